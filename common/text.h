@@ -1,0 +1,15 @@
+// Small text helpers for messages shown to operators.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace encuentro {
+
+// Collapses a multi-line message (libpq, initdb) into one line, for one-line errors and logs.
+std::string OneLine(std::string_view message);
+
+// The last `max_lines` non-empty lines of a program's output, joined with " | ".
+std::string TailLines(std::string_view output, int max_lines);
+
+}  // namespace encuentro

@@ -1,0 +1,183 @@
+#include "server/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/version.h"
+
+#ifndef ENCUENTRO_DEFAULT_MODELS_DIR
+#define ENCUENTRO_DEFAULT_MODELS_DIR "models"
+#endif
+
+namespace encuentro::server {
+namespace {
+
+// Every setting, under the name it has as a flag (--NAME), config key (NAME) and environment
+// variable (ENCUENTRO_NAME, upper case, '-' as '_').
+const char* const kSettings[] = {"listen",
+                                 "data-dir",
+                                 "database-url",
+                                 "models-dir",
+                                 "max-message-bytes",
+                                 "worker-threads",
+                                 "log-level",
+                                 "shutdown-grace-seconds",
+                                 "database-pool-size"};
+
+std::string EnvName(std::string_view setting) {
+  std::string name = "ENCUENTRO_";
+  for (char c : setting) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return name;
+}
+
+std::optional<std::string> FindConfigPath(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.starts_with("--config=")) return std::string(arg.substr(9));
+  }
+  if (const char* env = std::getenv("ENCUENTRO_CONFIG"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return std::nullopt;
+}
+
+// The config file holds `name = value` lines (TOML's simple form: values may be "quoted"),
+// blank lines and # comments.
+absl::StatusOr<std::map<std::string, std::string>> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read config file ", path));
+  std::map<std::string, std::string> values;
+  std::string raw;
+  for (int line_no = 1; std::getline(in, raw); ++line_no) {
+    absl::string_view line = absl::StripAsciiWhitespace(raw);
+    if (line.empty() || line.front() == '#') continue;
+    const size_t eq = line.find('=');
+    const std::string where = absl::StrCat("config file ", path, " line ", line_no);
+    if (eq == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": expected name = value"));
+    }
+    std::string key(absl::StripAsciiWhitespace(line.substr(0, eq)));
+    absl::string_view value = absl::StripAsciiWhitespace(line.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    bool known = false;
+    for (const char* setting : kSettings) known = known || key == setting;
+    if (!known) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": unknown setting '", key, "'"));
+    }
+    values[key] = std::string(value);
+  }
+  return values;
+}
+
+absl::Status ValidateListen(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) {
+    if (listen.size() <= 5) return absl::InvalidArgumentError("--listen unix: needs a path");
+    return absl::OkStatus();
+  }
+  const size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen '", listen, "' is not HOST:PORT, [IPv6]:PORT or unix:/path (port 0-65535)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
+                                               std::string* help) {
+  ServerConfig config;
+  config.models_dir = ENCUENTRO_DEFAULT_MODELS_DIR;
+  std::map<std::string, std::string> file_values;
+  if (std::optional<std::string> path = FindConfigPath(argc, argv)) {
+    absl::StatusOr<std::map<std::string, std::string>> read = ReadConfigFile(*path);
+    if (!read.ok()) return read.status();
+    file_values = *std::move(read);
+  }
+
+  CLI::App app("encuentrod: the Encuentro forensic identification server", "encuentrod");
+  app.set_version_flag("--version", kVersion);
+  app.fallthrough();
+  std::string config_path;
+  app.add_option("--config", config_path,
+                 "Config file of `name = value` lines (env ENCUENTRO_CONFIG)");
+  std::string data_dir = config.data_dir.string();
+  std::string models_dir = config.models_dir.string();
+  std::map<std::string, CLI::Option*> options;
+  options["listen"] = app.add_option("--listen", config.listen,
+                                     "Address to serve gRPC on: HOST:PORT, [IPv6]:PORT or "
+                                     "unix:/path");
+  options["data-dir"] =
+      app.add_option("--data-dir", data_dir,
+                     "Directory for encuentrod's state, including the embedded PostgreSQL cluster");
+  options["database-url"] = app.add_option(
+      "--database-url", config.database_url,
+      "PostgreSQL URL of an existing database; empty runs the embedded cluster in --data-dir");
+  options["models-dir"] =
+      app.add_option("--models-dir", models_dir, "Directory holding the face model files");
+  options["max-message-bytes"] = app.add_option("--max-message-bytes", config.max_message_bytes,
+                                                "Largest gRPC message accepted or sent")
+                                     ->check(CLI::Range(1 << 16, 1 << 30));
+  options["worker-threads"] =
+      app.add_option("--worker-threads", config.worker_threads, "Most threads serving RPCs")
+          ->check(CLI::Range(1, 1024));
+  options["log-level"] =
+      app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  options["shutdown-grace-seconds"] =
+      app.add_option("--shutdown-grace-seconds", config.shutdown_grace_seconds,
+                     "How long in-flight RPCs may finish after SIGTERM/SIGINT")
+          ->check(CLI::Range(0, 3600));
+  options["database-pool-size"] = app.add_option("--database-pool-size", config.database_pool_size,
+                                                 "Most PostgreSQL connections the server opens")
+                                      ->check(CLI::Range(1, 512));
+  for (auto& [name, option] : options) {
+    option->envname(EnvName(name));
+    option->capture_default_str();
+    if (auto it = file_values.find(name); it != file_values.end()) {
+      try {
+        option->default_val(it->second);
+      } catch (const CLI::Error& e) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("config file: bad value for ", name, ": ", e.what()));
+      }
+    }
+  }
+  CLI::App* serve = app.add_subcommand("serve", "Serve gRPC (the default)");
+  CLI::App* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    *help = app.help();
+    return absl::CancelledError("help");
+  } catch (const CLI::CallForVersion&) {
+    *help = std::string(kVersion) + "\n";
+    return absl::CancelledError("version");
+  } catch (const CLI::ParseError& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+  (void)serve;
+  config.command = migrate->parsed() ? Command::kMigrate : Command::kServe;
+  config.data_dir = data_dir;
+  config.models_dir = models_dir;
+  if (config.data_dir.empty()) return absl::InvalidArgumentError("--data-dir must not be empty");
+  if (absl::Status s = ValidateListen(config.listen); !s.ok()) return s;
+  return config;
+}
+
+}  // namespace encuentro::server

@@ -1,0 +1,35 @@
+// encuentrod's configuration: flags, then ENCUENTRO_* environment variables, then an optional
+// config file, then built-in defaults, in that order of precedence.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace encuentro::server {
+
+enum class Command { kServe, kMigrate };
+
+struct ServerConfig {
+  Command command = Command::kServe;
+  // HOST:PORT, [IPv6]:PORT, or unix:/path.
+  std::string listen = "127.0.0.1:50051";
+  std::filesystem::path data_dir = "var";
+  // Empty: run the embedded PostgreSQL cluster under data_dir.
+  std::string database_url;
+  std::filesystem::path models_dir;
+  int max_message_bytes = 32 << 20;
+  int worker_threads = 16;
+  std::string log_level = "info";
+  int shutdown_grace_seconds = 10;
+  int database_pool_size = 8;
+};
+
+// Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a
+// one-line message naming the flag, variable or config-file line at fault. `--help` and
+// `--version` give CANCELLED, with the text to print in `*help`.
+absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
+                                               std::string* help);
+
+}  // namespace encuentro::server

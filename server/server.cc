@@ -1,0 +1,197 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <netdb.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "server/data_directory.h"
+#include "services/request_log.h"
+#include "services/server_service.h"
+#include "storage/database.h"
+#include "storage/embedded_cluster.h"
+#include "storage/migrations.h"
+
+namespace encuentro::server {
+namespace {
+
+constexpr char kAppRole[] = "encuentro_app";
+
+// Where the application and migrations connect, and who owns that PostgreSQL.
+struct DatabaseEndpoints {
+  std::string owner_connection;
+  storage::DatabaseOptions app;
+  std::string mode;
+};
+
+// gRPC reports a failed bind only as "could not start": probe first so the operator learns why.
+absl::Status ProbeListenAddress(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return absl::OkStatus();
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (port == "0") return absl::OkStatus();
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* addresses = nullptr;
+  if (int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &addresses);
+      rc != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot listen on ", listen, ": ", gai_strerror(rc)));
+  }
+  absl::Status status = absl::OkStatus();
+  for (addrinfo* a = addresses; a != nullptr && status.ok(); a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      const int err = errno;
+      status = err == EADDRINUSE ? absl::UnavailableError(absl::StrCat("cannot listen on ", listen,
+                                                                       ": address already in use"))
+                                 : absl::PermissionDeniedError(absl::StrCat(
+                                       "cannot listen on ", listen, ": ", std::strerror(err)));
+    }
+    close(fd);
+  }
+  freeaddrinfo(addresses);
+  return status;
+}
+
+// Waits for SIGINT/SIGTERM (blocked by main) or for `stop`, then drains the server.
+void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, int grace_seconds) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  const timespec poll{0, 200'000'000};
+  int signal_number = -1;
+  while (!stop.load() && signal_number < 0) {
+    signal_number = sigtimedwait(&signals, nullptr, &poll);
+  }
+  if (signal_number < 0) return;
+  spdlog::info("received {}; draining in-flight calls for up to {} s",
+               signal_number == SIGINT ? "SIGINT" : "SIGTERM", grace_seconds);
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "encuentrod: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServer(const ServerConfig& config) {
+  if (config.command == Command::kServe) {
+    if (absl::Status s = ProbeListenAddress(config.listen); !s.ok()) return Fail(s);
+  }
+  absl::StatusOr<std::unique_ptr<DataDirectoryLock>> lock =
+      DataDirectoryLock::Acquire(config.data_dir);
+  if (!lock.ok()) return Fail(lock.status());
+
+  std::unique_ptr<storage::EmbeddedCluster> cluster;
+  DatabaseEndpoints db;
+  if (config.database_url.empty()) {
+    storage::EmbeddedClusterOptions options;
+    options.data_dir = config.data_dir;
+    absl::StatusOr<std::unique_ptr<storage::EmbeddedCluster>> started =
+        storage::EmbeddedCluster::Start(options);
+    if (!started.ok()) return Fail(started.status());
+    cluster = *std::move(started);
+    db.owner_connection = cluster->SuperuserConnectionString();
+    db.app.connection_string = cluster->ConnectionString(kAppRole);
+    db.mode = "embedded";
+  } else {
+    db.owner_connection = config.database_url;
+    db.app.connection_string = config.database_url;
+    db.app.assume_role = kAppRole;
+    db.mode = "external";
+  }
+  db.app.pool_size = config.database_pool_size;
+
+  const auto& migrations = storage::BundledMigrations();
+  absl::StatusOr<storage::MigrationReport> migrated =
+      storage::ApplyMigrations(db.owner_connection, migrations);
+  if (!migrated.ok()) return Fail(migrated.status());
+  for (const std::string& name : migrated->applied) spdlog::info("applied migration {}", name);
+  spdlog::info("database schema at version {}", migrated->version_after);
+  if (config.command == Command::kMigrate) {
+    std::printf("schema at version %lld (%zu migration(s) applied)\n",
+                static_cast<long long>(migrated->version_after), migrated->applied.size());
+    return 0;
+  }
+
+  absl::StatusOr<std::unique_ptr<storage::Database>> database = storage::Database::Open(db.app);
+  if (!database.ok()) return Fail(database.status());
+
+  services::ServerFacts facts;
+  facts.database_mode = db.mode;
+  facts.binary_schema_version = migrations.empty() ? 0 : migrations.back().version;
+  storage::Database* db_ptr = database->get();
+  facts.schema_version = [db_ptr] { return db_ptr->SchemaVersion(); };
+  services::ServerServiceImpl server_service(std::move(facts));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  grpc::ResourceQuota quota("encuentrod");
+  quota.SetMaxThreads(config.worker_threads);
+  builder.SetResourceQuota(quota);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<services::RequestLogInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.RegisterService(&server_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
+    return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+
+  std::string address = config.listen;
+  if (!absl::StartsWith(address, "unix:")) {
+    address = absl::StrCat(address.substr(0, address.rfind(':')), ":", port);
+  }
+  spdlog::info("serving on {} (database: {})", address, db.mode);
+  std::printf("encuentrod %s listening on %s (pid %d); stop with Ctrl-C or `kill -TERM %d`\n",
+              kVersion, address.c_str(), getpid(), getpid());
+  std::fflush(stdout);
+
+  std::atomic<bool> stop{false};
+  std::thread signal_waiter(
+      [&] { WaitForShutdownSignal(server.get(), stop, config.shutdown_grace_seconds); });
+  server->Wait();
+  stop = true;
+  signal_waiter.join();
+  spdlog::info("gRPC server stopped");
+
+  database->reset();
+  if (cluster) {
+    if (absl::Status s = cluster->Stop(); !s.ok()) return Fail(s);
+  }
+  spdlog::info("encuentrod stopped cleanly");
+  return 0;
+}
+
+}  // namespace encuentro::server

@@ -1,0 +1,48 @@
+#include "services/server_service.h"
+
+#include "common/version.h"
+#include "services/status_conversion.h"
+
+namespace encuentro::services {
+namespace {
+
+v1::ModelStatus::State ToProto(ModelReport::State state) {
+  switch (state) {
+    case ModelReport::State::kReady:
+      return v1::ModelStatus::READY;
+    case ModelReport::State::kNotConfigured:
+      return v1::ModelStatus::NOT_CONFIGURED;
+    case ModelReport::State::kUnavailable:
+      return v1::ModelStatus::UNAVAILABLE;
+  }
+  return v1::ModelStatus::STATE_UNSPECIFIED;
+}
+
+}  // namespace
+
+ServerServiceImpl::ServerServiceImpl(ServerFacts facts)
+    : facts_(std::move(facts)), started_(std::chrono::steady_clock::now()) {}
+
+grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* /*context*/,
+                                              const v1::GetServerInfoRequest* /*request*/,
+                                              v1::ServerInfo* response) {
+  absl::StatusOr<int64_t> schema = facts_.schema_version();
+  if (!schema.ok()) return ToGrpcStatus(schema.status());
+  response->set_version(kVersion);
+  response->set_schema_version(*schema);
+  response->set_binary_schema_version(facts_.binary_schema_version);
+  response->set_database_mode(facts_.database_mode);
+  for (const ModelReport& model : facts_.models) {
+    v1::ModelStatus* out = response->add_models();
+    out->set_model_id(model.model_id);
+    out->set_state(ToProto(model.state));
+    out->set_sha256(model.sha256);
+    out->set_detail(model.detail);
+  }
+  response->set_uptime_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count());
+  return grpc::Status::OK;
+}
+
+}  // namespace encuentro::services

@@ -1,0 +1,44 @@
+// encuentro.v1.ServerService: tells clients which build, schema and models this server runs.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "encuentro/v1/server.grpc.pb.h"
+
+namespace encuentro::services {
+
+// What the server knows of one model, translated into the proto's ModelStatus.
+struct ModelReport {
+  enum class State { kReady, kNotConfigured, kUnavailable };
+  std::string model_id;
+  State state = State::kNotConfigured;
+  std::string sha256;
+  std::string detail;
+};
+
+struct ServerFacts {
+  std::string database_mode;  // "embedded" or "external"
+  int64_t binary_schema_version = 0;
+  std::vector<ModelReport> models;
+  // Asked on each call, so that a migration by another process shows up.
+  std::function<absl::StatusOr<int64_t>()> schema_version;
+};
+
+// Thread-safe: holds only immutable facts and a thread-safe schema query.
+class ServerServiceImpl final : public v1::ServerService::Service {
+ public:
+  explicit ServerServiceImpl(ServerFacts facts);
+
+  grpc::Status GetServerInfo(grpc::ServerContext* context, const v1::GetServerInfoRequest* request,
+                             v1::ServerInfo* response) override;
+
+ private:
+  const ServerFacts facts_;
+  const std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace encuentro::services

@@ -1,0 +1,41 @@
+// The application's way into PostgreSQL: a bounded pool of connections that act as the
+// least-privileged application role. Later storage classes borrow connections from it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace encuentro::storage {
+
+class ConnectionPool;
+
+struct DatabaseOptions {
+  // libpq connection string or URL.
+  std::string connection_string;
+  // When set, every connection runs `SET ROLE` to it (used when one URL serves both the schema
+  // owner and the application). Empty: the connection's own user is the application role.
+  std::string assume_role;
+  int pool_size = 8;
+};
+
+// Thread-safe.
+class Database {
+ public:
+  // Connects once eagerly so that a wrong URL fails at start-up, not at the first RPC.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+  ~Database();
+
+  // The schema version recorded by migrations.
+  absl::StatusOr<int64_t> SchemaVersion();
+
+  ConnectionPool& pool() { return *pool_; }
+
+ private:
+  explicit Database(std::unique_ptr<ConnectionPool> pool);
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace encuentro::storage

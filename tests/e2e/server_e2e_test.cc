@@ -1,0 +1,194 @@
+// End to end: the real encuentrod binary on its embedded PostgreSQL, driven over gRPC and
+// through the real `encuentro` CLI.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/version.h"
+#include "encuentro/v1/server.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace encuentro {
+namespace {
+
+using std::chrono::seconds;
+using testing::CommandResult;
+using testing::RunCommand;
+using testing::ServerProcess;
+using testing::TempDir;
+
+class ServerE2E : public ::testing::Test {
+ protected:
+  std::unique_ptr<ServerProcess> StartServer(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--data-dir",  data_dir().string(),        "--listen",
+                                     "127.0.0.1:0", "--shutdown-grace-seconds", "5"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServerProcess>(ENCUENTROD_PATH, args, dir_.path());
+  }
+  std::filesystem::path data_dir() const { return dir_.path() / "var"; }
+
+  TempDir dir_{"encuentro-e2e"};
+};
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + seconds(10));
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, {}, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.status();
+}
+
+std::string LastLine(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
+  return trimmed.substr(trimmed.rfind('\n') == std::string::npos ? 0 : trimmed.rfind('\n') + 1);
+}
+
+TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
+  auto server = StartServer();
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+
+  EXPECT_EQ(Health(*address), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  auto stub =
+      v1::ServerService::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  v1::ServerInfo info;
+  grpc::Status status = stub->GetServerInfo(&context, {}, &info);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(info.version(), kVersion);
+  EXPECT_GE(info.schema_version(), 1);
+  EXPECT_EQ(info.schema_version(), info.binary_schema_version());
+  EXPECT_EQ(info.database_mode(), "embedded");
+  // The request id comes back so a client can quote it.
+  EXPECT_EQ(context.GetServerInitialMetadata().count("x-request-id"), 1u);
+
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
+  EXPECT_NE(server->Stderr().find("rpc method=/encuentro.v1.ServerService/GetServerInfo status=OK"),
+            std::string::npos);
+  EXPECT_NE(server->Stderr().find("embedded PostgreSQL: stopped"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(data_dir() / "postgresql" / "postmaster.pid"));
+
+  // The data directory is reusable as is: no new cluster, same schema.
+  auto again = StartServer();
+  std::optional<std::string> address2 = again->WaitForListening(seconds(60));
+  ASSERT_TRUE(address2) << again->Stderr();
+  EXPECT_EQ(again->Stderr().find("creating cluster"), std::string::npos);
+  EXPECT_EQ(Health(*address2), grpc::health::v1::HealthCheckResponse::SERVING);
+  again->Signal(SIGINT);
+  EXPECT_EQ(again->WaitForExit(seconds(60)), 0) << again->Stderr();
+}
+
+TEST_F(ServerE2E, RestartsAfterKillNineWithoutManualCleanUp) {
+  auto server = StartServer();
+  ASSERT_TRUE(server->WaitForListening(seconds(60))) << server->Stderr();
+  server->Signal(SIGKILL);
+  ASSERT_TRUE(server->WaitForExit(seconds(10)));
+
+  auto again = StartServer();
+  std::optional<std::string> address = again->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << again->Stderr();
+  EXPECT_NE(again->Stderr().find("left by a previous run"), std::string::npos) << again->Stderr();
+  EXPECT_EQ(Health(*address), grpc::health::v1::HealthCheckResponse::SERVING);
+  again->Signal(SIGTERM);
+  EXPECT_EQ(again->WaitForExit(seconds(60)), 0) << again->Stderr();
+}
+
+TEST_F(ServerE2E, SecondServerOnSameDataDirectoryIsRefused) {
+  auto first = StartServer();
+  ASSERT_TRUE(first->WaitForListening(seconds(60))) << first->Stderr();
+  auto second = StartServer();
+  EXPECT_EQ(second->WaitForExit(seconds(30)), 1);
+  EXPECT_NE(LastLine(second->Stderr())
+                .find("is in use by another encuentrod (pid " + std::to_string(first->pid()) + ")"),
+            std::string::npos)
+      << second->Stderr();
+  first->Signal(SIGTERM);
+  EXPECT_EQ(first->WaitForExit(seconds(60)), 0);
+}
+
+TEST_F(ServerE2E, CliReportsHealthAndInfo) {
+  auto server = StartServer();
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+
+  CommandResult health =
+      RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "health"}, dir_.path());
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_EQ(health.out, "SERVING\n");
+
+  CommandResult info =
+      RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "--json", "info"}, dir_.path());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  nlohmann::json parsed = nlohmann::json::parse(info.out);
+  EXPECT_EQ(parsed["version"], kVersion);
+  EXPECT_GE(parsed["schema_version"].get<int>(), 1);
+
+  CommandResult text = RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "info"}, dir_.path());
+  EXPECT_NE(text.out.find("database: embedded"), std::string::npos) << text.out;
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+
+  CommandResult down = RunCommand(ENCUENTRO_CLI_PATH,
+                                  {"--server", *address, "--timeout", "2", "health"}, dir_.path());
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("UNAVAILABLE"), std::string::npos) << down.err;
+}
+
+TEST_F(ServerE2E, BadInputGivesOneLineErrors) {
+  CommandResult unknown = RunCommand(ENCUENTROD_PATH, {"--frobnicate"}, dir_.path());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("--frobnicate"), std::string::npos);
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
+
+  CommandResult bad_value = RunCommand(ENCUENTROD_PATH, {"--worker-threads", "-3"}, dir_.path());
+  EXPECT_EQ(bad_value.exit_code, 2);
+  EXPECT_NE(bad_value.err.find("--worker-threads"), std::string::npos) << bad_value.err;
+
+  CommandResult unreachable =
+      RunCommand(ENCUENTROD_PATH,
+                 {"--data-dir", data_dir().string(), "--listen", "127.0.0.1:0", "--database-url",
+                  "postgresql://nobody@127.0.0.1:1/encuentro?connect_timeout=2"},
+                 dir_.path());
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(LastLine(unreachable.err).find("cannot connect to the database"), std::string::npos)
+      << unreachable.err;
+
+  // A port that is taken.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string taken = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  CommandResult in_use = RunCommand(
+      ENCUENTROD_PATH, {"--data-dir", data_dir().string(), "--listen", taken}, dir_.path());
+  close(fd);
+  EXPECT_EQ(in_use.exit_code, 1);
+  EXPECT_NE(LastLine(in_use.err).find("address already in use"), std::string::npos) << in_use.err;
+}
+
+TEST_F(ServerE2E, MigrateSubcommandAppliesAndExits) {
+  CommandResult migrate =
+      RunCommand(ENCUENTROD_PATH, {"migrate", "--data-dir", data_dir().string()}, dir_.path());
+  EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
+  EXPECT_NE(migrate.out.find("schema at version"), std::string::npos) << migrate.out;
+  EXPECT_FALSE(std::filesystem::exists(data_dir() / "postgresql" / "postmaster.pid"));
+}
+
+}  // namespace
+}  // namespace encuentro
