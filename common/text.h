@@ -12,4 +12,7 @@ std::string OneLine(std::string_view message);
 // The last `max_lines` non-empty lines of a program's output, joined with " | ".
 std::string TailLines(std::string_view output, int max_lines);
 
+// True if `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace encuentro

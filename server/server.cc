@@ -18,9 +18,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "records/case_records.h"
 #include "server/data_directory.h"
+#include "services/case_record_services.h"
 #include "services/request_log.h"
 #include "services/server_service.h"
+#include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
 #include "storage/migrations.h"
@@ -148,6 +151,10 @@ int RunServer(const ServerConfig& config) {
   storage::Database* db_ptr = database->get();
   facts.schema_version = [db_ptr] { return db_ptr->SchemaVersion(); };
   services::ServerServiceImpl server_service(std::move(facts));
+  storage::CaseRecordStore record_store(db_ptr);
+  records::CaseRecords case_records(&record_store);
+  services::MissingPersonServiceImpl missing_person_service(&case_records);
+  services::RemainsServiceImpl remains_service(&case_records);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -163,6 +170,8 @@ int RunServer(const ServerConfig& config) {
   interceptors.push_back(std::make_unique<services::RequestLogInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(&server_service);
+  builder.RegisterService(&missing_person_service);
+  builder.RegisterService(&remains_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));

@@ -1,0 +1,150 @@
+#include "records/case_records.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/field_violations.h"
+#include "common/text.h"
+#include "records/field_mask.h"
+#include "records/validation.h"
+
+namespace encuentro::records {
+namespace {
+
+audit::AuditEvent Event(const auth::Principal& caller, const char* method,
+                        std::vector<std::string> targets = {}) {
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = method;
+  event.targets = std::move(targets);
+  return event;
+}
+
+absl::Status CheckDeleteReason(const std::string& reason) {
+  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidFields({{"reason", "is required: say why the record is withdrawn"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPageSize(const RecordQuery& query) {
+  if (query.page_size < 1 || query.page_size > kMaxPageSize) {
+    return InvalidFields({{"page_size", absl::StrCat("must be between 1 and ", kMaxPageSize)}});
+  }
+  return absl::OkStatus();
+}
+
+// The shared shape of an update: apply the mask, refuse changes to a deleted record, validate
+// the result, all inside the store's transaction.
+template <typename Record, typename Validate>
+std::function<absl::Status(Record&)> UpdateMutation(const RecordPatch<Record>& patch,
+                                                    Validate validate) {
+  return [&patch, validate](Record& record) -> absl::Status {
+    if (record.meta.delete_time) {
+      return absl::FailedPreconditionError("the record is deleted and can no longer change");
+    }
+    if (absl::Status s = ApplyUpdateMask(patch.values, patch.update_mask, record); !s.ok()) {
+      return s;
+    }
+    return InvalidFields(validate(record));
+  };
+}
+
+template <typename Record>
+std::function<absl::Status(Record&)> DeleteMutation(const SoftDelete& request, Timestamp now) {
+  return [&request, now](Record& record) -> absl::Status {
+    if (record.meta.delete_time) return absl::OkStatus();  // deleting twice changes nothing
+    record.meta.delete_time = now;
+    record.meta.delete_reason = request.reason;
+    return absl::OkStatus();
+  };
+}
+
+}  // namespace
+
+CaseRecords::CaseRecords(storage::CaseRecordStore* store, std::function<Timestamp()> clock)
+    : store_(store), clock_(std::move(clock)) {}
+
+Date CaseRecords::Today() const { return Date(std::chrono::floor<std::chrono::days>(clock_())); }
+
+absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Principal& caller,
+                                                               MissingPerson person,
+                                                               const std::string& request_id) {
+  if (absl::Status s = InvalidFields(ValidateMissingPerson(person, Today())); !s.ok()) return s;
+  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
+    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
+  }
+  person.meta = RecordMetadata{};
+  person.meta.organization = caller.organization;
+  return store_->InsertMissingPerson(person, request_id,
+                                     Event(caller, "MissingPersonService/CreateMissingPerson"));
+}
+
+absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principal&, int64_t id) {
+  return store_->GetMissingPerson(id);
+}
+
+absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::Principal&,
+                                                                    const RecordQuery& query) {
+  if (absl::Status s = CheckPageSize(query); !s.ok()) return s;
+  return store_->ListMissingPersons(query);
+}
+
+absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
+    const auth::Principal& caller, const RecordPatch<MissingPerson>& patch) {
+  const Date today = Today();
+  return store_->UpdateMissingPerson(
+      patch.id, patch.expected_revision,
+      UpdateMutation(patch,
+                     [today](const MissingPerson& p) { return ValidateMissingPerson(p, today); }),
+      Event(caller, "MissingPersonService/UpdateMissingPerson"));
+}
+
+absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Principal& caller,
+                                                               const SoftDelete& request) {
+  if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
+  return store_->UpdateMissingPerson(request.id, request.expected_revision,
+                                     DeleteMutation<MissingPerson>(request, clock_()),
+                                     Event(caller, "MissingPersonService/DeleteMissingPerson"));
+}
+
+absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Principal& caller,
+                                                               UnidentifiedRemains remains,
+                                                               const std::string& request_id) {
+  if (absl::Status s = InvalidFields(ValidateRemains(remains, Today())); !s.ok()) return s;
+  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
+    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
+  }
+  remains.meta = RecordMetadata{};
+  remains.meta.organization = caller.organization;
+  return store_->InsertRemains(remains, request_id, Event(caller, "RemainsService/CreateRemains"));
+}
+
+absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principal&, int64_t id) {
+  return store_->GetRemains(id);
+}
+
+absl::StatusOr<Page<UnidentifiedRemains>> CaseRecords::ListRemains(const auth::Principal&,
+                                                                   const RecordQuery& query) {
+  if (absl::Status s = CheckPageSize(query); !s.ok()) return s;
+  return store_->ListRemains(query);
+}
+
+absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(
+    const auth::Principal& caller, const RecordPatch<UnidentifiedRemains>& patch) {
+  const Date today = Today();
+  return store_->UpdateRemains(
+      patch.id, patch.expected_revision,
+      UpdateMutation(patch,
+                     [today](const UnidentifiedRemains& r) { return ValidateRemains(r, today); }),
+      Event(caller, "RemainsService/UpdateRemains"));
+}
+
+absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Principal& caller,
+                                                               const SoftDelete& request) {
+  if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
+  return store_->UpdateRemains(request.id, request.expected_revision,
+                               DeleteMutation<UnidentifiedRemains>(request, clock_()),
+                               Event(caller, "RemainsService/DeleteRemains"));
+}
+
+}  // namespace encuentro::records

@@ -1,0 +1,73 @@
+// The case-record use cases of commission staff and forensic labs: create, read, list, update
+// and soft-delete missing persons and unidentified remains. Validates everything first, then
+// persists each change atomically with its audit entry.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "auth/principal.h"
+#include "records/model.h"
+#include "storage/case_record_store.h"
+
+namespace encuentro::records {
+
+// What an update changes, and which version it was based on.
+template <typename Record>
+struct RecordPatch {
+  int64_t id = 0;
+  Record values;
+  std::vector<std::string> update_mask;
+  // The revision the caller read (from its etag); nullopt: no check.
+  std::optional<int64_t> expected_revision;
+};
+
+struct SoftDelete {
+  int64_t id = 0;
+  std::string reason;
+  std::optional<int64_t> expected_revision;
+};
+
+// Thread-safe.
+class CaseRecords {
+ public:
+  // `clock` gives "now"; dates in the future are refused against it.
+  explicit CaseRecords(storage::CaseRecordStore* store,
+                       std::function<Timestamp()> clock = std::chrono::system_clock::now);
+
+  absl::StatusOr<MissingPerson> CreateMissingPerson(const auth::Principal& caller,
+                                                    MissingPerson person,
+                                                    const std::string& request_id);
+  absl::StatusOr<MissingPerson> GetMissingPerson(const auth::Principal& caller, int64_t id);
+  absl::StatusOr<Page<MissingPerson>> ListMissingPersons(const auth::Principal& caller,
+                                                         const RecordQuery& query);
+  absl::StatusOr<MissingPerson> UpdateMissingPerson(const auth::Principal& caller,
+                                                    const RecordPatch<MissingPerson>& patch);
+  absl::StatusOr<MissingPerson> DeleteMissingPerson(const auth::Principal& caller,
+                                                    const SoftDelete& request);
+
+  absl::StatusOr<UnidentifiedRemains> CreateRemains(const auth::Principal& caller,
+                                                    UnidentifiedRemains remains,
+                                                    const std::string& request_id);
+  absl::StatusOr<UnidentifiedRemains> GetRemains(const auth::Principal& caller, int64_t id);
+  absl::StatusOr<Page<UnidentifiedRemains>> ListRemains(const auth::Principal& caller,
+                                                        const RecordQuery& query);
+  absl::StatusOr<UnidentifiedRemains> UpdateRemains(const auth::Principal& caller,
+                                                    const RecordPatch<UnidentifiedRemains>& patch);
+  absl::StatusOr<UnidentifiedRemains> DeleteRemains(const auth::Principal& caller,
+                                                    const SoftDelete& request);
+
+ private:
+  Date Today() const;
+
+  storage::CaseRecordStore* store_;
+  std::function<Timestamp()> clock_;
+};
+
+// Most records one List call returns.
+inline constexpr int kMaxPageSize = 1000;
+
+}  // namespace encuentro::records

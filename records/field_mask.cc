@@ -1,0 +1,94 @@
+#include "records/field_mask.h"
+
+#include <functional>
+#include <utility>
+
+#include "common/field_violations.h"
+
+namespace encuentro::records {
+namespace {
+
+template <typename Record>
+using Copier = std::pair<const char*, std::function<void(const Record&, Record&)>>;
+
+#define ENCUENTRO_FIELD(name)                                      \
+  {                                                                \
+#name, [](const auto& from, auto& to) { to.name = from.name; } \
+  }
+
+const std::vector<Copier<MissingPerson>>& MissingPersonFields() {
+  static const auto* const kFields = new std::vector<Copier<MissingPerson>>{
+      ENCUENTRO_FIELD(case_folio),      ENCUENTRO_FIELD(issuing_authority),
+      ENCUENTRO_FIELD(given_names),     ENCUENTRO_FIELD(family_names),
+      ENCUENTRO_FIELD(aliases),         ENCUENTRO_FIELD(sex),
+      ENCUENTRO_FIELD(date_of_birth),   ENCUENTRO_FIELD(age_at_disappearance),
+      ENCUENTRO_FIELD(last_seen_date),  ENCUENTRO_FIELD(last_seen_place),
+      ENCUENTRO_FIELD(reported_height), ENCUENTRO_FIELD(distinguishing_marks),
+      ENCUENTRO_FIELD(status),
+  };
+  return *kFields;
+}
+
+const std::vector<Copier<UnidentifiedRemains>>& RemainsFields() {
+  static const auto* const kFields = new std::vector<Copier<UnidentifiedRemains>>{
+      ENCUENTRO_FIELD(case_folio),
+      ENCUENTRO_FIELD(lab),
+      ENCUENTRO_FIELD(responsible_expert),
+      ENCUENTRO_FIELD(found_date),
+      ENCUENTRO_FIELD(found_place),
+      ENCUENTRO_FIELD(post_mortem_interval),
+      ENCUENTRO_FIELD(biological_profile),
+      ENCUENTRO_FIELD(condition),
+      ENCUENTRO_FIELD(notes),
+      {"biological_profile.sex",
+       [](const auto& from, auto& to) { to.biological_profile.sex = from.biological_profile.sex; }},
+      {"biological_profile.age",
+       [](const auto& from, auto& to) { to.biological_profile.age = from.biological_profile.age; }},
+      {"biological_profile.stature",
+       [](const auto& from, auto& to) {
+         to.biological_profile.stature = from.biological_profile.stature;
+       }},
+  };
+  return *kFields;
+}
+
+#undef ENCUENTRO_FIELD
+
+template <typename Record>
+absl::Status Apply(const std::vector<Copier<Record>>& fields, const Record& patch,
+                   const std::vector<std::string>& paths, Record& target) {
+  if (paths.empty()) {
+    return InvalidFields({{"update_mask", "must name the fields to change (or \"*\")"}});
+  }
+  std::vector<const Copier<Record>*> chosen;
+  std::vector<FieldViolation> unknown;
+  for (const std::string& path : paths) {
+    bool found = false;
+    for (const auto& field : fields) {
+      // Nested paths ("biological_profile.sex") are listed explicitly; "*" takes the top level.
+      const bool top_level = std::string(field.first).find('.') == std::string::npos;
+      if (path == field.first || (path == "*" && top_level)) {
+        chosen.push_back(&field);
+        found = true;
+      }
+    }
+    if (!found) unknown.push_back({"update_mask", "'" + path + "' is not a mutable field"});
+  }
+  if (!unknown.empty()) return InvalidFields(unknown);
+  for (const auto* field : chosen) field->second(patch, target);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplyUpdateMask(const MissingPerson& patch, const std::vector<std::string>& paths,
+                             MissingPerson& target) {
+  return Apply(MissingPersonFields(), patch, paths, target);
+}
+
+absl::Status ApplyUpdateMask(const UnidentifiedRemains& patch,
+                             const std::vector<std::string>& paths, UnidentifiedRemains& target) {
+  return Apply(RemainsFields(), patch, paths, target);
+}
+
+}  // namespace encuentro::records

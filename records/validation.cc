@@ -1,0 +1,184 @@
+#include "records/validation.h"
+
+#include <cmath>
+#include <string>
+
+#include "common/text.h"
+
+namespace encuentro::records {
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+
+// Collects violations for one record.
+class Checker {
+ public:
+  explicit Checker(Date today) : today_(today) {}
+
+  void Fail(const std::string& field, const std::string& description) {
+    violations_.push_back({field, description});
+  }
+
+  void Text(const std::string& field, const std::string& value, size_t max_length,
+            bool required = false) {
+    if (!IsValidUtf8(value)) {
+      Fail(field, "must be valid UTF-8");
+    } else if (required && value.find_first_not_of(" \t\r\n") == std::string::npos) {
+      Fail(field, "is required");
+    } else if (value.size() > max_length) {
+      Fail(field, "is longer than " + std::to_string(max_length) + " bytes");
+    }
+  }
+
+  // Returns whether the date is usable for cross-field checks.
+  bool PastDate(const std::string& field, const std::optional<Date>& date) {
+    if (!date) return false;
+    if (!date->ok()) {
+      Fail(field, "is not a valid calendar date");
+      return false;
+    }
+    if (*date > today_) {
+      Fail(field, "is in the future");
+      return false;
+    }
+    if (date->year() < std::chrono::year(1900)) {
+      Fail(field, "is before 1900");
+      return false;
+    }
+    return true;
+  }
+
+  void Range(const std::string& field, double value, double min, double max,
+             const std::string& unit) {
+    if (!std::isfinite(value) || value < min || value > max) {
+      Fail(field, "must be between " + Format(min) + " and " + Format(max) +
+                      (unit.empty() ? "" : " " + unit));
+    }
+  }
+
+  void Place(const std::string& field, const records::Place& place) {
+    Text(field + ".description", place.description, kMaxLongText);
+    if (place.location) {
+      Range(field + ".location.latitude", place.location->latitude, -90, 90, "degrees");
+      Range(field + ".location.longitude", place.location->longitude, -180, 180, "degrees");
+    }
+  }
+
+  void Assessment(const std::string& field, const records::Assessment& a) {
+    Text(field + ".method", a.method, kMaxShortText, /*required=*/true);
+    Text(field + ".author", a.author, kMaxShortText, /*required=*/true);
+  }
+
+  std::vector<FieldViolation> Take() { return std::move(violations_); }
+
+ private:
+  static std::string Format(double value) {
+    std::string text = std::to_string(value);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+    return text;
+  }
+
+  Date today_;
+  std::vector<FieldViolation> violations_;
+};
+
+double YearsBetween(Date from, Date to) {
+  return static_cast<double>((sys_days(to) - sys_days(from)).count()) / 365.2425;
+}
+
+}  // namespace
+
+std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& p, Date today) {
+  Checker check(today);
+  check.Text("case_folio", p.case_folio, kMaxShortText, /*required=*/true);
+  check.Text("issuing_authority", p.issuing_authority, kMaxShortText, /*required=*/true);
+  check.Text("given_names", p.given_names, kMaxShortText);
+  check.Text("family_names", p.family_names, kMaxShortText);
+  if (p.given_names.find_first_not_of(" ") == std::string::npos &&
+      p.family_names.find_first_not_of(" ") == std::string::npos) {
+    check.Fail("given_names", "a given or family name is required");
+  }
+  for (size_t i = 0; i < p.aliases.size(); ++i) {
+    check.Text("aliases[" + std::to_string(i) + "]", p.aliases[i], kMaxShortText, true);
+  }
+  const bool dob_ok = check.PastDate("date_of_birth", p.date_of_birth);
+  const bool seen_ok = check.PastDate("last_seen_date", p.last_seen_date);
+  if (dob_ok && seen_ok && *p.date_of_birth > *p.last_seen_date) {
+    check.Fail("date_of_birth", "is after last_seen_date");
+  }
+  if (p.age_at_disappearance) {
+    const AgeAtDisappearance& age = *p.age_at_disappearance;
+    check.Range("age_at_disappearance.years", age.years, 0, kMaxAgeYears, "years");
+    check.Range("age_at_disappearance.uncertainty_years", age.uncertainty_years, 0, 50, "years");
+    if (dob_ok && seen_ok && *p.date_of_birth <= *p.last_seen_date) {
+      const double actual = YearsBetween(*p.date_of_birth, *p.last_seen_date);
+      // A year of slack: ages are reported in whole years.
+      if (std::abs(actual - age.years) > age.uncertainty_years + 1) {
+        check.Fail("age_at_disappearance.years",
+                   "disagrees with date_of_birth and last_seen_date (" +
+                       std::to_string(static_cast<int>(actual)) + " years)");
+      }
+    }
+  }
+  check.Place("last_seen_place", p.last_seen_place);
+  if (p.reported_height) {
+    check.Range("reported_height.cm", p.reported_height->cm, kMinHeightCm, kMaxHeightCm, "cm");
+    check.Range("reported_height.precision_cm", p.reported_height->precision_cm, 0, 30, "cm");
+  }
+  for (size_t i = 0; i < p.distinguishing_marks.size(); ++i) {
+    const std::string field = "distinguishing_marks[" + std::to_string(i) + "]";
+    const DistinguishingMark& mark = p.distinguishing_marks[i];
+    if (mark.kind == MarkKind::kUnspecified) check.Fail(field + ".kind", "is required");
+    check.Text(field + ".body_location", mark.body_location, kMaxShortText);
+    check.Text(field + ".description", mark.description, kMaxLongText, /*required=*/true);
+  }
+  return check.Take();
+}
+
+std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& r, Date today) {
+  Checker check(today);
+  check.Text("case_folio", r.case_folio, kMaxShortText, /*required=*/true);
+  check.Text("lab", r.lab, kMaxShortText, /*required=*/true);
+  check.Text("responsible_expert", r.responsible_expert, kMaxShortText);
+  check.Text("notes", r.notes, kMaxLongText);
+  check.PastDate("found_date", r.found_date);
+  check.Place("found_place", r.found_place);
+  if (r.post_mortem_interval) {
+    const PostMortemInterval& pmi = *r.post_mortem_interval;
+    check.Range("post_mortem_interval.min_days", pmi.min_days, 0, 365.0 * 200, "days");
+    check.Range("post_mortem_interval.max_days", pmi.max_days, 0, 365.0 * 200, "days");
+    if (pmi.min_days > pmi.max_days) {
+      check.Fail("post_mortem_interval", "min_days is greater than max_days");
+    }
+  }
+  const BiologicalProfile& bio = r.biological_profile;
+  if (bio.sex) {
+    check.Range("biological_profile.sex.probability", bio.sex->probability, 0, 1, "");
+    check.Assessment("biological_profile.sex.assessment", bio.sex->assessment);
+  }
+  if (bio.age) {
+    check.Range("biological_profile.age.age_at_death.min_years", bio.age->min_years, 0,
+                kMaxAgeYears, "years");
+    check.Range("biological_profile.age.age_at_death.max_years", bio.age->max_years, 0,
+                kMaxAgeYears, "years");
+    if (bio.age->min_years > bio.age->max_years) {
+      check.Fail("biological_profile.age.age_at_death", "min_years is greater than max_years");
+    }
+    check.Assessment("biological_profile.age.assessment", bio.age->assessment);
+  }
+  if (bio.stature) {
+    check.Range("biological_profile.stature.min_cm", bio.stature->min_cm, kMinHeightCm,
+                kMaxHeightCm, "cm");
+    check.Range("biological_profile.stature.max_cm", bio.stature->max_cm, kMinHeightCm,
+                kMaxHeightCm, "cm");
+    if (bio.stature->min_cm > bio.stature->max_cm) {
+      check.Fail("biological_profile.stature", "min_cm is greater than max_cm");
+    }
+    check.Assessment("biological_profile.stature.assessment", bio.stature->assessment);
+  }
+  return check.Take();
+}
+
+}  // namespace encuentro::records

@@ -1,0 +1,23 @@
+// Field-by-field validation of case records, reporting every problem at once with the field's
+// API path, before anything is written.
+#pragma once
+
+#include <vector>
+
+#include "common/field_violations.h"
+#include "records/model.h"
+
+namespace encuentro::records {
+
+// `today` bounds dates: nothing can be last seen, born or found in the future.
+std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& person, Date today);
+std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& remains, Date today);
+
+// Bounds shared with import tools and documented in the README.
+inline constexpr double kMinHeightCm = 40;
+inline constexpr double kMaxHeightCm = 250;
+inline constexpr double kMaxAgeYears = 120;
+inline constexpr size_t kMaxShortText = 200;
+inline constexpr size_t kMaxLongText = 4000;
+
+}  // namespace encuentro::records

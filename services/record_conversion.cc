@@ -1,0 +1,275 @@
+#include "services/record_conversion.h"
+
+#include <algorithm>
+
+#include "records/names.h"
+
+namespace encuentro::services {
+namespace {
+
+using records::Date;
+
+std::optional<Date> OptionalDate(bool present, const google::type::Date& date) {
+  if (!present) return std::nullopt;
+  return FromProto(date);
+}
+
+records::Place FromProto(const v1::Place& in) {
+  records::Place out;
+  out.description = in.description();
+  if (in.has_location()) {
+    out.location = records::GeoPoint{in.location().latitude(), in.location().longitude()};
+  }
+  return out;
+}
+
+void ToProto(const records::Place& in, v1::Place* out) {
+  out->set_description(in.description);
+  if (in.location) {
+    out->mutable_location()->set_latitude(in.location->latitude);
+    out->mutable_location()->set_longitude(in.location->longitude);
+  }
+}
+
+records::Assessment FromProto(const v1::Assessment& in) { return {in.method(), in.author()}; }
+
+void ToProto(const records::Assessment& in, v1::Assessment* out) {
+  out->set_method(in.method);
+  out->set_author(in.author);
+}
+
+void ToProto(const records::RecordMetadata& meta, const std::string& name, auto* out) {
+  out->set_name(name);
+  out->set_organization(meta.organization);
+  *out->mutable_create_time() = services::ToProto(meta.create_time);
+  *out->mutable_update_time() = services::ToProto(meta.update_time);
+  out->set_etag(records::Etag(meta.revision));
+  if (meta.delete_time) {
+    *out->mutable_delete_time() = services::ToProto(*meta.delete_time);
+    out->set_delete_reason(meta.delete_reason);
+  }
+}
+
+}  // namespace
+
+Date FromProto(const google::type::Date& date) {
+  return Date{std::chrono::year(date.year()),
+              std::chrono::month(static_cast<unsigned>(date.month())),
+              std::chrono::day(static_cast<unsigned>(date.day()))};
+}
+
+google::type::Date ToProto(const Date& date) {
+  google::type::Date out;
+  out.set_year(static_cast<int>(date.year()));
+  out.set_month(static_cast<int>(static_cast<unsigned>(date.month())));
+  out.set_day(static_cast<int>(static_cast<unsigned>(date.day())));
+  return out;
+}
+
+google::protobuf::Timestamp ToProto(const records::Timestamp& time) {
+  const auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+  google::protobuf::Timestamp out;
+  out.set_seconds(micros / 1000000);
+  out.set_nanos(static_cast<int>(micros % 1000000) * 1000);
+  return out;
+}
+
+std::optional<records::Sex> SexFromProto(v1::Sex sex, const std::string& field,
+                                         std::vector<FieldViolation>* bad) {
+  switch (sex) {
+    case v1::SEX_UNSPECIFIED:
+      return records::Sex::kUnknown;
+    case v1::FEMALE:
+      return records::Sex::kFemale;
+    case v1::MALE:
+      return records::Sex::kMale;
+    default:
+      bad->push_back({field, "unknown value " + std::to_string(static_cast<int>(sex))});
+      return std::nullopt;
+  }
+}
+
+v1::Sex SexToProto(records::Sex sex) {
+  switch (sex) {
+    case records::Sex::kFemale:
+      return v1::FEMALE;
+    case records::Sex::kMale:
+      return v1::MALE;
+    case records::Sex::kUnknown:
+      break;
+  }
+  return v1::SEX_UNSPECIFIED;
+}
+
+std::optional<records::MissingPersonStatus> StatusFromProto(v1::MissingPerson::Status status,
+                                                            const std::string& field,
+                                                            std::vector<FieldViolation>* bad) {
+  switch (status) {
+    case v1::MissingPerson::STATUS_UNSPECIFIED:
+    case v1::MissingPerson::MISSING:
+      return records::MissingPersonStatus::kMissing;
+    case v1::MissingPerson::LOCATED_ALIVE:
+      return records::MissingPersonStatus::kLocatedAlive;
+    case v1::MissingPerson::LOCATED_DECEASED:
+      return records::MissingPersonStatus::kLocatedDeceased;
+    case v1::MissingPerson::WITHDRAWN:
+      return records::MissingPersonStatus::kWithdrawn;
+    default:
+      bad->push_back({field, "unknown value " + std::to_string(static_cast<int>(status))});
+      return std::nullopt;
+  }
+}
+
+records::MissingPerson FromProto(const v1::MissingPerson& in, std::vector<FieldViolation>* bad) {
+  records::MissingPerson out;
+  out.case_folio = in.case_folio();
+  out.issuing_authority = in.issuing_authority();
+  out.given_names = in.given_names();
+  out.family_names = in.family_names();
+  out.aliases.assign(in.aliases().begin(), in.aliases().end());
+  out.sex = SexFromProto(in.sex(), "sex", bad).value_or(records::Sex::kUnknown);
+  out.date_of_birth = OptionalDate(in.has_date_of_birth(), in.date_of_birth());
+  if (in.has_age_at_disappearance()) {
+    out.age_at_disappearance = records::AgeAtDisappearance{
+        in.age_at_disappearance().years(), in.age_at_disappearance().uncertainty_years()};
+  }
+  out.last_seen_date = OptionalDate(in.has_last_seen_date(), in.last_seen_date());
+  out.last_seen_place = FromProto(in.last_seen_place());
+  if (in.has_reported_height()) {
+    out.reported_height =
+        records::ReportedHeight{in.reported_height().cm(), in.reported_height().precision_cm()};
+  }
+  for (int i = 0; i < in.distinguishing_marks_size(); ++i) {
+    const auto& mark = in.distinguishing_marks(i);
+    const int kind = static_cast<int>(mark.kind());
+    if (kind < 0 || kind > static_cast<int>(records::MarkKind::kOther)) {
+      bad->push_back({"distinguishing_marks[" + std::to_string(i) + "].kind",
+                      "unknown value " + std::to_string(kind)});
+    }
+    out.distinguishing_marks.push_back({static_cast<records::MarkKind>(std::clamp(
+                                            kind, 0, static_cast<int>(records::MarkKind::kOther))),
+                                        mark.body_location(), mark.description()});
+  }
+  out.status =
+      StatusFromProto(in.status(), "status", bad).value_or(records::MissingPersonStatus::kMissing);
+  return out;
+}
+
+v1::MissingPerson ToProto(const records::MissingPerson& in) {
+  v1::MissingPerson out;
+  ToProto(in.meta, records::MissingPersonName(in.meta.id), &out);
+  out.set_case_folio(in.case_folio);
+  out.set_issuing_authority(in.issuing_authority);
+  out.set_given_names(in.given_names);
+  out.set_family_names(in.family_names);
+  for (const auto& alias : in.aliases) out.add_aliases(alias);
+  out.set_sex(SexToProto(in.sex));
+  if (in.date_of_birth) *out.mutable_date_of_birth() = ToProto(*in.date_of_birth);
+  if (in.age_at_disappearance) {
+    out.mutable_age_at_disappearance()->set_years(in.age_at_disappearance->years);
+    out.mutable_age_at_disappearance()->set_uncertainty_years(
+        in.age_at_disappearance->uncertainty_years);
+  }
+  if (in.last_seen_date) *out.mutable_last_seen_date() = ToProto(*in.last_seen_date);
+  ToProto(in.last_seen_place, out.mutable_last_seen_place());
+  if (in.reported_height) {
+    out.mutable_reported_height()->set_cm(in.reported_height->cm);
+    out.mutable_reported_height()->set_precision_cm(in.reported_height->precision_cm);
+  }
+  for (const auto& mark : in.distinguishing_marks) {
+    auto* m = out.add_distinguishing_marks();
+    m->set_kind(static_cast<v1::MissingPerson::DistinguishingMark::Kind>(mark.kind));
+    m->set_body_location(mark.body_location);
+    m->set_description(mark.description);
+  }
+  switch (in.status) {
+    case records::MissingPersonStatus::kMissing:
+      out.set_status(v1::MissingPerson::MISSING);
+      break;
+    case records::MissingPersonStatus::kLocatedAlive:
+      out.set_status(v1::MissingPerson::LOCATED_ALIVE);
+      break;
+    case records::MissingPersonStatus::kLocatedDeceased:
+      out.set_status(v1::MissingPerson::LOCATED_DECEASED);
+      break;
+    case records::MissingPersonStatus::kWithdrawn:
+      out.set_status(v1::MissingPerson::WITHDRAWN);
+      break;
+  }
+  return out;
+}
+
+records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
+                                       std::vector<FieldViolation>* bad) {
+  records::UnidentifiedRemains out;
+  out.case_folio = in.case_folio();
+  out.lab = in.lab();
+  out.responsible_expert = in.responsible_expert();
+  out.found_date = OptionalDate(in.has_found_date(), in.found_date());
+  out.found_place = FromProto(in.found_place());
+  if (in.has_post_mortem_interval()) {
+    out.post_mortem_interval = records::PostMortemInterval{in.post_mortem_interval().min_days(),
+                                                           in.post_mortem_interval().max_days()};
+  }
+  const auto& bio = in.biological_profile();
+  if (bio.has_sex()) {
+    out.biological_profile.sex =
+        records::SexEstimate{SexFromProto(bio.sex().sex(), "biological_profile.sex.sex", bad)
+                                 .value_or(records::Sex::kUnknown),
+                             bio.sex().probability(), FromProto(bio.sex().assessment())};
+  }
+  if (bio.has_age()) {
+    out.biological_profile.age = records::AgeEstimate{bio.age().age_at_death().min_years(),
+                                                      bio.age().age_at_death().max_years(),
+                                                      FromProto(bio.age().assessment())};
+  }
+  if (bio.has_stature()) {
+    out.biological_profile.stature = records::StatureEstimate{
+        bio.stature().min_cm(), bio.stature().max_cm(), FromProto(bio.stature().assessment())};
+  }
+  const int condition = static_cast<int>(in.condition());
+  if (condition < 0 || condition > static_cast<int>(records::RemainsCondition::kCommingled)) {
+    bad->push_back({"condition", "unknown value " + std::to_string(condition)});
+  } else {
+    out.condition = static_cast<records::RemainsCondition>(condition);
+  }
+  out.notes = in.notes();
+  return out;
+}
+
+v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
+  v1::UnidentifiedRemains out;
+  ToProto(in.meta, records::RemainsName(in.meta.id), &out);
+  out.set_case_folio(in.case_folio);
+  out.set_lab(in.lab);
+  out.set_responsible_expert(in.responsible_expert);
+  if (in.found_date) *out.mutable_found_date() = ToProto(*in.found_date);
+  ToProto(in.found_place, out.mutable_found_place());
+  if (in.post_mortem_interval) {
+    out.mutable_post_mortem_interval()->set_min_days(in.post_mortem_interval->min_days);
+    out.mutable_post_mortem_interval()->set_max_days(in.post_mortem_interval->max_days);
+  }
+  const auto& bio = in.biological_profile;
+  auto* out_bio = out.mutable_biological_profile();
+  if (bio.sex) {
+    out_bio->mutable_sex()->set_sex(SexToProto(bio.sex->sex));
+    out_bio->mutable_sex()->set_probability(bio.sex->probability);
+    ToProto(bio.sex->assessment, out_bio->mutable_sex()->mutable_assessment());
+  }
+  if (bio.age) {
+    out_bio->mutable_age()->mutable_age_at_death()->set_min_years(bio.age->min_years);
+    out_bio->mutable_age()->mutable_age_at_death()->set_max_years(bio.age->max_years);
+    ToProto(bio.age->assessment, out_bio->mutable_age()->mutable_assessment());
+  }
+  if (bio.stature) {
+    out_bio->mutable_stature()->set_min_cm(bio.stature->min_cm);
+    out_bio->mutable_stature()->set_max_cm(bio.stature->max_cm);
+    ToProto(bio.stature->assessment, out_bio->mutable_stature()->mutable_assessment());
+  }
+  out.set_condition(static_cast<v1::UnidentifiedRemains::Condition>(in.condition));
+  out.set_notes(in.notes);
+  return out;
+}
+
+}  // namespace encuentro::services

@@ -1,0 +1,34 @@
+#include "tests/support/in_process_server.h"
+
+#include <chrono>
+
+#include "services/caller.h"
+
+namespace encuentro::testing {
+
+InProcessServer::InProcessServer(const std::vector<grpc::Service*>& services) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  channel_ =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+}
+
+InProcessServer::~InProcessServer() {
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+}
+
+std::unique_ptr<grpc::ClientContext> CallerContext(const std::string& user,
+                                                   const std::string& organization,
+                                                   const std::string& role) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  if (!user.empty()) context->AddMetadata(services::kUserHeader, user);
+  if (!organization.empty()) context->AddMetadata(services::kOrganizationHeader, organization);
+  if (!role.empty()) context->AddMetadata(services::kRoleHeader, role);
+  return context;
+}
+
+}  // namespace encuentro::testing
