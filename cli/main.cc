@@ -1,8 +1,13 @@
 // encuentro: the command-line client. Every RPC of encuentrod is reachable from here.
 #include <cstdio>
+#include <cstdlib>
 
 #include "CLI/CLI.hpp"
+#include "biometrics/cli/faces_command.h"
 #include "cli/client.h"
+#include "cli/import_command.h"
+#include "cli/photo_commands.h"
+#include "cli/record_commands.h"
 #include "cli/server_commands.h"
 #include "common/version.h"
 
@@ -20,11 +25,29 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", options.timeout_seconds, "Seconds to wait for each RPC")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  const char* login = std::getenv("USER");
+  options.user = login != nullptr && *login != '\0' ? login : "cli";
+  app.add_option("--user", options.user, "Who is calling (recorded in the audit log)")
+      ->envname("ENCUENTRO_USER")
+      ->capture_default_str();
+  app.add_option("--organization", options.organization, "The caller's organization")
+      ->envname("ENCUENTRO_ORGANIZATION")
+      ->capture_default_str();
+  app.add_option("--role", options.role, "admin, commission_staff, forensic_lab or family_auditor")
+      ->envname("ENCUENTRO_ROLE")
+      ->capture_default_str();
 
   int exit_code = 0;
   encuentro::cli::AddServerCommands(app, options, &exit_code);
+  encuentro::cli::AddRecordCommands(app, options, &exit_code);
+  encuentro::cli::AddPhotoCommands(app, options, &exit_code);
+  encuentro::cli::AddImportCommands(app, options, &exit_code);
+  encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    // Commands that report their own errors end this way with their exit code.
+    return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     std::fprintf(stderr, "encuentro: %s\n", e.what());

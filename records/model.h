@@ -136,6 +136,77 @@ struct UnidentifiedRemains {
 // A record's kind; photos belong to one of each.
 enum class RecordKind { kMissingPerson, kRemains };
 
+enum class QualityVerdict { kPass, kWarn, kFail };
+
+// One quality measurement of a face, e.g. {"sharpness", 52.1, kPass}.
+struct QualityCheck {
+  std::string metric;
+  double value = 0;
+  QualityVerdict verdict = QualityVerdict::kPass;
+};
+
+// A face the pipeline found in a photo, with its quality; descriptors are kept only for the
+// chosen face (see Photo::descriptor).
+struct FaceFinding {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+  std::vector<QualityCheck> quality;
+  QualityVerdict overall = QualityVerdict::kPass;
+};
+
+enum class PhotoSource {
+  kUnspecified,
+  kFamily,
+  kIdDocument,
+  kSocialMedia,
+  kPostMortem,
+  kOfficialRecord,
+  kAgeProgression,
+  kOther
+};
+
+enum class ProgressionMethod { kUnspecified, kForensicArtist, kComputed };
+
+// Provenance of a synthetic, age-progressed image.
+struct AgeProgressionInfo {
+  int64_t source_photo_id = 0;
+  double target_age_years = 0;
+  ProgressionMethod method = ProgressionMethod::kUnspecified;
+  std::string author;
+  std::optional<Date> made_date;
+};
+
+inline constexpr int kDescriptorSize = 128;
+using Descriptor = std::array<float, kDescriptorSize>;
+
+struct Photo {
+  int64_t id = 0;
+  RecordKind owner_kind = RecordKind::kMissingPerson;
+  int64_t owner_id = 0;
+  std::string organization;
+  std::string sha256;
+  int64_t size_bytes = 0;
+  std::string content_type;
+  int width = 0;
+  int height = 0;
+  std::optional<Date> capture_date;
+  std::optional<double> age_at_capture_years;
+  PhotoSource source = PhotoSource::kUnspecified;
+  std::vector<FaceFinding> faces;
+  // Index into `faces`; -1 when no face is usable.
+  int chosen_face = -1;
+  // The chosen face's template, with the model that made it and the person's age in the photo.
+  std::optional<Descriptor> descriptor;
+  std::string model_id;
+  std::optional<double> template_age_years;
+  std::optional<AgeProgressionInfo> progression;
+  Timestamp create_time;
+  std::optional<Timestamp> delete_time;
+  std::string delete_reason;
+};
+
 // Ways to narrow a listing; unset members do not filter.
 struct RecordQuery {
   std::vector<MissingPersonStatus> statuses;  // missing persons only

@@ -30,7 +30,10 @@ const char* const kSettings[] = {"listen",
                                  "worker-threads",
                                  "log-level",
                                  "shutdown-grace-seconds",
-                                 "database-pool-size"};
+                                 "database-pool-size",
+                                 "max-photo-bytes",
+                                 "face-upsample",
+                                 "face-jitter"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -144,6 +147,16 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["database-pool-size"] = app.add_option("--database-pool-size", config.database_pool_size,
                                                  "Most PostgreSQL connections the server opens")
                                       ->check(CLI::Range(1, 512));
+  options["max-photo-bytes"] =
+      app.add_option("--max-photo-bytes", config.max_photo_bytes, "Largest photo upload accepted")
+          ->check(CLI::Range(1 << 10, 1 << 30));
+  options["face-upsample"] =
+      app.add_option("--face-upsample", config.face_upsample,
+                     "Times photos are doubled before face detection (finds smaller faces)")
+          ->check(CLI::Range(0, 3));
+  options["face-jitter"] = app.add_option("--face-jitter", config.face_jitter,
+                                          "Jittered copies averaged per face descriptor; 0 is off")
+                               ->check(CLI::Range(0, 1000));
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();

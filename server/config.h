@@ -24,6 +24,12 @@ struct ServerConfig {
   std::string log_level = "info";
   int shutdown_grace_seconds = 10;
   int database_pool_size = 8;
+  // Largest photo accepted by PhotoService.AddPhoto.
+  int max_photo_bytes = 20 << 20;
+  // Face detection upsampling (0-3): 1 finds faces down to ~40 px.
+  int face_upsample = 1;
+  // Jittered copies averaged per descriptor (0: off).
+  int face_jitter = 0;
 };
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a

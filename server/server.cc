@@ -16,17 +16,21 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "records/case_records.h"
+#include "records/photos.h"
 #include "server/data_directory.h"
 #include "services/case_record_services.h"
+#include "services/photo_service.h"
 #include "services/request_log.h"
 #include "services/server_service.h"
 #include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
 #include "storage/migrations.h"
+#include "storage/photo_store.h"
 
 namespace encuentro::server {
 namespace {
@@ -110,6 +114,17 @@ int RunServer(const ServerConfig& config) {
       DataDirectoryLock::Acquire(config.data_dir);
   if (!lock.ok()) return Fail(lock.status());
 
+  // The face model is checked before anything else starts: without it nothing can be enrolled.
+  biometrics::FacePipelineOptions face_options;
+  face_options.models_dir = config.models_dir.string();
+  face_options.upsample = config.face_upsample;
+  face_options.jitter = config.face_jitter;
+  absl::StatusOr<std::unique_ptr<biometrics::FacePipeline>> pipeline =
+      biometrics::FacePipeline::Create(face_options);
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  const biometrics::FaceModelFiles& models = (*pipeline)->models();
+  spdlog::info("face model {} (sha256 {})", models.model_id, models.descriptor_network.sha256);
+
   std::unique_ptr<storage::EmbeddedCluster> cluster;
   DatabaseEndpoints db;
   if (config.database_url.empty()) {
@@ -150,11 +165,20 @@ int RunServer(const ServerConfig& config) {
   facts.binary_schema_version = migrations.empty() ? 0 : migrations.back().version;
   storage::Database* db_ptr = database->get();
   facts.schema_version = [db_ptr] { return db_ptr->SchemaVersion(); };
+  facts.models.push_back({models.model_id, services::ModelReport::State::kReady,
+                          models.descriptor_network.sha256, models.descriptor_network.path});
+  facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
+                          models.landmarks.sha256, models.landmarks.path});
   services::ServerServiceImpl server_service(std::move(facts));
   storage::CaseRecordStore record_store(db_ptr);
   records::CaseRecords case_records(&record_store);
   services::MissingPersonServiceImpl missing_person_service(&case_records);
   services::RemainsServiceImpl remains_service(&case_records);
+  storage::PhotoStore photo_store(db_ptr);
+  records::PhotoLibrary photo_library(
+      &photo_store, pipeline->get(),
+      {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes)});
+  services::PhotoServiceImpl photo_service(&photo_library);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -172,6 +196,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&server_service);
   builder.RegisterService(&missing_person_service);
   builder.RegisterService(&remains_service);
+  builder.RegisterService(&photo_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));

@@ -172,7 +172,9 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
         in.age_at_disappearance->uncertainty_years);
   }
   if (in.last_seen_date) *out.mutable_last_seen_date() = ToProto(*in.last_seen_date);
-  ToProto(in.last_seen_place, out.mutable_last_seen_place());
+  if (!in.last_seen_place.description.empty() || in.last_seen_place.location) {
+    ToProto(in.last_seen_place, out.mutable_last_seen_place());
+  }
   if (in.reported_height) {
     out.mutable_reported_height()->set_cm(in.reported_height->cm);
     out.mutable_reported_height()->set_precision_cm(in.reported_height->precision_cm);
@@ -245,13 +247,15 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   out.set_lab(in.lab);
   out.set_responsible_expert(in.responsible_expert);
   if (in.found_date) *out.mutable_found_date() = ToProto(*in.found_date);
-  ToProto(in.found_place, out.mutable_found_place());
+  if (!in.found_place.description.empty() || in.found_place.location) {
+    ToProto(in.found_place, out.mutable_found_place());
+  }
   if (in.post_mortem_interval) {
     out.mutable_post_mortem_interval()->set_min_days(in.post_mortem_interval->min_days);
     out.mutable_post_mortem_interval()->set_max_days(in.post_mortem_interval->max_days);
   }
   const auto& bio = in.biological_profile;
-  auto* out_bio = out.mutable_biological_profile();
+  v1::BiologicalProfile* out_bio = out.mutable_biological_profile();
   if (bio.sex) {
     out_bio->mutable_sex()->set_sex(SexToProto(bio.sex->sex));
     out_bio->mutable_sex()->set_probability(bio.sex->probability);

@@ -1,0 +1,60 @@
+// Checks a set of measurements against the catalog before it is stored or used: unknown codes,
+// units, plausible ranges and combinations that cannot occur on one skeleton.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "anthropology/catalog.h"
+#include "anthropology/measurement.h"
+
+namespace encuentro::anthropology {
+
+struct ValidationOptions {
+  // Accept values outside the catalog's plausible range, reporting them as warnings. For a real
+  // but exceptional skeleton (pathology, extreme stature) after the analyst has re-measured.
+  bool allow_outliers = false;
+};
+
+enum class ProblemSeverity { kError, kWarning };
+
+enum class ProblemKind {
+  kMissingCode,
+  kUnknownCode,
+  kNotLinear,  // A known angle: not a distance.
+  kDuplicate,
+  kWrongUnit,
+  kNotPositive,  // Zero, negative, NaN or infinite.
+  kOutOfRange,
+  kInconsistent,  // Violates a catalog constraint with another measurement.
+};
+
+// Stable snake_case name of a kind ("out_of_range"), e.g. for an RPC field violation's reason.
+std::string_view ProblemKindName(ProblemKind kind);
+
+// One problem with one measurement: `code` names the field, for the RPC layer's field violations.
+struct MeasurementProblem {
+  std::string code;
+  size_t index = 0;  // Position of the offending measurement in the input set.
+  ProblemKind kind = ProblemKind::kUnknownCode;
+  ProblemSeverity severity = ProblemSeverity::kError;
+  std::string message;  // For the operator; names the code, the value and the rule.
+};
+
+struct ValidationReport {
+  // Every problem found: those of single measurements in input order, then the violated
+  // constraints between pairs.
+  std::vector<MeasurementProblem> problems;
+
+  // True when no problem is an error (warnings allowed).
+  bool ok() const;
+};
+
+// Checks every measurement and every catalog constraint whose two codes are present; never stops
+// at the first problem. Thread-safe.
+ValidationReport ValidateMeasurements(const MeasurementCatalog& catalog,
+                                      const MeasurementSet& measurements,
+                                      const ValidationOptions& options = {});
+
+}  // namespace encuentro::anthropology

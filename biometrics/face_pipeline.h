@@ -1,0 +1,125 @@
+// Finds faces in a photo and turns each into a 128-d descriptor with landmarks and a quality
+// report: dlib's HOG detector, 68-point shape predictor and face-recognition ResNet.
+#ifndef ENCUENTRO_BIOMETRICS_FACE_PIPELINE_H_
+#define ENCUENTRO_BIOMETRICS_FACE_PIPELINE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "biometrics/face_quality.h"
+#include "biometrics/model_files.h"
+#include "biometrics/rgb_image.h"
+
+namespace encuentro::biometrics {
+
+inline constexpr int kDescriptorSize = 128;
+using FaceDescriptor = std::array<float, kDescriptorSize>;
+
+// Euclidean distance under which dlib's model calls two faces the same person (99.38% on LFW).
+inline constexpr float kSamePersonDistance = 0.6f;
+
+float DescriptorDistance(const FaceDescriptor& a, const FaceDescriptor& b);
+
+// Pixel rectangle; may extend past the image border for faces cut by it.
+struct FaceBox {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// Intersection over union, in [0, 1].
+double BoxOverlap(const FaceBox& a, const FaceBox& b);
+
+struct LandmarkPoint {
+  int x = 0;
+  int y = 0;
+};
+
+// The iBUG 300-W 68-point layout: 0-16 jaw, 17-26 brows, 27-35 nose, 36-47 eyes, 48-67 mouth.
+using FaceLandmarks = std::array<LandmarkPoint, 68>;
+
+struct DetectedFace {
+  FaceBox box;
+  double score = 0;  // HOG SVM margin; larger is more face-like.
+};
+
+struct FaceAnalysis {
+  FaceBox box;
+  FaceLandmarks landmarks;
+  QualityReport quality;
+  FaceDescriptor descriptor;
+};
+
+// Index of the face whose box overlaps `box` most, if any overlaps it at all; for callers that
+// know where the face of interest is (e.g. a box drawn by an examiner).
+std::optional<std::size_t> BestOverlappingFace(const std::vector<FaceAnalysis>& faces,
+                                               const FaceBox& box);
+
+struct FacePipelineOptions {
+  // Folder holding the two model files (see model_files.h).
+  std::string models_dir;
+  // Times the image is doubled before HOG detection. The detector's window is 80x80 px, so
+  // without upsampling it misses faces under ~80 px (e.g. most of LFW's 250x250 crops); each
+  // doubling costs ~4x detection time. 0..3.
+  int upsample = 1;
+  // Upsampling is skipped while it would exceed this many pixels: in large photos faces are big
+  // enough anyway, and a 12 MP photo doubled would take seconds and ~600 MB.
+  std::int64_t max_upsampled_pixels = 16'000'000;
+  // Added to the detector's threshold; negative finds more (and more false) faces.
+  double detection_threshold = 0.0;
+  // 0: one descriptor from the aligned chip. N > 0: the mean over N randomly jittered copies of
+  // the chip (dlib's num_jitters), ~N times slower, slightly more robust. Deterministic: the
+  // jitter uses a fixed seed per face. 0..1000.
+  int jitter = 0;
+  QualityThresholds quality;
+};
+
+// Thread-safe: all methods are const and may be called from many threads at once. Each call
+// borrows a private detector and network from an internal pool (growing it when all are busy),
+// so concurrent calls never wait on each other during detection or inference. Results are
+// bit-for-bit reproducible.
+class FacePipeline {
+ public:
+  // Verifies and loads the models (~1 s). See LocateFaceModels for the errors.
+  static absl::StatusOr<std::unique_ptr<FacePipeline>> Create(const FacePipelineOptions& options);
+
+  ~FacePipeline();
+  FacePipeline(const FacePipeline&) = delete;
+  FacePipeline& operator=(const FacePipeline&) = delete;
+
+  // Every face the detector finds, in detector order (highest score first), each fully analysed.
+  // No face is an empty vector, not an error.
+  absl::StatusOr<std::vector<FaceAnalysis>> Analyze(const RgbImage& image) const;
+
+  // Analyses the face inside `box` without running the detector (quality.detector_score is then
+  // absent). For callers that located the face by other means.
+  absl::StatusOr<FaceAnalysis> AnalyzeRegion(const RgbImage& image, const FaceBox& box) const;
+
+  // The individual stages, for tools and benchmarks. Each call copies `image` into dlib's
+  // format; Analyze does that once per photo.
+  absl::StatusOr<std::vector<DetectedFace>> Detect(const RgbImage& image) const;
+  absl::StatusOr<FaceLandmarks> FindLandmarks(const RgbImage& image, const FaceBox& box) const;
+  // The aligned 150x150 chip the network sees.
+  absl::StatusOr<RgbImage> ExtractChip(const RgbImage& image, const FaceLandmarks& landmarks) const;
+  // `chip` must be 150x150 (from ExtractChip).
+  absl::StatusOr<FaceDescriptor> Describe(const RgbImage& chip) const;
+
+  const FaceModelFiles& models() const;
+  const FacePipelineOptions& options() const;
+
+ private:
+  class Impl;
+  explicit FacePipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace encuentro::biometrics
+
+#endif  // ENCUENTRO_BIOMETRICS_FACE_PIPELINE_H_

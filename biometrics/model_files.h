@@ -1,0 +1,48 @@
+// Locates and verifies the model files the face pipeline loads, so that a missing or corrupt
+// model is reported with the way to fix it instead of failing deep inside dlib.
+#ifndef ENCUENTRO_BIOMETRICS_MODEL_FILES_H_
+#define ENCUENTRO_BIOMETRICS_MODEL_FILES_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace encuentro::biometrics {
+
+inline constexpr char kDescriptorModelFileName[] = "dlib_face_recognition_resnet_model_v1.dat";
+inline constexpr char kLandmarkModelFileName[] = "shape_predictor_68_face_landmarks.dat";
+
+// SHA-256 of the files the build produces: the converter's output for face-api 1.7.15 (the
+// conversion is deterministic) and Debian 12's libdlib-data landmark model.
+inline constexpr char kDescriptorModelSha256[] =
+    "015fc821d3b288d7658fb5562153ff19c6994eac8290ee15b64ef8bb51d4b279";
+inline constexpr char kLandmarkModelSha256[] =
+    "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f";
+
+// Names the descriptor space: descriptors are comparable only between identical model ids.
+inline constexpr char kFaceModelId[] = "dlib-resnet-v1-128d/face-api-1.7.15+dlib-68-landmarks";
+
+struct ModelFile {
+  std::string path;
+  std::string sha256;  // Lower-case hex.
+  std::uint64_t size_bytes = 0;
+};
+
+struct FaceModelFiles {
+  ModelFile descriptor_network;
+  ModelFile landmarks;
+  std::string model_id;
+};
+
+// Finds both model files in `models_dir` and checks their SHA-256 against the pinned values.
+// NotFound when a file is missing, DataLoss when a checksum differs; both messages say how to
+// rebuild the models. Hashing reads ~125 MB (about 0.3 s). Thread-safe.
+absl::StatusOr<FaceModelFiles> LocateFaceModels(const std::string& models_dir);
+
+// SHA-256 of a whole file as lower-case hex. Thread-safe.
+absl::StatusOr<std::string> Sha256OfFile(const std::string& path);
+
+}  // namespace encuentro::biometrics
+
+#endif  // ENCUENTRO_BIOMETRICS_MODEL_FILES_H_

@@ -1,0 +1,488 @@
+#include "cli/import_command.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cli/photo_upload.h"
+#include "common/csv.h"
+#include "common/sha256.h"
+#include "encuentro/v1/missing_persons.grpc.pb.h"
+#include "encuentro/v1/photos.grpc.pb.h"
+#include "encuentro/v1/remains.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "nlohmann/json.hpp"
+
+namespace encuentro::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class ImportKind { kMissing, kRemains };
+
+struct ImportFlags {
+  std::string csv;
+  std::string photos_dir = ".";
+  std::string state_file;
+  int jobs = 4;
+};
+
+// Why a row (or one of its photos) did not make it in.
+struct Reject {
+  int line = 0;
+  std::string folio;
+  std::string reason;
+};
+
+// A row's outcome.
+struct RowResult {
+  bool done = false;  // record and every photo stored
+  std::string name;
+  int photos = 0;
+  std::vector<Reject> rejects;
+  std::vector<Reject> warnings;  // e.g. a photo stored without a usable face
+};
+
+// A column could not be read as its type; the row is rejected before anything is sent.
+struct ParseError {
+  std::string message;
+};
+
+google::type::Date ParseDateOrThrow(const std::string& column, const std::string& text) {
+  int y = 0, m = 0, d = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &extra) != 3) {
+    throw ParseError{column + ": '" + text + "' is not a YYYY-MM-DD date"};
+  }
+  google::type::Date date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  return date;
+}
+
+double ParseNumberOrThrow(const std::string& column, const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) {
+    throw ParseError{column + ": '" + text + "' is not a number"};
+  }
+  return value;
+}
+
+v1::Sex ParseSexOrThrow(const std::string& column, const std::string& text) {
+  if (text.empty() || text == "unknown") return v1::SEX_UNSPECIFIED;
+  if (text == "female" || text == "F" || text == "f") return v1::FEMALE;
+  if (text == "male" || text == "M" || text == "m") return v1::MALE;
+  throw ParseError{column + ": '" + text + "' is not female, male or unknown"};
+}
+
+template <typename Enum, typename ParseFn>
+Enum ParseEnumOrThrow(const std::string& column, const std::string& text, ParseFn parse) {
+  std::string upper = text;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  Enum value{};
+  if (!text.empty() && !parse(upper, &value)) {
+    throw ParseError{column + ": unknown value '" + text + "'"};
+  }
+  return value;
+}
+
+void SetPlace(const CsvRow& row, const std::string& prefix, v1::Place* place) {
+  place->set_description(row.Get(prefix + "place"));
+  const std::string lat = row.Get(prefix + "lat");
+  const std::string lon = row.Get(prefix + "lon");
+  if (!lat.empty() || !lon.empty()) {
+    place->mutable_location()->set_latitude(ParseNumberOrThrow(prefix + "lat", lat));
+    place->mutable_location()->set_longitude(ParseNumberOrThrow(prefix + "lon", lon));
+  }
+}
+
+v1::MissingPerson MissingPersonFromRow(const CsvRow& row) {
+  v1::MissingPerson p;
+  p.set_case_folio(row.Get("case_folio"));
+  p.set_issuing_authority(row.Get("issuing_authority"));
+  p.set_given_names(row.Get("given_names"));
+  p.set_family_names(row.Get("family_names"));
+  const std::string aliases = row.Get("aliases");
+  for (size_t start = 0; !aliases.empty() && start <= aliases.size();) {
+    const size_t end = std::min(aliases.find(';', start), aliases.size());
+    if (end > start) p.add_aliases(aliases.substr(start, end - start));
+    start = end + 1;
+  }
+  p.set_sex(ParseSexOrThrow("sex", row.Get("sex")));
+  if (const std::string v = row.Get("date_of_birth"); !v.empty()) {
+    *p.mutable_date_of_birth() = ParseDateOrThrow("date_of_birth", v);
+  }
+  if (const std::string v = row.Get("age_at_disappearance"); !v.empty()) {
+    p.mutable_age_at_disappearance()->set_years(ParseNumberOrThrow("age_at_disappearance", v));
+    if (const std::string u = row.Get("age_uncertainty"); !u.empty()) {
+      p.mutable_age_at_disappearance()->set_uncertainty_years(
+          ParseNumberOrThrow("age_uncertainty", u));
+    }
+  }
+  if (const std::string v = row.Get("last_seen_date"); !v.empty()) {
+    *p.mutable_last_seen_date() = ParseDateOrThrow("last_seen_date", v);
+  }
+  SetPlace(row, "last_seen_", p.mutable_last_seen_place());
+  if (const std::string v = row.Get("height_cm"); !v.empty()) {
+    p.mutable_reported_height()->set_cm(ParseNumberOrThrow("height_cm", v));
+    if (const std::string u = row.Get("height_precision_cm"); !u.empty()) {
+      p.mutable_reported_height()->set_precision_cm(ParseNumberOrThrow("height_precision_cm", u));
+    }
+  }
+  p.set_status(ParseEnumOrThrow<v1::MissingPerson::Status>("status", row.Get("status"),
+                                                           v1::MissingPerson::Status_Parse));
+  return p;
+}
+
+void SetAssessment(const CsvRow& row, const std::string& prefix, v1::Assessment* a) {
+  a->set_method(row.Get(prefix + "_method"));
+  a->set_author(row.Get(prefix + "_author"));
+}
+
+v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
+  v1::UnidentifiedRemains r;
+  r.set_case_folio(row.Get("case_folio"));
+  r.set_lab(row.Get("lab"));
+  r.set_responsible_expert(row.Get("responsible_expert"));
+  if (const std::string v = row.Get("found_date"); !v.empty()) {
+    *r.mutable_found_date() = ParseDateOrThrow("found_date", v);
+  }
+  SetPlace(row, "found_", r.mutable_found_place());
+  if (const std::string v = row.Get("pmi_min_days"); !v.empty()) {
+    r.mutable_post_mortem_interval()->set_min_days(ParseNumberOrThrow("pmi_min_days", v));
+    r.mutable_post_mortem_interval()->set_max_days(
+        ParseNumberOrThrow("pmi_max_days", row.Get("pmi_max_days")));
+  }
+  auto* bio = r.mutable_biological_profile();
+  if (const std::string v = row.Get("sex"); !v.empty()) {
+    bio->mutable_sex()->set_sex(ParseSexOrThrow("sex", v));
+    bio->mutable_sex()->set_probability(
+        ParseNumberOrThrow("sex_probability", row.Get("sex_probability")));
+    SetAssessment(row, "sex", bio->mutable_sex()->mutable_assessment());
+  }
+  if (const std::string v = row.Get("age_min"); !v.empty()) {
+    bio->mutable_age()->mutable_age_at_death()->set_min_years(ParseNumberOrThrow("age_min", v));
+    bio->mutable_age()->mutable_age_at_death()->set_max_years(
+        ParseNumberOrThrow("age_max", row.Get("age_max")));
+    SetAssessment(row, "age", bio->mutable_age()->mutable_assessment());
+  }
+  if (const std::string v = row.Get("stature_min_cm"); !v.empty()) {
+    bio->mutable_stature()->set_min_cm(ParseNumberOrThrow("stature_min_cm", v));
+    bio->mutable_stature()->set_max_cm(
+        ParseNumberOrThrow("stature_max_cm", row.Get("stature_max_cm")));
+    SetAssessment(row, "stature", bio->mutable_stature()->mutable_assessment());
+  }
+  r.set_condition(ParseEnumOrThrow<v1::UnidentifiedRemains::Condition>(
+      "condition", row.Get("condition"), v1::UnidentifiedRemains::Condition_Parse));
+  r.set_notes(row.Get("notes"));
+  return r;
+}
+
+// The server's reasons, field by field when it sent a BadRequest.
+std::string DescribeFailure(const grpc::Status& status) {
+  google::rpc::Status details;
+  std::string reasons;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad;
+      if (!any.UnpackTo(&bad)) continue;
+      for (const auto& v : bad.field_violations()) {
+        if (!reasons.empty()) reasons += "; ";
+        reasons += "bad field " + v.field() + ": " + v.description();
+      }
+    }
+  }
+  return reasons.empty() ? status.error_message() : reasons;
+}
+
+// Shows rows done out of the total, with throughput and an estimate of the time left.
+class ProgressBar {
+ public:
+  ProgressBar(int total, bool quiet)
+      : total_(total), tty_(isatty(STDERR_FILENO) && !quiet), quiet_(quiet), start_(Clock::now()) {}
+
+  void Update(int done, int photos) {
+    std::lock_guard lock(mu_);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    const int percent = total_ == 0 ? 100 : done * 100 / total_;
+    if (quiet_ || (!tty_ && percent < next_percent_ && done != total_)) return;
+    next_percent_ = percent + 10;
+    const int width = 30;
+    const int filled = total_ == 0 ? width : done * width / total_;
+    const double rate = seconds > 0 ? done / seconds : 0;
+    const double eta = rate > 0 ? (total_ - done) / rate : 0;
+    std::fprintf(stderr, "%s[%s%s] %d/%d rows  %.1f rows/s  %.1f photos/s  ETA %.0f s%s",
+                 tty_ ? "\r" : "", std::string(static_cast<size_t>(filled), '#').c_str(),
+                 std::string(static_cast<size_t>(width - filled), ' ').c_str(), done, total_, rate,
+                 seconds > 0 ? photos / seconds : 0, eta, tty_ ? "" : "\n");
+    if (tty_ && done == total_) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::mutex mu_;
+  const int total_;
+  const bool tty_;
+  const bool quiet_;
+  const Clock::time_point start_;
+  int next_percent_ = 0;
+};
+
+// Rows already fully imported, by line number, from the state file of earlier runs.
+std::set<int> LoadDoneLines(const std::string& path) {
+  std::set<int> done;
+  std::ifstream in(path);
+  int line = 0;
+  std::string rest;
+  while (in >> line && std::getline(in, rest)) done.insert(line);
+  return done;
+}
+
+class Importer {
+ public:
+  Importer(ImportKind kind, const ImportFlags& flags, const ClientOptions& options)
+      : kind_(kind), flags_(flags), options_(options) {}
+
+  int Run() {
+    std::ifstream in(flags_.csv, std::ios::binary);
+    if (!in) return Usage("cannot read " + flags_.csv);
+    CsvReader reader(in);
+    absl::StatusOr<std::optional<std::vector<std::string>>> header = reader.Next();
+    if (!header.ok() || !*header) return Usage(flags_.csv + ": no header row");
+    header_ = **header;
+    for (;;) {
+      auto fields = reader.Next();
+      if (!fields.ok()) return Usage(flags_.csv + ": " + std::string(fields.status().message()));
+      if (!*fields) break;
+      if ((*fields)->size() == 1 && (**fields)[0].empty()) continue;  // blank line
+      rows_.emplace_back(&header_, **std::move(fields), reader.line());
+    }
+    const std::string state =
+        flags_.state_file.empty() ? flags_.csv + ".import-state" : flags_.state_file;
+    const std::set<int> already = LoadDoneLines(state);
+    state_.open(state, std::ios::app);
+    if (!state_) return Usage("cannot write the resume state file " + state);
+
+    channel_ = OpenChannel(options_);
+    ProgressBar progress(static_cast<int>(rows_.size()), options_.json);
+    std::atomic<size_t> next{0};
+    std::atomic<int> done{0}, photos{0}, skipped{0};
+    std::vector<std::thread> workers;
+    const auto started = std::chrono::steady_clock::now();
+    for (int w = 0; w < std::max(1, flags_.jobs); ++w) {
+      workers.emplace_back([&] {
+        for (size_t i = next++; i < rows_.size(); i = next++) {
+          if (already.count(rows_[i].line()) != 0) {
+            ++skipped;
+          } else {
+            RowResult result = ImportRow(rows_[i]);
+            photos += result.photos;
+            Record(rows_[i], result);
+          }
+          progress.Update(++done, photos.load());
+        }
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return Report(skipped.load(), photos.load(), seconds);
+  }
+
+ private:
+  static int Usage(const std::string& message) {
+    std::fprintf(stderr, "encuentro: %s\n", message.c_str());
+    return 2;
+  }
+
+  // Stable across runs, so that a rerun's creates and uploads are recognized as retries.
+  std::string RequestId(const CsvRow& row) const {
+    const std::string given = row.Get("request_id");
+    const std::string key =
+        (kind_ == ImportKind::kMissing ? "missing|" : "remains|") +
+        (given.empty() ? row.Get("case_folio") + "|" + row.Get("issuing_authority") + row.Get("lab")
+                       : given);
+    return "import-" + Sha256Hex(key).substr(0, 32);
+  }
+
+  RowResult ImportRow(const CsvRow& row) {
+    RowResult result;
+    const std::string folio = row.Get("case_folio");
+    const std::string request_id = RequestId(row);
+    grpc::Status status;
+    try {
+      if (kind_ == ImportKind::kMissing) {
+        v1::CreateMissingPersonRequest request;
+        *request.mutable_missing_person() = MissingPersonFromRow(row);
+        request.set_request_id(request_id);
+        v1::MissingPerson created;
+        status = v1::MissingPersonService::NewStub(channel_)->CreateMissingPerson(
+            NewContext(options_).get(), request, &created);
+        result.name = created.name();
+      } else {
+        v1::CreateRemainsRequest request;
+        *request.mutable_remains() = RemainsFromRow(row);
+        request.set_request_id(request_id);
+        v1::UnidentifiedRemains created;
+        status = v1::RemainsService::NewStub(channel_)->CreateRemains(NewContext(options_).get(),
+                                                                      request, &created);
+        result.name = created.name();
+      }
+    } catch (const ParseError& e) {
+      result.rejects.push_back({row.line(), folio, "bad field " + e.message});
+      return result;
+    }
+    if (!status.ok()) {
+      result.rejects.push_back({row.line(), folio, DescribeFailure(status)});
+      return result;
+    }
+    auto photo_stub = v1::PhotoService::NewStub(channel_);
+    const std::string photos = row.Get("photos");
+    bool all_photos = true;
+    for (size_t start = 0; !photos.empty() && start <= photos.size();) {
+      const size_t end = std::min(photos.find(';', start), photos.size());
+      std::string entry = photos.substr(start, end - start);
+      start = end + 1;
+      if (entry.empty()) continue;
+      std::string capture_date;
+      if (const size_t at = entry.find('@'); at != std::string::npos) {
+        capture_date = entry.substr(at + 1);
+        entry = entry.substr(0, at);
+      }
+      const fs::path path = fs::path(flags_.photos_dir) / entry;
+      std::string bytes;
+      if (!ReadFileBytes(path.string(), &bytes)) {
+        result.rejects.push_back({row.line(), folio, "file missing: " + path.string()});
+        all_photos = false;
+        continue;
+      }
+      v1::AddPhotoRequest::Metadata metadata;
+      metadata.set_parent(result.name);
+      metadata.set_request_id(request_id + ":" + entry);
+      metadata.mutable_photo()->set_source(kind_ == ImportKind::kMissing ? v1::Photo::FAMILY
+                                                                         : v1::Photo::POST_MORTEM);
+      if (!capture_date.empty()) {
+        try {
+          *metadata.mutable_photo()->mutable_capture_date() =
+              ParseDateOrThrow("photos (" + entry + ")", capture_date);
+        } catch (const ParseError& e) {
+          result.rejects.push_back({row.line(), folio, "bad field " + e.message});
+          all_photos = false;
+          continue;
+        }
+      }
+      v1::Photo stored;
+      grpc::Status uploaded =
+          UploadPhoto(*photo_stub, NewContext(options_).get(), metadata, bytes, &stored);
+      if (!uploaded.ok()) {
+        result.rejects.push_back({row.line(), folio, entry + ": " + DescribeFailure(uploaded)});
+        all_photos = false;
+        continue;
+      }
+      ++result.photos;
+      if (!stored.has_template()) {
+        result.warnings.push_back(
+            {row.line(), folio, "no face: " + entry + " kept without template"});
+      }
+    }
+    result.done = all_photos;
+    return result;
+  }
+
+  void Record(const CsvRow& row, RowResult& result) {
+    std::lock_guard lock(mu_);
+    if (result.done) {
+      state_ << row.line() << '\t' << result.name << '\n';
+      state_.flush();
+      ++imported_;
+    }
+    for (auto& r : result.rejects) rejects_.push_back(std::move(r));
+    for (auto& w : result.warnings) warnings_.push_back(std::move(w));
+  }
+
+  int Report(int skipped, int photos, double seconds) {
+    std::sort(rejects_.begin(), rejects_.end(), [](auto& a, auto& b) { return a.line < b.line; });
+    std::sort(warnings_.begin(), warnings_.end(), [](auto& a, auto& b) { return a.line < b.line; });
+    if (options_.json) {
+      nlohmann::json out = {{"rows", rows_.size()},
+                            {"imported", imported_},
+                            {"skipped", skipped},
+                            {"photos", photos},
+                            {"seconds", seconds},
+                            {"rejects", nlohmann::json::array()},
+                            {"warnings", nlohmann::json::array()}};
+      for (const auto& r : rejects_) {
+        out["rejects"].push_back({{"line", r.line}, {"case_folio", r.folio}, {"reason", r.reason}});
+      }
+      for (const auto& w : warnings_) {
+        out["warnings"].push_back(
+            {{"line", w.line}, {"case_folio", w.folio}, {"reason", w.reason}});
+      }
+      std::printf("%s\n", out.dump().c_str());
+    } else {
+      std::printf(
+          "%zu rows: %d imported, %d already imported, %zu with problems; %d photos in "
+          "%.1f s (%.2f photos/s)\n",
+          rows_.size(), imported_, skipped, rejects_.size(), photos, seconds,
+          seconds > 0 ? photos / seconds : 0.0);
+      for (const auto& r : rejects_) {
+        std::printf("  reject line %d (%s): %s\n", r.line, r.folio.c_str(), r.reason.c_str());
+      }
+      for (const auto& w : warnings_) {
+        std::printf("  warning line %d (%s): %s\n", w.line, w.folio.c_str(), w.reason.c_str());
+      }
+      if (!rejects_.empty()) std::printf("Fix the rows above and run the same command again.\n");
+    }
+    return rejects_.empty() ? 0 : 1;
+  }
+
+  const ImportKind kind_;
+  const ImportFlags flags_;
+  const ClientOptions& options_;
+  std::vector<std::string> header_;
+  std::vector<CsvRow> rows_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::mutex mu_;
+  std::ofstream state_;           // guarded by mu_
+  int imported_ = 0;              // guarded by mu_
+  std::vector<Reject> rejects_;   // guarded by mu_
+  std::vector<Reject> warnings_;  // guarded by mu_
+};
+
+}  // namespace
+
+void AddImportCommands(CLI::App& app, const ClientOptions& options, int* exit_code) {
+  CLI::App* group = app.add_subcommand("import", "Bulk-import records and photos from CSV");
+  group->require_subcommand(1);
+  for (auto [name, kind, help] :
+       {std::tuple{"missing", ImportKind::kMissing, "Import missing persons"},
+        std::tuple{"remains", ImportKind::kRemains, "Import unidentified remains"}}) {
+    auto flags = std::make_shared<ImportFlags>();
+    CLI::App* command = group->add_subcommand(name, help);
+    command->add_option("csv", flags->csv, "CSV file (columns: see the README)")->required();
+    command->add_option("--photos", flags->photos_dir, "Folder the photos column is relative to")
+        ->capture_default_str();
+    command->add_option("--jobs", flags->jobs, "Rows imported in parallel")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    command->add_option("--state", flags->state_file,
+                        "Resume file (default CSV.import-state): rows listed there are skipped");
+    command->callback([=, &options] {
+      Importer importer(kind, *flags, options);
+      *exit_code = importer.Run();
+    });
+  }
+}
+
+}  // namespace encuentro::cli

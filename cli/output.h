@@ -1,0 +1,19 @@
+// How the CLI prints and reads protobuf messages: proto3 JSON for scripts (field names as in
+// the .proto files), protobuf text format for people.
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace encuentro::cli {
+
+// One JSON object on one line, or a multi-line text rendering.
+void PrintMessage(const google::protobuf::Message& message, bool json);
+
+// Reads `path` ("-" for standard input) as proto3 JSON into `message`.
+absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message* message);
+
+}  // namespace encuentro::cli

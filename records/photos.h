@@ -1,0 +1,70 @@
+// The photo use cases: add a photo (or an age progression) to a missing person or remains record
+// through the face pipeline, read, list and soft-delete photos. Post-mortem photos often hold no
+// usable face; they are kept all the same, marked as having no template.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "auth/principal.h"
+#include "biometrics/face_pipeline.h"
+#include "records/model.h"
+#include "storage/photo_store.h"
+
+namespace encuentro::records {
+
+// A face chosen by the uploader: by its index in detector order, or by a box around it.
+struct FaceSelection {
+  std::optional<int> index;
+  std::optional<biometrics::FaceBox> box;
+};
+
+struct PhotoUpload {
+  RecordKind owner_kind = RecordKind::kMissingPerson;
+  int64_t owner_id = 0;
+  std::optional<Date> capture_date;
+  std::optional<double> age_at_capture_years;
+  PhotoSource source = PhotoSource::kUnspecified;
+  std::optional<AgeProgressionInfo> progression;
+  FaceSelection selection;
+  std::string request_id;
+  std::string bytes;
+};
+
+struct PhotoLibraryOptions {
+  // Largest upload accepted.
+  size_t max_photo_bytes = 20u << 20;
+};
+
+// Thread-safe (the store and the pipeline are).
+class PhotoLibrary {
+ public:
+  PhotoLibrary(storage::PhotoStore* store, const biometrics::FacePipeline* pipeline,
+               PhotoLibraryOptions options,
+               std::function<Timestamp()> clock = std::chrono::system_clock::now);
+
+  // Validates, decodes, finds faces, chooses one, and stores everything in one transaction.
+  // INVALID_ARGUMENT with field violations for bad metadata, undecodable bytes or a selection
+  // that matches no face; NOT_FOUND for an unknown record; FAILED_PRECONDITION for a deleted one.
+  absl::StatusOr<Photo> AddPhoto(const auth::Principal& caller, const PhotoUpload& upload);
+  absl::StatusOr<Photo> GetPhoto(const auth::Principal& caller, RecordKind kind, int64_t owner_id,
+                                 int64_t photo_id);
+  absl::StatusOr<std::string> GetPhotoBytes(const auth::Principal& caller, const Photo& photo);
+  absl::StatusOr<Page<Photo>> ListPhotos(const auth::Principal& caller, RecordKind kind,
+                                         int64_t owner_id, bool show_deleted, int page_size,
+                                         int64_t after_id);
+  absl::StatusOr<Photo> DeletePhoto(const auth::Principal& caller, RecordKind kind,
+                                    int64_t owner_id, int64_t photo_id, const std::string& reason);
+
+  const PhotoLibraryOptions& options() const { return options_; }
+
+ private:
+  storage::PhotoStore* store_;
+  const biometrics::FacePipeline* pipeline_;
+  PhotoLibraryOptions options_;
+  std::function<Timestamp()> clock_;
+};
+
+}  // namespace encuentro::records

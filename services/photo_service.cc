@@ -1,0 +1,230 @@
+#include "services/photo_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/field_violations.h"
+#include "records/names.h"
+#include "services/caller.h"
+#include "services/page_token.h"
+#include "services/record_conversion.h"
+#include "services/status_conversion.h"
+
+namespace encuentro::services {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+v1::QualityCheck::Verdict ToProto(records::QualityVerdict verdict) {
+  switch (verdict) {
+    case records::QualityVerdict::kPass:
+      return v1::QualityCheck::PASS;
+    case records::QualityVerdict::kWarn:
+      return v1::QualityCheck::WARN;
+    case records::QualityVerdict::kFail:
+      return v1::QualityCheck::FAIL;
+  }
+  return v1::QualityCheck::VERDICT_UNSPECIFIED;
+}
+
+absl::StatusOr<records::PhotoRef> RequirePhotoName(const std::string& name) {
+  std::optional<records::PhotoRef> ref = records::ParsePhotoName(name);
+  if (!ref) {
+    return InvalidFields({{"name", "must be a photo name like missingPersons/1/photos/2"}});
+  }
+  return *ref;
+}
+
+// Reads the whole client stream: metadata first, then chunks, refusing past the size limit
+// without buffering more.
+absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoRequest>* reader,
+                                                size_t max_bytes) {
+  v1::AddPhotoRequest message;
+  if (!reader->Read(&message) || !message.has_metadata()) {
+    return InvalidFields({{"metadata", "the first message of the stream must carry metadata"}});
+  }
+  const v1::AddPhotoRequest::Metadata& meta = message.metadata();
+  records::PhotoUpload upload;
+  std::optional<records::RecordRef> parent = records::ParseRecordName(meta.parent());
+  if (!parent) {
+    return InvalidFields(
+        {{"metadata.parent", "must be a record name like missingPersons/1 or remains/1"}});
+  }
+  upload.owner_kind = parent->kind;
+  upload.owner_id = parent->id;
+  const v1::Photo& photo = meta.photo();
+  if (photo.has_capture_date()) upload.capture_date = FromProto(photo.capture_date());
+  if (photo.has_age_at_capture_years()) upload.age_at_capture_years = photo.age_at_capture_years();
+  const int source = static_cast<int>(photo.source());
+  if (source < 0 || source > static_cast<int>(records::PhotoSource::kOther)) {
+    return InvalidFields({{"metadata.photo.source", "unknown value"}});
+  }
+  upload.source = static_cast<records::PhotoSource>(source);
+  if (photo.has_age_progression()) {
+    const v1::AgeProgression& p = photo.age_progression();
+    records::AgeProgressionInfo info;
+    std::optional<records::PhotoRef> source_photo = records::ParsePhotoName(p.source_photo());
+    if (source_photo && source_photo->parent.kind == parent->kind &&
+        source_photo->parent.id == parent->id) {
+      info.source_photo_id = source_photo->photo_id;
+    }
+    info.target_age_years = p.target_age_years();
+    const int method = static_cast<int>(p.method());
+    info.method = method >= 0 && method <= 2 ? static_cast<records::ProgressionMethod>(method)
+                                             : records::ProgressionMethod::kUnspecified;
+    info.author = p.author();
+    if (p.has_made_date()) info.made_date = FromProto(p.made_date());
+    upload.progression = info;
+  }
+  if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceIndex) {
+    upload.selection.index = meta.face_index();
+  } else if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceBox) {
+    upload.selection.box = biometrics::FaceBox{meta.face_box().x(), meta.face_box().y(),
+                                               meta.face_box().width(), meta.face_box().height()};
+  }
+  upload.request_id = meta.request_id();
+  while (reader->Read(&message)) {
+    if (message.has_metadata()) {
+      return InvalidFields({{"metadata", "must be sent once, in the first message"}});
+    }
+    if (upload.bytes.size() + message.chunk().size() > max_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("photo is larger than the limit of ", max_bytes, " bytes"));
+    }
+    upload.bytes += message.chunk();
+  }
+  return upload;
+}
+
+}  // namespace
+
+v1::Photo ToProto(const records::Photo& photo) {
+  v1::Photo out;
+  out.set_name(records::PhotoName(photo.owner_kind, photo.owner_id, photo.id));
+  if (photo.capture_date) *out.mutable_capture_date() = services::ToProto(*photo.capture_date);
+  if (photo.age_at_capture_years) out.set_age_at_capture_years(*photo.age_at_capture_years);
+  out.set_source(static_cast<v1::Photo::Source>(photo.source));
+  out.set_sha256(photo.sha256);
+  out.set_size_bytes(photo.size_bytes);
+  out.set_content_type(photo.content_type);
+  out.set_width(photo.width);
+  out.set_height(photo.height);
+  for (const auto& face : photo.faces) {
+    v1::DetectedFace* f = out.add_faces();
+    f->mutable_box()->set_x(face.x);
+    f->mutable_box()->set_y(face.y);
+    f->mutable_box()->set_width(face.width);
+    f->mutable_box()->set_height(face.height);
+    for (const auto& q : face.quality) {
+      v1::QualityCheck* check = f->add_quality();
+      check->set_metric(q.metric);
+      check->set_value(q.value);
+      check->set_verdict(ToProto(q.verdict));
+    }
+    f->set_overall(ToProto(face.overall));
+  }
+  out.set_chosen_face(photo.chosen_face);
+  out.set_has_template(photo.descriptor.has_value());
+  out.set_synthetic(photo.progression.has_value());
+  if (photo.progression) {
+    const auto& p = *photo.progression;
+    v1::AgeProgression* progression = out.mutable_age_progression();
+    progression->set_source_photo(
+        records::PhotoName(photo.owner_kind, photo.owner_id, p.source_photo_id));
+    progression->set_target_age_years(p.target_age_years);
+    progression->set_method(static_cast<v1::AgeProgression::Method>(p.method));
+    progression->set_author(p.author);
+    if (p.made_date) *progression->mutable_made_date() = services::ToProto(*p.made_date);
+  }
+  *out.mutable_create_time() = services::ToProto(photo.create_time);
+  if (photo.delete_time) {
+    *out.mutable_delete_time() = services::ToProto(*photo.delete_time);
+    out.set_delete_reason(photo.delete_reason);
+  }
+  return out;
+}
+
+grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
+                                        grpc::ServerReader<v1::AddPhotoRequest>* reader,
+                                        v1::Photo* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<records::PhotoUpload> upload =
+      ReadUpload(reader, photos_->options().max_photo_bytes);
+  if (!upload.ok()) return ToGrpcStatus(upload.status());
+  absl::StatusOr<records::Photo> photo = photos_->AddPhoto(*caller, *upload);
+  if (!photo.ok()) {
+    std::vector<FieldViolation> violations = FieldViolationsOf(photo.status());
+    if (violations.empty()) return ToGrpcStatus(photo.status());
+    // The domain names fields relative to the upload's metadata, except the stream's own.
+    for (FieldViolation& v : violations) {
+      if (v.field != "chunk") v.field = "metadata." + v.field;
+    }
+    return ToGrpcStatus(InvalidFields(violations));
+  }
+  *response = ToProto(*photo);
+  return grpc::Status::OK;
+}
+
+grpc::Status PhotoServiceImpl::GetPhoto(grpc::ServerContext* context,
+                                        const v1::GetPhotoRequest* request, v1::Photo* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
+  if (!ref.ok()) return ToGrpcStatus(ref.status());
+  absl::StatusOr<records::Photo> photo =
+      photos_->GetPhoto(*caller, ref->parent.kind, ref->parent.id, ref->photo_id);
+  if (!photo.ok()) return ToGrpcStatus(photo.status());
+  *response = ToProto(*photo);
+  if (request->view() == v1::FULL) {
+    absl::StatusOr<std::string> bytes = photos_->GetPhotoBytes(*caller, *photo);
+    if (!bytes.ok()) return ToGrpcStatus(bytes.status());
+    response->set_content(*std::move(bytes));
+    if (photo->descriptor) {
+      response->mutable_face_descriptor()->Add(photo->descriptor->begin(),
+                                               photo->descriptor->end());
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status PhotoServiceImpl::ListPhotos(grpc::ServerContext* context,
+                                          const v1::ListPhotosRequest* request,
+                                          v1::ListPhotosResponse* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
+  if (!parent) {
+    return ToGrpcStatus(InvalidFields({{"parent", "must be a record name like missingPersons/1"}}));
+  }
+  const std::string fingerprint =
+      absl::StrCat(request->parent(), "|", request->show_deleted() ? 1 : 0);
+  absl::StatusOr<int> size =
+      EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+  if (!size.ok()) return ToGrpcStatus(size.status());
+  absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
+  if (!after.ok()) return ToGrpcStatus(after.status());
+  absl::StatusOr<records::Page<records::Photo>> page = photos_->ListPhotos(
+      *caller, parent->kind, parent->id, request->show_deleted(), *size, *after);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const auto& photo : page->records) *response->add_photos() = ToProto(photo);
+  if (page->next_after_id != 0) {
+    response->set_next_page_token(EncodePageToken(page->next_after_id, fingerprint));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status PhotoServiceImpl::DeletePhoto(grpc::ServerContext* context,
+                                           const v1::DeletePhotoRequest* request,
+                                           v1::Photo* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
+  if (!ref.ok()) return ToGrpcStatus(ref.status());
+  absl::StatusOr<records::Photo> photo = photos_->DeletePhoto(
+      *caller, ref->parent.kind, ref->parent.id, ref->photo_id, request->reason());
+  if (!photo.ok()) return ToGrpcStatus(photo.status());
+  *response = ToProto(*photo);
+  return grpc::Status::OK;
+}
+
+}  // namespace encuentro::services

@@ -1,0 +1,53 @@
+// Persistence of photos: bytes stored once per SHA-256, the face pipeline's findings, and the
+// chosen face's template, committed together with the owning record's new revision and an
+// audit entry.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "audit/audit_event.h"
+#include "records/model.h"
+#include "storage/database.h"
+
+namespace encuentro::storage {
+
+// What a photo's validation needs to know about the record it is added to.
+struct PhotoOwner {
+  bool deleted = false;
+  std::optional<records::Date> date_of_birth;  // missing persons only
+};
+
+// Thread-safe: each call runs in its own transaction on a pooled connection.
+class PhotoStore {
+ public:
+  explicit PhotoStore(Database* database) : database_(database) {}
+
+  // NOT_FOUND if the record does not exist.
+  absl::StatusOr<PhotoOwner> GetOwner(records::RecordKind kind, int64_t id);
+  // The photo an earlier upload with this request id made, if any.
+  absl::StatusOr<std::optional<records::Photo>> FindByRequestId(const std::string& organization,
+                                                                const std::string& request_id);
+  // Stores bytes (deduplicated), photo row and template, and bumps the owner's revision, in one
+  // transaction with the audit entry. A request id seen before returns that photo instead.
+  absl::StatusOr<records::Photo> InsertPhoto(const records::Photo& photo, const std::string& bytes,
+                                             const std::string& request_id,
+                                             const audit::AuditEvent& event);
+  // NOT_FOUND unless the photo exists under that owner.
+  absl::StatusOr<records::Photo> GetPhoto(records::RecordKind kind, int64_t owner_id,
+                                          int64_t photo_id);
+  absl::StatusOr<std::string> GetPhotoBytes(const std::string& sha256);
+  absl::StatusOr<records::Page<records::Photo>> ListPhotos(records::RecordKind kind,
+                                                           int64_t owner_id, bool show_deleted,
+                                                           int page_size, int64_t after_id);
+  // Marks the photo deleted (its template leaves matching) and bumps the owner's revision.
+  absl::StatusOr<records::Photo> SoftDeletePhoto(records::RecordKind kind, int64_t owner_id,
+                                                 int64_t photo_id, const std::string& reason,
+                                                 const audit::AuditEvent& event);
+
+ private:
+  Database* database_;
+};
+
+}  // namespace encuentro::storage

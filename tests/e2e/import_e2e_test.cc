@@ -1,0 +1,132 @@
+// End to end: `encuentro import` loads a CSV of people with real photos into a running
+// encuentrod, reports rejects, and resumes without duplicating anything.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+
+#include "nlohmann/json.hpp"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace encuentro {
+namespace {
+
+using std::chrono::seconds;
+using testing::CommandResult;
+using testing::RunCommand;
+using testing::ServerProcess;
+
+constexpr char kFaces[] = "/usr/share/doc/libdlib19.1/examples/faces";
+const char* const kPortraits[] = {"2007_007763.jpg",           "2008_001009.jpg", "2008_001322.jpg",
+                                  "2008_002079.jpg",           "2008_002470.jpg", "2008_002506.jpg",
+                                  "2008_004176.jpg",           "2008_007676.jpg", "2009_004587.jpg",
+                                  "Tom_Cruise_avp_2014_4.jpg", "bald_guys.jpg"};
+
+class ImportE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(
+        ENCUENTROD_PATH,
+        std::vector<std::string>{"--data-dir", (dir_.path() / "var").string(), "--listen",
+                                 "127.0.0.1:0"},
+        dir_.path());
+    std::optional<std::string> address = server_->WaitForListening(seconds(60));
+    ASSERT_TRUE(address) << server_->Stderr();
+    address_ = *address;
+  }
+  void TearDown() override {
+    server_->Signal(SIGTERM);
+    EXPECT_EQ(server_->WaitForExit(seconds(60)), 0);
+  }
+
+  CommandResult Cli(std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {"--server", address_, "--organization", "cbp-bc", "--timeout", "60"});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir_.path(), seconds(300));
+  }
+
+  testing::TempDir dir_{"encuentro-import"};
+  std::unique_ptr<ServerProcess> server_;
+  std::string address_;
+};
+
+TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
+  const auto csv = dir_.path() / "people.csv";
+  {
+    std::ofstream out(csv);
+    out << "case_folio,issuing_authority,given_names,family_names,sex,date_of_birth,"
+           "last_seen_date,last_seen_place,height_cm,status,photos\n";
+    for (int i = 0; i < 22; ++i) {
+      out << "FGE-" << i << ",FGE BC,Persona " << i << ",\"Apellido, Segundo\","
+          << (i % 2 ? "male" : "female") << ",1985-02-0" << (1 + i % 9) << ",2022-10-1" << (i % 10)
+          << ",\"Tijuana, B.C.\"," << 150 + i << ",missing," << kPortraits[i % 11]
+          << "@2015-01-01\n";
+    }
+    out << "FGE-BAD,FGE BC,Sin Altura,X,female,1990-01-01,2022-01-01,Mexicali,300,missing,\n";
+    out << "FGE-NOFILE,FGE BC,Sin Foto,X,male,1990-01-01,2022-01-01,Ensenada,170,missing,"
+           "missing.jpg\n";
+    out << "FGE-DOG,FGE BC,Perro,X,male,1990-01-01,2022-01-01,Tecate,170,missing,dogs.jpg\n";
+  }
+  CommandResult first =
+      Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces, "--jobs", "3"});
+  ASSERT_EQ(first.exit_code, 1) << first.err;  // rejects make the exit code 1
+  nlohmann::json report = nlohmann::json::parse(first.out);
+  EXPECT_EQ(report["rows"], 25);
+  EXPECT_EQ(report["imported"], 23);
+  EXPECT_EQ(report["photos"], 23);
+  ASSERT_EQ(report["rejects"].size(), 2u) << first.out;
+  EXPECT_EQ(report["rejects"][0]["case_folio"], "FGE-BAD");
+  EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find(
+                "bad field missing_person.reported_height.cm"),
+            std::string::npos);
+  EXPECT_EQ(report["rejects"][1]["case_folio"], "FGE-NOFILE");
+  EXPECT_NE(report["rejects"][1]["reason"].get<std::string>().find("file missing"),
+            std::string::npos);
+  ASSERT_EQ(report["warnings"].size(), 1u);
+  EXPECT_NE(report["warnings"][0]["reason"].get<std::string>().find("no face: dogs.jpg"),
+            std::string::npos);
+
+  // Listed back: every row whose record was valid is there.
+  CommandResult list = Cli({"--json", "missing", "list", "--all", "--page-size", "7"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
+  EXPECT_NE(list.out.find("\"given_names\":\"Persona 21\""), std::string::npos);
+
+  // A rerun skips what is in, retries the rest, and duplicates nothing.
+  CommandResult second = Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces});
+  report = nlohmann::json::parse(second.out);
+  EXPECT_EQ(report["skipped"], 23);
+  EXPECT_EQ(report["rejects"].size(), 2u);
+  list = Cli({"--json", "missing", "list", "--all"});
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
+
+  CommandResult photos = Cli({"photos", "list", "missingPersons/1"});
+  EXPECT_EQ(photos.exit_code, 0) << photos.err;
+  EXPECT_NE(photos.out.find("template from face"), std::string::npos) << photos.out;
+}
+
+TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
+  const auto csv = dir_.path() / "remains.csv";
+  {
+    std::ofstream out(csv);
+    out << "case_folio,lab,found_date,found_place,sex,sex_probability,sex_method,sex_author,"
+           "age_min,age_max,age_method,age_author,condition,photos\n"
+        << "PM-1,SEMEFO Tijuana,2024-01-09,Valle de las Palmas,female,0.9,Phenice,C. Ortega,20,"
+           "35,Suchey-Brooks,C. Ortega,decomposed,2008_002506.jpg\n"
+        << "PM-2,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,,,,,skeletonized,\n"
+        << "PM-3,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,40,30,x,y,skeletonized,\n";
+  }
+  CommandResult result = Cli({"--json", "import", "remains", csv.string(), "--photos", kFaces});
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["imported"], 2);
+  ASSERT_EQ(report["rejects"].size(), 1u);
+  EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find(
+                "remains.biological_profile.age.age_at_death"),
+            std::string::npos);
+  CommandResult get = Cli({"--json", "remains", "get", "remains/1"});
+  EXPECT_NE(get.out.find("\"condition\":\"DECOMPOSED\""), std::string::npos) << get.out;
+}
+
+}  // namespace
+}  // namespace encuentro

@@ -1,0 +1,295 @@
+// PhotoService over real gRPC with the real face pipeline and real PostgreSQL.
+#include "services/photo_service.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+
+#include "cli/photo_upload.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/case_record_services.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "tests/support/in_process_server.h"
+#include "tests/support/postgres_environment.h"
+
+namespace encuentro::services {
+namespace {
+
+using testing::CallerContext;
+using testing::PostgresEnvironment;
+
+std::string DlibFace(const std::string& name) {
+  std::ifstream in(std::string(ENCUENTRO_TEST_DLIB_FACES_DIR) + "/" + name, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  EXPECT_FALSE(bytes.str().empty()) << name;
+  return bytes.str();
+}
+
+const biometrics::FacePipeline& Pipeline() {
+  static const biometrics::FacePipeline* pipeline = [] {
+    biometrics::FacePipelineOptions options;
+    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
+    auto created = biometrics::FacePipeline::Create(options);
+    if (!created.ok()) {
+      ADD_FAILURE() << created.status();
+      std::abort();
+    }
+    return created->release();
+  }();
+  return *pipeline;
+}
+
+class PhotoServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    owner_ = PostgresEnvironment::Get().CreateDatabase();
+    ASSERT_TRUE(storage::ApplyMigrations(owner_, storage::BundledMigrations()).ok());
+    auto database = storage::Database::Open(
+        {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = *std::move(database);
+    record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
+    photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
+    library_ = std::make_unique<records::PhotoLibrary>(
+        photo_store_.get(), &Pipeline(), records::PhotoLibraryOptions{.max_photo_bytes = 1 << 20});
+    missing_service_ = std::make_unique<MissingPersonServiceImpl>(records_.get());
+    remains_service_ = std::make_unique<RemainsServiceImpl>(records_.get());
+    photo_service_ = std::make_unique<PhotoServiceImpl>(library_.get());
+    server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
+        missing_service_.get(), remains_service_.get(), photo_service_.get()});
+    photos_ = v1::PhotoService::NewStub(server_->channel());
+    missing_ = v1::MissingPersonService::NewStub(server_->channel());
+
+    v1::CreateMissingPersonRequest create;
+    v1::MissingPerson* p = create.mutable_missing_person();
+    p->set_case_folio("FGE-1");
+    p->set_issuing_authority("FGE BC");
+    p->set_given_names("Roberto");
+    p->mutable_date_of_birth()->set_year(1970);
+    p->mutable_date_of_birth()->set_month(6);
+    p->mutable_date_of_birth()->set_day(1);
+    ASSERT_TRUE(missing_->CreateMissingPerson(CallerContext().get(), create, &person_).ok());
+  }
+
+  grpc::Status Upload(const std::string& bytes, v1::Photo* out,
+                      std::function<void(v1::AddPhotoRequest::Metadata&)> edit = {}) {
+    v1::AddPhotoRequest::Metadata metadata;
+    metadata.set_parent(person_.name());
+    metadata.mutable_photo()->set_source(v1::Photo::FAMILY);
+    if (edit) edit(metadata);
+    return cli::UploadPhoto(*photos_, CallerContext().get(), metadata, bytes, out);
+  }
+
+  static std::vector<std::string> BadFields(const grpc::Status& status) {
+    google::rpc::Status details;
+    details.ParseFromString(status.error_details());
+    std::vector<std::string> fields;
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad;
+      if (any.UnpackTo(&bad)) {
+        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
+      }
+    }
+    return fields;
+  }
+
+  int Count(const std::string& sql) {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    return tx.exec1(sql)[0].as<int>();
+  }
+
+  std::string owner_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<storage::CaseRecordStore> record_store_;
+  std::unique_ptr<records::CaseRecords> records_;
+  std::unique_ptr<storage::PhotoStore> photo_store_;
+  std::unique_ptr<records::PhotoLibrary> library_;
+  std::unique_ptr<MissingPersonServiceImpl> missing_service_;
+  std::unique_ptr<RemainsServiceImpl> remains_service_;
+  std::unique_ptr<PhotoServiceImpl> photo_service_;
+  std::unique_ptr<testing::InProcessServer> server_;
+  std::unique_ptr<v1::PhotoService::Stub> photos_;
+  std::unique_ptr<v1::MissingPersonService::Stub> missing_;
+  v1::MissingPerson person_;
+};
+
+TEST_F(PhotoServiceTest, PhotoTemplateAndRecordUpdateCommitTogether) {
+  v1::Photo photo;
+  grpc::Status status = Upload(DlibFace("2008_002506.jpg"), &photo, [](auto& m) {
+    m.mutable_photo()->mutable_capture_date()->set_year(2000);
+    m.mutable_photo()->mutable_capture_date()->set_month(6);
+    m.mutable_photo()->mutable_capture_date()->set_day(1);
+  });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(photo.name().starts_with(person_.name() + "/photos/"));
+  EXPECT_EQ(photo.content_type(), "image/jpeg");
+  ASSERT_GE(photo.faces_size(), 1);
+  EXPECT_TRUE(photo.has_template());
+  EXPECT_GE(photo.chosen_face(), 0);
+  EXPECT_FALSE(photo.faces(0).quality().empty());
+
+  v1::GetMissingPersonRequest get;
+  get.set_name(person_.name());
+  v1::MissingPerson after;
+  ASSERT_TRUE(missing_->GetMissingPerson(CallerContext().get(), get, &after).ok());
+  EXPECT_NE(after.etag(), person_.etag());  // the record's update committed with the photo
+
+  // The template records the age in the photo, from the date of birth: 30 years.
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  EXPECT_NEAR(tx.exec1("SELECT age_years FROM face_templates")[0].as<double>(), 30.0, 0.01);
+
+  v1::GetPhotoRequest full;
+  full.set_name(photo.name());
+  full.set_view(v1::FULL);
+  v1::Photo fetched;
+  ASSERT_TRUE(photos_->GetPhoto(CallerContext().get(), full, &fetched).ok());
+  EXPECT_EQ(fetched.content(), DlibFace("2008_002506.jpg"));
+  EXPECT_EQ(fetched.face_descriptor_size(), 128);
+  v1::GetPhotoRequest basic;
+  basic.set_name(photo.name());
+  ASSERT_TRUE(photos_->GetPhoto(CallerContext().get(), basic, &fetched).ok());
+  EXPECT_TRUE(fetched.content().empty());
+  EXPECT_EQ(fetched.face_descriptor_size(), 0);
+}
+
+TEST_F(PhotoServiceTest, PhotoWithoutAFaceIsKeptWithoutTemplate) {
+  v1::Photo photo;
+  ASSERT_TRUE(Upload(DlibFace("dogs.jpg"), &photo).ok());
+  EXPECT_EQ(photo.faces_size(), 0);
+  EXPECT_FALSE(photo.has_template());
+  EXPECT_EQ(photo.chosen_face(), -1);
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM face_templates"), 0);
+}
+
+TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
+  const std::string group = DlibFace("bald_guys.jpg");
+  v1::Photo by_index;
+  ASSERT_TRUE(Upload(group, &by_index, [](auto& m) { m.set_face_index(3); }).ok());
+  EXPECT_EQ(by_index.faces_size(), 24);
+  EXPECT_EQ(by_index.chosen_face(), 3);
+
+  const v1::FaceBox target = by_index.faces(7).box();
+  v1::Photo by_box;
+  ASSERT_TRUE(Upload(group, &by_box, [&](auto& m) {
+                *m.mutable_face_box() = target;
+                m.mutable_face_box()->set_x(target.x() + 3);  // an examiner's rough box
+              }).ok());
+  EXPECT_EQ(by_box.chosen_face(), 7);
+  // The bytes are stored once.
+  EXPECT_EQ(Count("SELECT count(*) FROM photo_blobs"), 1);
+
+  v1::Photo none;
+  grpc::Status status = Upload(group, &none, [](auto& m) { m.set_face_index(24); });
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_index"});
+  status = Upload(group, &none, [](auto& m) {
+    m.mutable_face_box()->set_x(0);
+    m.mutable_face_box()->set_y(0);
+    m.mutable_face_box()->set_width(5);
+    m.mutable_face_box()->set_height(5);
+  });
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_box"});
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
+}
+
+TEST_F(PhotoServiceTest, RetriedUploadReturnsTheSamePhoto) {
+  v1::Photo first, second;
+  auto with_id = [](auto& m) { m.set_request_id("upload-1"); };
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &first, with_id).ok());
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &second, with_id).ok());
+  EXPECT_EQ(first.name(), second.name());
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
+}
+
+TEST_F(PhotoServiceTest, AgeProgressionJoinsWithItsTargetAge) {
+  v1::Photo source;
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &source).ok());
+  v1::Photo progressed;
+  grpc::Status status = Upload(DlibFace("2009_004587.jpg"), &progressed, [&](auto& m) {
+    v1::AgeProgression* p = m.mutable_photo()->mutable_age_progression();
+    p->set_source_photo(source.name());
+    p->set_target_age_years(55);
+    p->set_method(v1::AgeProgression::FORENSIC_ARTIST);
+    p->set_author("Lic. Sofía Ruiz");
+  });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(progressed.synthetic());
+  EXPECT_EQ(progressed.source(), v1::Photo::AGE_PROGRESSION);
+  EXPECT_EQ(progressed.age_progression().source_photo(), source.name());
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec_params1("SELECT t.age_years FROM face_templates t JOIN photos p ON "
+                            "p.id = t.photo_id WHERE p.synthetic")[0]
+                .as<double>(),
+            55.0);
+
+  v1::Photo bad;
+  status = Upload(DlibFace("2009_004587.jpg"), &bad, [&](auto& m) {
+    v1::AgeProgression* p = m.mutable_photo()->mutable_age_progression();
+    p->set_source_photo("missingPersons/999/photos/1");
+    p->set_target_age_years(200);
+  });
+  EXPECT_EQ(BadFields(status),
+            (std::vector<std::string>{"metadata.photo.age_progression.target_age_years",
+                                      "metadata.photo.age_progression.method",
+                                      "metadata.photo.age_progression.author",
+                                      "metadata.photo.age_progression.source_photo"}));
+}
+
+TEST_F(PhotoServiceTest, BadBytesAndLimits) {
+  v1::Photo out;
+  grpc::Status status = Upload("definitely not an image", &out);
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"chunk"});
+  std::string truncated = DlibFace("2008_002506.jpg");
+  truncated.resize(truncated.size() / 2);
+  EXPECT_EQ(BadFields(Upload(truncated, &out)), std::vector<std::string>{"chunk"});
+  // Over the 1 MiB limit this test configured.
+  EXPECT_EQ(Upload(std::string(2 << 20, 'x'), &out).error_code(), grpc::RESOURCE_EXHAUSTED);
+  status = Upload(DlibFace("2008_002506.jpg"), &out,
+                  [](auto& m) { m.set_parent("missingPersons/424242"); });
+  EXPECT_EQ(status.error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 0);
+}
+
+TEST_F(PhotoServiceTest, ListAndSoftDelete) {
+  v1::Photo a, b;
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &a).ok());
+  ASSERT_TRUE(Upload(DlibFace("dogs.jpg"), &b).ok());
+  v1::DeletePhotoRequest del;
+  del.set_name(b.name());
+  v1::Photo deleted;
+  EXPECT_EQ(photos_->DeletePhoto(CallerContext().get(), del, &deleted).error_code(),
+            grpc::INVALID_ARGUMENT);  // a reason is required
+  del.set_reason("not this person");
+  ASSERT_TRUE(photos_->DeletePhoto(CallerContext().get(), del, &deleted).ok());
+  EXPECT_EQ(deleted.delete_reason(), "not this person");
+
+  v1::ListPhotosRequest list;
+  list.set_parent(person_.name());
+  v1::ListPhotosResponse response;
+  ASSERT_TRUE(photos_->ListPhotos(CallerContext().get(), list, &response).ok());
+  ASSERT_EQ(response.photos_size(), 1);
+  EXPECT_EQ(response.photos(0).name(), a.name());
+  list.set_show_deleted(true);
+  ASSERT_TRUE(photos_->ListPhotos(CallerContext().get(), list, &response).ok());
+  EXPECT_EQ(response.photos_size(), 2);
+
+  v1::DeleteMissingPersonRequest remove;
+  remove.set_name(person_.name());
+  remove.set_reason("duplicate");
+  v1::MissingPerson removed;
+  ASSERT_TRUE(missing_->DeleteMissingPerson(CallerContext().get(), remove, &removed).ok());
+  v1::Photo late;
+  EXPECT_EQ(Upload(DlibFace("2008_002506.jpg"), &late).error_code(), grpc::FAILED_PRECONDITION);
+}
+
+}  // namespace
+}  // namespace encuentro::services

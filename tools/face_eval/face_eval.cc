@@ -1,0 +1,298 @@
+// Measures the face pipeline on a verification protocol: a CSV of labelled image pairs
+// (`same,image_a,image_b`, paths relative to the CSV's folder), e.g. one LFW View 2 fold.
+//
+// Usage: encuentro_face_eval --models-dir DIR PAIRS.csv [--upsample N] [--jitter N]
+//          [--threshold 0.6] [--no-center-fallback] [--threads N] [--json] [--errors]
+//
+// Face choice: LFW crops are centred on the labelled person, so each image contributes the
+// detected face that best overlaps a central box. When the detector finds no face there, the
+// evaluator (only the evaluator) falls back to analysing that central box directly, and counts
+// the image as a failure to detect; --no-center-fallback instead scores its pairs as "different"
+// (distance +inf), the strictest reading.
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "biometrics/face_pipeline.h"
+#include "biometrics/image_decoder.h"
+#include "tools/face_eval/verification_metrics.h"
+
+namespace encuentro::face_eval {
+namespace {
+
+using biometrics::FaceAnalysis;
+using biometrics::FaceBox;
+using biometrics::FaceDescriptor;
+using biometrics::FacePipeline;
+using biometrics::RgbImage;
+
+struct PairSpec {
+  bool same = false;
+  std::string a;
+  std::string b;
+};
+
+struct ImageResult {
+  std::optional<FaceDescriptor> descriptor;
+  std::optional<biometrics::QualityReport> quality;
+  bool detected = false;
+  std::string error;
+};
+
+bool ReadPairs(const std::string& path, std::vector<PairSpec>* pairs, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  std::string line;
+  if (!std::getline(in, line) || line.rfind("same,image_a,image_b", 0) != 0) {
+    *error = path + ": expected the header `same,image_a,image_b`";
+    return false;
+  }
+  int number = 1;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::stringstream fields(line);
+    std::string same;
+    PairSpec pair;
+    if (!std::getline(fields, same, ',') || !std::getline(fields, pair.a, ',') ||
+        !std::getline(fields, pair.b) || (same != "0" && same != "1")) {
+      *error = path + ":" + std::to_string(number) + ": expected `0|1,image_a,image_b`";
+      return false;
+    }
+    pair.same = same == "1";
+    pairs->push_back(std::move(pair));
+  }
+  return true;
+}
+
+// The central square where LFW's deep-funneled crops put the labelled face: measured as the
+// median HOG box on fold 1 (about 107 px, centred) on 250x250 images, scaled for other sizes.
+FaceBox CenterBox(const RgbImage& image) {
+  const int side = static_cast<int>(std::lround(std::min(image.width, image.height) * 0.43));
+  return {(image.width - side) / 2, (image.height - side) / 2, side, side};
+}
+
+ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path, bool fallback) {
+  ImageResult result;
+  absl::StatusOr<RgbImage> image = biometrics::DecodeImageFile(path);
+  if (!image.ok()) {
+    result.error = std::string(image.status().message());
+    return result;
+  }
+  absl::StatusOr<std::vector<FaceAnalysis>> faces = pipeline.Analyze(*image);
+  if (!faces.ok()) {
+    result.error = std::string(faces.status().message());
+    return result;
+  }
+  const FaceBox center = CenterBox(*image);
+  if (std::optional<size_t> best = biometrics::BestOverlappingFace(*faces, center)) {
+    result.detected = true;
+    result.descriptor = (*faces)[*best].descriptor;
+    result.quality = (*faces)[*best].quality;
+    return result;
+  }
+  if (fallback) {
+    absl::StatusOr<FaceAnalysis> face = pipeline.AnalyzeRegion(*image, center);
+    if (face.ok()) {
+      result.descriptor = face->descriptor;
+      result.quality = face->quality;
+    }
+  }
+  return result;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"Face verification accuracy of the Encuentro face pipeline on labelled pairs"};
+  std::string pairs_path;
+  biometrics::FacePipelineOptions options;
+  options.models_dir = ENCUENTRO_DEFAULT_MODELS_DIR;
+  double threshold = biometrics::kSamePersonDistance;
+  bool no_fallback = false;
+  bool json = false;
+  bool list_errors = false;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  app.add_option("pairs", pairs_path, "CSV with header same,image_a,image_b")->required();
+  app.add_option("--models-dir", options.models_dir, "Folder with the face models")
+      ->capture_default_str();
+  app.add_option("--upsample", options.upsample, "Image doublings before detection (0-3)")
+      ->capture_default_str();
+  app.add_option("--jitter", options.jitter, "Jittered copies averaged per face (0 = off)")
+      ->capture_default_str();
+  app.add_option("--threshold", threshold, "Same-person distance threshold")->capture_default_str();
+  app.add_flag("--no-center-fallback", no_fallback,
+               "Score pairs with an undetected face as different instead of analysing the centre");
+  app.add_option("--threads", threads, "Worker threads")->capture_default_str();
+  app.add_flag("--json", json, "Print the results as one JSON object");
+  app.add_flag("--errors", list_errors, "List the pairs misclassified at --threshold on stderr");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<PairSpec> pairs;
+  std::string error;
+  if (!ReadPairs(pairs_path, &pairs, &error)) {
+    std::fprintf(stderr, "encuentro_face_eval: %s\n", error.c_str());
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
+  if (!pipeline.ok()) {
+    std::fprintf(stderr, "encuentro_face_eval: %s\n", pipeline.status().ToString().c_str());
+    return 1;
+  }
+
+  const std::filesystem::path root = std::filesystem::path(pairs_path).parent_path();
+  std::map<std::string, size_t> index;
+  std::vector<std::string> images;
+  for (const PairSpec& pair : pairs) {
+    for (const std::string& name : {pair.a, pair.b}) {
+      if (index.emplace(name, images.size()).second) images.push_back(name);
+    }
+  }
+
+  std::vector<ImageResult> results(images.size());
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mu;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < images.size(); i = next++) {
+        results[i] = AnalyzeImage(**pipeline, (root / images[i]).string(), !no_fallback);
+        const size_t finished = ++done;
+        if (finished % 10 == 0 || finished == images.size()) {
+          std::lock_guard<std::mutex> lock(progress_mu);
+          std::fprintf(stderr, "\rencuentro_face_eval: %zu/%zu images", finished, images.size());
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "\n");
+
+  size_t undetected = 0;
+  size_t unreadable = 0;
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (!results[i].error.empty()) {
+      ++unreadable;
+      std::fprintf(stderr, "encuentro_face_eval: %s: %s\n", images[i].c_str(),
+                   results[i].error.c_str());
+    } else if (!results[i].detected) {
+      ++undetected;
+      std::fprintf(stderr, "encuentro_face_eval: no face detected at the centre of %s\n",
+                   images[i].c_str());
+    }
+  }
+
+  // How the quality verdicts fall on this data set: a check that the default thresholds pass
+  // typical usable photos.
+  const std::vector<std::pair<const char*, biometrics::QualityMeasure biometrics::QualityReport::*>>
+      measures = {{"face_width_px", &biometrics::QualityReport::face_width_px},
+                  {"interocular_px", &biometrics::QualityReport::interocular_px},
+                  {"sharpness", &biometrics::QualityReport::sharpness},
+                  {"brightness", &biometrics::QualityReport::brightness},
+                  {"contrast", &biometrics::QualityReport::contrast},
+                  {"yaw_degrees", &biometrics::QualityReport::yaw_degrees},
+                  {"roll_degrees", &biometrics::QualityReport::roll_degrees}};
+  nlohmann::json quality_counts = nlohmann::json::object();
+  const auto count = [&](const char* name, biometrics::Verdict verdict) {
+    nlohmann::json& counts = quality_counts[name];
+    if (counts.is_null()) counts = {{"pass", 0}, {"warn", 0}, {"fail", 0}};
+    counts[biometrics::VerdictName(verdict)] =
+        counts[biometrics::VerdictName(verdict)].get<int>() + 1;
+  };
+  for (const ImageResult& result : results) {
+    if (!result.quality) continue;
+    for (const auto& [name, member] : measures) count(name, ((*result.quality).*member).verdict);
+    count("detector_score", result.quality->detector_verdict);
+    count("overall", result.quality->Overall());
+  }
+
+  std::vector<ScoredPair> scored;
+  for (const PairSpec& pair : pairs) {
+    const ImageResult& a = results[index[pair.a]];
+    const ImageResult& b = results[index[pair.b]];
+    double distance = std::numeric_limits<double>::infinity();
+    if (a.descriptor && b.descriptor) {
+      distance = biometrics::DescriptorDistance(*a.descriptor, *b.descriptor);
+    }
+    scored.push_back({pair.same, distance});
+    if (list_errors && (distance < threshold) != pair.same) {
+      std::fprintf(stderr, "encuentro_face_eval: misclassified %s pair %s %s: distance %.4f%s%s\n",
+                   pair.same ? "same" : "different", pair.a.c_str(), pair.b.c_str(), distance,
+                   a.detected ? "" : " (a: centre fallback)",
+                   b.detected ? "" : " (b: centre fallback)");
+    }
+  }
+  const double accuracy = AccuracyAt(scored, threshold);
+  const BestThreshold best = FindBestThreshold(scored);
+  const double auc = RocAuc(scored);
+  const OperatingPoint far_01 = TarAtFar(scored, 0.001);
+  const OperatingPoint far_1 = TarAtFar(scored, 0.01);
+
+  if (json) {
+    nlohmann::json out = {
+        {"pairs", scored.size()},
+        {"images", images.size()},
+        {"failed_to_detect", undetected},
+        {"unreadable", unreadable},
+        {"center_fallback", !no_fallback},
+        {"upsample", options.upsample},
+        {"jitter", options.jitter},
+        {"threshold", threshold},
+        {"accuracy", accuracy},
+        {"best_threshold", best.threshold},
+        {"best_accuracy", best.accuracy},
+        {"roc_auc", auc},
+        {"tar_at_far_0.1%",
+         {{"tar", far_01.tar}, {"far", far_01.far}, {"threshold", far_01.threshold}}},
+        {"tar_at_far_1%", {{"tar", far_1.tar}, {"far", far_1.far}, {"threshold", far_1.threshold}}},
+        {"quality_verdicts", quality_counts},
+        {"seconds", seconds}};
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+  std::printf("pairs                 %zu (%zu images, %.1f s, %u threads)\n", scored.size(),
+              images.size(), seconds, threads);
+  std::printf(
+      "failed to detect      %zu images%s\n", undetected,
+      no_fallback ? " (their pairs scored as different)" : " (analysed at the centre box instead)");
+  if (unreadable > 0) std::printf("unreadable            %zu images\n", unreadable);
+  std::printf("accuracy at %.3f     %.2f%%\n", threshold, 100 * accuracy);
+  std::printf("best threshold        %.3f (accuracy %.2f%%, in-sample)\n", best.threshold,
+              100 * best.accuracy);
+  std::printf("ROC AUC               %.5f\n", auc);
+  std::printf("TAR at FAR 0.1%%       %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
+              100 * far_01.tar, 100 * far_01.far, far_01.threshold);
+  std::printf("TAR at FAR 1%%         %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
+              100 * far_1.tar, 100 * far_1.far, far_1.threshold);
+  std::printf("quality verdicts      (pass/warn/fail per image)\n");
+  for (const auto& [name, counts] : quality_counts.items()) {
+    std::printf("  %-19s %d/%d/%d\n", name.c_str(), counts["pass"].get<int>(),
+                counts["warn"].get<int>(), counts["fail"].get<int>());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace encuentro::face_eval
+
+int main(int argc, char** argv) { return encuentro::face_eval::Run(argc, argv); }

@@ -1,0 +1,43 @@
+// Summary statistics of a face verification experiment: labelled pairs and their descriptor
+// distances in, accuracy, ROC AUC and TAR at fixed FAR out.
+#ifndef ENCUENTRO_TOOLS_FACE_EVAL_VERIFICATION_METRICS_H_
+#define ENCUENTRO_TOOLS_FACE_EVAL_VERIFICATION_METRICS_H_
+
+#include <vector>
+
+namespace encuentro::face_eval {
+
+struct ScoredPair {
+  bool same = false;
+  double distance = 0;  // Smaller means more alike; a pair is accepted when distance < threshold.
+};
+
+// Fraction of pairs classified correctly at `threshold`.
+double AccuracyAt(const std::vector<ScoredPair>& pairs, double threshold);
+
+struct BestThreshold {
+  double threshold = 0;
+  double accuracy = 0;
+};
+
+// The threshold (midpoint between consecutive distinct distances) maximizing accuracy on these
+// very pairs: an optimistic, in-sample figure.
+BestThreshold FindBestThreshold(const std::vector<ScoredPair>& pairs);
+
+// Area under the ROC curve: the probability that a random same-person pair is closer than a
+// random different-person pair (ties count half).
+double RocAuc(const std::vector<ScoredPair>& pairs);
+
+struct OperatingPoint {
+  double threshold = 0;
+  double tar = 0;  // True accept rate at that threshold.
+  double far = 0;  // False accept rate actually reached (at most the target).
+};
+
+// The largest threshold whose false accept rate does not exceed `target_far`, and its TAR. With
+// N different-person pairs, FAR resolves only in steps of 1/N.
+OperatingPoint TarAtFar(const std::vector<ScoredPair>& pairs, double target_far);
+
+}  // namespace encuentro::face_eval
+
+#endif  // ENCUENTRO_TOOLS_FACE_EVAL_VERIFICATION_METRICS_H_

@@ -1,0 +1,107 @@
+// Computes face descriptors with face-api.js's own FaceRecognitionNet (tfjs CPU backend) on chips
+// that the C++ pipeline extracted, so the dlib port can be checked against the original export.
+//
+// Usage: node face_api_reference.js NODE_DIR MODEL_DIR CHIPS_DIR COUNT [--bench ROUNDS]
+//   NODE_DIR: folder whose node_modules hold @vladmandic/face-api@1.7.15, @tensorflow/tfjs@4.22.0
+//             and @tensorflow/tfjs-backend-wasm@4.22.0 (see make_reference_data.sh).
+//   Reads CHIPS_DIR/chip_<k>.ppm for k < COUNT; prints JSON to stdout:
+//   [{"chip": "chip_0.png", "descriptor": [...], "descriptor_face_api_scaling": [...]}, ...]
+//   "descriptor" feeds face-api the chip rescaled so that its (x - mean) / 255 equals dlib's
+//   (x - mean) / 256; "descriptor_face_api_scaling" feeds the raw chip, as face-api users would.
+//   With --bench, prints timings instead (ms per face, single-chip calls, after a warm-up).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const MEAN_RGB = [122.782, 117.001, 104.298];
+
+function readPpm(file) {
+  const data = fs.readFileSync(file);
+  // "P6\n<w> <h>\n255\n" then w*h*3 bytes.
+  const header = data.subarray(0, 64).toString('latin1');
+  const match = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(header);
+  if (!match) throw new Error(`${file}: not a binary PPM`);
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  const pixels = data.subarray(match[0].length);
+  if (pixels.length !== width * height * 3) throw new Error(`${file}: wrong pixel count`);
+  return { width, height, pixels };
+}
+
+function chipTensor(tf, chip, dlibScaling) {
+  const values = new Float32Array(chip.pixels.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = chip.pixels[i];
+    const mean = MEAN_RGB[i % 3];
+    values[i] = dlibScaling ? mean + (x - mean) * (255 / 256) : x;
+  }
+  return tf.tensor3d(values, [chip.height, chip.width, 3], 'float32');
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.length < 4) {
+    console.error('usage: node face_api_reference.js NODE_DIR MODEL_DIR CHIPS_DIR COUNT [--bench ROUNDS]');
+    process.exit(2);
+  }
+  const [nodeDir, modelDir, chipsDir, countText] = args;
+  const benchIndex = args.indexOf('--bench');
+  const benchRounds = benchIndex >= 0 ? Number(args[benchIndex + 1] || 20) : 0;
+
+  const faceapi = require(path.resolve(nodeDir, 'node_modules/@vladmandic/face-api/dist/face-api.node-wasm.js'));
+  const tf = faceapi.tf;
+  await tf.setBackend('cpu');
+  await tf.ready();
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  const net = faceapi.nets.faceRecognitionNet;
+
+  const chips = [];
+  for (let k = 0; k < Number(countText); k++) chips.push(readPpm(path.join(chipsDir, `chip_${k}.ppm`)));
+
+  if (benchRounds > 0) {
+    const inputs = chips.map((chip) => chipTensor(tf, chip, false));
+    for (const input of inputs) await net.computeFaceDescriptor(input);  // Warm-up.
+    const start = process.hrtime.bigint();
+    for (let r = 0; r < benchRounds; r++) {
+      for (const input of inputs) await net.computeFaceDescriptor(input);
+    }
+    const ms = Number(process.hrtime.bigint() - start) / 1e6 / (benchRounds * inputs.length);
+    console.log(JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version_core,
+                                 faces: benchRounds * inputs.length, ms_per_face: ms }));
+    return;
+  }
+
+  // The chip dumper's own descriptors, when present, name the sources and give a cross-check.
+  const dlibFile = path.join(chipsDir, 'dlib_descriptors.json');
+  const dlib = fs.existsSync(dlibFile) ? JSON.parse(fs.readFileSync(dlibFile, 'utf8')) : [];
+  const distance = (a, b) => Math.sqrt(a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0));
+
+  const out = [];
+  for (let k = 0; k < chips.length; k++) {
+    const entry = { chip: `chip_${k}.png` };
+    if (dlib[k]) entry.source = dlib[k].source;
+    for (const [key, dlibScaling] of [['descriptor', true], ['descriptor_face_api_scaling', false]]) {
+      const input = chipTensor(tf, chips[k], dlibScaling);
+      entry[key] = Array.from(await net.computeFaceDescriptor(input));
+      input.dispose();
+    }
+    if (dlib[k]) {
+      console.error(`${entry.chip}: L2 to dlib ${distance(entry.descriptor, dlib[k].dlib_descriptor)
+        .toExponential(2)} (same scaling), ${distance(entry.descriptor_face_api_scaling,
+        dlib[k].dlib_descriptor).toExponential(2)} (face-api scaling)`);
+    }
+    out.push(entry);
+  }
+  const doc = { generator: 'tools/face_model/make_reference_data.sh', face_api: faceapi.version,
+                tfjs: tf.version_core, backend: tf.getBackend(), chips: out };
+  // One chip per line keeps diffs readable.
+  const lines = out.map((chip) => '  ' + JSON.stringify(chip));
+  const head = JSON.stringify({ ...doc, chips: undefined }).slice(0, -1);
+  console.log(`${head},"chips":[\n${lines.join(',\n')}\n]}`);
+}
+
+main().catch((error) => {
+  console.error(`face_api_reference.js: ${error.stack || error}`);
+  process.exit(1);
+});
