@@ -1,7 +1,5 @@
 #include "biometrics/model_files.h"
 
-#include <sodium.h>
-
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/sha256.h"
 
 namespace encuentro::biometrics {
 namespace {
@@ -28,7 +27,7 @@ absl::StatusOr<ModelFile> VerifyModelFile(const std::filesystem::path& path,
   ModelFile file;
   file.path = path.string();
   file.size_bytes = std::filesystem::file_size(path, error);
-  absl::StatusOr<std::string> sha256 = Sha256OfFile(file.path);
+  absl::StatusOr<std::string> sha256 = Sha256HexOfFile(file.path);
   if (!sha256.ok()) return sha256.status();
   file.sha256 = *std::move(sha256);
   if (file.sha256 != expected_sha256) {
@@ -42,29 +41,6 @@ absl::StatusOr<ModelFile> VerifyModelFile(const std::filesystem::path& path,
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> Sha256OfFile(const std::string& path) {
-  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialize");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const std::streamsize n = in.gcount();
-    if (n > 0) {
-      crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buffer.data()),
-                                static_cast<unsigned long long>(n));
-    }
-  }
-  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading ", path));
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest;
-  crypto_hash_sha256_final(&state, digest.data());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex;
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data());
-}
 
 absl::StatusOr<FaceModelFiles> LocateFaceModels(const std::string& models_dir) {
   const std::filesystem::path dir(models_dir);

@@ -40,8 +40,6 @@ struct FaceModelFiles {
 // rebuild the models. Hashing reads ~125 MB (about 0.3 s). Thread-safe.
 absl::StatusOr<FaceModelFiles> LocateFaceModels(const std::string& models_dir);
 
-// SHA-256 of a whole file as lower-case hex. Thread-safe.
-absl::StatusOr<std::string> Sha256OfFile(const std::string& path);
 
 }  // namespace encuentro::biometrics
 

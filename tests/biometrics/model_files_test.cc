@@ -46,14 +46,5 @@ TEST(ModelFilesTest, CorruptModelIsRejected) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ModelFilesTest, Sha256OfKnownContent) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "encuentro_sha_test";
-  { std::ofstream(path) << "abc"; }
-  absl::StatusOr<std::string> sha = Sha256OfFile(path.string());
-  ASSERT_TRUE(sha.ok());
-  EXPECT_EQ(*sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  std::filesystem::remove(path);
-}
-
 }  // namespace
 }  // namespace encuentro::biometrics
