@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "nlohmann/json.hpp"
 #include "tests/support/server_process.h"
@@ -101,7 +102,15 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   list = Cli({"--json", "missing", "list", "--all"});
   EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
 
-  CommandResult photos = Cli({"photos", "list", "missingPersons/1"});
+  // Rows go in parallel, so ids follow no order: find FGE-0 (a portrait) by its folio.
+  std::string name;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json person = nlohmann::json::parse(line);
+    if (person["case_folio"] == "FGE-0") name = person["name"];
+  }
+  ASSERT_FALSE(name.empty()) << list.out;
+  CommandResult photos = Cli({"photos", "list", name});
   EXPECT_EQ(photos.exit_code, 0) << photos.err;
   EXPECT_NE(photos.out.find("template from face"), std::string::npos) << photos.out;
 }
@@ -124,8 +133,18 @@ TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
   EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find(
                 "remains.biological_profile.age.age_at_death"),
             std::string::npos);
-  CommandResult get = Cli({"--json", "remains", "get", "remains/1"});
-  EXPECT_NE(get.out.find("\"condition\":\"DECOMPOSED\""), std::string::npos) << get.out;
+  // Rows are imported in parallel, so ids follow no order: find PM-1 by its folio.
+  CommandResult list = Cli({"--json", "remains", "list"});
+  bool found = false;
+  std::istringstream lines(list.out);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json remains = nlohmann::json::parse(line);
+    if (remains["case_folio"] != "PM-1") continue;
+    found = true;
+    EXPECT_EQ(remains["condition"], "DECOMPOSED");
+    EXPECT_EQ(remains["biological_profile"]["sex"]["sex"], "FEMALE");
+  }
+  EXPECT_TRUE(found) << list.out;
 }
 
 }  // namespace

@@ -1,0 +1,297 @@
+#include "index/face_gallery.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_io.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "common/sha256.h"
+
+namespace encuentro::index {
+namespace {
+
+using IdMap = faiss::IndexIDMap2;
+// faiss 1.7.3 (Debian 12) declares the label type inside Index.
+using idx_t = faiss::Index::idx_t;
+
+constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-1\n";
+
+std::unique_ptr<faiss::Index> NewIndex(bool approximate, const GalleryOptions& options) {
+  faiss::Index* inner = nullptr;
+  if (approximate) {
+    auto* hnsw = new faiss::IndexHNSWFlat(kDimensions, options.hnsw_neighbors);
+    hnsw->hnsw.efConstruction = options.hnsw_build_depth;
+    hnsw->hnsw.efSearch = options.hnsw_search_depth;
+    inner = hnsw;
+  } else {
+    inner = new faiss::IndexFlatL2(kDimensions);
+  }
+  auto map = std::make_unique<IdMap>(inner);
+  map->own_fields = true;
+  return map;
+}
+
+IdMap& Map(faiss::Index& index) { return static_cast<IdMap&>(index); }
+
+template <typename T>
+void Append(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+template <typename T>
+bool Take(std::string_view& in, T* value) {
+  if (in.size() < sizeof(T)) return false;
+  std::memcpy(value, in.data(), sizeof(T));
+  in.remove_prefix(sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+FaceGallery::FaceGallery(std::unique_ptr<faiss::Index> index, bool approximate,
+                         GalleryOptions options)
+    : options_(options), index_(std::move(index)), approximate_(approximate) {}
+
+FaceGallery::~FaceGallery() = default;
+
+std::unique_ptr<FaceGallery> FaceGallery::Build(const std::vector<GalleryTemplate>& templates,
+                                                const GalleryOptions& options) {
+  const bool approximate = templates.size() >= options.approximate_from;
+  std::vector<float> data(templates.size() * kDimensions);
+  std::vector<idx_t> ids(templates.size());
+  for (size_t i = 0; i < templates.size(); ++i) {
+    std::copy(templates[i].descriptor.begin(), templates[i].descriptor.end(),
+              data.begin() + static_cast<std::ptrdiff_t>(i * kDimensions));
+    ids[i] = templates[i].id;
+  }
+  auto index = NewIndex(approximate, options);
+  if (!templates.empty())
+    index->add_with_ids(static_cast<idx_t>(ids.size()), data.data(), ids.data());
+  return std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate, options));
+}
+
+absl::Status FaceGallery::Add(const GalleryTemplate& entry) {
+  std::unique_lock lock(mu_);
+  if (Map(*index_).rev_map.count(entry.id) != 0) {
+    if (removed_.erase(entry.id) == 0) {
+      return absl::AlreadyExistsError(absl::StrCat("template ", entry.id, " is in the gallery"));
+    }
+    // Re-adding a tombstoned id: drop the stale vector by rebuilding, then add below.
+    removed_.insert(entry.id);
+    RebuildLocked();
+  }
+  const idx_t id = entry.id;
+  index_->add_with_ids(1, entry.descriptor.data(), &id);
+  if (!approximate_ && static_cast<size_t>(index_->ntotal) >= options_.approximate_from) {
+    RebuildLocked();  // grown past the exact-search size: switch to HNSW
+  }
+  return absl::OkStatus();
+}
+
+bool FaceGallery::Remove(int64_t id) {
+  std::unique_lock lock(mu_);
+  IdMap& map = Map(*index_);
+  if (map.rev_map.count(id) == 0 || removed_.count(id) != 0) return false;
+  if (!approximate_) {
+    faiss::IDSelectorArray selector(1, &id);
+    map.remove_ids(selector);
+    return true;
+  }
+  removed_.insert(id);
+  if (removed_.size() * 10 > static_cast<size_t>(index_->ntotal)) RebuildLocked();
+  return true;
+}
+
+bool FaceGallery::Contains(int64_t id) const {
+  std::shared_lock lock(mu_);
+  return Map(*index_).rev_map.count(id) != 0 && removed_.count(id) == 0;
+}
+
+void FaceGallery::RebuildLocked() {
+  const IdMap& old = Map(*index_);
+  std::vector<idx_t> ids;
+  ids.reserve(old.id_map.size());
+  for (idx_t id : old.id_map) {
+    if (removed_.count(id) == 0) ids.push_back(id);
+  }
+  std::vector<float> data(ids.size() * kDimensions);
+  for (size_t i = 0; i < ids.size(); ++i) old.reconstruct(ids[i], data.data() + i * kDimensions);
+  const bool approximate = ids.size() >= options_.approximate_from;
+  auto fresh = NewIndex(approximate, options_);
+  if (!ids.empty()) fresh->add_with_ids(static_cast<idx_t>(ids.size()), data.data(), ids.data());
+  index_ = std::move(fresh);
+  approximate_ = approximate;
+  removed_.clear();
+}
+
+std::vector<GalleryHit> FaceGallery::SearchLocked(const float* queries, size_t count, int k,
+                                                  std::vector<std::vector<GalleryHit>>* all) const {
+  const idx_t live = index_->ntotal - static_cast<idx_t>(removed_.size());
+  const idx_t want = std::min<idx_t>(k, live);
+  std::vector<std::vector<GalleryHit>> results(count);
+  if (want > 0) {
+    // Over-fetch by the tombstones so that filtering them leaves k live hits.
+    const idx_t fetch = std::min<idx_t>(want + static_cast<idx_t>(removed_.size()), index_->ntotal);
+    std::vector<float> distances(count * static_cast<size_t>(fetch));
+    std::vector<idx_t> labels(count * static_cast<size_t>(fetch));
+    index_->search(static_cast<idx_t>(count), queries, fetch, distances.data(), labels.data());
+    for (size_t q = 0; q < count; ++q) {
+      std::vector<GalleryHit>& hits = results[q];
+      for (idx_t j = 0; j < fetch; ++j) {
+        const size_t at = q * static_cast<size_t>(fetch) + static_cast<size_t>(j);
+        if (labels[at] < 0 || removed_.count(labels[at]) != 0) continue;
+        hits.push_back({labels[at], std::sqrt(std::max(0.0f, distances[at]))});
+      }
+      std::sort(hits.begin(), hits.end(), [](const GalleryHit& a, const GalleryHit& b) {
+        return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+      });
+      if (hits.size() > static_cast<size_t>(want)) hits.resize(static_cast<size_t>(want));
+    }
+  }
+  if (all != nullptr) {
+    *all = std::move(results);
+    return {};
+  }
+  return count == 1 ? std::move(results[0]) : std::vector<GalleryHit>();
+}
+
+std::vector<GalleryHit> FaceGallery::Search(const Descriptor& query, int k) const {
+  std::shared_lock lock(mu_);
+  return SearchLocked(query.data(), 1, k, nullptr);
+}
+
+std::vector<std::vector<GalleryHit>> FaceGallery::SearchMany(const std::vector<Descriptor>& queries,
+                                                             int k) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::vector<GalleryHit>> all;
+  if (queries.empty()) return all;
+  // std::array<float, 128> elements are contiguous, so the vector is a row-major matrix.
+  SearchLocked(queries.front().data(), queries.size(), k, &all);
+  return all;
+}
+
+size_t FaceGallery::size() const {
+  std::shared_lock lock(mu_);
+  return static_cast<size_t>(index_->ntotal) - removed_.size();
+}
+
+bool FaceGallery::approximate() const {
+  std::shared_lock lock(mu_);
+  return approximate_;
+}
+
+std::vector<int64_t> FaceGallery::Ids() const {
+  std::shared_lock lock(mu_);
+  std::vector<int64_t> ids;
+  for (idx_t id : Map(*index_).id_map) {
+    if (removed_.count(id) == 0) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
+                                       const std::string& watermark) const {
+  std::string blob;
+  {
+    std::shared_lock lock(mu_);
+    faiss::VectorIOWriter writer;
+    faiss::write_index(index_.get(), &writer);
+    std::string out = kSnapshotMagic;
+    Append(out, static_cast<uint64_t>(watermark.size()));
+    out += watermark;
+    Append(out, static_cast<uint8_t>(approximate_ ? 1 : 0));
+    Append(out, static_cast<uint64_t>(removed_.size()));
+    for (int64_t id : removed_) Append(out, id);
+    const std::string index_bytes(writer.data.begin(), writer.data.end());
+    Append(out, static_cast<uint64_t>(index_bytes.size()));
+    out += Sha256Hex(index_bytes);
+    out += index_bytes;
+    blob = std::move(out);
+  }
+  // Written beside the target and renamed over it, so a crash never leaves half a snapshot.
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError("cannot write " + temporary.string());
+  size_t written = 0;
+  while (written < blob.size()) {
+    const ssize_t n = write(fd, blob.data() + written, blob.size() - written);
+    if (n <= 0) {
+      close(fd);
+      return absl::ResourceExhaustedError("cannot write " + temporary.string());
+    }
+    written += static_cast<size_t>(n);
+  }
+  const bool synced = fsync(fd) == 0;
+  close(fd);
+  std::error_code ec;
+  if (!synced) return absl::DataLossError("fsync failed on " + temporary.string());
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) return absl::InternalError("cannot rename snapshot: " + ec.message());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
+    const std::filesystem::path& path, const GalleryOptions& options, std::string* watermark) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("no gallery snapshot at " + path.string());
+  const std::string contents((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  std::string_view view = contents;
+  const auto corrupt = [&](const char* why) {
+    return absl::DataLossError(absl::StrCat("gallery snapshot ", path.string(), " is corrupt (",
+                                            why, "); it will be rebuilt from the database"));
+  };
+  if (!view.starts_with(kSnapshotMagic)) return corrupt("bad header");
+  view.remove_prefix(std::strlen(kSnapshotMagic));
+  uint64_t watermark_size = 0;
+  if (!Take(view, &watermark_size) || view.size() < watermark_size) return corrupt("truncated");
+  *watermark = std::string(view.substr(0, watermark_size));
+  view.remove_prefix(watermark_size);
+  uint8_t approximate = 0;
+  uint64_t tombstones = 0;
+  if (!Take(view, &approximate) || !Take(view, &tombstones) ||
+      view.size() < tombstones * sizeof(int64_t)) {
+    return corrupt("truncated");
+  }
+  std::unordered_set<int64_t> removed;
+  for (uint64_t i = 0; i < tombstones; ++i) {
+    int64_t id = 0;
+    Take(view, &id);
+    removed.insert(id);
+  }
+  uint64_t index_size = 0;
+  if (!Take(view, &index_size) || view.size() != 64 + index_size) return corrupt("truncated");
+  const std::string_view checksum = view.substr(0, 64);
+  const std::string index_bytes(view.substr(64));
+  if (Sha256Hex(index_bytes) != checksum) return corrupt("checksum mismatch");
+  std::unique_ptr<faiss::Index> index;
+  try {
+    faiss::VectorIOReader reader;
+    reader.data.assign(index_bytes.begin(), index_bytes.end());
+    index.reset(faiss::read_index(&reader));
+  } catch (const std::exception& e) {
+    return corrupt("unreadable index");
+  }
+  if (dynamic_cast<IdMap*>(index.get()) == nullptr || index->d != kDimensions) {
+    return corrupt("unexpected index type");
+  }
+  auto gallery =
+      std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate != 0, options));
+  gallery->removed_ = std::move(removed);
+  return gallery;
+}
+
+}  // namespace encuentro::index

@@ -1,0 +1,95 @@
+// The searchable gallery of face templates: every usable descriptor of every missing person,
+// found by Euclidean distance. Exact (flat) search while the gallery is small, HNSW once it grows
+// past a configurable size. Derived state: it is built from PostgreSQL and can always be rebuilt.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace faiss {
+struct Index;
+}  // namespace faiss
+
+namespace encuentro::index {
+
+inline constexpr int kDimensions = 128;
+using Descriptor = std::array<float, kDimensions>;
+
+struct GalleryOptions {
+  // Below this many templates search is exact; from it on, HNSW (approximate).
+  size_t approximate_from = 100'000;
+  // HNSW graph degree (M), build and search beam widths. Recall rises with both depths.
+  int hnsw_neighbors = 32;
+  int hnsw_build_depth = 80;
+  int hnsw_search_depth = 256;
+};
+
+// One template: its id (the photo id it came from) and its descriptor.
+struct GalleryTemplate {
+  int64_t id = 0;
+  Descriptor descriptor{};
+};
+
+struct GalleryHit {
+  int64_t id = 0;
+  float distance = 0;  // Euclidean, as dlib's 0.6 threshold is defined
+};
+
+// Thread-safe: searches run concurrently under a shared lock; Add, Remove and snapshots take it
+// exclusively. Removals take effect at once in both modes (HNSW cannot delete, so removed ids are
+// filtered out and the graph is rebuilt once they exceed a tenth of it).
+class FaceGallery {
+ public:
+  static std::unique_ptr<FaceGallery> Build(const std::vector<GalleryTemplate>& templates,
+                                            const GalleryOptions& options = {});
+  ~FaceGallery();
+  FaceGallery(const FaceGallery&) = delete;
+  FaceGallery& operator=(const FaceGallery&) = delete;
+
+  // ALREADY_EXISTS if the id is in the gallery.
+  absl::Status Add(const GalleryTemplate& entry);
+  // False if the id was not in the gallery.
+  bool Remove(int64_t id);
+  bool Contains(int64_t id) const;
+
+  // The k nearest templates, nearest first; ties broken by id.
+  std::vector<GalleryHit> Search(const Descriptor& query, int k) const;
+  // Many queries at once (uses every core); result i answers query i.
+  std::vector<std::vector<GalleryHit>> SearchMany(const std::vector<Descriptor>& queries,
+                                                  int k) const;
+
+  size_t size() const;
+  bool approximate() const;
+  // Ids of every template in the gallery, ascending (for consistency checks).
+  std::vector<int64_t> Ids() const;
+
+  // Writes the gallery and `watermark` (the database state it reflects) to `path` atomically.
+  absl::Status SaveSnapshot(const std::filesystem::path& path, const std::string& watermark) const;
+  // Reads a snapshot; DATA_LOSS if it is corrupt or truncated. `*watermark` receives the stamp
+  // it was saved with, for the caller to compare with the database.
+  static absl::StatusOr<std::unique_ptr<FaceGallery>> LoadSnapshot(
+      const std::filesystem::path& path, const GalleryOptions& options, std::string* watermark);
+
+ private:
+  FaceGallery(std::unique_ptr<faiss::Index> index, bool approximate, GalleryOptions options);
+  // Replaces the index with one built from the live templates (exclusive lock held).
+  void RebuildLocked();
+  std::vector<GalleryHit> SearchLocked(const float* queries, size_t count, int k,
+                                       std::vector<std::vector<GalleryHit>>* all) const;
+
+  const GalleryOptions options_;
+  mutable std::shared_mutex mu_;
+  std::unique_ptr<faiss::Index> index_;  // guarded by mu_
+  bool approximate_;                     // guarded by mu_
+  std::unordered_set<int64_t> removed_;  // guarded by mu_: HNSW tombstones
+};
+
+}  // namespace encuentro::index

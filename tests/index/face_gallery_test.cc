@@ -1,0 +1,153 @@
+#include "index/face_gallery.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "tests/support/temp_dir.h"
+
+namespace encuentro::index {
+namespace {
+
+Descriptor RandomUnit(std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  Descriptor d;
+  float norm = 0;
+  for (float& x : d) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (float& x : d) x /= std::sqrt(norm);
+  return d;
+}
+
+// A noisy copy at roughly `distance` from `d`, like a second photo of the same person.
+Descriptor Near(const Descriptor& d, float distance, std::mt19937& rng) {
+  Descriptor noise = RandomUnit(rng);
+  Descriptor out;
+  for (int i = 0; i < kDimensions; ++i) out[i] = d[i] + distance * noise[i];
+  return out;
+}
+
+std::vector<GalleryTemplate> RandomGallery(size_t n, std::mt19937& rng) {
+  std::vector<GalleryTemplate> templates(n);
+  for (size_t i = 0; i < n; ++i) templates[i] = {static_cast<int64_t>(i + 1), RandomUnit(rng)};
+  return templates;
+}
+
+TEST(FaceGallery, ExactSearchFindsThePlantedMatchFirst) {
+  std::mt19937 rng(1);
+  auto templates = RandomGallery(5000, rng);
+  auto gallery = FaceGallery::Build(templates);
+  EXPECT_FALSE(gallery->approximate());
+  const Descriptor probe = Near(templates[1234].descriptor, 0.3f, rng);
+  std::vector<GalleryHit> hits = gallery->Search(probe, 10);
+  ASSERT_EQ(hits.size(), 10u);
+  EXPECT_EQ(hits[0].id, 1235);
+  EXPECT_NEAR(hits[0].distance, 0.3f, 0.05f);
+  for (size_t i = 1; i < hits.size(); ++i) EXPECT_LE(hits[i - 1].distance, hits[i].distance);
+}
+
+TEST(FaceGallery, RemovalTakesEffectAtOnceInBothModes) {
+  for (size_t approximate_from : {size_t{1'000'000}, size_t{100}}) {
+    std::mt19937 rng(2);
+    auto templates = RandomGallery(2000, rng);
+    auto gallery = FaceGallery::Build(templates, {.approximate_from = approximate_from});
+    EXPECT_EQ(gallery->approximate(), approximate_from == 100);
+    const Descriptor probe = templates[10].descriptor;
+    ASSERT_EQ(gallery->Search(probe, 1).at(0).id, 11);
+    EXPECT_TRUE(gallery->Remove(11));
+    EXPECT_FALSE(gallery->Remove(11));
+    EXPECT_FALSE(gallery->Contains(11));
+    EXPECT_EQ(gallery->size(), 1999u);
+    for (const GalleryHit& hit : gallery->Search(probe, 50)) EXPECT_NE(hit.id, 11);
+    EXPECT_EQ(gallery->Search(probe, 50).size(), 50u);
+    ASSERT_TRUE(gallery->Add({11, probe}).ok());
+    EXPECT_EQ(gallery->Search(probe, 1).at(0).id, 11);
+    EXPECT_EQ(gallery->Add({11, probe}).code(), absl::StatusCode::kAlreadyExists);
+  }
+}
+
+TEST(FaceGallery, ApproximateRecallAgainstExact) {
+  std::mt19937 rng(3);
+  auto templates = RandomGallery(20000, rng);
+  auto exact = FaceGallery::Build(templates, {.approximate_from = 1'000'000});
+  auto approximate = FaceGallery::Build(templates, {.approximate_from = 1});
+  ASSERT_TRUE(approximate->approximate());
+  std::vector<Descriptor> probes;
+  for (int i = 0; i < 200; ++i) probes.push_back(Near(templates[i * 97].descriptor, 0.4f, rng));
+  auto truth = exact->SearchMany(probes, 10);
+  auto found = approximate->SearchMany(probes, 10);
+  size_t agree = 0;
+  for (size_t q = 0; q < probes.size(); ++q) {
+    for (const auto& hit : found[q]) {
+      for (const auto& t : truth[q]) agree += hit.id == t.id ? 1 : 0;
+    }
+    EXPECT_EQ(found[q].at(0).id, truth[q].at(0).id);  // the planted match is never missed
+  }
+  EXPECT_GE(static_cast<double>(agree) / (probes.size() * 10), 0.95);
+}
+
+TEST(FaceGallery, GrowingPastTheThresholdSwitchesToHnsw) {
+  std::mt19937 rng(4);
+  auto gallery = FaceGallery::Build({}, {.approximate_from = 500});
+  for (int64_t id = 1; id <= 600; ++id) ASSERT_TRUE(gallery->Add({id, RandomUnit(rng)}).ok());
+  EXPECT_TRUE(gallery->approximate());
+  EXPECT_EQ(gallery->size(), 600u);
+}
+
+TEST(FaceGallery, RebuildEqualsIncrementalUpdates) {
+  std::mt19937 rng(5);
+  auto templates = RandomGallery(3000, rng);
+  auto incremental = FaceGallery::Build({});
+  for (const auto& t : templates) ASSERT_TRUE(incremental->Add(t).ok());
+  for (int64_t id = 1; id <= 3000; id += 7) incremental->Remove(id);
+  std::vector<GalleryTemplate> live;
+  for (const auto& t : templates) {
+    if ((t.id - 1) % 7 != 0) live.push_back(t);
+  }
+  auto rebuilt = FaceGallery::Build(live);
+  EXPECT_EQ(incremental->Ids(), rebuilt->Ids());
+  for (int i = 0; i < 50; ++i) {
+    const Descriptor probe = RandomUnit(rng);
+    auto a = incremental->Search(probe, 10);
+    auto b = rebuilt->Search(probe, 10);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t j = 0; j < a.size(); ++j) EXPECT_EQ(a[j].id, b[j].id);
+  }
+}
+
+TEST(FaceGallery, SnapshotRoundTripAndCorruptionIsDetected) {
+  testing::TempDir dir;
+  std::mt19937 rng(6);
+  auto templates = RandomGallery(3000, rng);
+  auto gallery = FaceGallery::Build(templates, {.approximate_from = 1000});
+  gallery->Remove(5);
+  const auto path = dir.path() / "gallery.snapshot";
+  ASSERT_TRUE(gallery->SaveSnapshot(path, "watermark-42").ok());
+  std::string watermark;
+  auto loaded = FaceGallery::LoadSnapshot(path, {.approximate_from = 1000}, &watermark);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(watermark, "watermark-42");
+  EXPECT_EQ((*loaded)->size(), 2999u);
+  EXPECT_FALSE((*loaded)->Contains(5));
+  EXPECT_EQ((*loaded)->Search(templates[99].descriptor, 1).at(0).id, 100);
+
+  {
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(-100, std::ios::end);
+    file.put('\x7f');
+  }
+  EXPECT_EQ(FaceGallery::LoadSnapshot(path, {}, &watermark).status().code(),
+            absl::StatusCode::kDataLoss);
+  std::filesystem::resize_file(path, 50);
+  EXPECT_EQ(FaceGallery::LoadSnapshot(path, {}, &watermark).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(FaceGallery::LoadSnapshot(dir.path() / "none", {}, &watermark).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace encuentro::index

@@ -1,0 +1,166 @@
+// Measures the face gallery on synthetic galleries of random unit descriptors with planted true
+// matches: build time, single-query latency (p50/p99) exact and approximate, recall@10 of
+// approximate against exact, batched exact search, snapshot save/load, and memory.
+//
+//   encuentro_gallery_bench [--sizes 1000,100000,1000000] [--queries 1000] [--snapshot-dir DIR]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "index/face_gallery.h"
+
+namespace {
+
+using encuentro::index::Descriptor;
+using encuentro::index::FaceGallery;
+using encuentro::index::GalleryOptions;
+using encuentro::index::GalleryTemplate;
+using encuentro::index::kDimensions;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+Descriptor RandomUnit(std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  Descriptor d;
+  float norm = 0;
+  for (float& x : d) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (float& x : d) x /= std::sqrt(norm);
+  return d;
+}
+
+// Resident memory of this process in MiB.
+double ResidentMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmRSS:") {
+      double kib = 0;
+      status >> kib;
+      return kib / 1024;
+    }
+  }
+  return 0;
+}
+
+double Percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(p * static_cast<double>(values.size() - 1))];
+}
+
+struct Latency {
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+Latency MeasureSingleQueries(const FaceGallery& gallery, const std::vector<Descriptor>& probes) {
+  std::vector<double> ms;
+  for (const Descriptor& probe : probes) {
+    const auto start = Clock::now();
+    auto hits = gallery.Search(probe, 10);
+    ms.push_back(Seconds(start) * 1000);
+    if (hits.empty()) std::abort();
+  }
+  return {Percentile(ms, 0.5), Percentile(ms, 0.99)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("Face gallery benchmark on synthetic descriptors");
+  std::vector<size_t> sizes = {1000, 100000};
+  int queries = 1000;
+  int single_queries = 300;
+  std::string snapshot_dir = std::filesystem::temp_directory_path().string();
+  GalleryOptions hnsw;
+  app.add_option("--sizes", sizes, "Gallery sizes")->delimiter(',');
+  app.add_option("--queries", queries, "Queries in the batched and recall runs");
+  app.add_option("--single-queries", single_queries, "Queries timed one by one");
+  app.add_option("--snapshot-dir", snapshot_dir, "Where to write snapshots");
+  app.add_option("--hnsw-m", hnsw.hnsw_neighbors, "HNSW degree");
+  app.add_option("--ef-construction", hnsw.hnsw_build_depth, "HNSW build depth");
+  app.add_option("--ef-search", hnsw.hnsw_search_depth, "HNSW search depth");
+  CLI11_PARSE(app, argc, argv);
+
+  std::printf("%9s %7s %9s %9s %9s %10s %9s %9s %9s %9s\n", "templates", "mode", "build_s",
+              "p50_ms", "p99_ms", "recall@10", "batch_s", "save_s", "load_s", "rss_MiB");
+  for (size_t n : sizes) {
+    std::mt19937 rng(42);
+    std::vector<GalleryTemplate> templates(n);
+    for (size_t i = 0; i < n; ++i) templates[i] = {static_cast<int64_t>(i + 1), RandomUnit(rng)};
+    // Probes: a planted true match at distance ~0.4 (a second photo of a gallery person).
+    std::vector<Descriptor> probes;
+    std::uniform_int_distribution<size_t> pick(0, n - 1);
+    for (int q = 0; q < queries; ++q) {
+      const Descriptor& base = templates[pick(rng)].descriptor;
+      const Descriptor noise = RandomUnit(rng);
+      Descriptor probe;
+      for (int i = 0; i < kDimensions; ++i) probe[i] = base[i] + 0.4f * noise[i];
+      probes.push_back(probe);
+    }
+    const std::vector<Descriptor> singles(probes.begin(),
+                                          probes.begin() + std::min<int>(single_queries, queries));
+
+    const double rss_before = ResidentMiB();
+    auto start = Clock::now();
+    auto exact = FaceGallery::Build(templates, {.approximate_from = n + 1});
+    const double exact_build = Seconds(start);
+    const double exact_rss = ResidentMiB() - rss_before;
+    start = Clock::now();
+    auto truth = exact->SearchMany(probes, 10);
+    const double exact_batch = Seconds(start);
+    const Latency exact_latency = MeasureSingleQueries(*exact, singles);
+    std::printf("%9zu %7s %9.2f %9.3f %9.3f %10s %9.2f %9s %9s %9.0f\n", n, "exact", exact_build,
+                exact_latency.p50_ms, exact_latency.p99_ms, "1.0000", exact_batch, "-", "-",
+                exact_rss);
+    std::fflush(stdout);
+    exact.reset();
+
+    GalleryOptions options = hnsw;
+    options.approximate_from = 1;
+    const double rss_hnsw_before = ResidentMiB();
+    start = Clock::now();
+    auto approximate = FaceGallery::Build(templates, options);
+    const double hnsw_build = Seconds(start);
+    const double hnsw_rss = ResidentMiB() - rss_hnsw_before;
+    start = Clock::now();
+    auto found = approximate->SearchMany(probes, 10);
+    const double hnsw_batch = Seconds(start);
+    size_t agree = 0;
+    for (size_t q = 0; q < probes.size(); ++q) {
+      for (const auto& hit : found[q]) {
+        for (const auto& t : truth[q]) agree += hit.id == t.id ? 1 : 0;
+      }
+    }
+    const double recall = static_cast<double>(agree) / static_cast<double>(probes.size() * 10);
+    const Latency hnsw_latency = MeasureSingleQueries(*approximate, singles);
+    const auto path = std::filesystem::path(snapshot_dir) / "encuentro-gallery-bench.snapshot";
+    start = Clock::now();
+    if (!approximate->SaveSnapshot(path, "bench").ok()) return 1;
+    const double save = Seconds(start);
+    approximate.reset();
+    start = Clock::now();
+    std::string watermark;
+    auto loaded = FaceGallery::LoadSnapshot(path, options, &watermark);
+    const double load = Seconds(start);
+    if (!loaded.ok()) return 1;
+    std::filesystem::remove(path);
+    std::printf("%9zu %7s %9.2f %9.3f %9.3f %10.4f %9.2f %9.2f %9.2f %9.0f\n", n, "hnsw",
+                hnsw_build, hnsw_latency.p50_ms, hnsw_latency.p99_ms, recall, hnsw_batch, save,
+                load, hnsw_rss);
+    std::fflush(stdout);
+  }
+  return 0;
+}
