@@ -40,7 +40,6 @@ struct FaceModelFiles {
 // rebuild the models. Hashing reads ~125 MB (about 0.3 s). Thread-safe.
 absl::StatusOr<FaceModelFiles> LocateFaceModels(const std::string& models_dir);
 
-
 }  // namespace encuentro::biometrics
 
 #endif  // ENCUENTRO_BIOMETRICS_MODEL_FILES_H_

@@ -4,6 +4,7 @@
 
 #include "CLI/CLI.hpp"
 #include "biometrics/cli/faces_command.h"
+#include "cli/anthro_commands.h"
 #include "cli/client.h"
 #include "cli/import_command.h"
 #include "cli/photo_commands.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddRecordCommands(app, options, &exit_code);
   encuentro::cli::AddPhotoCommands(app, options, &exit_code);
   encuentro::cli::AddImportCommands(app, options, &exit_code);
+  encuentro::cli::AddAnthroCommands(app, options, &exit_code);
   encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {
     app.parse(argc, argv);

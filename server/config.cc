@@ -33,7 +33,8 @@ const char* const kSettings[] = {"listen",
                                  "database-pool-size",
                                  "max-photo-bytes",
                                  "face-upsample",
-                                 "face-jitter"};
+                                 "face-jitter",
+                                 "cranio-reference"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -119,6 +120,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
                  "Config file of `name = value` lines (env ENCUENTRO_CONFIG)");
   std::string data_dir = config.data_dir.string();
   std::string models_dir = config.models_dir.string();
+  std::string cranio_reference;
   std::map<std::string, CLI::Option*> options;
   options["listen"] = app.add_option("--listen", config.listen,
                                      "Address to serve gRPC on: HOST:PORT, [IPv6]:PORT or "
@@ -157,6 +159,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["face-jitter"] = app.add_option("--face-jitter", config.face_jitter,
                                           "Jittered copies averaged per face descriptor; 0 is off")
                                ->check(CLI::Range(0, 1000));
+  options["cranio-reference"] = app.add_option(
+      "--cranio-reference", cranio_reference,
+      "Craniometric reference sample for sex estimation: a CSV in the Howells layout");
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();
@@ -188,6 +193,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   config.command = migrate->parsed() ? Command::kMigrate : Command::kServe;
   config.data_dir = data_dir;
   config.models_dir = models_dir;
+  config.cranio_reference = cranio_reference;
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data-dir must not be empty");
   if (absl::Status s = ValidateListen(config.listen); !s.ok()) return s;
   return config;

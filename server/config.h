@@ -30,6 +30,9 @@ struct ServerConfig {
   int face_upsample = 1;
   // Jittered copies averaged per descriptor (0: off).
   int face_jitter = 0;
+  // Craniometric reference sample (Howells CSV layout) for sex estimation; empty: none, and
+  // AnthropologyService.EstimateSex refuses.
+  std::filesystem::path cranio_reference;
 };
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a

@@ -12,16 +12,21 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "anthropology/catalog.h"
+#include "anthropology/reference_sample.h"
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "records/case_records.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
+#include "services/anthropology_service.h"
 #include "services/case_record_services.h"
 #include "services/photo_service.h"
 #include "services/request_log.h"
@@ -29,6 +34,7 @@
 #include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
+#include "storage/measurement_store.h"
 #include "storage/migrations.h"
 #include "storage/photo_store.h"
 
@@ -125,6 +131,22 @@ int RunServer(const ServerConfig& config) {
   const biometrics::FaceModelFiles& models = (*pipeline)->models();
   spdlog::info("face model {} (sha256 {})", models.model_id, models.descriptor_network.sha256);
 
+  // The craniometric reference, like the face model, is checked before the database starts.
+  std::optional<anthropology::ReferenceSample> cranio_reference;
+  if (!config.cranio_reference.empty()) {
+    absl::StatusOr<anthropology::ReferenceSample> loaded =
+        anthropology::ReferenceSample::LoadHowellsCsv(config.cranio_reference.string());
+    if (!loaded.ok()) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--cranio-reference ", config.cranio_reference.string(), ": ",
+                       absl::StrReplaceAll(loaded.status().message(), {{"\n", "; "}}))));
+    }
+    cranio_reference = *std::move(loaded);
+    spdlog::info("craniometric reference {}: {} individuals, {} populations",
+                 config.cranio_reference.string(), cranio_reference->individuals().size(),
+                 cranio_reference->Populations().size());
+  }
+
   std::unique_ptr<storage::EmbeddedCluster> cluster;
   DatabaseEndpoints db;
   if (config.database_url.empty()) {
@@ -179,6 +201,11 @@ int RunServer(const ServerConfig& config) {
       &photo_store, pipeline->get(),
       {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes)});
   services::PhotoServiceImpl photo_service(&photo_library);
+  storage::MeasurementStore measurement_store(db_ptr);
+  services::AnthropologyServiceImpl anthropology_service(
+      &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
+      {.cranio_reference = cranio_reference ? &*cranio_reference : nullptr,
+       .cranio_reference_label = config.cranio_reference.filename().string()});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -197,6 +224,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&missing_person_service);
   builder.RegisterService(&remains_service);
   builder.RegisterService(&photo_service);
+  builder.RegisterService(&anthropology_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
