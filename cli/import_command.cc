@@ -14,6 +14,7 @@
 #include "cli/photo_upload.h"
 #include "common/csv.h"
 #include "common/sha256.h"
+#include "common/text.h"
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "encuentro/v1/remains.grpc.pb.h"
@@ -319,6 +320,15 @@ class Importer {
   RowResult ImportRow(const CsvRow& row) {
     RowResult result;
     const std::string folio = row.Get("case_folio");
+    // protobuf refuses invalid UTF-8 in strings before the server can name the field, so the
+    // importer names the column itself.
+    for (const std::string& column : header_) {
+      if (!IsValidUtf8(row.Get(column))) {
+        result.rejects.push_back(
+            {row.line(), IsValidUtf8(folio) ? folio : "?", "bad field " + column + ": not UTF-8"});
+        return result;
+      }
+    }
     const std::string request_id = RequestId(row);
     grpc::Status status;
     try {

@@ -68,15 +68,16 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
     out << "FGE-NOFILE,FGE BC,Sin Foto,X,male,1990-01-01,2022-01-01,Ensenada,170,missing,"
            "missing.jpg\n";
     out << "FGE-DOG,FGE BC,Perro,X,male,1990-01-01,2022-01-01,Tecate,170,missing,dogs.jpg\n";
+    out << "FGE-LATIN1,FGE BC,Jos\xe9,X,male,1990-01-01,2022-01-01,Tecate,170,missing,\n";
   }
   CommandResult first =
       Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces, "--jobs", "3"});
   ASSERT_EQ(first.exit_code, 1) << first.err;  // rejects make the exit code 1
   nlohmann::json report = nlohmann::json::parse(first.out);
-  EXPECT_EQ(report["rows"], 25);
+  EXPECT_EQ(report["rows"], 26);
   EXPECT_EQ(report["imported"], 23);
   EXPECT_EQ(report["photos"], 23);
-  ASSERT_EQ(report["rejects"].size(), 2u) << first.out;
+  ASSERT_EQ(report["rejects"].size(), 3u) << first.out;
   EXPECT_EQ(report["rejects"][0]["case_folio"], "FGE-BAD");
   EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find(
                 "bad field missing_person.reported_height.cm"),
@@ -84,6 +85,7 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   EXPECT_EQ(report["rejects"][1]["case_folio"], "FGE-NOFILE");
   EXPECT_NE(report["rejects"][1]["reason"].get<std::string>().find("file missing"),
             std::string::npos);
+  EXPECT_EQ(report["rejects"][2]["reason"], "bad field given_names: not UTF-8");
   ASSERT_EQ(report["warnings"].size(), 1u);
   EXPECT_NE(report["warnings"][0]["reason"].get<std::string>().find("no face: dogs.jpg"),
             std::string::npos);
@@ -98,7 +100,7 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   CommandResult second = Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces});
   report = nlohmann::json::parse(second.out);
   EXPECT_EQ(report["skipped"], 23);
-  EXPECT_EQ(report["rejects"].size(), 2u);
+  EXPECT_EQ(report["rejects"].size(), 3u);
   list = Cli({"--json", "missing", "list", "--all"});
   EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
 

@@ -165,6 +165,14 @@ TEST_F(ServerE2E, BadInputGivesOneLineErrors) {
   EXPECT_NE(LastLine(unreachable.err).find("cannot connect to the database"), std::string::npos)
       << unreachable.err;
 
+  CommandResult no_model = RunCommand(ENCUENTROD_PATH,
+                                      {"--data-dir", data_dir().string(), "--listen", "127.0.0.1:0",
+                                       "--models-dir", (dir_.path() / "no-models").string()},
+                                      dir_.path());
+  EXPECT_EQ(no_model.exit_code, 1);
+  EXPECT_NE(LastLine(no_model.err).find("not found"), std::string::npos) << no_model.err;
+  EXPECT_NE(LastLine(no_model.err).find("cmake --build"), std::string::npos) << no_model.err;
+
   // A port that is taken.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

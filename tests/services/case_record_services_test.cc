@@ -377,6 +377,19 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
                   .ok());
   EXPECT_EQ(created.biological_profile().sex().probability(), 0.92);
   EXPECT_EQ(created.condition(), v1::UnidentifiedRemains::SKELETONIZED);
+  v1::GetRemainsRequest get;
+  get.set_name(created.name());
+  v1::UnidentifiedRemains fetched;
+  ASSERT_TRUE(remains_->GetRemains(CallerContext().get(), get, &fetched).ok());
+  EXPECT_EQ(fetched.DebugString(), created.DebugString());
+  v1::ListRemainsRequest by_sex;
+  by_sex.set_sex(v1::FEMALE);
+  v1::ListRemainsResponse listed;
+  ASSERT_TRUE(remains_->ListRemains(CallerContext().get(), by_sex, &listed).ok());
+  EXPECT_EQ(listed.remains_size(), 1);
+  by_sex.set_sex(v1::MALE);
+  ASSERT_TRUE(remains_->ListRemains(CallerContext().get(), by_sex, &listed).ok());
+  EXPECT_EQ(listed.remains_size(), 0);
 
   v1::UpdateRemainsRequest update;
   update.mutable_remains()->set_name(created.name());
