@@ -51,7 +51,7 @@ PSQL=(psql -X -q -t -A -h "$WORK/var/postgresql" -U encuentro -d encuentro)
     || ((pg_total_relation_size('missing_persons') + pg_total_relation_size('photos')
         + pg_total_relation_size('photo_blobs') + pg_total_relation_size('face_templates'))
         / $PEOPLE)
-    || ' total, of which photo bytes ' || (SELECT sum(size_bytes) FROM photo_blobs) / $PEOPLE
+    || ' total, of which photo bytes ' || (SELECT sum(size_bytes) FROM photo_blobs)::bigint / $PEOPLE
     || ', templates ' || pg_total_relation_size('face_templates') / $PEOPLE
     || ', photo rows (faces, quality) ' || pg_total_relation_size('photos') / $PEOPLE
     || ', person row ' || pg_total_relation_size('missing_persons') / $PEOPLE;"

@@ -2,7 +2,7 @@
 // matches: build time, single-query latency (p50/p99) exact and approximate, recall@10 of
 // approximate against exact, batched exact search, snapshot save/load, and memory.
 //
-//   encuentro_gallery_bench [--sizes 1000,100000,1000000] [--queries 1000] [--snapshot-dir DIR]
+//   encuentro_gallery_bench [--sizes 1000,100000,1000000] [--queries 1000] [--hnsw-max N]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
   app.add_option("--queries", queries, "Queries in the batched and recall runs");
   app.add_option("--single-queries", single_queries, "Queries timed one by one");
   app.add_option("--snapshot-dir", snapshot_dir, "Where to write snapshots");
+  size_t hnsw_max = 200'000;
+  app.add_option("--hnsw-max", hnsw_max,
+                 "Measure HNSW only up to this size (its build takes ~1 s per 1,000 templates on "
+                 "2 cores)");
   app.add_option("--hnsw-m", hnsw.hnsw_neighbors, "HNSW degree");
   app.add_option("--ef-construction", hnsw.hnsw_build_depth, "HNSW build depth");
   app.add_option("--ef-search", hnsw.hnsw_search_depth, "HNSW search depth");
@@ -127,6 +131,7 @@ int main(int argc, char** argv) {
                 exact_rss);
     std::fflush(stdout);
     exact.reset();
+    if (n > hnsw_max) continue;
 
     GalleryOptions options = hnsw;
     options.approximate_from = 1;
