@@ -7,6 +7,7 @@
 #include "cli/anthro_commands.h"
 #include "cli/client.h"
 #include "cli/import_command.h"
+#include "cli/match_commands.h"
 #include "cli/photo_commands.h"
 #include "cli/record_commands.h"
 #include "cli/server_commands.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddRecordCommands(app, options, &exit_code);
   encuentro::cli::AddPhotoCommands(app, options, &exit_code);
   encuentro::cli::AddImportCommands(app, options, &exit_code);
+  encuentro::cli::AddMatchCommands(app, options, &exit_code);
   encuentro::cli::AddAnthroCommands(app, options, &exit_code);
   encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {

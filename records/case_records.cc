@@ -102,9 +102,13 @@ absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
 absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Principal& caller,
                                                                const SoftDelete& request) {
   if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
-  return store_->UpdateMissingPerson(request.id, request.expected_revision,
-                                     DeleteMutation<MissingPerson>(request, clock_()),
-                                     Event(caller, "MissingPersonService/DeleteMissingPerson"));
+  absl::StatusOr<MissingPerson> deleted = store_->UpdateMissingPerson(
+      request.id, request.expected_revision, DeleteMutation<MissingPerson>(request, clock_()),
+      Event(caller, "MissingPersonService/DeleteMissingPerson"));
+  if (deleted.ok() && observer_ != nullptr) {
+    observer_->RecordRemoved(RecordKind::kMissingPerson, request.id);
+  }
+  return deleted;
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Principal& caller,
@@ -142,9 +146,12 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(
 absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Principal& caller,
                                                                const SoftDelete& request) {
   if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
-  return store_->UpdateRemains(request.id, request.expected_revision,
-                               DeleteMutation<UnidentifiedRemains>(request, clock_()),
-                               Event(caller, "RemainsService/DeleteRemains"));
+  absl::StatusOr<UnidentifiedRemains> deleted = store_->UpdateRemains(
+      request.id, request.expected_revision, DeleteMutation<UnidentifiedRemains>(request, clock_()),
+      Event(caller, "RemainsService/DeleteRemains"));
+  if (deleted.ok() && observer_ != nullptr)
+    observer_->RecordRemoved(RecordKind::kRemains, request.id);
+  return deleted;
 }
 
 }  // namespace encuentro::records

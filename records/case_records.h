@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "auth/principal.h"
 #include "records/model.h"
+#include "records/template_observer.h"
 #include "storage/case_record_store.h"
 
 namespace encuentro::records {
@@ -60,11 +61,15 @@ class CaseRecords {
   absl::StatusOr<UnidentifiedRemains> DeleteRemains(const auth::Principal& caller,
                                                     const SoftDelete& request);
 
+  // Not owned; told when a record's deletion takes its templates out of matching.
+  void set_observer(TemplateObserver* observer) { observer_ = observer; }
+
  private:
   Date Today() const;
 
   storage::CaseRecordStore* store_;
   std::function<Timestamp()> clock_;
+  TemplateObserver* observer_ = nullptr;
 };
 
 // Most records one List call returns.

@@ -207,7 +207,12 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   audit::AuditEvent event;
   event.principal = caller;
   event.method = "PhotoService/AddPhoto";
-  return store_->InsertPhoto(photo, upload.bytes, upload.request_id, event);
+  absl::StatusOr<Photo> stored = store_->InsertPhoto(photo, upload.bytes, upload.request_id, event);
+  // Only after the commit: a rolled-back enrolment must never be findable.
+  if (stored.ok() && observer_ != nullptr && stored->descriptor && !stored->delete_time) {
+    observer_->TemplateAdded(stored->owner_kind, stored->owner_id, stored->id, *stored->descriptor);
+  }
+  return stored;
 }
 
 absl::StatusOr<Photo> PhotoLibrary::GetPhoto(const auth::Principal&, RecordKind kind,
@@ -238,7 +243,9 @@ absl::StatusOr<Photo> PhotoLibrary::DeletePhoto(const auth::Principal& caller, R
   audit::AuditEvent event;
   event.principal = caller;
   event.method = "PhotoService/DeletePhoto";
-  return store_->SoftDeletePhoto(kind, owner_id, photo_id, reason, event);
+  absl::StatusOr<Photo> deleted = store_->SoftDeletePhoto(kind, owner_id, photo_id, reason, event);
+  if (deleted.ok() && observer_ != nullptr) observer_->TemplateRemoved(kind, photo_id);
+  return deleted;
 }
 
 }  // namespace encuentro::records

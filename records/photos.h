@@ -11,6 +11,7 @@
 #include "auth/principal.h"
 #include "biometrics/face_pipeline.h"
 #include "records/model.h"
+#include "records/template_observer.h"
 #include "storage/photo_store.h"
 
 namespace encuentro::records {
@@ -59,12 +60,15 @@ class PhotoLibrary {
                                     int64_t owner_id, int64_t photo_id, const std::string& reason);
 
   const PhotoLibraryOptions& options() const { return options_; }
+  // Not owned; told of every committed template change. Set before serving.
+  void set_observer(TemplateObserver* observer) { observer_ = observer; }
 
  private:
   storage::PhotoStore* store_;
   const biometrics::FacePipeline* pipeline_;
   PhotoLibraryOptions options_;
   std::function<Timestamp()> clock_;
+  TemplateObserver* observer_ = nullptr;
 };
 
 }  // namespace encuentro::records

@@ -16,6 +16,9 @@
 #ifndef ENCUENTRO_DEFAULT_MODELS_DIR
 #define ENCUENTRO_DEFAULT_MODELS_DIR "models"
 #endif
+#ifndef ENCUENTRO_DEFAULT_FACE_CALIBRATION
+#define ENCUENTRO_DEFAULT_FACE_CALIBRATION "face_calibration.json"
+#endif
 
 namespace encuentro::server {
 namespace {
@@ -34,7 +37,9 @@ const char* const kSettings[] = {"listen",
                                  "max-photo-bytes",
                                  "face-upsample",
                                  "face-jitter",
-                                 "cranio-reference"};
+                                 "cranio-reference",
+                                 "face-calibration",
+                                 "gallery-exact-below"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -121,6 +126,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   std::string data_dir = config.data_dir.string();
   std::string models_dir = config.models_dir.string();
   std::string cranio_reference;
+  std::string face_calibration = ENCUENTRO_DEFAULT_FACE_CALIBRATION;
   std::map<std::string, CLI::Option*> options;
   options["listen"] = app.add_option("--listen", config.listen,
                                      "Address to serve gRPC on: HOST:PORT, [IPv6]:PORT or "
@@ -162,6 +168,13 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["cranio-reference"] = app.add_option(
       "--cranio-reference", cranio_reference,
       "Craniometric reference sample for sex estimation: a CSV in the Howells layout");
+  options["face-calibration"] =
+      app.add_option("--face-calibration", face_calibration,
+                     "Face evidence calibration (JSON from encuentro_face_calibrate)");
+  options["gallery-exact-below"] =
+      app.add_option("--gallery-exact-below", config.gallery_exact_below,
+                     "Gallery size from which search is approximate (HNSW) instead of exact")
+          ->check(CLI::Range(1, 1 << 30));
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();
@@ -194,6 +207,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   config.data_dir = data_dir;
   config.models_dir = models_dir;
   config.cranio_reference = cranio_reference;
+  config.face_calibration = face_calibration;
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data-dir must not be empty");
   if (absl::Status s = ValidateListen(config.listen); !s.ok()) return s;
   return config;

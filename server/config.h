@@ -33,6 +33,10 @@ struct ServerConfig {
   // Craniometric reference sample (Howells CSV layout) for sex estimation; empty: none, and
   // AnthropologyService.EstimateSex refuses.
   std::filesystem::path cranio_reference;
+  // Distance-to-likelihood-ratio calibration of face evidence (JSON from encuentro_face_calibrate).
+  std::filesystem::path face_calibration;
+  // Templates from which the gallery switches from exact to approximate (HNSW) search.
+  int gallery_exact_below = 100'000;
 };
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a

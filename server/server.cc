@@ -23,17 +23,22 @@
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "index/face_gallery.h"
+#include "matching/face_calibration.h"
+#include "matching/matcher.h"
 #include "records/case_records.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
 #include "services/anthropology_service.h"
 #include "services/case_record_services.h"
+#include "services/match_service.h"
 #include "services/photo_service.h"
 #include "services/request_log.h"
 #include "services/server_service.h"
 #include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
+#include "storage/match_store.h"
 #include "storage/measurement_store.h"
 #include "storage/migrations.h"
 #include "storage/photo_store.h"
@@ -105,6 +110,57 @@ void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, 
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
 }
 
+std::filesystem::path GallerySnapshotPath(const ServerConfig& config) {
+  return config.data_dir / "gallery.snapshot";
+}
+
+// The gallery from its snapshot when that reflects the database as it is now, else rebuilt from
+// PostgreSQL (the system of record).
+absl::StatusOr<std::unique_ptr<index::FaceGallery>> LoadGallery(storage::MatchStore& store,
+                                                                const ServerConfig& config) {
+  const index::GalleryOptions options{.approximate_from =
+                                          static_cast<size_t>(config.gallery_exact_below)};
+  absl::StatusOr<std::string> watermark = store.GalleryWatermark();
+  if (!watermark.ok()) return watermark.status();
+  std::string snapshot_watermark;
+  const auto started = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<index::FaceGallery>> snapshot =
+      index::FaceGallery::LoadSnapshot(GallerySnapshotPath(config), options, &snapshot_watermark);
+  if (snapshot.ok() && snapshot_watermark == *watermark) {
+    spdlog::info("gallery: {} templates from snapshot in {:.2f} s", (*snapshot)->size(),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return snapshot;
+  }
+  if (snapshot.ok()) {
+    spdlog::warn("gallery: snapshot is stale (database changed since it was written); rebuilding");
+  } else if (!absl::IsNotFound(snapshot.status())) {
+    spdlog::warn("gallery: {}", snapshot.status());
+  }
+  absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store.LoadGalleryTemplates();
+  if (!templates.ok()) return templates.status();
+  std::vector<index::GalleryTemplate> entries;
+  entries.reserve(templates->size());
+  for (const auto& t : *templates) {
+    index::GalleryTemplate entry{t.photo_id, {}};
+    std::copy(t.descriptor.begin(), t.descriptor.end(), entry.descriptor.begin());
+    entries.push_back(entry);
+  }
+  auto gallery = index::FaceGallery::Build(entries, options);
+  spdlog::info("gallery: {} templates built from the database in {:.2f} s", gallery->size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return gallery;
+}
+
+// Written at a clean stop so that the next start can skip the rebuild.
+void SaveGallery(const index::FaceGallery& gallery, storage::MatchStore& store,
+                 const ServerConfig& config) {
+  absl::StatusOr<std::string> watermark = store.GalleryWatermark();
+  if (!watermark.ok()) return;
+  if (absl::Status s = gallery.SaveSnapshot(GallerySnapshotPath(config), *watermark); !s.ok()) {
+    spdlog::warn("gallery: snapshot not written: {}", s);
+  }
+}
+
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "encuentrod: %s\n", std::string(status.message()).c_str());
   return 1;
@@ -130,6 +186,10 @@ int RunServer(const ServerConfig& config) {
   if (!pipeline.ok()) return Fail(pipeline.status());
   const biometrics::FaceModelFiles& models = (*pipeline)->models();
   spdlog::info("face model {} (sha256 {})", models.model_id, models.descriptor_network.sha256);
+
+  absl::StatusOr<matching::FaceCalibration> calibration =
+      matching::FaceCalibration::LoadFile(config.face_calibration.string());
+  if (!calibration.ok()) return Fail(calibration.status());
 
   // The craniometric reference, like the face model, is checked before the database starts.
   std::optional<anthropology::ReferenceSample> cranio_reference;
@@ -207,6 +267,17 @@ int RunServer(const ServerConfig& config) {
       {.cranio_reference = cranio_reference ? &*cranio_reference : nullptr,
        .cranio_reference_label = config.cranio_reference.filename().string()});
 
+  storage::MatchStore match_store(db_ptr);
+  absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery = LoadGallery(match_store, config);
+  if (!gallery.ok()) return Fail(gallery.status());
+  matching::GallerySync gallery_sync(gallery->get(), &match_store);
+  case_records.set_observer(&gallery_sync);
+  photo_library.set_observer(&gallery_sync);
+  matching::Matcher matcher(
+      &record_store, &match_store, gallery->get(),
+      [&calibration](double distance) { return calibration->FaceFactor(distance); });
+  services::MatchServiceImpl match_service(&matcher);
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -225,6 +296,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&remains_service);
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
+  builder.RegisterService(&match_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
@@ -247,6 +319,7 @@ int RunServer(const ServerConfig& config) {
   stop = true;
   signal_waiter.join();
   spdlog::info("gRPC server stopped");
+  SaveGallery(**gallery, match_store, config);
 
   database->reset();
   if (cluster) {

@@ -355,6 +355,26 @@ absl::StatusOr<typename Table::Record> Get(Database& db, int64_t id) {
 }
 
 template <typename Table>
+absl::StatusOr<std::vector<typename Table::Record>> GetMany(Database& db,
+                                                            const std::vector<int64_t>& ids) {
+  std::vector<typename Table::Record> records;
+  if (ids.empty()) return records;
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) absl::StrAppend(&array, i ? "," : "", ids[i]);
+  array += "}";
+  absl::Status status = db.pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row : SqlParams().Add(array).Exec(
+             tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
+                              " WHERE id = ANY($1::bigint[]) ORDER BY id"))) {
+      records.push_back(Table::Read(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return records;
+}
+
+template <typename Table>
 absl::StatusOr<Page<typename Table::Record>> List(Database& db, const RecordQuery& query) {
   Page<typename Table::Record> page;
   absl::Status status = db.pool().Run([&](pqxx::connection& conn) {
@@ -453,6 +473,11 @@ absl::StatusOr<MissingPerson> CaseRecordStore::InsertMissingPerson(const Missing
 
 absl::StatusOr<MissingPerson> CaseRecordStore::GetMissingPerson(int64_t id) {
   return Get<MissingPersonTable>(*database_, id);
+}
+
+absl::StatusOr<std::vector<MissingPerson>> CaseRecordStore::GetMissingPersons(
+    const std::vector<int64_t>& ids) {
+  return GetMany<MissingPersonTable>(*database_, ids);
 }
 
 absl::StatusOr<Page<MissingPerson>> CaseRecordStore::ListMissingPersons(const RecordQuery& query) {

@@ -25,6 +25,9 @@ class CaseRecordStore {
                                                              const audit::AuditEvent& event);
   // NOT_FOUND if absent. Soft-deleted records are returned (with delete_time set).
   absl::StatusOr<records::MissingPerson> GetMissingPerson(int64_t id);
+  // Several at once, in id order; absent ids are left out.
+  absl::StatusOr<std::vector<records::MissingPerson>> GetMissingPersons(
+      const std::vector<int64_t>& ids);
   absl::StatusOr<records::Page<records::MissingPerson>> ListMissingPersons(
       const records::RecordQuery& query);
   // Locks the row, checks `expected_revision` (ABORTED on mismatch), lets `mutate` change the

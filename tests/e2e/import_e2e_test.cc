@@ -151,3 +151,76 @@ TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
 
 }  // namespace
 }  // namespace encuentro
+
+namespace encuentro {
+namespace {
+
+// Matching through the CLI, and the gallery snapshot across restarts.
+TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
+  testing::TempDir dir("encuentro-match");
+  const std::vector<std::string> server_args = {"--data-dir", (dir.path() / "var").string(),
+                                                "--listen", "127.0.0.1:0"};
+  auto server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
+  };
+  const auto people = dir.path() / "people.csv";
+  std::ofstream(people) << "case_folio,issuing_authority,given_names,sex,last_seen_date,photos\n"
+                        << "A-1,FGE,Ana,female,2020-01-01,2008_002506.jpg\n"
+                        << "A-2,FGE,Berta,female,2020-01-01,2009_004587.jpg\n"
+                        << "A-3,FGE,Carla,female,2023-01-01,\n";
+  ASSERT_EQ(cli({"import", "missing", people.string(), "--photos", kFaces}).exit_code, 0);
+  const auto remains = dir.path() / "remains.csv";
+  std::ofstream(remains) << "case_folio,lab,found_date,condition,photos\n"
+                         << "PM-9,SEMEFO,2021-05-01,decomposed,2008_002506.jpg\n";
+  ASSERT_EQ(cli({"import", "remains", remains.string(), "--photos", kFaces}).exit_code, 0);
+
+  CommandResult missing_basis = cli({"match", "remains/1", "--legal-basis", ""});
+  EXPECT_EQ(missing_basis.exit_code, 1);
+  EXPECT_NE(missing_basis.err.find("legal_basis"), std::string::npos) << missing_basis.err;
+
+  CommandResult match =
+      cli({"--json", "match", "remains/1", "--legal-basis", "FGE-CI-2024-7", "--include-excluded"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  nlohmann::json result = nlohmann::json::parse(match.out);
+  ASSERT_GE(result["candidates"].size(), 2u) << match.out;
+  EXPECT_EQ(result["candidates"][0]["case_folio"], "A-1");
+  EXPECT_EQ(result["candidates"][0]["factors"][0]["name"], "face");
+  EXPECT_EQ(result["candidates"][0]["factors"][0]["light"], "MATCH");
+  bool carla_excluded = false;
+  for (const auto& c : result["candidates"]) {
+    if (c["case_folio"] == "A-3") carla_excluded = c["excluded"].get<bool>();
+  }
+  EXPECT_TRUE(carla_excluded) << match.out;  // last seen after the remains were found
+  CommandResult table = cli({"match", "remains/1", "--legal-basis", "FGE-CI-2024-7"});
+  EXPECT_NE(table.out.find("#1  missingPersons/"), std::string::npos) << table.out;
+
+  // A clean stop writes the snapshot; the next start uses it.
+  server->Signal(SIGTERM);
+  ASSERT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
+  server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
+  address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  EXPECT_NE(server->Stderr().find("gallery: 2 templates from snapshot"), std::string::npos)
+      << server->Stderr();
+  // A change, then a crash: the snapshot no longer matches the database and is rebuilt.
+  std::ofstream(people, std::ios::app) << "A-4,FGE,Dora,female,2020-01-01,2008_001322.jpg\n";
+  ASSERT_EQ(cli({"import", "missing", people.string(), "--photos", kFaces}).exit_code, 0);
+  server->Signal(SIGKILL);
+  server->WaitForExit(seconds(10));
+  server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
+  address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  EXPECT_NE(server->Stderr().find("snapshot is stale"), std::string::npos) << server->Stderr();
+  EXPECT_NE(server->Stderr().find("gallery: 3 templates built from the database"),
+            std::string::npos)
+      << server->Stderr();
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+}
+
+}  // namespace
+}  // namespace encuentro

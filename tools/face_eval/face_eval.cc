@@ -12,112 +12,22 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <limits>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "biometrics/face_pipeline.h"
-#include "biometrics/image_decoder.h"
+#include "tools/face_eval/pair_distances.h"
 #include "tools/face_eval/verification_metrics.h"
 
 namespace encuentro::face_eval {
 namespace {
 
-using biometrics::FaceAnalysis;
-using biometrics::FaceBox;
-using biometrics::FaceDescriptor;
 using biometrics::FacePipeline;
-using biometrics::RgbImage;
-
-struct PairSpec {
-  bool same = false;
-  std::string a;
-  std::string b;
-};
-
-struct ImageResult {
-  std::optional<FaceDescriptor> descriptor;
-  std::optional<biometrics::QualityReport> quality;
-  bool detected = false;
-  std::string error;
-};
-
-bool ReadPairs(const std::string& path, std::vector<PairSpec>* pairs, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot open " + path;
-    return false;
-  }
-  std::string line;
-  if (!std::getline(in, line) || line.rfind("same,image_a,image_b", 0) != 0) {
-    *error = path + ": expected the header `same,image_a,image_b`";
-    return false;
-  }
-  int number = 1;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::stringstream fields(line);
-    std::string same;
-    PairSpec pair;
-    if (!std::getline(fields, same, ',') || !std::getline(fields, pair.a, ',') ||
-        !std::getline(fields, pair.b) || (same != "0" && same != "1")) {
-      *error = path + ":" + std::to_string(number) + ": expected `0|1,image_a,image_b`";
-      return false;
-    }
-    pair.same = same == "1";
-    pairs->push_back(std::move(pair));
-  }
-  return true;
-}
-
-// The central square where LFW's deep-funneled crops put the labelled face: measured as the
-// median HOG box on fold 1 (about 107 px, centred) on 250x250 images, scaled for other sizes.
-FaceBox CenterBox(const RgbImage& image) {
-  const int side = static_cast<int>(std::lround(std::min(image.width, image.height) * 0.43));
-  return {(image.width - side) / 2, (image.height - side) / 2, side, side};
-}
-
-ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path, bool fallback) {
-  ImageResult result;
-  absl::StatusOr<RgbImage> image = biometrics::DecodeImageFile(path);
-  if (!image.ok()) {
-    result.error = std::string(image.status().message());
-    return result;
-  }
-  absl::StatusOr<std::vector<FaceAnalysis>> faces = pipeline.Analyze(*image);
-  if (!faces.ok()) {
-    result.error = std::string(faces.status().message());
-    return result;
-  }
-  const FaceBox center = CenterBox(*image);
-  if (std::optional<size_t> best = biometrics::BestOverlappingFace(*faces, center)) {
-    result.detected = true;
-    result.descriptor = (*faces)[*best].descriptor;
-    result.quality = (*faces)[*best].quality;
-    return result;
-  }
-  if (fallback) {
-    absl::StatusOr<FaceAnalysis> face = pipeline.AnalyzeRegion(*image, center);
-    if (face.ok()) {
-      result.descriptor = face->descriptor;
-      result.quality = face->quality;
-    }
-  }
-  return result;
-}
 
 int Run(int argc, char** argv) {
   CLI::App app{"Face verification accuracy of the Encuentro face pipeline on labelled pairs"};
@@ -144,10 +54,10 @@ int Run(int argc, char** argv) {
   app.add_flag("--errors", list_errors, "List the pairs misclassified at --threshold on stderr");
   CLI11_PARSE(app, argc, argv);
 
-  std::vector<PairSpec> pairs;
-  std::string error;
-  if (!ReadPairs(pairs_path, &pairs, &error)) {
-    std::fprintf(stderr, "encuentro_face_eval: %s\n", error.c_str());
+  absl::StatusOr<std::vector<PairSpec>> pairs = ReadPairs(pairs_path);
+  if (!pairs.ok()) {
+    std::fprintf(stderr, "encuentro_face_eval: %s\n",
+                 std::string(pairs.status().message()).c_str());
     return 1;
   }
   absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
@@ -156,36 +66,19 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  const std::filesystem::path root = std::filesystem::path(pairs_path).parent_path();
-  std::map<std::string, size_t> index;
-  std::vector<std::string> images;
-  for (const PairSpec& pair : pairs) {
-    for (const std::string& name : {pair.a, pair.b}) {
-      if (index.emplace(name, images.size()).second) images.push_back(name);
+  PairDistanceOptions run;
+  run.root = std::filesystem::path(pairs_path).parent_path().string();
+  run.center_fallback = !no_fallback;
+  run.threads = threads;
+  run.progress = [](size_t finished, size_t total) {
+    if (finished % 10 == 0 || finished == total) {
+      std::fprintf(stderr, "\rencuentro_face_eval: %zu/%zu images", finished, total);
     }
-  }
-
-  std::vector<ImageResult> results(images.size());
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> done{0};
-  std::mutex progress_mu;
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < std::max(1u, threads); ++t) {
-    workers.emplace_back([&] {
-      for (size_t i = next++; i < images.size(); i = next++) {
-        results[i] = AnalyzeImage(**pipeline, (root / images[i]).string(), !no_fallback);
-        const size_t finished = ++done;
-        if (finished % 10 == 0 || finished == images.size()) {
-          std::lock_guard<std::mutex> lock(progress_mu);
-          std::fprintf(stderr, "\rencuentro_face_eval: %zu/%zu images", finished, images.size());
-        }
-      }
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const PairDistances measured = ComputePairDistances(**pipeline, *pairs, run);
+  const std::vector<std::string>& images = measured.images;
+  const std::vector<ImageResult>& results = measured.results;
+  const double seconds = measured.seconds;
   std::fprintf(stderr, "\n");
 
   size_t undetected = 0;
@@ -227,13 +120,11 @@ int Run(int argc, char** argv) {
   }
 
   std::vector<ScoredPair> scored;
-  for (const PairSpec& pair : pairs) {
-    const ImageResult& a = results[index[pair.a]];
-    const ImageResult& b = results[index[pair.b]];
-    double distance = std::numeric_limits<double>::infinity();
-    if (a.descriptor && b.descriptor) {
-      distance = biometrics::DescriptorDistance(*a.descriptor, *b.descriptor);
-    }
+  for (size_t i = 0; i < pairs->size(); ++i) {
+    const PairSpec& pair = (*pairs)[i];
+    const ImageResult& a = results[measured.image_a[i]];
+    const ImageResult& b = results[measured.image_b[i]];
+    const double distance = measured.distances[i];
     scored.push_back({pair.same, distance});
     if (list_errors && (distance < threshold) != pair.same) {
       std::fprintf(stderr, "encuentro_face_eval: misclassified %s pair %s %s: distance %.4f%s%s\n",

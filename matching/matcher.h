@@ -1,0 +1,96 @@
+// Ranks the missing persons who could be a given set of unidentified remains: face evidence from
+// the gallery plus attribute evidence, summed as log10 likelihood ratios, each candidate with
+// the factors behind its place. Every search is tied to a purpose and legal basis and audited.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "auth/principal.h"
+#include "index/face_gallery.h"
+#include "matching/evidence.h"
+#include "records/template_observer.h"
+#include "storage/case_record_store.h"
+#include "storage/match_store.h"
+
+namespace encuentro::matching {
+
+// The purposes a search may state (issue: purpose limitation).
+const std::vector<std::string>& SearchPurposes();
+
+struct MatchOptions {
+  // Gallery neighbours fetched per remains template.
+  int face_neighbors = 50;
+  // Among one person's templates within this distance of their best, the one closest in age to
+  // the remains' estimated age at death is used: recognition degrades with the age gap.
+  double age_preference_window = 0.05;
+  // Most candidates the attribute filter (SQL) admits.
+  int attribute_candidates = 200;
+  EvidenceOptions evidence;
+};
+
+struct SearchQuery {
+  int64_t remains_id = 0;
+  int top_n = 20;
+  bool include_excluded = false;
+  std::string purpose;
+  std::string legal_basis;
+};
+
+struct RankedCandidate {
+  records::MissingPerson person;
+  double score = 0;
+  bool excluded = false;
+  std::vector<Factor> factors;  // "face" first, when there is face evidence
+  // For the face factor: the remains photo and the person's photo that were compared.
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
+};
+
+struct SearchResult {
+  std::vector<RankedCandidate> candidates;
+  int remains_templates = 0;
+  size_t gallery_templates = 0;
+};
+
+// Turns a face distance into the "face" factor (see FaceCalibration).
+using FaceFactorFn = std::function<Factor(double distance)>;
+
+// Thread-safe (its stores and the gallery are).
+class Matcher {
+ public:
+  Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
+          const index::FaceGallery* gallery, FaceFactorFn face_factor, MatchOptions options = {});
+
+  // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
+  // FAILED_PRECONDITION for deleted ones. Deterministic: ties are broken by person id.
+  absl::StatusOr<SearchResult> SearchCandidates(const auth::Principal& caller,
+                                                const SearchQuery& query);
+
+ private:
+  storage::CaseRecordStore* records_;
+  storage::MatchStore* store_;
+  const index::FaceGallery* gallery_;
+  FaceFactorFn face_factor_;
+  MatchOptions options_;
+};
+
+// Keeps the gallery equal to the database's live missing-person templates, told by the records
+// module after each commit. Thread-safe.
+class GallerySync final : public records::TemplateObserver {
+ public:
+  GallerySync(index::FaceGallery* gallery, storage::MatchStore* store)
+      : gallery_(gallery), store_(store) {}
+  void TemplateAdded(records::RecordKind owner_kind, int64_t owner_id, int64_t photo_id,
+                     const records::Descriptor& descriptor) override;
+  void TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) override;
+  void RecordRemoved(records::RecordKind kind, int64_t id) override;
+
+ private:
+  index::FaceGallery* gallery_;
+  storage::MatchStore* store_;
+};
+
+}  // namespace encuentro::matching

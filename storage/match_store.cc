@@ -1,0 +1,165 @@
+#include "storage/match_store.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "storage/audit_writer.h"
+#include "storage/connection_pool.h"
+#include "storage/sql_values.h"
+
+namespace encuentro::storage {
+namespace {
+
+StoredTemplate ReadTemplate(const pqxx::row& row) {
+  StoredTemplate t;
+  t.photo_id = row[0].as<int64_t>();
+  t.owner_id = row[1].as<int64_t>();
+  const pqxx::binarystring bytes(row[2]);
+  std::memcpy(t.descriptor.data(), bytes.data(), sizeof t.descriptor);
+  t.age_years = DoubleField(row[3]);
+  return t;
+}
+
+// Live templates of live missing persons; the gallery holds exactly these.
+constexpr char kGallerySelect[] =
+    "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years FROM face_templates t "
+    "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON m.id = p.missing_person_id "
+    "WHERE p.delete_time IS NULL AND m.delete_time IS NULL ";
+
+std::string IdArray(const std::vector<int64_t>& ids) {
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) absl::StrAppend(&array, i ? "," : "", ids[i]);
+  return array + "}";
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<StoredTemplate>> MatchStore::LoadGalleryTemplates() {
+  std::vector<StoredTemplate> templates;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row : tx.exec(std::string(kGallerySelect) + "ORDER BY t.photo_id")) {
+      templates.push_back(ReadTemplate(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return templates;
+}
+
+absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplates(int64_t remains_id) {
+  std::vector<StoredTemplate> templates;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(remains_id)
+             .Exec(
+                 tx,
+                 "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years FROM face_templates t "
+                 "JOIN photos p ON p.id = t.photo_id WHERE p.remains_id = $1 AND "
+                 "p.delete_time IS NULL ORDER BY t.photo_id")) {
+      templates.push_back(ReadTemplate(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return templates;
+}
+
+absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryTemplateOwners(
+    const std::vector<int64_t>& photo_ids) {
+  std::unordered_map<int64_t, StoredTemplate> owners;
+  if (photo_ids.empty()) return owners;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(IdArray(photo_ids))
+             .Exec(tx, std::string(kGallerySelect) + "AND t.photo_id = ANY($1::bigint[])")) {
+      StoredTemplate t = ReadTemplate(row);
+      owners.emplace(t.photo_id, t);
+    }
+  });
+  if (!status.ok()) return status;
+  return owners;
+}
+
+absl::StatusOr<std::vector<int64_t>> MatchStore::SelectAttributeCandidates(
+    const AttributeFilter& filter) {
+  std::vector<int64_t> ids;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    SqlParams params;
+    std::string where = "delete_time IS NULL AND status IN ('missing', 'located_deceased')";
+    int n = 0;
+    if (filter.found_date) {
+      // Last seen no later than the remains were found (plus the margin for uncertain dates).
+      params.Add(*filter.found_date).Add(filter.date_margin_days);
+      absl::StrAppend(&where, " AND (last_seen_date IS NULL OR last_seen_date <= $", n + 1,
+                      "::date + ($", n + 2, "::double precision * interval '1 day'))");
+      n += 2;
+    }
+    if (filter.sex) {
+      params.Add(SexToSql(*filter.sex));
+      absl::StrAppend(&where, " AND sex IN ('unknown', $", ++n, ")");
+    }
+    if (filter.min_age_years && filter.max_age_years && filter.found_date) {
+      // Age at the found date must reach the lower bound; age when last seen must not exceed
+      // the upper bound. Records without a birth date pass.
+      params.Add(*filter.min_age_years).Add(*filter.max_age_years);
+      absl::StrAppend(
+          &where, " AND (date_of_birth IS NULL OR ((($1::date - date_of_birth) / 365.2425) >= $",
+          n + 1, " AND ((coalesce(last_seen_date, $1::date) - date_of_birth) / 365.2425) <= $",
+          n + 2, "))");
+      n += 2;
+    }
+    params.Add(filter.limit);
+    absl::StrAppend(&where, " ORDER BY id LIMIT $", ++n);
+    for (const auto& row : params.Exec(tx, "SELECT id FROM missing_persons WHERE " + where)) {
+      ids.push_back(row[0].as<int64_t>());
+    }
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> MatchStore::PersonTemplatePhotoIds(int64_t missing_person_id) {
+  std::vector<int64_t> ids;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(missing_person_id)
+             .Exec(tx,
+                   "SELECT t.photo_id FROM face_templates t JOIN photos p ON p.id = t.photo_id "
+                   "WHERE p.missing_person_id = $1 ORDER BY t.photo_id")) {
+      ids.push_back(row[0].as<int64_t>());
+    }
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::Status MatchStore::AppendAudit(const audit::AuditEvent& event) {
+  return database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    AppendAuditEntry(tx, event);
+    tx.commit();
+  });
+}
+
+absl::StatusOr<std::string> MatchStore::GalleryWatermark() {
+  std::string watermark;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    const pqxx::row row = tx.exec1(
+        "SELECT count(*), coalesce(max(t.photo_id), 0), coalesce(sum(t.photo_id), 0) FROM "
+        "face_templates t JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
+        "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND m.delete_time IS NULL");
+    watermark = absl::StrCat(row[0].as<int64_t>(), ":", row[1].as<int64_t>(), ":",
+                             row[2].as<std::string>());
+  });
+  if (!status.ok()) return status;
+  return watermark;
+}
+
+}  // namespace encuentro::storage

@@ -1,0 +1,63 @@
+// The reads matching needs from PostgreSQL: the gallery's templates, who owns a template, the
+// remains' own templates, and the missing persons a set of remains could be on attributes alone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "audit/audit_event.h"
+#include "records/model.h"
+#include "storage/database.h"
+
+namespace encuentro::storage {
+
+// A face template and what matching needs to know about it.
+struct StoredTemplate {
+  int64_t photo_id = 0;
+  int64_t owner_id = 0;  // missing person or remains id
+  records::Descriptor descriptor{};
+  std::optional<double> age_years;
+};
+
+// Which candidates the attribute filter admits (see SelectAttributeCandidates).
+struct AttributeFilter {
+  std::optional<records::Date> found_date;
+  double date_margin_days = 30;
+  // When set, only persons of this sex or of unknown sex.
+  std::optional<records::Sex> sex;
+  // When both set, only persons who could be this old at death (by date of birth or stated age).
+  std::optional<double> min_age_years;
+  std::optional<double> max_age_years;
+  int limit = 200;
+};
+
+// Thread-safe: each call runs on a pooled connection.
+class MatchStore {
+ public:
+  explicit MatchStore(Database* database) : database_(database) {}
+
+  // Every live template of a live missing person (the gallery's contents).
+  absl::StatusOr<std::vector<StoredTemplate>> LoadGalleryTemplates();
+  // The live templates of one set of remains.
+  absl::StatusOr<std::vector<StoredTemplate>> RemainsTemplates(int64_t remains_id);
+  // Owner and age of gallery templates, by photo id (ids not found, or deleted, are left out).
+  absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> GalleryTemplateOwners(
+      const std::vector<int64_t>& photo_ids);
+  // Live missing persons (status missing or located deceased) the filter admits, by id; uses the
+  // (sex, last_seen_date) index rather than reading every record.
+  absl::StatusOr<std::vector<int64_t>> SelectAttributeCandidates(const AttributeFilter& filter);
+  // Photo ids of every template a missing person ever had (live or not).
+  absl::StatusOr<std::vector<int64_t>> PersonTemplatePhotoIds(int64_t missing_person_id);
+  // Records a search in the audit log.
+  absl::Status AppendAudit(const audit::AuditEvent& event);
+  // A stamp of the gallery's database state: changes whenever a template is added or removed.
+  absl::StatusOr<std::string> GalleryWatermark();
+
+ private:
+  Database* database_;
+};
+
+}  // namespace encuentro::storage

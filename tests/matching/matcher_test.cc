@@ -1,0 +1,297 @@
+// The matcher on real PostgreSQL with real templates from real photos: the planted true match
+// ranks first, exclusions drop candidates, attributes alone still give candidates, the gallery
+// follows commits (and never a rolled-back enrolment), and every search is audited.
+#include "matching/matcher.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+
+#include "biometrics/image_decoder.h"
+#include "common/field_violations.h"
+#include "matching/face_calibration.h"
+#include "records/case_records.h"
+#include "records/photos.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "tests/support/postgres_environment.h"
+
+namespace encuentro::matching {
+namespace {
+
+using records::Date;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+using testing::PostgresEnvironment;
+
+std::string Bytes(const std::string& name) {
+  std::ifstream in(std::string("/usr/share/doc/libdlib19.1/examples/faces/") + name,
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+const biometrics::FacePipeline& Pipeline() {
+  static const biometrics::FacePipeline* pipeline = [] {
+    biometrics::FacePipelineOptions options;
+    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
+    auto created = biometrics::FacePipeline::Create(options);
+    if (!created.ok()) std::abort();
+    return created->release();
+  }();
+  return *pipeline;
+}
+
+// Faces of bald_guys.jpg grouped by identity (4 men, 6 photos each), by greedy clustering at 0.6.
+std::vector<std::vector<int>> BaldGuysIdentities() {
+  const std::string bytes = Bytes("bald_guys.jpg");
+  auto image =
+      biometrics::DecodeImage({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  auto faces = Pipeline().Analyze(*image);
+  std::vector<std::vector<int>> groups;
+  for (int i = 0; i < static_cast<int>(faces->size()); ++i) {
+    bool placed = false;
+    for (auto& group : groups) {
+      if (biometrics::DescriptorDistance((*faces)[i].descriptor, (*faces)[group[0]].descriptor) <
+          0.6f) {
+        group.push_back(i);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) groups.push_back({i});
+  }
+  return groups;
+}
+
+class MatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    owner_ = PostgresEnvironment::Get().CreateDatabase();
+    ASSERT_TRUE(storage::ApplyMigrations(owner_, storage::BundledMigrations()).ok());
+    auto database = storage::Database::Open(
+        {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
+    ASSERT_TRUE(database.ok());
+    database_ = *std::move(database);
+    record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
+    photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
+    match_store_ = std::make_unique<storage::MatchStore>(database_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
+    photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), &Pipeline(),
+                                                      records::PhotoLibraryOptions{});
+    auto templates = match_store_->LoadGalleryTemplates();
+    ASSERT_TRUE(templates.ok());
+    gallery_ = index::FaceGallery::Build({});
+    sync_ = std::make_unique<GallerySync>(gallery_.get(), match_store_.get());
+    records_->set_observer(sync_.get());
+    photos_->set_observer(sync_.get());
+    auto calibration = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
+    ASSERT_TRUE(calibration.ok()) << calibration.status();
+    calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
+    matcher_ = std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(),
+                                         [this](double d) { return calibration_->FaceFactor(d); });
+  }
+
+  int64_t Person(const std::string& name, records::Sex sex, int last_seen_year) {
+    records::MissingPerson p;
+    p.case_folio = "F-" + name;
+    p.issuing_authority = "FGE";
+    p.given_names = name;
+    p.sex = sex;
+    p.date_of_birth = Date{year(1970), month(1), day(1)};
+    p.last_seen_date = Date{year(last_seen_year), month(1), day(1)};
+    auto created = records_->CreateMissingPerson(caller_, p, "");
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created->meta.id;
+  }
+
+  absl::StatusOr<records::Photo> AddFace(records::RecordKind kind, int64_t owner,
+                                         const std::string& file, std::optional<int> face) {
+    records::PhotoUpload upload;
+    upload.owner_kind = kind;
+    upload.owner_id = owner;
+    upload.bytes = Bytes(file);
+    upload.selection.index = face;
+    return photos_->AddPhoto(caller_, upload);
+  }
+
+  int64_t Remains(int found_year) {
+    records::UnidentifiedRemains r;
+    r.case_folio = "PM-1";
+    r.lab = "SEMEFO";
+    r.found_date = Date{year(found_year), month(6), day(1)};
+    r.biological_profile.sex = records::SexEstimate{records::Sex::kMale, 0.97, {"m", "a"}};
+    auto created = records_->CreateRemains(caller_, r, "");
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created->meta.id;
+  }
+
+  SearchQuery Query(int64_t remains) {
+    return {.remains_id = remains,
+            .top_n = 10,
+            .purpose = "identification",
+            .legal_basis = "FGE-BC-CI-2024-0099"};
+  }
+
+  auth::Principal caller_{"ana", "cbp-bc", auth::Role::kCommissionStaff};
+  std::string owner_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<storage::CaseRecordStore> record_store_;
+  std::unique_ptr<storage::PhotoStore> photo_store_;
+  std::unique_ptr<storage::MatchStore> match_store_;
+  std::unique_ptr<records::CaseRecords> records_;
+  std::unique_ptr<records::PhotoLibrary> photos_;
+  std::unique_ptr<index::FaceGallery> gallery_;
+  std::unique_ptr<GallerySync> sync_;
+  std::unique_ptr<FaceCalibration> calibration_;
+  std::unique_ptr<Matcher> matcher_;
+};
+
+TEST_F(MatcherTest, PlantedTrueMatchRanksFirstWithItsEvidence) {
+  const auto identities = BaldGuysIdentities();
+  ASSERT_EQ(identities.size(), 4u);
+  std::vector<int64_t> people;
+  for (int i = 0; i < 4; ++i) {
+    people.push_back(Person("Hombre" + std::to_string(i), records::Sex::kMale, 2015));
+    ASSERT_TRUE(AddFace(records::RecordKind::kMissingPerson, people.back(), "bald_guys.jpg",
+                        identities[i][0])
+                    .ok());
+  }
+  const int64_t other = Person("Otro", records::Sex::kMale, 2015);
+  ASSERT_TRUE(AddFace(records::RecordKind::kMissingPerson, other, "2008_002506.jpg", {}).ok());
+  EXPECT_EQ(gallery_->size(), 5u);
+
+  const int64_t remains = Remains(2020);
+  // A post-mortem photo: another picture of the third man.
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[2][3]).ok());
+  absl::StatusOr<SearchResult> result = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->remains_templates, 1);
+  ASSERT_GE(result->candidates.size(), 5u);
+  const RankedCandidate& top = result->candidates[0];
+  EXPECT_EQ(top.person.meta.id, people[2]);
+  ASSERT_EQ(top.factors[0].name, "face");
+  EXPECT_GT(top.factors[0].log10_lr, 0);
+  EXPECT_GT(top.score, result->candidates[1].score);
+  EXPECT_GT(top.person_photo_id, 0);
+  // Deterministic: the same search ranks the same way.
+  auto again = matcher_->SearchCandidates(caller_, Query(remains));
+  for (size_t i = 0; i < again->candidates.size(); ++i) {
+    EXPECT_EQ(again->candidates[i].person.meta.id, result->candidates[i].person.meta.id);
+  }
+  // Audited with purpose, legal basis and what was returned.
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  auto row = tx.exec1(
+      "SELECT purpose, legal_basis, outcome::text FROM audit_log WHERE method = "
+      "'MatchService/SearchCandidates' ORDER BY seq LIMIT 1");
+  EXPECT_EQ(row[0].as<std::string>(), "identification");
+  EXPECT_EQ(row[1].as<std::string>(), "FGE-BC-CI-2024-0099");
+  EXPECT_NE(row[2].as<std::string>().find("missingPersons/" + std::to_string(people[2])),
+            std::string::npos);
+}
+
+TEST_F(MatcherTest, ExclusionsDropCandidatesUnlessAsked) {
+  const int64_t seen_late = Person("Visto2022", records::Sex::kMale, 2022);  // after found
+  const int64_t woman = Person("Mujer", records::Sex::kFemale, 2015);        // confident sex
+  const int64_t plausible = Person("Posible", records::Sex::kMale, 2015);
+  const int64_t remains = Remains(2020);  // no photos: attributes alone
+  auto result = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->candidates.size(), 1u);
+  EXPECT_EQ(result->candidates[0].person.meta.id, plausible);
+
+  SearchQuery all = Query(remains);
+  all.include_excluded = true;
+  result = matcher_->SearchCandidates(caller_, all);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->candidates.size(), 3u);
+  EXPECT_EQ(result->candidates[0].person.meta.id, plausible);  // excluded ones come last
+  for (size_t i = 1; i < 3; ++i) {
+    const RankedCandidate& c = result->candidates[i];
+    EXPECT_TRUE(c.excluded);
+    const std::string rule = c.person.meta.id == seen_late ? "dates" : "sex";
+    EXPECT_TRUE(c.person.meta.id == seen_late || c.person.meta.id == woman);
+    bool found = false;
+    for (const Factor& f : c.factors) found = found || (f.name == rule && f.excludes);
+    EXPECT_TRUE(found) << rule;
+  }
+}
+
+TEST_F(MatcherTest, FaceCandidatesOutsideTheFilterAreShownExcludedOnlyWhenAsked) {
+  const auto identities = BaldGuysIdentities();
+  const int64_t seen_late = Person("Tarde", records::Sex::kMale, 2023);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kMissingPerson, seen_late, "bald_guys.jpg", identities[0][0])
+          .ok());
+  const int64_t remains = Remains(2020);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[0][1]).ok());
+  auto result = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->candidates.empty());  // same face, but last seen after the remains were found
+  SearchQuery all = Query(remains);
+  all.include_excluded = true;
+  result = matcher_->SearchCandidates(caller_, all);
+  ASSERT_EQ(result->candidates.size(), 1u);
+  EXPECT_TRUE(result->candidates[0].excluded);
+}
+
+TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
+  const int64_t person = Person("Borrado", records::Sex::kMale, 2015);
+  // A trigger makes the template insert fail, so the whole enrolment rolls back.
+  {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec0(
+        "CREATE FUNCTION fail_template() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+        "EXCEPTION 'disk on fire'; END $$; CREATE TRIGGER fail BEFORE INSERT ON face_templates "
+        "FOR EACH ROW EXECUTE FUNCTION fail_template()");
+    tx.commit();
+  }
+  EXPECT_FALSE(AddFace(records::RecordKind::kMissingPerson, person, "2008_002506.jpg", {}).ok());
+  EXPECT_EQ(gallery_->size(), 0u);  // never findable
+  {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec0("DROP TRIGGER fail ON face_templates");
+    tx.commit();
+  }
+  auto photo = AddFace(records::RecordKind::kMissingPerson, person, "2008_002506.jpg", {});
+  ASSERT_TRUE(photo.ok());
+  EXPECT_TRUE(gallery_->Contains(photo->id));
+  // The gallery built from the database equals the incrementally updated one.
+  auto templates = match_store_->LoadGalleryTemplates();
+  ASSERT_TRUE(templates.ok());
+  std::vector<index::GalleryTemplate> entries;
+  for (const auto& t : *templates) {
+    index::GalleryTemplate e{t.photo_id, {}};
+    std::copy(t.descriptor.begin(), t.descriptor.end(), e.descriptor.begin());
+    entries.push_back(e);
+  }
+  EXPECT_EQ(index::FaceGallery::Build(entries)->Ids(), gallery_->Ids());
+
+  ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
+  EXPECT_FALSE(gallery_->Contains(photo->id));
+  EXPECT_TRUE(match_store_->LoadGalleryTemplates()->empty());
+}
+
+TEST_F(MatcherTest, SearchNeedsPurposeAndLegalBasis) {
+  const int64_t remains = Remains(2020);
+  SearchQuery query = Query(remains);
+  query.purpose = "curiosity";
+  query.legal_basis = " ";
+  auto result = matcher_->SearchCandidates(caller_, query);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldViolationsOf(result.status()).size(), 2u);
+  EXPECT_EQ(matcher_->SearchCandidates(caller_, Query(999999)).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace encuentro::matching
