@@ -224,3 +224,59 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
 
 }  // namespace
 }  // namespace encuentro
+
+namespace encuentro {
+namespace {
+
+// A stature estimate saved from the anthropology service is what matching then uses.
+TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
+  testing::TempDir dir("encuentro-anthro-match");
+  auto server = std::make_unique<ServerProcess>(
+      ENCUENTROD_PATH,
+      std::vector<std::string>{"--data-dir", (dir.path() / "var").string(), "--listen",
+                               "127.0.0.1:0"},
+      dir.path());
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
+  };
+  const auto people = dir.path() / "people.csv";
+  std::ofstream(people) << "case_folio,issuing_authority,given_names,sex,last_seen_date,height_cm\n"
+                        << "S-1,FGE,Alto,male,2020-01-01,188\n"
+                        << "S-2,FGE,Medio,male,2020-01-01,168\n";
+  ASSERT_EQ(cli({"import", "missing", people.string()}).exit_code, 0);
+  const auto remains = dir.path() / "remains.csv";
+  std::ofstream(remains)
+      << "case_folio,lab,found_date,condition\nPM-5,SEMEFO,2021-05-01,skeletonized\n";
+  ASSERT_EQ(cli({"import", "remains", remains.string()}).exit_code, 0);
+
+  // A 45.0 cm femur: Genovés (corrected) gives 165.68 cm, 158.8-172.5 cm at +/- 2 SE.
+  CommandResult recorded =
+      cli({"anthro", "record", "remains/1", "--value", "FEM_MAXL=450", "--observer", "C. Ortega"});
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
+  CommandResult saved = cli(
+      {"anthro", "stature", "remains/1", "--formula", "genoves1967_dac2004_male_femur", "--save"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+
+  CommandResult match = cli({"--json", "match", "remains/1", "--legal-basis", "FGE-CI-1"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  nlohmann::json result = nlohmann::json::parse(match.out);
+  ASSERT_EQ(result["candidates"].size(), 2u) << match.out;
+  EXPECT_EQ(result["candidates"][0]["case_folio"], "S-2");  // 168 cm fits 158.8-172.5 cm
+  bool stature_seen = false;
+  for (const auto& f : result["candidates"][0]["factors"]) {
+    if (f["name"] != "stature") continue;
+    stature_seen = true;
+    EXPECT_EQ(f["light"], "MATCH");
+    EXPECT_NE(f["reason"].get<std::string>().find("estimated 159-173 cm"), std::string::npos)
+        << f["reason"];
+  }
+  EXPECT_TRUE(stature_seen) << match.out;
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+}
+
+}  // namespace
+}  // namespace encuentro
