@@ -5,7 +5,7 @@
 namespace encuentro::services {
 namespace {
 
-std::string Header(const grpc::ServerContext& context, const char* key) {
+std::string Header(const grpc::ServerContextBase& context, const char* key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(key);
   if (it == metadata.end()) return "";
@@ -14,7 +14,7 @@ std::string Header(const grpc::ServerContext& context, const char* key) {
 
 }  // namespace
 
-absl::StatusOr<auth::Principal> AuthenticateCaller(const grpc::ServerContext& context) {
+absl::StatusOr<auth::Principal> AuthenticateCaller(const grpc::ServerContextBase& context) {
   auth::Principal principal;
   principal.user = Header(context, kUserHeader);
   principal.organization = Header(context, kOrganizationHeader);

@@ -15,6 +15,6 @@ inline constexpr char kOrganizationHeader[] = "x-encuentro-organization";
 inline constexpr char kRoleHeader[] = "x-encuentro-role";
 
 // UNAUTHENTICATED if a header is missing or the role is unknown.
-absl::StatusOr<auth::Principal> AuthenticateCaller(const grpc::ServerContext& context);
+absl::StatusOr<auth::Principal> AuthenticateCaller(const grpc::ServerContextBase& context);
 
 }  // namespace encuentro::services

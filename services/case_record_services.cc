@@ -4,6 +4,7 @@
 #include "services/caller.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
+#include "services/request_parsing.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
@@ -13,8 +14,8 @@ constexpr int kDefaultPageSize = 50;
 
 // Authenticates, runs `fn`, and converts its status for the wire.
 template <typename Fn>
-grpc::Status Serve(grpc::ServerContext* context, Fn fn) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+grpc::Status Serve(const grpc::ServerContextBase& context, Fn fn) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(fn(*caller));
 }
@@ -71,9 +72,10 @@ std::string NextPageToken(const Request& request, int64_t next_after_id) {
 
 }  // namespace
 
-grpc::Status MissingPersonServiceImpl::CreateMissingPerson(
-    grpc::ServerContext* context, const v1::CreateMissingPersonRequest* request,
-    v1::MissingPerson* response) {
+grpc::Status MissingPersonServiceImpl::Create(const grpc::ServerContextBase& context,
+                                              const v1::CreateMissingPersonRequest& request_message,
+                                              v1::MissingPerson* response) {
+  const v1::CreateMissingPersonRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     std::vector<FieldViolation> bad;
     records::MissingPerson person = FromProto(request->missing_person(), &bad);
@@ -93,7 +95,7 @@ grpc::Status MissingPersonServiceImpl::CreateMissingPerson(
 grpc::Status MissingPersonServiceImpl::GetMissingPerson(grpc::ServerContext* context,
                                                         const v1::GetMissingPersonRequest* request,
                                                         v1::MissingPerson* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
+  return Serve(*context, [&](const auth::Principal& caller) -> absl::Status {
     absl::StatusOr<int64_t> id =
         RequireId(request->name(), records::RecordKind::kMissingPerson, "name");
     if (!id.ok()) return id.status();
@@ -107,7 +109,7 @@ grpc::Status MissingPersonServiceImpl::GetMissingPerson(grpc::ServerContext* con
 grpc::Status MissingPersonServiceImpl::ListMissingPersons(
     grpc::ServerContext* context, const v1::ListMissingPersonsRequest* request,
     v1::ListMissingPersonsResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
+  return Serve(*context, [&](const auth::Principal& caller) -> absl::Status {
     records::RecordQuery query;
     if (absl::Status s = PageQuery(*request, &query); !s.ok()) return s;
     std::vector<FieldViolation> bad;
@@ -133,9 +135,10 @@ grpc::Status MissingPersonServiceImpl::ListMissingPersons(
   });
 }
 
-grpc::Status MissingPersonServiceImpl::UpdateMissingPerson(
-    grpc::ServerContext* context, const v1::UpdateMissingPersonRequest* request,
-    v1::MissingPerson* response) {
+grpc::Status MissingPersonServiceImpl::Update(const grpc::ServerContextBase& context,
+                                              const v1::UpdateMissingPersonRequest& request_message,
+                                              v1::MissingPerson* response) {
+  const v1::UpdateMissingPersonRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     const v1::MissingPerson& in = request->missing_person();
     absl::StatusOr<int64_t> id =
@@ -161,9 +164,10 @@ grpc::Status MissingPersonServiceImpl::UpdateMissingPerson(
   });
 }
 
-grpc::Status MissingPersonServiceImpl::DeleteMissingPerson(
-    grpc::ServerContext* context, const v1::DeleteMissingPersonRequest* request,
-    v1::MissingPerson* response) {
+grpc::Status MissingPersonServiceImpl::Delete(const grpc::ServerContextBase& context,
+                                              const v1::DeleteMissingPersonRequest& request_message,
+                                              v1::MissingPerson* response) {
+  const v1::DeleteMissingPersonRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     absl::StatusOr<int64_t> id =
         RequireId(request->name(), records::RecordKind::kMissingPerson, "name");
@@ -178,9 +182,10 @@ grpc::Status MissingPersonServiceImpl::DeleteMissingPerson(
   });
 }
 
-grpc::Status RemainsServiceImpl::CreateRemains(grpc::ServerContext* context,
-                                               const v1::CreateRemainsRequest* request,
-                                               v1::UnidentifiedRemains* response) {
+grpc::Status RemainsServiceImpl::Create(const grpc::ServerContextBase& context,
+                                        const v1::CreateRemainsRequest& request_message,
+                                        v1::UnidentifiedRemains* response) {
+  const v1::CreateRemainsRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     std::vector<FieldViolation> bad;
     records::UnidentifiedRemains remains = FromProto(request->remains(), &bad);
@@ -200,7 +205,7 @@ grpc::Status RemainsServiceImpl::CreateRemains(grpc::ServerContext* context,
 grpc::Status RemainsServiceImpl::GetRemains(grpc::ServerContext* context,
                                             const v1::GetRemainsRequest* request,
                                             v1::UnidentifiedRemains* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
+  return Serve(*context, [&](const auth::Principal& caller) -> absl::Status {
     absl::StatusOr<int64_t> id = RequireId(request->name(), records::RecordKind::kRemains, "name");
     if (!id.ok()) return id.status();
     absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(caller, *id);
@@ -213,7 +218,7 @@ grpc::Status RemainsServiceImpl::GetRemains(grpc::ServerContext* context,
 grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
                                              const v1::ListRemainsRequest* request,
                                              v1::ListRemainsResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
+  return Serve(*context, [&](const auth::Principal& caller) -> absl::Status {
     records::RecordQuery query;
     if (absl::Status s = PageQuery(*request, &query); !s.ok()) return s;
     std::vector<FieldViolation> bad;
@@ -233,9 +238,10 @@ grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
   });
 }
 
-grpc::Status RemainsServiceImpl::UpdateRemains(grpc::ServerContext* context,
-                                               const v1::UpdateRemainsRequest* request,
-                                               v1::UnidentifiedRemains* response) {
+grpc::Status RemainsServiceImpl::Update(const grpc::ServerContextBase& context,
+                                        const v1::UpdateRemainsRequest& request_message,
+                                        v1::UnidentifiedRemains* response) {
+  const v1::UpdateRemainsRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     const v1::UnidentifiedRemains& in = request->remains();
     absl::StatusOr<int64_t> id =
@@ -260,9 +266,10 @@ grpc::Status RemainsServiceImpl::UpdateRemains(grpc::ServerContext* context,
   });
 }
 
-grpc::Status RemainsServiceImpl::DeleteRemains(grpc::ServerContext* context,
-                                               const v1::DeleteRemainsRequest* request,
-                                               v1::UnidentifiedRemains* response) {
+grpc::Status RemainsServiceImpl::Delete(const grpc::ServerContextBase& context,
+                                        const v1::DeleteRemainsRequest& request_message,
+                                        v1::UnidentifiedRemains* response) {
+  const v1::DeleteRemainsRequest* request = &request_message;
   return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
     absl::StatusOr<int64_t> id = RequireId(request->name(), records::RecordKind::kRemains, "name");
     if (!id.ok()) return id.status();
@@ -274,6 +281,60 @@ grpc::Status RemainsServiceImpl::DeleteRemains(grpc::ServerContext* context,
     *response = ToProto(*deleted);
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* MissingPersonServiceImpl::CreateMissingPerson(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::CreateMissingPersonRequest, v1::MissingPerson>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::CreateMissingPersonRequest& r,
+             v1::MissingPerson* out) { return Create(c, r, out); });
+}
+
+grpc::ServerUnaryReactor* MissingPersonServiceImpl::UpdateMissingPerson(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::UpdateMissingPersonRequest, v1::MissingPerson>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::UpdateMissingPersonRequest& r,
+             v1::MissingPerson* out) { return Update(c, r, out); });
+}
+
+grpc::ServerUnaryReactor* MissingPersonServiceImpl::DeleteMissingPerson(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::DeleteMissingPersonRequest, v1::MissingPerson>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::DeleteMissingPersonRequest& r,
+             v1::MissingPerson* out) { return Delete(c, r, out); });
+}
+
+grpc::ServerUnaryReactor* RemainsServiceImpl::CreateRemains(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::CreateRemainsRequest, v1::UnidentifiedRemains>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::CreateRemainsRequest& r,
+             v1::UnidentifiedRemains* out) { return Create(c, r, out); });
+}
+
+grpc::ServerUnaryReactor* RemainsServiceImpl::UpdateRemains(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::UpdateRemainsRequest, v1::UnidentifiedRemains>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::UpdateRemainsRequest& r,
+             v1::UnidentifiedRemains* out) { return Update(c, r, out); });
+}
+
+grpc::ServerUnaryReactor* RemainsServiceImpl::DeleteRemains(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return ServeRawUnary<v1::DeleteRemainsRequest, v1::UnidentifiedRemains>(
+      context, request, response,
+      [this](const grpc::ServerContextBase& c, const v1::DeleteRemainsRequest& r,
+             v1::UnidentifiedRemains* out) { return Delete(c, r, out); });
 }
 
 }  // namespace encuentro::services

@@ -441,14 +441,17 @@ TEST_F(CaseRecordServicesTest, BadNamesAndUnknownRecords) {
             grpc::NOT_FOUND);
 }
 
-TEST_F(CaseRecordServicesTest, InvalidUtf8IsRefused) {
+TEST_F(CaseRecordServicesTest, InvalidUtf8IsNamedFieldByField) {
   v1::MissingPerson bad = ValidPerson();
   bad.set_given_names(std::string("Mar\xC3\x28", 5));
+  bad.add_aliases(std::string("\xff", 1));
+  bad.mutable_distinguishing_marks(0)->set_description(std::string("rosa \xe9", 6));
   v1::MissingPerson out;
   grpc::Status status = Create(bad, &out);
-  // protobuf itself refuses invalid UTF-8 in proto3 strings while parsing the request, before
-  // our code runs; either way nothing is stored.
-  EXPECT_NE(status.error_code(), grpc::OK);
+  ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(BadFields(status),
+            (std::vector<std::string>{"missing_person.given_names", "missing_person.aliases[1]",
+                                      "missing_person.distinguishing_marks[0].description"}));
   v1::ListMissingPersonsResponse list;
   ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), {}, &list).ok());
   EXPECT_EQ(list.missing_persons_size(), 0);
