@@ -143,6 +143,12 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   absl::StatusOr<std::vector<records::MissingPerson>> people = records_->GetMissingPersons(ids);
   if (!people.ok()) return people.status();
 
+  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
+      store_->ListDecisions(records::RecordKind::kRemains, query.remains_id);
+  if (!decisions.ok()) return decisions.status();
+  std::map<int64_t, storage::DecisionRecord> latest_decision;  // oldest first, so the last wins
+  for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
+
   SearchResult result;
   result.remains_templates = static_cast<int>(probes->size());
   result.gallery_templates = gallery_->size();
@@ -160,6 +166,9 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
     for (const Factor& f : candidate.factors) {
       candidate.score += f.log10_lr;
       candidate.excluded = candidate.excluded || f.excludes;
+    }
+    if (auto d = latest_decision.find(person.meta.id); d != latest_decision.end()) {
+      candidate.decision = d->second;
     }
     candidate.person = std::move(person);
     if (!candidate.excluded || query.include_excluded) {
@@ -192,6 +201,53 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   event.outcome_json = nlohmann::json({{"status", "OK"}, {"candidates", returned}}).dump();
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& caller,
+                                                      int64_t remains_id, int64_t missing_person_id,
+                                                      storage::Decision decision,
+                                                      const std::string& reason) {
+  if (!IsValidUtf8(reason) || reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidFields({{"reason", "is required: say why"}});
+  }
+  storage::DecisionRecord record;
+  record.remains_id = remains_id;
+  record.missing_person_id = missing_person_id;
+  record.decision = decision;
+  record.reason = reason;
+  record.principal = caller.user;
+  record.organization = caller.organization;
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "MatchService/RecordDecision";
+  event.targets = {records::RemainsName(remains_id), records::MissingPersonName(missing_person_id)};
+  event.outcome_json = nlohmann::json({{"decision", static_cast<int>(decision)}}).dump();
+  absl::StatusOr<storage::DecisionRecord> stored = store_->InsertDecision(record, event);
+  if (!stored.ok()) return stored.status();
+  absl::StatusOr<std::vector<PairDecisions>> pairs =
+      ListCandidates(caller, records::RecordKind::kRemains, remains_id);
+  if (!pairs.ok()) return pairs.status();
+  for (PairDecisions& pair : *pairs) {
+    if (pair.missing_person_id == missing_person_id) return std::move(pair);
+  }
+  return absl::InternalError("decision stored but not found");
+}
+
+absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(const auth::Principal&,
+                                                                   records::RecordKind kind,
+                                                                   int64_t id) {
+  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions = store_->ListDecisions(kind, id);
+  if (!decisions.ok()) return decisions.status();
+  std::map<std::pair<int64_t, int64_t>, PairDecisions> pairs;
+  for (const auto& d : *decisions) {
+    PairDecisions& pair = pairs[{d.remains_id, d.missing_person_id}];
+    pair.remains_id = d.remains_id;
+    pair.missing_person_id = d.missing_person_id;
+    pair.history.push_back(d);
+  }
+  std::vector<PairDecisions> out;
+  for (auto& [key, pair] : pairs) out.push_back(std::move(pair));
+  return out;
 }
 
 void GallerySync::TemplateAdded(records::RecordKind owner_kind, int64_t, int64_t photo_id,

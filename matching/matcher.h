@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ struct SearchQuery {
 
 struct RankedCandidate {
   records::MissingPerson person;
+  // The reviewers' latest decision on this pair, if any.
+  std::optional<storage::DecisionRecord> decision;
   double score = 0;
   bool excluded = false;
   std::vector<Factor> factors;  // "face" first, when there is face evidence
@@ -53,6 +56,13 @@ struct SearchResult {
   std::vector<RankedCandidate> candidates;
   int remains_templates = 0;
   size_t gallery_templates = 0;
+};
+
+// A candidate pair's decisions: the current one (the latest) and all of them, oldest first.
+struct PairDecisions {
+  int64_t remains_id = 0;
+  int64_t missing_person_id = 0;
+  std::vector<storage::DecisionRecord> history;
 };
 
 // Turns a face distance into the "face" factor (see FaceCalibration).
@@ -68,6 +78,16 @@ class Matcher {
   // FAILED_PRECONDITION for deleted ones. Deterministic: ties are broken by person id.
   absl::StatusOr<SearchResult> SearchCandidates(const auth::Principal& caller,
                                                 const SearchQuery& query);
+
+  // A reviewer marks a pair pending, excluded, possible or sent for DNA confirmation, with a
+  // reason. Decisions are never overwritten: the new one becomes current, the old ones stay.
+  absl::StatusOr<PairDecisions> RecordDecision(const auth::Principal& caller, int64_t remains_id,
+                                               int64_t missing_person_id,
+                                               storage::Decision decision,
+                                               const std::string& reason);
+  // The pairs with decisions of one remains record or one missing person, by pair.
+  absl::StatusOr<std::vector<PairDecisions>> ListCandidates(const auth::Principal& caller,
+                                                            records::RecordKind kind, int64_t id);
 
  private:
   storage::CaseRecordStore* records_;

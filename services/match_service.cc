@@ -3,6 +3,7 @@
 #include "common/field_violations.h"
 #include "records/names.h"
 #include "services/caller.h"
+#include "services/record_conversion.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
@@ -22,7 +23,67 @@ v1::EvidenceFactor::Light ToProto(matching::Light light) {
   return v1::EvidenceFactor::LIGHT_UNSPECIFIED;
 }
 
+v1::DecisionEntry ToProto(const storage::DecisionRecord& d) {
+  v1::DecisionEntry out;
+  out.set_decision(static_cast<v1::Decision>(static_cast<int>(d.decision) + 1));
+  out.set_reason(d.reason);
+  out.set_author(d.principal);
+  out.set_organization(d.organization);
+  *out.mutable_create_time() = services::ToProto(d.create_time);
+  return out;
+}
+
+v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
+  v1::CandidatePair out;
+  out.set_remains(records::RemainsName(pair.remains_id));
+  out.set_missing_person(records::MissingPersonName(pair.missing_person_id));
+  for (const auto& d : pair.history) *out.add_history() = ToProto(d);
+  if (!pair.history.empty()) *out.mutable_current() = ToProto(pair.history.back());
+  return out;
+}
+
 }  // namespace
+
+grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
+                                              const v1::RecordDecisionRequest* request,
+                                              v1::CandidatePair* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::vector<FieldViolation> bad;
+  std::optional<int64_t> remains =
+      records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
+  if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
+  std::optional<int64_t> person =
+      records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
+  if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+  const int decision = static_cast<int>(request->decision());
+  if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
+    bad.push_back({"decision", "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
+  }
+  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
+  absl::StatusOr<matching::PairDecisions> pair = matcher_->RecordDecision(
+      *caller, *remains, *person, static_cast<storage::Decision>(decision - 1), request->reason());
+  if (!pair.ok()) return ToGrpcStatus(pair.status());
+  *response = ToProto(*pair);
+  return grpc::Status::OK;
+}
+
+grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
+                                              const v1::ListCandidatesRequest* request,
+                                              v1::ListCandidatesResponse* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
+  if (!parent) {
+    return ToGrpcStatus(
+        InvalidFields({{"parent", "must be a name like remains/1 or missingPersons/1"}}));
+  }
+  absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
+      matcher_->ListCandidates(*caller, parent->kind, parent->id);
+  if (!pairs.ok()) return ToGrpcStatus(pairs.status());
+  for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
+  return grpc::Status::OK;
+}
 
 grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
                                                 const v1::SearchCandidatesRequest* request,
@@ -51,6 +112,7 @@ grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
     out->set_excluded(c.excluded);
     out->set_display_name(c.person.given_names + " " + c.person.family_names);
     out->set_case_folio(c.person.case_folio);
+    if (c.decision) *out->mutable_decision() = ToProto(*c.decision);
     for (const auto& f : c.factors) {
       v1::EvidenceFactor* factor = out->add_factors();
       factor->set_name(f.name);

@@ -15,6 +15,12 @@ class MatchServiceImpl final : public v1::MatchService::Service {
   grpc::Status SearchCandidates(grpc::ServerContext* context,
                                 const v1::SearchCandidatesRequest* request,
                                 v1::SearchCandidatesResponse* response) override;
+  grpc::Status RecordDecision(grpc::ServerContext* context,
+                              const v1::RecordDecisionRequest* request,
+                              v1::CandidatePair* response) override;
+  grpc::Status ListCandidates(grpc::ServerContext* context,
+                              const v1::ListCandidatesRequest* request,
+                              v1::ListCandidatesResponse* response) override;
 
  private:
   matching::Matcher* matcher_;

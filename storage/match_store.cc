@@ -32,7 +32,89 @@ std::string IdArray(const std::vector<int64_t>& ids) {
   return array + "}";
 }
 
+constexpr const char* kDecisions[] = {"pending", "excluded", "possible", "sent_for_dna"};
+
+Decision DecisionFromSql(const std::string& text) {
+  for (size_t i = 0; i < std::size(kDecisions); ++i) {
+    if (text == kDecisions[i]) return static_cast<Decision>(i);
+  }
+  return Decision::kPending;
+}
+
+constexpr char kDecisionColumns[] =
+    "SELECT id, remains_id, missing_person_id, decision, reason, principal, organization, "
+    "(extract(epoch from create_time) * 1e6)::bigint FROM match_decisions ";
+
+DecisionRecord ReadDecision(const pqxx::row& row) {
+  DecisionRecord d;
+  d.id = row[0].as<int64_t>();
+  d.remains_id = row[1].as<int64_t>();
+  d.missing_person_id = row[2].as<int64_t>();
+  d.decision = DecisionFromSql(row[3].as<std::string>());
+  d.reason = row[4].as<std::string>();
+  d.principal = row[5].as<std::string>();
+  d.organization = row[6].as<std::string>();
+  d.create_time = MicrosField(row[7]);
+  return d;
+}
+
 }  // namespace
+
+absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& decision,
+                                                          const audit::AuditEvent& event) {
+  std::optional<DecisionRecord> stored;
+  bool missing = false;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    const pqxx::row exists = SqlParams()
+                                 .Add(decision.remains_id)
+                                 .Add(decision.missing_person_id)
+                                 .Exec(tx,
+                                       "SELECT EXISTS (SELECT 1 FROM remains WHERE id = $1), "
+                                       "EXISTS (SELECT 1 FROM missing_persons WHERE id = $2)")
+                                 .at(0);
+    if (!exists[0].as<bool>() || !exists[1].as<bool>()) {
+      missing = true;
+      return;
+    }
+    const pqxx::result inserted =
+        SqlParams()
+            .Add(decision.remains_id)
+            .Add(decision.missing_person_id)
+            .Add(kDecisions[static_cast<int>(decision.decision)])
+            .Add(decision.reason)
+            .Add(decision.principal)
+            .Add(decision.organization)
+            .Exec(tx,
+                  "INSERT INTO match_decisions (remains_id, missing_person_id, decision, reason, "
+                  "principal, organization) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+    AppendAuditEntry(tx, event);
+    stored = ReadDecision(SqlParams()
+                              .Add(inserted.at(0)[0].as<int64_t>())
+                              .Exec(tx, std::string(kDecisionColumns) + "WHERE id = $1")
+                              .at(0));
+    tx.commit();
+  });
+  if (!status.ok()) return status;
+  if (missing) return absl::NotFoundError("remains or missing person not found");
+  return *stored;
+}
+
+absl::StatusOr<std::vector<DecisionRecord>> MatchStore::ListDecisions(records::RecordKind kind,
+                                                                      int64_t id) {
+  std::vector<DecisionRecord> decisions;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    const std::string column =
+        kind == records::RecordKind::kRemains ? "remains_id" : "missing_person_id";
+    for (const auto& row : SqlParams().Add(id).Exec(
+             tx, std::string(kDecisionColumns) + "WHERE " + column + " = $1 ORDER BY id")) {
+      decisions.push_back(ReadDecision(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return decisions;
+}
 
 absl::StatusOr<std::vector<StoredTemplate>> MatchStore::LoadGalleryTemplates() {
   std::vector<StoredTemplate> templates;

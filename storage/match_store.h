@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,20 @@ struct AttributeFilter {
   int limit = 200;
 };
 
+enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
+
+// One reviewer decision on a (remains, missing person) pair.
+struct DecisionRecord {
+  int64_t id = 0;
+  int64_t remains_id = 0;
+  int64_t missing_person_id = 0;
+  Decision decision = Decision::kPending;
+  std::string reason;
+  std::string principal;
+  std::string organization;
+  records::Timestamp create_time;
+};
+
 // Thread-safe: each call runs on a pooled connection.
 class MatchStore {
  public:
@@ -51,6 +66,12 @@ class MatchStore {
   absl::StatusOr<std::vector<int64_t>> SelectAttributeCandidates(const AttributeFilter& filter);
   // Photo ids of every template a missing person ever had (live or not).
   absl::StatusOr<std::vector<int64_t>> PersonTemplatePhotoIds(int64_t missing_person_id);
+  // Appends a decision (the pair's new current state) with its audit entry, in one transaction.
+  // NOT_FOUND if either record does not exist.
+  absl::StatusOr<DecisionRecord> InsertDecision(const DecisionRecord& decision,
+                                                const audit::AuditEvent& event);
+  // Every decision about pairs of one remains record (or of one missing person), oldest first.
+  absl::StatusOr<std::vector<DecisionRecord>> ListDecisions(records::RecordKind kind, int64_t id);
   // Records a search in the audit log.
   absl::Status AppendAudit(const audit::AuditEvent& event);
   // A stamp of the gallery's database state: changes whenever a template is added or removed.

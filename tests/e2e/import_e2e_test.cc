@@ -197,6 +197,10 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
   EXPECT_TRUE(carla_excluded) << match.out;  // last seen after the remains were found
   CommandResult table = cli({"match", "remains/1", "--legal-basis", "FGE-CI-2024-7"});
   EXPECT_NE(table.out.find("#1  missingPersons/"), std::string::npos) << table.out;
+  const std::string top = result["candidates"][0]["missing_person"];
+  CommandResult decided = cli({"decide", "remains/1", top, "--decision", "sent_for_dna", "--reason",
+                               "reference samples requested"});
+  ASSERT_EQ(decided.exit_code, 0) << decided.err;
 
   // A clean stop writes the snapshot; the next start uses it.
   server->Signal(SIGTERM);
@@ -206,6 +210,13 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
   ASSERT_TRUE(address) << server->Stderr();
   EXPECT_NE(server->Stderr().find("gallery: 2 templates from snapshot"), std::string::npos)
       << server->Stderr();
+  // Decisions persist across the restart and show in later results.
+  CommandResult pairs = cli({"--json", "candidates", "remains/1"});
+  ASSERT_EQ(pairs.exit_code, 0) << pairs.err;
+  EXPECT_NE(pairs.out.find("SENT_FOR_DNA"), std::string::npos) << pairs.out;
+  CommandResult later = cli({"--json", "match", "remains/1", "--legal-basis", "FGE-CI-2024-7"});
+  EXPECT_EQ(nlohmann::json::parse(later.out)["candidates"][0]["decision"]["decision"],
+            "SENT_FOR_DNA");
   // A change, then a crash: the snapshot no longer matches the database and is rebuilt.
   std::ofstream(people, std::ios::app) << "A-4,FGE,Dora,female,2020-01-01,2008_001322.jpg\n";
   ASSERT_EQ(cli({"import", "missing", people.string(), "--photos", kFaces}).exit_code, 0);

@@ -281,6 +281,46 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
   EXPECT_TRUE(match_store_->LoadGalleryTemplates()->empty());
 }
 
+TEST_F(MatcherTest, DecisionsKeepTheirHistoryAndShowInSearches) {
+  const int64_t person = Person("Revisado", records::Sex::kMale, 2015);
+  const int64_t remains = Remains(2020);
+  EXPECT_EQ(matcher_->RecordDecision(caller_, remains, person, storage::Decision::kPossible, " ")
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(matcher_->RecordDecision(caller_, remains, 424242, storage::Decision::kPossible, "x")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(matcher_
+                  ->RecordDecision(caller_, remains, person, storage::Decision::kPossible,
+                                   "tattoo described by the family matches")
+                  .ok());
+  auto pair = matcher_->RecordDecision(caller_, remains, person, storage::Decision::kSentForDna,
+                                       "reference samples requested from the mother");
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  ASSERT_EQ(pair->history.size(), 2u);
+  EXPECT_EQ(pair->history[0].decision, storage::Decision::kPossible);
+  EXPECT_EQ(pair->history[1].decision, storage::Decision::kSentForDna);
+  EXPECT_EQ(pair->history[1].principal, "ana");
+
+  auto result = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->candidates.size(), 1u);
+  ASSERT_TRUE(result->candidates[0].decision.has_value());
+  EXPECT_EQ(result->candidates[0].decision->decision, storage::Decision::kSentForDna);
+
+  auto by_person = matcher_->ListCandidates(caller_, records::RecordKind::kMissingPerson, person);
+  ASSERT_TRUE(by_person.ok());
+  ASSERT_EQ(by_person->size(), 1u);
+  EXPECT_EQ((*by_person)[0].remains_id, remains);
+  // History is append-only for the application.
+  pqxx::connection conn(owner_);
+  pqxx::work tx(conn);
+  tx.exec0("SET ROLE encuentro_app");
+  EXPECT_THROW(tx.exec0("UPDATE match_decisions SET reason = 'x'"), pqxx::insufficient_privilege);
+}
+
 TEST_F(MatcherTest, SearchNeedsPurposeAndLegalBasis) {
   const int64_t remains = Remains(2020);
   SearchQuery query = Query(remains);
