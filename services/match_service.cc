@@ -85,11 +85,10 @@ grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
-                                                const v1::SearchCandidatesRequest* request,
-                                                v1::SearchCandidatesResponse* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
+grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
+                                      const v1::SearchCandidatesRequest& request_message,
+                                      v1::SearchCandidatesResponse* response) {
+  const v1::SearchCandidatesRequest* request = &request_message;
   std::optional<int64_t> id =
       records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
   if (!id) {
@@ -101,7 +100,7 @@ grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
   query.include_excluded = request->include_excluded();
   query.purpose = request->purpose();
   query.legal_basis = request->legal_basis();
-  absl::StatusOr<matching::SearchResult> result = matcher_->SearchCandidates(*caller, query);
+  absl::StatusOr<matching::SearchResult> result = matcher_->SearchCandidates(caller, query);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_remains_templates(result->remains_templates);
   response->set_gallery_templates(static_cast<int64_t>(result->gallery_templates));
@@ -128,6 +127,37 @@ grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
       }
     }
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
+                                                const v1::SearchCandidatesRequest* request,
+                                                v1::SearchCandidatesResponse* response) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Search(*caller, *request, response);
+}
+
+grpc::Status MatchServiceImpl::BatchSearch(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::BatchSearchResult, v1::BatchSearchRequest>* stream) {
+  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  v1::BatchSearchRequest request;
+  // One at a time: Write blocks while the client is slow to read (HTTP/2 flow control), so a
+  // slow reader holds back the work instead of piling results up in memory.
+  while (stream->Read(&request)) {
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    v1::BatchSearchResult result;
+    result.set_remains(request.search().remains());
+    result.set_client_tag(request.client_tag());
+    const grpc::Status status = Search(*caller, request.search(), result.mutable_response());
+    result.set_code(status.error_code());
+    result.set_error(status.error_message());
+    if (!status.ok()) result.clear_response();
+    if (!stream->Write(result)) break;  // the client went away
+  }
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
   return grpc::Status::OK;
 }
 

@@ -15,6 +15,9 @@ class MatchServiceImpl final : public v1::MatchService::Service {
   grpc::Status SearchCandidates(grpc::ServerContext* context,
                                 const v1::SearchCandidatesRequest* request,
                                 v1::SearchCandidatesResponse* response) override;
+  grpc::Status BatchSearch(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::BatchSearchResult, v1::BatchSearchRequest>* stream) override;
   grpc::Status RecordDecision(grpc::ServerContext* context,
                               const v1::RecordDecisionRequest* request,
                               v1::CandidatePair* response) override;
@@ -23,6 +26,9 @@ class MatchServiceImpl final : public v1::MatchService::Service {
                               v1::ListCandidatesResponse* response) override;
 
  private:
+  grpc::Status Search(const auth::Principal& caller, const v1::SearchCandidatesRequest& request,
+                      v1::SearchCandidatesResponse* response);
+
   matching::Matcher* matcher_;
 };
 
