@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/photo_upload.h"
+#include "cli/progress.h"
 #include "common/csv.h"
 #include "common/sha256.h"
 #include "common/text.h"
@@ -206,40 +207,6 @@ std::string DescribeFailure(const grpc::Status& status) {
   return reasons.empty() ? status.error_message() : reasons;
 }
 
-// Shows rows done out of the total, with throughput and an estimate of the time left.
-class ProgressBar {
- public:
-  ProgressBar(int total, bool quiet)
-      : total_(total), tty_(isatty(STDERR_FILENO) && !quiet), quiet_(quiet), start_(Clock::now()) {}
-
-  void Update(int done, int photos) {
-    std::lock_guard lock(mu_);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    const int percent = total_ == 0 ? 100 : done * 100 / total_;
-    if (quiet_ || (!tty_ && percent < next_percent_ && done != total_)) return;
-    next_percent_ = percent + 10;
-    const int width = 30;
-    const int filled = total_ == 0 ? width : done * width / total_;
-    const double rate = seconds > 0 ? done / seconds : 0;
-    const double eta = rate > 0 ? (total_ - done) / rate : 0;
-    std::fprintf(stderr, "%s[%s%s] %d/%d rows  %.1f rows/s  %.1f photos/s  ETA %.0f s%s",
-                 tty_ ? "\r" : "", std::string(static_cast<size_t>(filled), '#').c_str(),
-                 std::string(static_cast<size_t>(width - filled), ' ').c_str(), done, total_, rate,
-                 seconds > 0 ? photos / seconds : 0, eta, tty_ ? "" : "\n");
-    if (tty_ && done == total_) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::mutex mu_;
-  const int total_;
-  const bool tty_;
-  const bool quiet_;
-  const Clock::time_point start_;
-  int next_percent_ = 0;
-};
-
 // Rows already fully imported, by line number, from the state file of earlier runs.
 std::set<int> LoadDoneLines(const std::string& path) {
   std::set<int> done;
@@ -276,7 +243,7 @@ class Importer {
     if (!state_) return Usage("cannot write the resume state file " + state);
 
     channel_ = OpenChannel(options_);
-    ProgressBar progress(static_cast<int>(rows_.size()), options_.json);
+    ProgressBar progress(static_cast<int>(rows_.size()), "rows", "photos", options_.json);
     std::atomic<size_t> next{0};
     std::atomic<int> done{0}, photos{0}, skipped{0};
     std::vector<std::thread> workers;

@@ -1,11 +1,19 @@
 #include "cli/match_commands.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <cctype>
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "encuentro/v1/matching.grpc.pb.h"
+#include "nlohmann/json.hpp"
 
 namespace encuentro::cli {
 namespace {
@@ -20,6 +28,8 @@ struct MatchFlags {
   bool include_excluded = false;
   std::string purpose = "identification";
   std::string legal_basis;
+  std::string batch;
+  std::string output;
 };
 
 const char* LightWord(v1::EvidenceFactor::Light light) {
@@ -56,6 +66,114 @@ void PrintCandidates(const v1::SearchCandidatesResponse& response) {
   if (response.candidates_size() == 0) std::printf("no candidates\n");
 }
 
+// Remains already answered in an earlier run's output, so a rerun continues where it stopped.
+std::set<std::string> AnsweredRemains(const std::string& output, bool csv) {
+  std::set<std::string> done;
+  std::ifstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (csv) {
+      const std::string first = line.substr(0, line.find(','));
+      if (first != "remains" && !first.empty()) done.insert(first);
+    } else if (!line.empty()) {
+      auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (parsed.is_object() && parsed.contains("remains")) {
+        done.insert(parsed["remains"].get<std::string>());
+      }
+    }
+  }
+  return done;
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// `encuentro match --batch FILE --output OUT`: one remains name per line of FILE, searched over
+// one BatchSearch stream; results appended to OUT (CSV if it ends in .csv, else JSON lines).
+int RunBatch(const MatchFlags& flags, const ClientOptions& options) {
+  std::ifstream in(flags.batch);
+  if (!in) {
+    std::fprintf(stderr, "encuentro: cannot read %s\n", flags.batch.c_str());
+    return 2;
+  }
+  const bool csv = flags.output.size() > 4 && flags.output.ends_with(".csv");
+  const std::set<std::string> answered = AnsweredRemains(flags.output, csv);
+  std::vector<std::string> todo;
+  int skipped = 0;
+  for (std::string line; std::getline(in, line);) {
+    line.erase(0, line.find_first_not_of(" \t"));
+    line.erase(line.find_last_not_of(" \t\r") + 1);
+    if (line.empty() || line == "remains" || line.front() == '#') continue;
+    if (answered.count(line) != 0) {
+      ++skipped;
+    } else {
+      todo.push_back(line);
+    }
+  }
+  const bool fresh = answered.empty();
+  std::ofstream out(flags.output, std::ios::app);
+  if (!out) {
+    std::fprintf(stderr, "encuentro: cannot write %s\n", flags.output.c_str());
+    return 2;
+  }
+  if (csv && fresh) out << "remains,rank,missing_person,case_folio,score,excluded,error\n";
+  auto stub = v1::MatchService::NewStub(OpenChannel(options));
+  grpc::ClientContext context;  // no deadline: a batch takes as long as it takes
+  context.AddMetadata("x-encuentro-user", options.user);
+  context.AddMetadata("x-encuentro-organization", options.organization);
+  context.AddMetadata("x-encuentro-role", options.role);
+  auto stream = stub->BatchSearch(&context);
+  // Requests go out from another thread so that results are read as they come.
+  std::thread writer([&] {
+    for (const std::string& remains : todo) {
+      v1::BatchSearchRequest request;
+      request.mutable_search()->set_remains(remains);
+      request.mutable_search()->set_top_n(flags.top_n);
+      request.mutable_search()->set_include_excluded(flags.include_excluded);
+      request.mutable_search()->set_purpose(flags.purpose);
+      request.mutable_search()->set_legal_basis(flags.legal_basis);
+      if (!stream->Write(request)) break;
+    }
+    stream->WritesDone();
+  });
+  ProgressBar progress(static_cast<int>(todo.size()), "searches", "", options.json);
+  int done = 0, failed = 0;
+  for (v1::BatchSearchResult result; stream->Read(&result);) {
+    if (result.code() != 0) ++failed;
+    if (csv) {
+      if (result.code() != 0) {
+        out << CsvField(result.remains()) << ",,,,,," << CsvField(result.error()) << "\n";
+      }
+      int rank = 0;
+      for (const auto& c : result.response().candidates()) {
+        out << CsvField(result.remains()) << ',' << ++rank << ',' << c.missing_person() << ','
+            << CsvField(c.case_folio()) << ',' << c.score() << ','
+            << (c.excluded() ? "true" : "false") << ",\n";
+      }
+    } else {
+      std::string json;
+      google::protobuf::util::JsonPrintOptions print;
+      print.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(result, &json, print);
+      out << json << "\n";
+    }
+    out.flush();  // each answer is durable before the next, for resuming
+    progress.Update(++done);
+  }
+  writer.join();
+  grpc::Status status = stream->Finish();
+  std::printf("%d searched, %d already in %s, %d failed\n", done, skipped, flags.output.c_str(),
+              failed);
+  if (!status.ok()) return ReportRpcError("MatchService.BatchSearch", status);
+  return failed == 0 ? 0 : 1;
+}
+
 void PrintPair(const v1::CandidatePair& pair) {
   std::printf("%s  %s  now %s\n", pair.remains().c_str(), pair.missing_person().c_str(),
               v1::Decision_Name(pair.current().decision()).c_str());
@@ -71,7 +189,11 @@ void PrintPair(const v1::CandidatePair& pair) {
 void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_code) {
   auto flags = std::make_shared<MatchFlags>();
   CLI::App* match = app.add_subcommand("match", "Rank missing persons for a set of remains");
-  match->add_option("remains", flags->remains, "remains/ID")->required();
+  match->add_option("remains", flags->remains, "remains/ID (or use --batch)");
+  match->add_option("--batch", flags->batch, "File with one remains/ID per line");
+  match->add_option("--output", flags->output,
+                    "With --batch: results file (.csv for CSV, else JSON lines); a rerun skips "
+                    "the remains already in it");
   match->add_option("--top", flags->top_n, "Candidates to show")->capture_default_str();
   match->add_flag("--include-excluded", flags->include_excluded,
                   "Also show candidates an exclusion rule dropped");
@@ -84,6 +206,20 @@ void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
                    "The legal basis, e.g. the investigation folio (required)")
       ->required();
   match->callback([=, &options] {
+    if (!flags->batch.empty()) {
+      if (flags->output.empty()) {
+        std::fprintf(stderr, "encuentro: --batch needs --output FILE\n");
+        *exit_code = 2;
+        return;
+      }
+      *exit_code = RunBatch(*flags, options);
+      return;
+    }
+    if (flags->remains.empty()) {
+      std::fprintf(stderr, "encuentro: name a remains/ID or give --batch FILE\n");
+      *exit_code = 2;
+      return;
+    }
     v1::SearchCandidatesRequest request;
     request.set_remains(flags->remains);
     request.set_top_n(flags->top_n);

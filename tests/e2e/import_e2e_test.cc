@@ -202,6 +202,22 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
                                "reference samples requested"});
   ASSERT_EQ(decided.exit_code, 0) << decided.err;
 
+  // Batch searches: results appended per remains, a rerun skips what is already answered.
+  const auto batch = dir.path() / "batch.txt";
+  std::ofstream(batch) << "remains/1\nremains/999\n";
+  const auto results = dir.path() / "results.csv";
+  CommandResult first = cli({"match", "--batch", batch.string(), "--output", results.string(),
+                             "--legal-basis", "FGE-CI-2024-7"});
+  EXPECT_EQ(first.exit_code, 1) << first.err;  // remains/999 does not exist
+  EXPECT_NE(first.out.find("2 searched, 0 already"), std::string::npos) << first.out;
+  std::ifstream csv_in(results);
+  const std::string csv((std::istreambuf_iterator<char>(csv_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(csv.find("remains/1,1,missingPersons/"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("remains/999,,,,,,"), std::string::npos) << csv;
+  CommandResult again = cli({"match", "--batch", batch.string(), "--output", results.string(),
+                             "--legal-basis", "FGE-CI-2024-7"});
+  EXPECT_NE(again.out.find("0 searched, 2 already"), std::string::npos) << again.out;
+
   // A clean stop writes the snapshot; the next start uses it.
   server->Signal(SIGTERM);
   ASSERT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
