@@ -18,12 +18,21 @@
 namespace encuentro::cli {
 namespace {
 
+// "sent_for_dna" -> SENT_FOR_DNA (CLI::IsMember has checked the spelling).
+v1::Decision ParseDecision(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  v1::Decision decision = v1::DECISION_UNSPECIFIED;
+  v1::Decision_Parse(name, &decision);
+  return decision;
+}
+
 struct MatchFlags {
   std::string remains;
   std::string missing_person;
   std::string decision;
   std::string reason;
   std::string parent;
+  std::string current;
   int top_n = 20;
   bool include_excluded = false;
   std::string purpose = "identification";
@@ -252,11 +261,7 @@ void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
     v1::RecordDecisionRequest request;
     request.set_remains(flags->remains);
     request.set_missing_person(flags->missing_person);
-    std::string upper = flags->decision;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    v1::Decision decision = v1::DECISION_UNSPECIFIED;
-    v1::Decision_Parse(upper, &decision);
-    request.set_decision(decision);
+    request.set_decision(ParseDecision(flags->decision));
     request.set_reason(flags->reason);
     auto stub = v1::MatchService::NewStub(OpenChannel(options));
     v1::CandidatePair pair;
@@ -273,23 +278,42 @@ void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
   });
 
   CLI::App* candidates = app.add_subcommand(
-      "candidates", "Candidate pairs with decisions, for remains/ID or missingPersons/ID");
-  candidates->add_option("parent", flags->parent, "remains/ID or missingPersons/ID")->required();
+      "candidates",
+      "Candidate pairs with decisions, for remains/ID or missingPersons/ID, or across all "
+      "records by their current decision (e.g. --current pending: the leads to review)");
+  candidates->add_option("parent", flags->parent, "remains/ID or missingPersons/ID");
+  candidates->add_option("--current", flags->current, "Only pairs whose latest decision is this")
+      ->check(CLI::IsMember({"pending", "excluded", "possible", "sent_for_dna"}));
   candidates->callback([=, &options] {
-    v1::ListCandidatesRequest request;
-    request.set_parent(flags->parent);
-    auto stub = v1::MatchService::NewStub(OpenChannel(options));
-    v1::ListCandidatesResponse response;
-    grpc::Status status = stub->ListCandidates(NewContext(options).get(), request, &response);
-    if (!status.ok()) {
-      *exit_code = ReportRpcError("MatchService.ListCandidates", status);
+    if (flags->parent.empty() && flags->current.empty()) {
+      std::fprintf(stderr, "encuentro: give a parent (remains/ID or missingPersons/ID) or "
+                           "--current DECISION\n");
+      *exit_code = 2;
       return;
     }
-    if (options.json) {
-      PrintMessage(response, true);
-    } else {
-      for (const auto& pair : response.pairs()) PrintPair(pair);
-    }
+    v1::ListCandidatesRequest request;
+    request.set_parent(flags->parent);
+    if (!flags->current.empty()) request.set_current_decision(ParseDecision(flags->current));
+    auto stub = v1::MatchService::NewStub(OpenChannel(options));
+    int shown = 0;
+    do {
+      v1::ListCandidatesResponse response;
+      grpc::Status status = stub->ListCandidates(NewContext(options).get(), request, &response);
+      if (!status.ok()) {
+        *exit_code = ReportRpcError("MatchService.ListCandidates", status);
+        return;
+      }
+      for (const auto& pair : response.pairs()) {
+        if (options.json) {
+          PrintMessage(pair, true);
+        } else {
+          PrintPair(pair);
+        }
+        ++shown;
+      }
+      request.set_page_token(response.next_page_token());
+    } while (!request.page_token().empty());
+    if (shown == 0 && !options.json) std::printf("no candidate pairs\n");
   });
 }
 

@@ -20,6 +20,16 @@
 #include "common/sha256.h"
 
 namespace encuentro::index {
+
+float DescriptorDistance(const Descriptor& a, const Descriptor& b) {
+  float sum = 0;
+  for (int i = 0; i < kDimensions; ++i) {
+    const float d = a[i] - b[i];
+    sum += d * d;
+  }
+  return std::sqrt(sum);
+}
+
 namespace {
 
 using IdMap = faiss::IndexIDMap2;
@@ -117,6 +127,15 @@ bool FaceGallery::Remove(int64_t id) {
 bool FaceGallery::Contains(int64_t id) const {
   std::shared_lock lock(mu_);
   return Map(*index_).rev_map.count(id) != 0 && removed_.count(id) == 0;
+}
+
+std::optional<Descriptor> FaceGallery::Lookup(int64_t id) const {
+  std::shared_lock lock(mu_);
+  const IdMap& map = Map(*index_);
+  if (map.rev_map.count(id) == 0 || removed_.count(id) != 0) return std::nullopt;
+  Descriptor descriptor;
+  map.reconstruct(id, descriptor.data());
+  return descriptor;
 }
 
 void FaceGallery::RebuildLocked() {

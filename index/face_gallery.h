@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_set>
@@ -38,6 +39,9 @@ struct GalleryTemplate {
   Descriptor descriptor{};
 };
 
+// The gallery's distance: Euclidean, the metric dlib's descriptors and 0.6 threshold are made for.
+float DescriptorDistance(const Descriptor& a, const Descriptor& b);
+
 struct GalleryHit {
   int64_t id = 0;
   float distance = 0;  // Euclidean, as dlib's 0.6 threshold is defined
@@ -59,6 +63,8 @@ class FaceGallery {
   // False if the id was not in the gallery.
   bool Remove(int64_t id);
   bool Contains(int64_t id) const;
+  // The stored descriptor of a template in the gallery; nullopt if absent.
+  std::optional<Descriptor> Lookup(int64_t id) const;
 
   // The k nearest templates, nearest first; ties broken by id.
   std::vector<GalleryHit> Search(const Descriptor& query, int k) const;

@@ -13,15 +13,10 @@
 #include "records/names.h"
 
 namespace encuentro::matching {
+
 namespace {
 
-// A person's best face comparison over all remains and person templates.
-struct FaceMatch {
-  double distance = 0;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
-  std::optional<double> age_gap;
-};
+using FaceMatch = FaceComparison;
 
 std::optional<double> RemainsAgeMidpoint(const records::UnidentifiedRemains& remains) {
   const auto& age = remains.biological_profile.age;
@@ -50,7 +45,59 @@ storage::AttributeFilter FilterFor(const records::UnidentifiedRemains& remains,
   return filter;
 }
 
+// The comparison a person's face evidence rests on: their nearest template, or, among those
+// within `age_window` of it, the one closest in age to the remains (recognition degrades with the
+// age gap, so a near-equal distance at a closer age is the better witness).
+FaceMatch ChooseFaceMatch(const std::vector<FaceMatch>& matches, double age_window) {
+  const double best = std::min_element(matches.begin(), matches.end(), [](auto& a, auto& b) {
+                        return a.distance < b.distance;
+                      })->distance;
+  const FaceMatch* chosen = nullptr;
+  for (const FaceMatch& m : matches) {
+    if (m.distance > best + age_window) continue;
+    const bool better =
+        chosen == nullptr || (m.age_gap.value_or(1e9) != chosen->age_gap.value_or(1e9)
+                                  ? m.age_gap.value_or(1e9) < chosen->age_gap.value_or(1e9)
+                                  : m.distance < chosen->distance);
+    if (better) chosen = &m;
+  }
+  return *chosen;
+}
+
+// Decisions (oldest first) grouped into pairs, in (remains, person) order.
+std::vector<PairDecisions> GroupByPair(const std::vector<storage::DecisionRecord>& decisions) {
+  std::map<std::pair<int64_t, int64_t>, PairDecisions> pairs;
+  for (const auto& d : decisions) {
+    PairDecisions& pair = pairs[{d.remains_id, d.missing_person_id}];
+    pair.remains_id = d.remains_id;
+    pair.missing_person_id = d.missing_person_id;
+    pair.history.push_back(d);
+  }
+  std::vector<PairDecisions> out;
+  for (auto& [key, pair] : pairs) out.push_back(std::move(pair));
+  return out;
+}
+
 }  // namespace
+
+Matcher::PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
+                                         const records::UnidentifiedRemains& remains,
+                                         const FaceMatch* face) const {
+  PairEvidence evidence;
+  if (face != nullptr) {
+    evidence.factors.push_back(face_factor_(face->distance));
+    evidence.remains_photo_id = face->remains_photo_id;
+    evidence.person_photo_id = face->person_photo_id;
+  }
+  for (Factor& f : CompareAttributes(person, remains, options_.evidence)) {
+    evidence.factors.push_back(std::move(f));
+  }
+  for (const Factor& f : evidence.factors) {
+    evidence.score += f.log10_lr;
+    evidence.excluded = evidence.excluded || f.excludes;
+  }
+  return evidence;
+}
 
 const std::vector<std::string>& SearchPurposes() {
   static const auto* const kPurposes = new std::vector<std::string>{
@@ -88,9 +135,31 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
     return absl::FailedPreconditionError(records::RemainsName(query.remains_id) + " is deleted");
   }
 
+  absl::StatusOr<SearchResult> result = Rank(*remains, query.top_n, query.include_excluded);
+  if (!result.ok()) return result.status();
+
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "MatchService/SearchCandidates";
+  event.purpose = query.purpose;
+  event.legal_basis = query.legal_basis;
+  event.targets.push_back(records::RemainsName(query.remains_id));
+  nlohmann::json returned = nlohmann::json::array();
+  for (const auto& c : result->candidates) {
+    const std::string name = records::MissingPersonName(c.person.meta.id);
+    event.targets.push_back(name);
+    returned.push_back({{"candidate", name}, {"score", c.score}, {"excluded", c.excluded}});
+  }
+  event.outcome_json = nlohmann::json({{"status", "OK"}, {"candidates", returned}}).dump();
+  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& remains, int top_n,
+                                           bool include_excluded) const {
   // Face evidence: nearest gallery templates of every remains template, best per person.
   absl::StatusOr<std::vector<storage::StoredTemplate>> probes =
-      store_->RemainsTemplates(query.remains_id);
+      store_->RemainsTemplates(remains.meta.id);
   if (!probes.ok()) return probes.status();
   std::vector<index::Descriptor> descriptors;
   for (const auto& probe : *probes) descriptors.push_back(probe.descriptor);
@@ -102,7 +171,7 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   absl::StatusOr<std::unordered_map<int64_t, storage::StoredTemplate>> owners =
       store_->GalleryTemplateOwners(hit_photos);
   if (!owners.ok()) return owners.status();
-  const std::optional<double> remains_age = RemainsAgeMidpoint(*remains);
+  const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
   std::map<int64_t, std::vector<FaceMatch>> per_person;
   for (size_t q = 0; q < hits.size(); ++q) {
     for (const auto& hit : hits[q]) {
@@ -116,25 +185,13 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
     }
   }
   std::map<int64_t, FaceMatch> best_face;
-  for (auto& [person, matches] : per_person) {
-    const double best = std::min_element(matches.begin(), matches.end(), [](auto& a, auto& b) {
-                          return a.distance < b.distance;
-                        })->distance;
-    const FaceMatch* chosen = nullptr;
-    for (const FaceMatch& m : matches) {
-      if (m.distance > best + options_.age_preference_window) continue;
-      const bool better =
-          chosen == nullptr || (m.age_gap.value_or(1e9) != chosen->age_gap.value_or(1e9)
-                                    ? m.age_gap.value_or(1e9) < chosen->age_gap.value_or(1e9)
-                                    : m.distance < chosen->distance);
-      if (better) chosen = &m;
-    }
-    best_face[person] = *chosen;
+  for (const auto& [person, matches] : per_person) {
+    best_face[person] = ChooseFaceMatch(matches, options_.age_preference_window);
   }
 
   // Attribute candidates, chosen by indexed SQL filters rather than by scoring everyone.
   absl::StatusOr<std::vector<int64_t>> by_attributes =
-      store_->SelectAttributeCandidates(FilterFor(*remains, options_, query.include_excluded));
+      store_->SelectAttributeCandidates(FilterFor(remains, options_, include_excluded));
   if (!by_attributes.ok()) return by_attributes.status();
   std::vector<int64_t> ids = *by_attributes;
   for (const auto& [person, match] : best_face) ids.push_back(person);
@@ -144,7 +201,7 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   if (!people.ok()) return people.status();
 
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
-      store_->ListDecisions(records::RecordKind::kRemains, query.remains_id);
+      store_->ListDecisions(records::RecordKind::kRemains, remains.meta.id);
   if (!decisions.ok()) return decisions.status();
   std::map<int64_t, storage::DecisionRecord> latest_decision;  // oldest first, so the last wins
   for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
@@ -155,23 +212,19 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   for (records::MissingPerson& person : *people) {
     if (person.meta.delete_time) continue;
     RankedCandidate candidate;
-    if (auto face = best_face.find(person.meta.id); face != best_face.end()) {
-      candidate.factors.push_back(face_factor_(face->second.distance));
-      candidate.remains_photo_id = face->second.remains_photo_id;
-      candidate.person_photo_id = face->second.person_photo_id;
-    }
-    for (Factor& f : CompareAttributes(person, *remains, options_.evidence)) {
-      candidate.factors.push_back(std::move(f));
-    }
-    for (const Factor& f : candidate.factors) {
-      candidate.score += f.log10_lr;
-      candidate.excluded = candidate.excluded || f.excludes;
-    }
+    const auto face = best_face.find(person.meta.id);
+    PairEvidence evidence =
+        ScorePair(person, remains, face == best_face.end() ? nullptr : &face->second);
+    candidate.factors = std::move(evidence.factors);
+    candidate.score = evidence.score;
+    candidate.excluded = evidence.excluded;
+    candidate.remains_photo_id = evidence.remains_photo_id;
+    candidate.person_photo_id = evidence.person_photo_id;
     if (auto d = latest_decision.find(person.meta.id); d != latest_decision.end()) {
       candidate.decision = d->second;
     }
     candidate.person = std::move(person);
-    if (!candidate.excluded || query.include_excluded) {
+    if (!candidate.excluded || include_excluded) {
       result.candidates.push_back(std::move(candidate));
     }
   }
@@ -182,25 +235,67 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
               if (a.score != b.score) return a.score > b.score;
               return a.person.meta.id < b.person.meta.id;
             });
-  if (result.candidates.size() > static_cast<size_t>(query.top_n)) {
-    result.candidates.resize(static_cast<size_t>(query.top_n));
+  if (result.candidates.size() > static_cast<size_t>(top_n)) {
+    result.candidates.resize(static_cast<size_t>(top_n));
   }
 
-  audit::AuditEvent event;
-  event.principal = caller;
-  event.method = "MatchService/SearchCandidates";
-  event.purpose = query.purpose;
-  event.legal_basis = query.legal_basis;
-  event.targets.push_back(records::RemainsName(query.remains_id));
-  nlohmann::json returned = nlohmann::json::array();
-  for (const auto& c : result.candidates) {
-    const std::string name = records::MissingPersonName(c.person.meta.id);
-    event.targets.push_back(name);
-    returned.push_back({{"candidate", name}, {"score", c.score}, {"excluded", c.excluded}});
-  }
-  event.outcome_json = nlohmann::json({{"status", "OK"}, {"candidates", returned}}).dump();
-  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   return result;
+}
+
+absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
+    const records::MissingPerson& person, int top_n) const {
+  storage::RemainsFilter filter;
+  filter.last_seen_date = person.last_seen_date;
+  filter.date_margin_days = options_.evidence.date_margin_days;
+  filter.person_sex = person.sex;
+  filter.confident_sex_probability = options_.evidence.confident_sex_probability;
+  filter.limit = options_.reverse_candidates;
+  absl::StatusOr<std::vector<int64_t>> ids = store_->SelectRemainsCandidates(filter);
+  if (!ids.ok()) return ids.status();
+  absl::StatusOr<std::vector<records::UnidentifiedRemains>> candidates =
+      records_->GetRemainsMany(*ids);
+  if (!candidates.ok()) return candidates.status();
+  absl::StatusOr<std::vector<storage::StoredTemplate>> person_templates =
+      store_->PersonTemplates(person.meta.id);
+  if (!person_templates.ok()) return person_templates.status();
+  std::map<int64_t, std::vector<storage::StoredTemplate>> remains_templates;
+  if (!person_templates->empty()) {
+    absl::StatusOr<std::vector<storage::StoredTemplate>> all = store_->RemainsTemplatesOf(*ids);
+    if (!all.ok()) return all.status();
+    for (storage::StoredTemplate& t : *all) remains_templates[t.owner_id].push_back(std::move(t));
+  }
+
+  std::vector<RankedRemains> ranked;
+  for (records::UnidentifiedRemains& remains : *candidates) {
+    if (remains.meta.delete_time) continue;
+    std::vector<FaceMatch> matches;
+    const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
+    for (const storage::StoredTemplate& probe : remains_templates[remains.meta.id]) {
+      for (const storage::StoredTemplate& mine : *person_templates) {
+        FaceMatch match{index::DescriptorDistance(probe.descriptor, mine.descriptor),
+                        probe.photo_id, mine.photo_id, std::nullopt};
+        if (remains_age && mine.age_years) match.age_gap = std::abs(*mine.age_years - *remains_age);
+        matches.push_back(match);
+      }
+    }
+    std::optional<FaceMatch> face;
+    if (!matches.empty()) face = ChooseFaceMatch(matches, options_.age_preference_window);
+    PairEvidence evidence = ScorePair(person, remains, face ? &*face : nullptr);
+    if (evidence.excluded) continue;
+    RankedRemains candidate;
+    candidate.remains = std::move(remains);
+    candidate.score = evidence.score;
+    candidate.factors = std::move(evidence.factors);
+    candidate.remains_photo_id = evidence.remains_photo_id;
+    candidate.person_photo_id = evidence.person_photo_id;
+    ranked.push_back(std::move(candidate));
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const RankedRemains& a, const RankedRemains& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.remains.meta.id < b.remains.meta.id;
+  });
+  if (ranked.size() > static_cast<size_t>(top_n)) ranked.resize(static_cast<size_t>(top_n));
+  return ranked;
 }
 
 absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& caller,
@@ -233,21 +328,28 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   return absl::InternalError("decision stored but not found");
 }
 
-absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(const auth::Principal&,
-                                                                   records::RecordKind kind,
-                                                                   int64_t id) {
+absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
+    const auth::Principal&, records::RecordKind kind, int64_t id,
+    std::optional<storage::Decision> current) {
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions = store_->ListDecisions(kind, id);
   if (!decisions.ok()) return decisions.status();
-  std::map<std::pair<int64_t, int64_t>, PairDecisions> pairs;
-  for (const auto& d : *decisions) {
-    PairDecisions& pair = pairs[{d.remains_id, d.missing_person_id}];
-    pair.remains_id = d.remains_id;
-    pair.missing_person_id = d.missing_person_id;
-    pair.history.push_back(d);
+  std::vector<PairDecisions> pairs = GroupByPair(*decisions);
+  if (current) {
+    std::erase_if(pairs, [&](const PairDecisions& p) { return p.history.back().decision != *current; });
   }
-  std::vector<PairDecisions> out;
-  for (auto& [key, pair] : pairs) out.push_back(std::move(pair));
-  return out;
+  return pairs;
+}
+
+absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
+    const auth::Principal&, storage::Decision decision, int64_t after_decision_id, int limit) {
+  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
+      store_->ListDecisionsByCurrent(decision, after_decision_id, limit);
+  if (!decisions.ok()) return decisions.status();
+  std::vector<PairDecisions> pairs = GroupByPair(*decisions);
+  std::sort(pairs.begin(), pairs.end(), [](const PairDecisions& a, const PairDecisions& b) {
+    return a.history.back().id < b.history.back().id;
+  });
+  return pairs;
 }
 
 void GallerySync::TemplateAdded(records::RecordKind owner_kind, int64_t, int64_t photo_id,
@@ -273,6 +375,45 @@ void GallerySync::RecordRemoved(records::RecordKind kind, int64_t id) {
     return;
   }
   for (int64_t photo : *photos) gallery_->Remove(photo);
+}
+
+absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceGallery& gallery,
+                                                              storage::MatchStore& store,
+                                                              size_t search_sample) {
+  absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store.LoadGalleryTemplates();
+  if (!templates.ok()) return templates.status();
+  GalleryDifferences differences;
+  differences.database_templates = templates->size();
+  differences.gallery_templates = gallery.size();
+  std::vector<int64_t> in_database;
+  for (const storage::StoredTemplate& t : *templates) {
+    in_database.push_back(t.photo_id);
+    const std::optional<index::Descriptor> stored = gallery.Lookup(t.photo_id);
+    if (!stored) {
+      differences.missing.push_back(t.photo_id);
+    } else if (!std::equal(stored->begin(), stored->end(), t.descriptor.begin())) {
+      differences.different.push_back(t.photo_id);
+    }
+  }
+  std::sort(in_database.begin(), in_database.end());
+  for (int64_t id : gallery.Ids()) {
+    if (!std::binary_search(in_database.begin(), in_database.end(), id)) {
+      differences.unexpected.push_back(id);
+    }
+  }
+  // An evenly spread sample, so that the check stays quick on a large gallery.
+  const size_t step = std::max<size_t>(1, templates->size() / std::max<size_t>(1, search_sample));
+  for (size_t i = 0; i < templates->size(); i += step) {
+    const storage::StoredTemplate& t = (*templates)[i];
+    index::Descriptor query;
+    std::copy(t.descriptor.begin(), t.descriptor.end(), query.begin());
+    const std::vector<index::GalleryHit> hits = gallery.Search(query, 1);
+    // Exact duplicates (the same photo enrolled twice) tie at distance 0; either is found.
+    if (hits.empty() || (hits[0].id != t.photo_id && hits[0].distance > 0)) {
+      differences.unfindable.push_back(t.photo_id);
+    }
+  }
+  return differences;
 }
 
 }  // namespace encuentro::matching

@@ -29,6 +29,8 @@ struct MatchOptions {
   double age_preference_window = 0.05;
   // Most candidates the attribute filter (SQL) admits.
   int attribute_candidates = 200;
+  // Most remains records the reverse filter admits for one person (cross-matching).
+  int reverse_candidates = 2000;
   EvidenceOptions evidence;
 };
 
@@ -58,11 +60,29 @@ struct SearchResult {
   size_t gallery_templates = 0;
 };
 
+// A set of remains a missing person could be: the reverse direction, used by cross-matching.
+struct RankedRemains {
+  records::UnidentifiedRemains remains;
+  double score = 0;
+  std::vector<Factor> factors;
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
+};
+
 // A candidate pair's decisions: the current one (the latest) and all of them, oldest first.
 struct PairDecisions {
   int64_t remains_id = 0;
   int64_t missing_person_id = 0;
   std::vector<storage::DecisionRecord> history;
+};
+
+// One comparison of a remains template with a missing person's template.
+struct FaceComparison {
+  double distance = 0;
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
+  // Years between the person's age in their photo and the remains' estimated age, when known.
+  std::optional<double> age_gap;
 };
 
 // Turns a face distance into the "face" factor (see FaceCalibration).
@@ -79,17 +99,50 @@ class Matcher {
   absl::StatusOr<SearchResult> SearchCandidates(const auth::Principal& caller,
                                                 const SearchQuery& query);
 
+  // SearchCandidates without validation or audit, for callers that audit their own runs
+  // (cross-matching). `remains` must be live.
+  absl::StatusOr<SearchResult> Rank(const records::UnidentifiedRemains& remains, int top_n,
+                                    bool include_excluded) const;
+  // The reverse direction: the live remains `person` could be, best first (ties by id), scored
+  // exactly as SearchCandidates scores pairs; excluded pairs are left out. Candidates come from
+  // indexed SQL filters (dates, confident sex), at most `reverse_candidates` of them, and their
+  // faces are compared with all of the person's templates directly. Not audited.
+  absl::StatusOr<std::vector<RankedRemains>> RankRemainsFor(const records::MissingPerson& person,
+                                                            int top_n) const;
+
   // A reviewer marks a pair pending, excluded, possible or sent for DNA confirmation, with a
   // reason. Decisions are never overwritten: the new one becomes current, the old ones stay.
   absl::StatusOr<PairDecisions> RecordDecision(const auth::Principal& caller, int64_t remains_id,
                                                int64_t missing_person_id,
                                                storage::Decision decision,
                                                const std::string& reason);
-  // The pairs with decisions of one remains record or one missing person, by pair.
-  absl::StatusOr<std::vector<PairDecisions>> ListCandidates(const auth::Principal& caller,
-                                                            records::RecordKind kind, int64_t id);
+  // The pairs with decisions of one remains record or one missing person, by pair; with
+  // `current`, only those whose latest decision it is.
+  absl::StatusOr<std::vector<PairDecisions>> ListCandidates(
+      const auth::Principal& caller, records::RecordKind kind, int64_t id,
+      std::optional<storage::Decision> current = std::nullopt);
+  // Pairs across all records whose current decision is `decision` (e.g. the pending leads raised
+  // by cross-matching), in the order those decisions were made, starting after the pair whose
+  // current decision id is `after_decision_id`; at most `limit`.
+  absl::StatusOr<std::vector<PairDecisions>> ListPairsByDecision(const auth::Principal& caller,
+                                                                 storage::Decision decision,
+                                                                 int64_t after_decision_id,
+                                                                 int limit);
 
  private:
+  struct PairEvidence {
+    std::vector<Factor> factors;
+    double score = 0;
+    bool excluded = false;
+    int64_t remains_photo_id = 0;
+    int64_t person_photo_id = 0;
+  };
+  // The factors, score and exclusion of one pair; `face` is the comparison the face evidence
+  // rests on, or null when there is none.
+  PairEvidence ScorePair(const records::MissingPerson& person,
+                         const records::UnidentifiedRemains& remains,
+                         const FaceComparison* face) const;
+
   storage::CaseRecordStore* records_;
   storage::MatchStore* store_;
   const index::FaceGallery* gallery_;
@@ -112,5 +165,25 @@ class GallerySync final : public records::TemplateObserver {
   index::FaceGallery* gallery_;
   storage::MatchStore* store_;
 };
+
+// How the gallery differs from the database's live missing-person templates.
+struct GalleryDifferences {
+  size_t database_templates = 0;
+  size_t gallery_templates = 0;
+  std::vector<int64_t> missing;     // in the database, not in the gallery
+  std::vector<int64_t> unexpected;  // in the gallery, not (or no longer) in the database
+  std::vector<int64_t> different;   // in both, with different descriptors
+  // Templates that a search for their own descriptor does not return first (a broken index).
+  std::vector<int64_t> unfindable;
+  bool consistent() const {
+    return missing.empty() && unexpected.empty() && different.empty() && unfindable.empty();
+  }
+};
+
+// Compares every template of the gallery with the database, and searches for up to
+// `search_sample` of them by their own descriptor.
+absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceGallery& gallery,
+                                                              storage::MatchStore& store,
+                                                              size_t search_sample = 1000);
 
 }  // namespace encuentro::matching

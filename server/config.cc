@@ -39,7 +39,9 @@ const char* const kSettings[] = {"listen",
                                  "face-jitter",
                                  "cranio-reference",
                                  "face-calibration",
-                                 "gallery-exact-below"};
+                                 "gallery-exact-below",
+                                 "cross-match-workers",
+                                 "cross-match-threshold"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -175,6 +177,15 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
       app.add_option("--gallery-exact-below", config.gallery_exact_below,
                      "Gallery size from which search is approximate (HNSW) instead of exact")
           ->check(CLI::Range(1, 1 << 30));
+  options["cross-match-workers"] =
+      app.add_option("--cross-match-workers", config.cross_match_workers,
+                     "Background cross-matching threads; 0 leaves queued jobs waiting")
+          ->check(CLI::Range(0, 64));
+  options["cross-match-threshold"] =
+      app.add_option("--cross-match-threshold", config.cross_match_threshold,
+                     "Summed log10 likelihood ratio from which cross-matching raises a pending "
+                     "lead")
+          ->check(CLI::Range(-10.0, 20.0));
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();
@@ -189,6 +200,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   }
   CLI::App* serve = app.add_subcommand("serve", "Serve gRPC (the default)");
   CLI::App* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+  CLI::App* check_index = app.add_subcommand(
+      "check-index", "Compare the gallery snapshot with the database and exit (server stopped)");
   app.require_subcommand(0, 1);
 
   try {
@@ -203,7 +216,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
     return absl::InvalidArgumentError(e.what());
   }
   (void)serve;
-  config.command = migrate->parsed() ? Command::kMigrate : Command::kServe;
+  config.command = migrate->parsed()       ? Command::kMigrate
+                   : check_index->parsed() ? Command::kCheckIndex
+                                           : Command::kServe;
   config.data_dir = data_dir;
   config.models_dir = models_dir;
   config.cranio_reference = cranio_reference;

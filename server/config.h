@@ -9,7 +9,7 @@
 
 namespace encuentro::server {
 
-enum class Command { kServe, kMigrate };
+enum class Command { kServe, kMigrate, kCheckIndex };
 
 struct ServerConfig {
   Command command = Command::kServe;
@@ -37,6 +37,10 @@ struct ServerConfig {
   std::filesystem::path face_calibration;
   // Templates from which the gallery switches from exact to approximate (HNSW) search.
   int gallery_exact_below = 100'000;
+  // Background cross-matching threads (0: jobs wait in the queue until workers run again).
+  int cross_match_workers = 1;
+  // Summed log10 likelihood ratio from which cross-matching raises a pending lead.
+  double cross_match_threshold = 2.0;
 };
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a

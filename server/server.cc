@@ -25,6 +25,7 @@
 #include "common/version.h"
 #include "index/face_gallery.h"
 #include "matching/face_calibration.h"
+#include "matching/cross_matcher.h"
 #include "matching/matcher.h"
 #include "records/case_records.h"
 #include "records/photos.h"
@@ -36,6 +37,7 @@
 #include "services/request_log.h"
 #include "services/server_service.h"
 #include "storage/case_record_store.h"
+#include "storage/cross_match_queue.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
 #include "storage/match_store.h"
@@ -166,6 +168,54 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// `encuentrod check-index`: the snapshot the next start would load, compared with the database.
+int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
+  const index::GalleryOptions options{.approximate_from =
+                                          static_cast<size_t>(config.gallery_exact_below)};
+  const std::filesystem::path path = GallerySnapshotPath(config);
+  std::string snapshot_watermark;
+  absl::StatusOr<std::unique_ptr<index::FaceGallery>> snapshot =
+      index::FaceGallery::LoadSnapshot(path, options, &snapshot_watermark);
+  if (absl::IsNotFound(snapshot.status())) {
+    std::printf("no gallery snapshot at %s: the next start builds the gallery from the database\n",
+                path.c_str());
+    return 0;
+  }
+  if (!snapshot.ok()) {
+    std::printf("gallery snapshot %s is unreadable (%s): the next start rebuilds it\n",
+                path.c_str(), std::string(snapshot.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<std::string> watermark = store.GalleryWatermark();
+  if (!watermark.ok()) return Fail(watermark.status());
+  absl::StatusOr<matching::GalleryDifferences> differences =
+      matching::CompareGalleryWithDatabase(**snapshot, store);
+  if (!differences.ok()) return Fail(differences.status());
+  std::printf("gallery snapshot %s: %zu templates (%s); database: %zu live templates\n",
+              path.c_str(), differences->gallery_templates,
+              (*snapshot)->approximate() ? "approximate" : "exact",
+              differences->database_templates);
+  std::printf("watermark: snapshot %s, database %s%s\n", snapshot_watermark.c_str(),
+              watermark->c_str(), snapshot_watermark == *watermark ? "" : " (stale)");
+  const auto list = [](const char* what, const std::vector<int64_t>& ids) {
+    if (ids.empty()) return;
+    std::string shown;
+    for (size_t i = 0; i < ids.size() && i < 10; ++i) absl::StrAppend(&shown, i ? ", " : "", ids[i]);
+    std::printf("%zu %s (photo ids %s%s)\n", ids.size(), what, shown.c_str(),
+                ids.size() > 10 ? ", ..." : "");
+  };
+  list("templates in the database but not in the gallery", differences->missing);
+  list("templates in the gallery but not in the database", differences->unexpected);
+  list("templates whose descriptor differs", differences->different);
+  list("templates a search for their own descriptor does not find", differences->unfindable);
+  if (differences->consistent() && snapshot_watermark == *watermark) {
+    std::printf("consistent\n");
+    return 0;
+  }
+  std::printf("inconsistent: the next start rebuilds the gallery from the database\n");
+  return 1;
+}
+
 }  // namespace
 
 int RunServer(const ServerConfig& config) {
@@ -225,7 +275,8 @@ int RunServer(const ServerConfig& config) {
     db.app.assume_role = kAppRole;
     db.mode = "external";
   }
-  db.app.pool_size = config.database_pool_size;
+  // Each cross-match worker holds a connection while its run reads through others.
+  db.app.pool_size = config.database_pool_size + config.cross_match_workers;
 
   const auto& migrations = storage::BundledMigrations();
   absl::StatusOr<storage::MigrationReport> migrated =
@@ -268,6 +319,7 @@ int RunServer(const ServerConfig& config) {
        .cranio_reference_label = config.cranio_reference.filename().string()});
 
   storage::MatchStore match_store(db_ptr);
+  if (config.command == Command::kCheckIndex) return CheckIndex(match_store, config);
   absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery = LoadGallery(match_store, config);
   if (!gallery.ok()) return Fail(gallery.status());
   matching::GallerySync gallery_sync(gallery->get(), &match_store);
@@ -277,6 +329,10 @@ int RunServer(const ServerConfig& config) {
       &record_store, &match_store, gallery->get(),
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
   services::MatchServiceImpl match_service(&matcher);
+  storage::CrossMatchQueue cross_match_queue(db_ptr);
+  matching::CrossMatcher cross_matcher(&matcher, &record_store, &cross_match_queue,
+                                       {.lead_threshold = config.cross_match_threshold,
+                                        .workers = config.cross_match_workers});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -302,6 +358,7 @@ int RunServer(const ServerConfig& config) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  cross_matcher.Start();
 
   std::string address = config.listen;
   if (!absl::StartsWith(address, "unix:")) {
@@ -319,6 +376,7 @@ int RunServer(const ServerConfig& config) {
   stop = true;
   signal_waiter.join();
   spdlog::info("gRPC server stopped");
+  cross_matcher.Stop();
   SaveGallery(**gallery, match_store, config);
 
   database->reset();

@@ -1,8 +1,10 @@
 #include "services/match_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "records/names.h"
 #include "services/caller.h"
+#include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/status_conversion.h"
 
@@ -73,13 +75,40 @@ grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
                                               v1::ListCandidatesResponse* response) {
   absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
-  if (!parent) {
-    return ToGrpcStatus(
-        InvalidFields({{"parent", "must be a name like remains/1 or missingPersons/1"}}));
+  std::vector<FieldViolation> bad;
+  std::optional<storage::Decision> current;
+  const int decision = static_cast<int>(request->current_decision());
+  if (decision != v1::DECISION_UNSPECIFIED) {
+    if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
+      bad.push_back({"current_decision", "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
+    } else {
+      current = static_cast<storage::Decision>(decision - 1);
+    }
   }
+  if (request->parent().empty()) {
+    if (!current && bad.empty()) {
+      bad.push_back({"current_decision", "is required when no parent is given"});
+    }
+    absl::StatusOr<int> page_size = EffectivePageSize(request->page_size(), 50, 500);
+    if (!page_size.ok()) bad.push_back({"page_size", "must not be negative"});
+    if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
+    const std::string fingerprint = absl::StrCat("pairs:", decision);
+    absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
+    if (!after.ok()) return ToGrpcStatus(after.status());
+    absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
+        matcher_->ListPairsByDecision(*caller, *current, *after, *page_size);
+    if (!pairs.ok()) return ToGrpcStatus(pairs.status());
+    for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
+    if (static_cast<int>(pairs->size()) == *page_size) {
+      response->set_next_page_token(EncodePageToken(pairs->back().history.back().id, fingerprint));
+    }
+    return grpc::Status::OK;
+  }
+  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
+  if (!parent) bad.push_back({"parent", "must be a name like remains/1 or missingPersons/1"});
+  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
   absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
-      matcher_->ListCandidates(*caller, parent->kind, parent->id);
+      matcher_->ListCandidates(*caller, parent->kind, parent->id, current);
   if (!pairs.ok()) return ToGrpcStatus(pairs.status());
   for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
   return grpc::Status::OK;

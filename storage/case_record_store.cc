@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "records/names.h"
 #include "storage/audit_writer.h"
+#include "storage/cross_match_enqueue.h"
 #include "storage/connection_pool.h"
 #include "storage/sql_values.h"
 
@@ -91,6 +92,7 @@ std::optional<records::GeoPoint> ReadLocation(const pqxx::field& lat, const pqxx
 struct MissingPersonTable {
   using Record = MissingPerson;
   static constexpr char kTable[] = "missing_persons";
+  static constexpr records::RecordKind kKind = records::RecordKind::kMissingPerson;
   static constexpr char kDateColumn[] = "last_seen_date";
   static constexpr char kSexColumn[] = "sex";
   static constexpr const char* kDataColumns[] = {"case_folio",
@@ -177,6 +179,7 @@ struct MissingPersonTable {
 struct RemainsTable {
   using Record = UnidentifiedRemains;
   static constexpr char kTable[] = "remains";
+  static constexpr records::RecordKind kKind = records::RecordKind::kRemains;
   static constexpr char kDateColumn[] = "found_date";
   static constexpr char kSexColumn[] = "sex_estimate";
   static constexpr const char* kDataColumns[] = {"case_folio",
@@ -335,6 +338,7 @@ absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table
     audit::AuditEvent entry = event;
     entry.targets.push_back(Table::Name(id));
     AppendAuditEntry(tx, entry);
+    EnqueueCrossMatch(tx, Table::kKind, id, "created");
     result = SelectById<Table>(tx, id, false);
     tx.commit();
   });
@@ -455,6 +459,7 @@ absl::StatusOr<typename Table::Record> Update(
     audit::AuditEvent entry = event;
     if (entry.targets.empty()) entry.targets.push_back(Table::Name(id));
     AppendAuditEntry(tx, entry);
+    if (!updated.meta.delete_time) EnqueueCrossMatch(tx, Table::kKind, id, "updated");
     result = SelectById<Table>(tx, id, false);
     tx.commit();
   });
@@ -498,6 +503,11 @@ absl::StatusOr<UnidentifiedRemains> CaseRecordStore::InsertRemains(
 
 absl::StatusOr<UnidentifiedRemains> CaseRecordStore::GetRemains(int64_t id) {
   return Get<RemainsTable>(*database_, id);
+}
+
+absl::StatusOr<std::vector<UnidentifiedRemains>> CaseRecordStore::GetRemainsMany(
+    const std::vector<int64_t>& ids) {
+  return GetMany<RemainsTable>(*database_, ids);
 }
 
 absl::StatusOr<Page<UnidentifiedRemains>> CaseRecordStore::ListRemains(const RecordQuery& query) {

@@ -42,6 +42,9 @@ class CaseRecordStore {
       const records::UnidentifiedRemains& remains, const std::string& request_id,
       const audit::AuditEvent& event);
   absl::StatusOr<records::UnidentifiedRemains> GetRemains(int64_t id);
+  // Several at once, in id order; absent ids are left out.
+  absl::StatusOr<std::vector<records::UnidentifiedRemains>> GetRemainsMany(
+      const std::vector<int64_t>& ids);
   absl::StatusOr<records::Page<records::UnidentifiedRemains>> ListRemains(
       const records::RecordQuery& query);
   absl::StatusOr<records::UnidentifiedRemains> UpdateRemains(

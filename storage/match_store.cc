@@ -204,6 +204,100 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectAttributeCandidates(
   return ids;
 }
 
+absl::StatusOr<std::vector<int64_t>> MatchStore::SelectRemainsCandidates(
+    const RemainsFilter& filter) {
+  std::vector<int64_t> ids;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    SqlParams params;
+    std::string where = "delete_time IS NULL";
+    int n = 0;
+    if (filter.last_seen_date) {
+      // Found no earlier than the person was last seen (less the margin for uncertain dates).
+      params.Add(*filter.last_seen_date).Add(filter.date_margin_days);
+      absl::StrAppend(&where, " AND (found_date IS NULL OR found_date >= $", n + 1,
+                      "::date - ($", n + 2, "::double precision * interval '1 day'))");
+      n += 2;
+    }
+    if (filter.person_sex && *filter.person_sex != records::Sex::kUnknown) {
+      // Only a confident estimate of the other sex rules remains out.
+      params.Add(SexToSql(*filter.person_sex)).Add(filter.confident_sex_probability);
+      absl::StrAppend(&where, " AND (sex_estimate IS NULL OR sex_estimate IN ('unknown', $", n + 1,
+                      ") OR coalesce(sex_probability, 0) < $", n + 2, ")");
+      n += 2;
+    }
+    params.Add(filter.limit);
+    absl::StrAppend(&where, " ORDER BY found_date DESC NULLS LAST, id LIMIT $", ++n);
+    for (const auto& row : params.Exec(tx, "SELECT id FROM remains WHERE " + where)) {
+      ids.push_back(row[0].as<int64_t>());
+    }
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplatesOf(
+    const std::vector<int64_t>& remains_ids) {
+  std::vector<StoredTemplate> templates;
+  if (remains_ids.empty()) return templates;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(IdArray(remains_ids))
+             .Exec(tx,
+                   "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years FROM "
+                   "face_templates t JOIN photos p ON p.id = t.photo_id WHERE "
+                   "p.remains_id = ANY($1::bigint[]) AND p.delete_time IS NULL "
+                   "ORDER BY t.photo_id")) {
+      templates.push_back(ReadTemplate(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return templates;
+}
+
+absl::StatusOr<std::vector<StoredTemplate>> MatchStore::PersonTemplates(int64_t missing_person_id) {
+  std::vector<StoredTemplate> templates;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(missing_person_id)
+             .Exec(tx, std::string(kGallerySelect) +
+                           "AND p.missing_person_id = $1 ORDER BY t.photo_id")) {
+      templates.push_back(ReadTemplate(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return templates;
+}
+
+absl::StatusOr<std::vector<DecisionRecord>> MatchStore::ListDecisionsByCurrent(
+    Decision decision, int64_t after_decision_id, int limit) {
+  std::vector<DecisionRecord> decisions;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(kDecisions[static_cast<int>(decision)])
+             .Add(after_decision_id)
+             .Add(limit)
+             .Exec(tx, "WITH latest AS (SELECT DISTINCT ON (remains_id, missing_person_id) id, "
+                       "remains_id, missing_person_id, decision FROM match_decisions ORDER BY "
+                       "remains_id, missing_person_id, id DESC), page AS (SELECT remains_id, "
+                       "missing_person_id FROM latest WHERE decision = $1 AND id > $2 ORDER BY "
+                       "id LIMIT $3) " +
+                           std::string(kDecisionColumns) +
+                           "WHERE (remains_id, missing_person_id) IN (SELECT remains_id, "
+                           "missing_person_id FROM page) ORDER BY id")) {
+      decisions.push_back(ReadDecision(row));
+    }
+  });
+  if (!status.ok()) return status;
+  return decisions;
+}
+
 absl::StatusOr<std::vector<int64_t>> MatchStore::PersonTemplatePhotoIds(int64_t missing_person_id) {
   std::vector<int64_t> ids;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {

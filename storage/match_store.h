@@ -35,6 +35,16 @@ struct AttributeFilter {
   int limit = 200;
 };
 
+// Which remains the reverse filter admits for one missing person (see SelectRemainsCandidates):
+// only those the date and a confident sex estimate do not rule out.
+struct RemainsFilter {
+  std::optional<records::Date> last_seen_date;
+  double date_margin_days = 30;
+  std::optional<records::Sex> person_sex;
+  double confident_sex_probability = 0.95;
+  int limit = 2000;
+};
+
 enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
 
 // One reviewer decision on a (remains, missing person) pair.
@@ -64,6 +74,13 @@ class MatchStore {
   // Live missing persons (status missing or located deceased) the filter admits, by id; uses the
   // (sex, last_seen_date) index rather than reading every record.
   absl::StatusOr<std::vector<int64_t>> SelectAttributeCandidates(const AttributeFilter& filter);
+  // Live remains the filter admits, by id, newest found first; uses the found_date index.
+  absl::StatusOr<std::vector<int64_t>> SelectRemainsCandidates(const RemainsFilter& filter);
+  // The live templates of many remains records (owner_id says whose), by photo id.
+  absl::StatusOr<std::vector<StoredTemplate>> RemainsTemplatesOf(
+      const std::vector<int64_t>& remains_ids);
+  // The live templates of one live missing person.
+  absl::StatusOr<std::vector<StoredTemplate>> PersonTemplates(int64_t missing_person_id);
   // Photo ids of every template a missing person ever had (live or not).
   absl::StatusOr<std::vector<int64_t>> PersonTemplatePhotoIds(int64_t missing_person_id);
   // Appends a decision (the pair's new current state) with its audit entry, in one transaction.
@@ -72,6 +89,12 @@ class MatchStore {
                                                 const audit::AuditEvent& event);
   // Every decision about pairs of one remains record (or of one missing person), oldest first.
   absl::StatusOr<std::vector<DecisionRecord>> ListDecisions(records::RecordKind kind, int64_t id);
+  // Pairs whose current (latest) decision is `decision` and has an id above `after_decision_id`,
+  // at most `limit` of them in the order their current decisions were made; returns each such
+  // pair's whole history, by decision id.
+  absl::StatusOr<std::vector<DecisionRecord>> ListDecisionsByCurrent(Decision decision,
+                                                                     int64_t after_decision_id,
+                                                                     int limit);
   // Records a search in the audit log.
   absl::Status AppendAudit(const audit::AuditEvent& event);
   // A stamp of the gallery's database state: changes whenever a template is added or removed.

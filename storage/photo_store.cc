@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "records/names.h"
 #include "storage/audit_writer.h"
+#include "storage/cross_match_enqueue.h"
 #include "storage/connection_pool.h"
 #include "storage/sql_values.h"
 
@@ -243,6 +244,7 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
                                    : static_cast<const char*>(nullptr));
     }
     BumpOwnerRevision(tx, photo.owner_kind, photo.owner_id);
+    if (photo.descriptor) EnqueueCrossMatch(tx, photo.owner_kind, photo.owner_id, "face added");
     audit::AuditEvent entry = event;
     entry.targets.push_back(records::RecordName(photo.owner_kind, photo.owner_id));
     entry.targets.push_back(records::PhotoName(photo.owner_kind, photo.owner_id, id));

@@ -3,11 +3,14 @@
 // follows commits (and never a rolled-back enrolment), and every search is audited.
 #include "matching/matcher.h"
 
+#include "matching/cross_matcher.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "biometrics/image_decoder.h"
 #include "common/field_violations.h"
@@ -15,6 +18,7 @@
 #include "records/case_records.h"
 #include "records/photos.h"
 #include "storage/database.h"
+#include "storage/cross_match_queue.h"
 #include "storage/migrations.h"
 #include "tests/support/postgres_environment.h"
 
@@ -66,6 +70,11 @@ std::vector<std::vector<int>> BaldGuysIdentities() {
     if (!placed) groups.push_back({i});
   }
   return groups;
+}
+
+template <typename T>
+T QueryValue(pqxx::transaction_base& tx, const std::string& sql) {
+  return tx.exec1(sql)[0].as<T>();
 }
 
 class MatcherTest : public ::testing::Test {
@@ -275,6 +284,17 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
     entries.push_back(e);
   }
   EXPECT_EQ(index::FaceGallery::Build(entries)->Ids(), gallery_->Ids());
+  // The consistency check agrees, and notices a gallery that lost or gained a template.
+  auto same = CompareGalleryWithDatabase(*gallery_, *match_store_);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->consistent());
+  auto stale = index::FaceGallery::Build({});
+  ASSERT_TRUE(stale->Add({photo->id + 1000, entries[0].descriptor}).ok());
+  auto differences = CompareGalleryWithDatabase(*stale, *match_store_);
+  ASSERT_TRUE(differences.ok());
+  EXPECT_FALSE(differences->consistent());
+  EXPECT_EQ(differences->missing, std::vector<int64_t>{photo->id});
+  EXPECT_EQ(differences->unexpected, std::vector<int64_t>{photo->id + 1000});
 
   ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
   EXPECT_FALSE(gallery_->Contains(photo->id));
@@ -333,5 +353,205 @@ TEST_F(MatcherTest, SearchNeedsPurposeAndLegalBasis) {
             absl::StatusCode::kNotFound);
 }
 
+class CrossMatchTest : public MatcherTest {
+ protected:
+  // The matcher's cross-matching side, over the same stores.
+  CrossMatcher& Cross() {
+    if (!queue_) {
+      queue_ = std::make_unique<storage::CrossMatchQueue>(database_.get());
+      cross_ = std::make_unique<CrossMatcher>(matcher_.get(), record_store_.get(), queue_.get());
+    }
+    return *cross_;
+  }
+  int RunQueue() {
+    absl::StatusOr<int> runs = Cross().RunUntilIdle();
+    EXPECT_TRUE(runs.ok()) << runs.status();
+    return runs.value_or(-1);
+  }
+  std::optional<storage::DecisionRecord> Current(int64_t remains, int64_t person) {
+    auto pairs = matcher_->ListCandidates(caller_, records::RecordKind::kRemains, remains);
+    EXPECT_TRUE(pairs.ok());
+    for (const auto& pair : *pairs) {
+      if (pair.missing_person_id == person) return pair.history.back();
+    }
+    return std::nullopt;
+  }
+  int64_t QueueLength() {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    return QueryValue<int64_t>(tx, "SELECT count(*) FROM cross_match_jobs");
+  }
+  std::unique_ptr<storage::CrossMatchQueue> queue_;
+  std::unique_ptr<CrossMatcher> cross_;
+};
+
+TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
+  const auto identities = BaldGuysIdentities();
+  ASSERT_EQ(identities.size(), 4u);
+  // Remains with a post-mortem face, and nobody yet to match them against.
+  const int64_t remains = Remains(2020);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[2][3]).ok());
+  EXPECT_EQ(QueueLength(), 2);  // created, face added: one run covers both
+  EXPECT_EQ(RunQueue(), 1);
+  EXPECT_EQ(QueueLength(), 0);
+  EXPECT_FALSE(Current(remains, 0).has_value());
+
+  // Then the families report four men; one of them is the man in the post-mortem photo. The
+  // persons' runs (the reverse direction) find the remains.
+  std::vector<int64_t> people;
+  for (int i = 0; i < 4; ++i) {
+    people.push_back(Person("Hombre" + std::to_string(i), records::Sex::kMale, 2015));
+    ASSERT_TRUE(AddFace(records::RecordKind::kMissingPerson, people.back(), "bald_guys.jpg",
+                        identities[i][0])
+                    .ok());
+  }
+  EXPECT_EQ(RunQueue(), 4);
+  const auto lead = Current(remains, people[2]);
+  ASSERT_TRUE(lead.has_value());
+  EXPECT_EQ(lead->decision, storage::Decision::kPending);
+  EXPECT_EQ(lead->principal, CrossMatchPrincipal().user);
+  EXPECT_EQ(lead->reason.rfind("cross-match score ", 0), 0u) << lead->reason;
+  EXPECT_NE(lead->reason.find("face +"), std::string::npos) << lead->reason;
+  for (int i : {0, 1, 3}) EXPECT_FALSE(Current(remains, people[i]).has_value()) << i;
+  auto pending = matcher_->ListPairsByDecision(caller_, storage::Decision::kPending, 0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].missing_person_id, people[2]);
+
+  // The forward direction finds the same pair: a second set of remains of the same man.
+  const int64_t again = Remains(2021);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, again, "bald_guys.jpg", identities[2][4]).ok());
+  EXPECT_EQ(RunQueue(), 1);
+  ASSERT_TRUE(Current(again, people[2]).has_value());
+  EXPECT_EQ(Current(again, people[2])->decision, storage::Decision::kPending);
+
+  // A reviewer's word stands: later runs never put a decided pair back to pending.
+  ASSERT_TRUE(matcher_
+                  ->RecordDecision(caller_, remains, people[2], storage::Decision::kExcluded,
+                                   "dental chart differs")
+                  .ok());
+  ASSERT_TRUE(record_store_
+                  ->UpdateMissingPerson(
+                      people[2], std::nullopt,
+                      [](records::MissingPerson& p) {
+                        p.aliases.push_back("El Güero");
+                        return absl::OkStatus();
+                      },
+                      {caller_, "test", {}, "", "", "{}"})
+                  .ok());
+  EXPECT_EQ(RunQueue(), 1);
+  EXPECT_EQ(Current(remains, people[2])->decision, storage::Decision::kExcluded);
+  pending = matcher_->ListPairsByDecision(caller_, storage::Decision::kPending, 0, 10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].remains_id, again);
+
+  // Each run is audited as the system, with what it found.
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  EXPECT_GE(QueryValue<int64_t>(tx, 
+                "SELECT count(*) FROM audit_log WHERE method = 'CrossMatch/MissingPerson' AND "
+                "purpose = 'continuous_cross_match' AND 'remains/" +
+                std::to_string(remains) + "' = ANY(targets)"),
+            1);
+}
+
+TEST_F(CrossMatchTest, ChangesOfOneRecordAreCoalescedAndDeletedRecordsSkipped) {
+  const int64_t remains = Remains(2020);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(record_store_
+                    ->UpdateRemains(
+                        remains, std::nullopt,
+                        [i](records::UnidentifiedRemains& r) {
+                          r.notes = "revision " + std::to_string(i);
+                          return absl::OkStatus();
+                        },
+                        {caller_, "test", {}, "", "", "{}"})
+                    .ok());
+  }
+  EXPECT_EQ(QueueLength(), 4);
+  EXPECT_EQ(RunQueue(), 1);
+  EXPECT_EQ(QueueLength(), 0);
+
+  const int64_t person = Person("Retirado", records::Sex::kMale, 2015);
+  ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
+  EXPECT_EQ(RunQueue(), 1);
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(QueryValue<std::string>(tx, 
+                "SELECT outcome->>'skipped' FROM audit_log WHERE method = "
+                "'CrossMatch/MissingPerson' ORDER BY seq DESC LIMIT 1"),
+            "record deleted");
+}
+
+TEST_F(CrossMatchTest, AJobHeldByAWorkerThatDiesIsTakenByTheNext) {
+  const int64_t remains = Remains(2020);
+  const int64_t person = Person("Tardio", records::Sex::kMale, 2015);
+  (void)person;
+  {
+    // A worker claims the oldest job the way the queue does, then its process dies mid-run:
+    // the connection closes without a commit.
+    auto worker = std::make_unique<pqxx::connection>(owner_);
+    auto tx = std::make_unique<pqxx::work>(*worker);
+    auto claimed = tx->exec(
+        "SELECT id FROM cross_match_jobs WHERE NOT failed ORDER BY id LIMIT 1 FOR UPDATE SKIP "
+        "LOCKED");
+    ASSERT_EQ(claimed.size(), 1u);
+    // While it is held, other workers take the other job, not this one.
+    storage::CrossMatchQueue queue(database_.get());
+    std::vector<int64_t> taken;
+    auto ran = queue.RunNext([&](const storage::CrossMatchJob& job) {
+      taken.push_back(job.id);
+      return absl::StatusOr<storage::CrossMatchOutcome>(storage::CrossMatchOutcome{});
+    });
+    ASSERT_TRUE(ran.ok());
+    EXPECT_TRUE(*ran);
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_NE(taken[0], claimed[0][0].as<int64_t>());
+    EXPECT_EQ(QueueLength(), 1);
+    // Its connection is cut, as when the process is killed: no ROLLBACK is ever sent.
+    pqxx::connection admin(owner_);
+    pqxx::nontransaction cut(admin);
+    const std::string pid = std::to_string(worker->backendpid());
+    cut.exec("SELECT pg_terminate_backend(" + pid + ")");
+    while (!cut.exec("SELECT 1 FROM pg_stat_activity WHERE pid = " + pid).empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  // The dead worker's job is free again at once.
+  EXPECT_EQ(RunQueue(), 1);
+  EXPECT_EQ(QueueLength(), 0);
+  (void)remains;
+}
+
+TEST_F(CrossMatchTest, FailedRunsAreRetriedWithBackoffThenMarkedFailed) {
+  Remains(2020);
+  storage::CrossMatchQueue queue(database_.get(), /*max_attempts=*/2);
+  const auto fail = [](const storage::CrossMatchJob&) -> absl::StatusOr<storage::CrossMatchOutcome> {
+    return absl::UnavailableError("gallery busy");
+  };
+  auto ran = queue.RunNext(fail);
+  ASSERT_TRUE(ran.ok());
+  EXPECT_TRUE(*ran);
+  // Not due again before its backoff: the queue looks empty to workers, but the job is kept.
+  EXPECT_FALSE(*queue.RunNext(fail));
+  EXPECT_EQ(queue.Stats()->queued, 1);
+  {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    auto row = tx.exec1("SELECT attempts, last_error FROM cross_match_jobs");
+    EXPECT_EQ(row[0].as<int>(), 1);
+    EXPECT_EQ(row[1].as<std::string>(), "gallery busy");
+    tx.exec0("UPDATE cross_match_jobs SET not_before = now()");
+    tx.commit();
+  }
+  EXPECT_TRUE(*queue.RunNext(fail));
+  EXPECT_EQ(queue.Stats()->queued, 0);
+  EXPECT_EQ(queue.Stats()->failed, 1);
+  EXPECT_FALSE(*queue.RunNext(fail));
+}
+
 }  // namespace
 }  // namespace encuentro::matching
+

@@ -1,0 +1,143 @@
+#include "matching/cross_matcher.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/logging.h"
+#include "nlohmann/json.hpp"
+#include "records/names.h"
+
+namespace encuentro::matching {
+namespace {
+
+// "score 2.91: face +2.48, sex +0.27" — why the machine raised the lead.
+std::string LeadReason(double score, const std::vector<Factor>& factors) {
+  std::string reason = absl::StrFormat("cross-match score %.2f:", score);
+  for (size_t i = 0; i < factors.size(); ++i) {
+    absl::StrAppend(&reason, i ? "," : "", " ", factors[i].name,
+                    absl::StrFormat(" %+.2f", factors[i].log10_lr));
+  }
+  return reason;
+}
+
+}  // namespace
+
+auth::Principal CrossMatchPrincipal() {
+  return {"encuentrod/cross-match", "encuentro", auth::Role::kAdmin};
+}
+
+CrossMatcher::CrossMatcher(const Matcher* matcher, storage::CaseRecordStore* records,
+                           storage::CrossMatchQueue* queue, CrossMatchOptions options)
+    : matcher_(matcher), records_(records), queue_(queue), options_(options) {}
+
+CrossMatcher::~CrossMatcher() { Stop(); }
+
+void CrossMatcher::Start() {
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+void CrossMatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+void CrossMatcher::WorkerLoop() {
+  const storage::CrossMatchQueue::Work work = [this](const storage::CrossMatchJob& job) {
+    return Run(job);
+  };
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<bool> ran = queue_->RunNext(work);
+    if (!ran.ok()) spdlog::warn("cross-match: cannot take a job: {}", ran.status());
+    if (ran.ok() && *ran) continue;
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, options_.idle_poll, [this] { return stopping_; });
+  }
+}
+
+absl::StatusOr<int> CrossMatcher::RunUntilIdle() {
+  const storage::CrossMatchQueue::Work work = [this](const storage::CrossMatchJob& job) {
+    return Run(job);
+  };
+  int runs = 0;
+  for (;;) {
+    absl::StatusOr<bool> ran = queue_->RunNext(work);
+    if (!ran.ok()) return ran.status();
+    if (!*ran) return runs;
+    ++runs;
+  }
+}
+
+absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
+    const storage::CrossMatchJob& job) const {
+  storage::CrossMatchOutcome outcome;
+  audit::AuditEvent& event = outcome.event;
+  event.principal = CrossMatchPrincipal();
+  event.purpose = "continuous_cross_match";
+  event.legal_basis = absl::StrCat("queued: ", job.reason);
+  event.targets.push_back(records::RecordName(job.kind, job.record_id));
+  nlohmann::json found = nlohmann::json::array();
+  std::string skipped;
+
+  if (job.kind == records::RecordKind::kRemains) {
+    event.method = "CrossMatch/Remains";
+    absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(job.record_id);
+    if (absl::IsNotFound(remains.status())) {
+      skipped = "record not found";
+    } else if (!remains.ok()) {
+      return remains.status();
+    } else if (remains->meta.delete_time) {
+      skipped = "record deleted";
+    } else {
+      absl::StatusOr<SearchResult> ranked =
+          matcher_->Rank(*remains, options_.top_n, /*include_excluded=*/false);
+      if (!ranked.ok()) return ranked.status();
+      for (const RankedCandidate& c : ranked->candidates) {
+        found.push_back({{"candidate", records::MissingPersonName(c.person.meta.id)},
+                         {"score", c.score}});
+        if (c.score < options_.lead_threshold) continue;
+        outcome.leads.push_back(
+            {job.record_id, c.person.meta.id, LeadReason(c.score, c.factors)});
+      }
+    }
+  } else {
+    event.method = "CrossMatch/MissingPerson";
+    absl::StatusOr<records::MissingPerson> person = records_->GetMissingPerson(job.record_id);
+    if (absl::IsNotFound(person.status())) {
+      skipped = "record not found";
+    } else if (!person.ok()) {
+      return person.status();
+    } else if (person->meta.delete_time) {
+      skipped = "record deleted";
+    } else if (person->status == records::MissingPersonStatus::kLocatedAlive ||
+               person->status == records::MissingPersonStatus::kWithdrawn) {
+      skipped = "person no longer sought";
+    } else {
+      absl::StatusOr<std::vector<RankedRemains>> ranked =
+          matcher_->RankRemainsFor(*person, options_.top_n);
+      if (!ranked.ok()) return ranked.status();
+      for (const RankedRemains& r : *ranked) {
+        found.push_back(
+            {{"candidate", records::RemainsName(r.remains.meta.id)}, {"score", r.score}});
+        if (r.score < options_.lead_threshold) continue;
+        outcome.leads.push_back(
+            {r.remains.meta.id, job.record_id, LeadReason(r.score, r.factors)});
+      }
+    }
+  }
+  nlohmann::json description = {{"status", "OK"}, {"job", job.id}, {"candidates", found}};
+  if (!skipped.empty()) description["skipped"] = skipped;
+  event.outcome_json = description.dump();
+  return outcome;
+}
+
+}  // namespace encuentro::matching
