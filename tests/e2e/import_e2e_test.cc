@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "nlohmann/json.hpp"
 #include "tests/support/server_process.h"
@@ -245,6 +246,63 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
   EXPECT_NE(server->Stderr().find("gallery: 3 templates built from the database"),
             std::string::npos)
       << server->Stderr();
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+  // The snapshot that stop wrote agrees with the database.
+  std::vector<std::string> check_args = server_args;
+  check_args.insert(check_args.begin(), "check-index");
+  CommandResult check = RunCommand(ENCUENTROD_PATH, check_args, dir.path(), seconds(120));
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("consistent"), std::string::npos) << check.out;
+}
+
+// Continuous cross-matching: jobs queued while no worker runs survive a kill -9, and the
+// restarted server turns them into pending leads that staff can list.
+TEST(MatchE2E, CrossMatchQueueSurvivesAKillAndRaisesPendingLeads) {
+  testing::TempDir dir("encuentro-cross");
+  std::vector<std::string> server_args = {"--data-dir", (dir.path() / "var").string(), "--listen",
+                                          "127.0.0.1:0", "--cross-match-workers", "0"};
+  auto server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
+  };
+  const auto people = dir.path() / "people.csv";
+  std::ofstream(people) << "case_folio,issuing_authority,given_names,sex,last_seen_date,photos\n"
+                        << "A-1,FGE,Ana,female,2020-01-01,2008_002506.jpg\n"
+                        << "A-2,FGE,Berta,female,2020-01-01,2009_004587.jpg\n";
+  ASSERT_EQ(cli({"import", "missing", people.string(), "--photos", kFaces}).exit_code, 0);
+  const auto remains = dir.path() / "remains.csv";
+  std::ofstream(remains) << "case_folio,lab,found_date,condition,photos\n"
+                         << "PM-9,SEMEFO,2021-05-01,decomposed,2008_002506.jpg\n";
+  ASSERT_EQ(cli({"import", "remains", remains.string(), "--photos", kFaces}).exit_code, 0);
+  CommandResult none = cli({"candidates", "--current", "pending"});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("no candidate pairs"), std::string::npos) << none.out;
+  CommandResult no_filter = cli({"candidates"});
+  EXPECT_EQ(no_filter.exit_code, 2);
+
+  server->Signal(SIGKILL);
+  server->WaitForExit(seconds(10));
+  server_args.resize(4);  // default: one cross-match worker
+  server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
+  address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  std::string leads;
+  for (int i = 0; i < 120 && leads.find("remains/1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CommandResult listed = cli({"--json", "candidates", "--current", "pending"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    leads = listed.out;
+  }
+  ASSERT_NE(leads.find("remains/1"), std::string::npos) << server->Stderr();
+  nlohmann::json lead = nlohmann::json::parse(leads.substr(0, leads.find('\n')));
+  EXPECT_EQ(lead["missing_person"], "missingPersons/1");
+  EXPECT_EQ(lead["current"]["decision"], "PENDING");
+  EXPECT_EQ(lead["current"]["author"], "encuentrod/cross-match");
+  EXPECT_EQ(leads.find("missingPersons/2"), std::string::npos) << leads;
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
 }
