@@ -26,7 +26,7 @@ using Descriptor = std::array<float, kDimensions>;
 
 struct GalleryOptions {
   // Below this many templates search is exact; from it on, HNSW (approximate).
-  size_t approximate_from = 100'000;
+  size_t approximate_from = 1'000'000;
   // HNSW graph degree (M), build and search beam widths. Recall rises with both depths.
   int hnsw_neighbors = 32;
   int hnsw_build_depth = 80;

@@ -102,11 +102,10 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
           matcher_->Rank(*remains, options_.top_n, /*include_excluded=*/false);
       if (!ranked.ok()) return ranked.status();
       for (const RankedCandidate& c : ranked->candidates) {
-        found.push_back({{"candidate", records::MissingPersonName(c.person.meta.id)},
-                         {"score", c.score}});
+        found.push_back(
+            {{"candidate", records::MissingPersonName(c.person.meta.id)}, {"score", c.score}});
         if (c.score < options_.lead_threshold) continue;
-        outcome.leads.push_back(
-            {job.record_id, c.person.meta.id, LeadReason(c.score, c.factors)});
+        outcome.leads.push_back({job.record_id, c.person.meta.id, LeadReason(c.score, c.factors)});
       }
     }
   } else {
@@ -129,8 +128,7 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
         found.push_back(
             {{"candidate", records::RemainsName(r.remains.meta.id)}, {"score", r.score}});
         if (r.score < options_.lead_threshold) continue;
-        outcome.leads.push_back(
-            {r.remains.meta.id, job.record_id, LeadReason(r.score, r.factors)});
+        outcome.leads.push_back({r.remains.meta.id, job.record_id, LeadReason(r.score, r.factors)});
       }
     }
   }

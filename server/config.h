@@ -36,7 +36,7 @@ struct ServerConfig {
   // Distance-to-likelihood-ratio calibration of face evidence (JSON from encuentro_face_calibrate).
   std::filesystem::path face_calibration;
   // Templates from which the gallery switches from exact to approximate (HNSW) search.
-  int gallery_exact_below = 100'000;
+  int gallery_exact_below = 1'000'000;
   // Background cross-matching threads (0: jobs wait in the queue until workers run again).
   int cross_match_workers = 1;
   // Summed log10 likelihood ratio from which cross-matching raises a pending lead.

@@ -24,8 +24,8 @@
 #include "common/logging.h"
 #include "common/version.h"
 #include "index/face_gallery.h"
-#include "matching/face_calibration.h"
 #include "matching/cross_matcher.h"
+#include "matching/face_calibration.h"
 #include "matching/matcher.h"
 #include "records/case_records.h"
 #include "records/photos.h"
@@ -200,7 +200,8 @@ int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
   const auto list = [](const char* what, const std::vector<int64_t>& ids) {
     if (ids.empty()) return;
     std::string shown;
-    for (size_t i = 0; i < ids.size() && i < 10; ++i) absl::StrAppend(&shown, i ? ", " : "", ids[i]);
+    for (size_t i = 0; i < ids.size() && i < 10; ++i)
+      absl::StrAppend(&shown, i ? ", " : "", ids[i]);
     std::printf("%zu %s (photo ids %s%s)\n", ids.size(), what, shown.c_str(),
                 ids.size() > 10 ? ", ..." : "");
   };
@@ -284,6 +285,14 @@ int RunServer(const ServerConfig& config) {
   if (!migrated.ok()) return Fail(migrated.status());
   for (const std::string& name : migrated->applied) spdlog::info("applied migration {}", name);
   spdlog::info("database schema at version {}", migrated->version_after);
+  if (config.command == Command::kServe) {
+    absl::StatusOr<std::vector<std::string>> analyzed =
+        storage::AnalyzeUnanalyzedTables(db.owner_connection);
+    if (!analyzed.ok()) return Fail(analyzed.status());
+    if (!analyzed->empty()) {
+      spdlog::info("gathered planner statistics for {} table(s)", analyzed->size());
+    }
+  }
   if (config.command == Command::kMigrate) {
     std::printf("schema at version %lld (%zu migration(s) applied)\n",
                 static_cast<long long>(migrated->version_after), migrated->applied.size());
@@ -330,9 +339,9 @@ int RunServer(const ServerConfig& config) {
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
   services::MatchServiceImpl match_service(&matcher);
   storage::CrossMatchQueue cross_match_queue(db_ptr);
-  matching::CrossMatcher cross_matcher(&matcher, &record_store, &cross_match_queue,
-                                       {.lead_threshold = config.cross_match_threshold,
-                                        .workers = config.cross_match_workers});
+  matching::CrossMatcher cross_matcher(
+      &matcher, &record_store, &cross_match_queue,
+      {.lead_threshold = config.cross_match_threshold, .workers = config.cross_match_workers});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -3,9 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
-
 #include <pqxx/pqxx>
+#include <string>
 
 #include "records/model.h"
 

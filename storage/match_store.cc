@@ -156,7 +156,14 @@ absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryT
     for (const auto& row :
          SqlParams()
              .Add(IdArray(photo_ids))
-             .Exec(tx, std::string(kGallerySelect) + "AND t.photo_id = ANY($1::bigint[])")) {
+             .Exec(tx,
+                   // Driven from the ids (unnest), so that the plan stays an index lookup per
+                   // hit even before the tables have statistics.
+                   "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years FROM "
+                   "unnest($1::bigint[]) AS hit(id) JOIN face_templates t ON t.photo_id = hit.id "
+                   "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
+                   "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND "
+                   "m.delete_time IS NULL")) {
       StoredTemplate t = ReadTemplate(row);
       owners.emplace(t.photo_id, t);
     }
@@ -215,8 +222,8 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectRemainsCandidates(
     if (filter.last_seen_date) {
       // Found no earlier than the person was last seen (less the margin for uncertain dates).
       params.Add(*filter.last_seen_date).Add(filter.date_margin_days);
-      absl::StrAppend(&where, " AND (found_date IS NULL OR found_date >= $", n + 1,
-                      "::date - ($", n + 2, "::double precision * interval '1 day'))");
+      absl::StrAppend(&where, " AND (found_date IS NULL OR found_date >= $", n + 1, "::date - ($",
+                      n + 2, "::double precision * interval '1 day'))");
       n += 2;
     }
     if (filter.person_sex && *filter.person_sex != records::Sex::kUnknown) {
@@ -261,11 +268,10 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::PersonTemplates(int64_t 
   std::vector<StoredTemplate> templates;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    for (const auto& row :
-         SqlParams()
-             .Add(missing_person_id)
-             .Exec(tx, std::string(kGallerySelect) +
-                           "AND p.missing_person_id = $1 ORDER BY t.photo_id")) {
+    for (const auto& row : SqlParams()
+                               .Add(missing_person_id)
+                               .Exec(tx, std::string(kGallerySelect) +
+                                             "AND p.missing_person_id = $1 ORDER BY t.photo_id")) {
       templates.push_back(ReadTemplate(row));
     }
   });
@@ -283,14 +289,15 @@ absl::StatusOr<std::vector<DecisionRecord>> MatchStore::ListDecisionsByCurrent(
              .Add(kDecisions[static_cast<int>(decision)])
              .Add(after_decision_id)
              .Add(limit)
-             .Exec(tx, "WITH latest AS (SELECT DISTINCT ON (remains_id, missing_person_id) id, "
-                       "remains_id, missing_person_id, decision FROM match_decisions ORDER BY "
-                       "remains_id, missing_person_id, id DESC), page AS (SELECT remains_id, "
-                       "missing_person_id FROM latest WHERE decision = $1 AND id > $2 ORDER BY "
-                       "id LIMIT $3) " +
-                           std::string(kDecisionColumns) +
-                           "WHERE (remains_id, missing_person_id) IN (SELECT remains_id, "
-                           "missing_person_id FROM page) ORDER BY id")) {
+             .Exec(tx,
+                   "WITH latest AS (SELECT DISTINCT ON (remains_id, missing_person_id) id, "
+                   "remains_id, missing_person_id, decision FROM match_decisions ORDER BY "
+                   "remains_id, missing_person_id, id DESC), page AS (SELECT remains_id, "
+                   "missing_person_id FROM latest WHERE decision = $1 AND id > $2 ORDER BY "
+                   "id LIMIT $3) " +
+                       std::string(kDecisionColumns) +
+                       "WHERE (remains_id, missing_person_id) IN (SELECT remains_id, "
+                       "missing_person_id FROM page) ORDER BY id")) {
       decisions.push_back(ReadDecision(row));
     }
   });

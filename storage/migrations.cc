@@ -87,6 +87,25 @@ absl::StatusOr<MigrationReport> ApplyMigrations(const std::string& connection_st
   }
 }
 
+absl::StatusOr<std::vector<std::string>> AnalyzeUnanalyzedTables(
+    const std::string& connection_string) {
+  try {
+    pqxx::connection conn(connection_string);
+    pqxx::nontransaction tx(conn);
+    std::vector<std::string> tables;
+    for (const auto& row :
+         tx.exec("SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'public' AND "
+                 "last_analyze IS NULL AND last_autoanalyze IS NULL AND n_live_tup > 0 "
+                 "ORDER BY relname")) {
+      tables.push_back(row[0].as<std::string>());
+    }
+    for (const std::string& table : tables) tx.exec0("ANALYZE " + tx.quote_name(table));
+    return tables;
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot analyze tables: ", e.what()));
+  }
+}
+
 absl::StatusOr<int64_t> AppliedSchemaVersion(const std::string& connection_string) {
   try {
     pqxx::connection conn(connection_string);

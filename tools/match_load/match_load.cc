@@ -1,0 +1,266 @@
+// End-to-end load on MatchService.SearchCandidates.
+//
+//   encuentro_match_load populate --data-dir DIR [--persons 50000] [--templates-per-person 2]
+//                                 [--remains 500]
+//     Makes a synthetic gallery in DIR's embedded PostgreSQL through the storage layer (the same
+//     transactions enrolment uses): random unit descriptors, and remains whose post-mortem
+//     template is a noisy copy of one person's (a planted true match).
+//   encuentro_match_load search --server ADDR [--concurrency 8] [--seconds 30] [--remains 500]
+//     Runs concurrent SearchCandidates calls on the planted remains and prints latency
+//     percentiles, requests per second, and how often the first candidate's face evidence was a
+//     MATCH (the planted person; impostors on random descriptors are far apart).
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "encuentro/v1/matching.grpc.pb.h"
+#include "storage/case_record_store.h"
+#include "storage/database.h"
+#include "storage/embedded_cluster.h"
+#include "storage/migrations.h"
+#include "storage/photo_store.h"
+
+namespace {
+
+using namespace encuentro;
+using Clock = std::chrono::steady_clock;
+using records::Date;
+
+records::Descriptor RandomUnit(std::mt19937_64& rng) {
+  std::normal_distribution<float> normal;
+  records::Descriptor d;
+  float norm = 0;
+  for (float& x : d) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (float& x : d) x /= std::sqrt(norm);
+  return d;
+}
+
+// A copy of `d` moved by about `distance` (Euclidean), as a second photo of the same face is.
+records::Descriptor Near(const records::Descriptor& d, float distance, std::mt19937_64& rng) {
+  records::Descriptor noise = RandomUnit(rng);
+  records::Descriptor out;
+  for (size_t i = 0; i < d.size(); ++i) out[i] = d[i] + distance * noise[i];
+  return out;
+}
+
+Date DateOf(int y, int m, int d) {
+  return Date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+              std::chrono::day(static_cast<unsigned>(d))};
+}
+
+records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
+                              const records::Descriptor& descriptor, const std::string& bytes) {
+  records::Photo photo;
+  photo.owner_kind = kind;
+  photo.owner_id = owner;
+  photo.organization = "load-test";
+  photo.sha256 = absl::StrCat("synthetic-", bytes);
+  photo.content_type = "image/jpeg";
+  photo.width = photo.height = 150;
+  photo.source = records::PhotoSource::kFamily;
+  photo.faces.push_back({0, 0, 150, 150, {}, records::QualityVerdict::kPass});
+  photo.chosen_face = 0;
+  photo.descriptor = descriptor;
+  photo.model_id = "synthetic";
+  return photo;
+}
+
+int Populate(const std::filesystem::path& data_dir, int persons, int per_person, int remains) {
+  auto cluster = storage::EmbeddedCluster::Start({.data_dir = data_dir});
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(cluster.status().message()).c_str());
+    return 1;
+  }
+  auto migrated = storage::ApplyMigrations((*cluster)->SuperuserConnectionString(),
+                                           storage::BundledMigrations());
+  if (!migrated.ok()) return 1;
+  auto database = storage::Database::Open(
+      {.connection_string = (*cluster)->ConnectionString("encuentro_app"), .pool_size = 4});
+  if (!database.ok()) return 1;
+  storage::CaseRecordStore records(database->get());
+  storage::PhotoStore photos(database->get());
+  audit::AuditEvent event;
+  event.principal.user = "match-load";
+  event.principal.organization = "load-test";
+  event.principal.role = auth::Role::kAdmin;
+  event.method = "populate";
+
+  // Persons are made by 4 threads; person i's first descriptor is kept for planting remains.
+  std::vector<records::Descriptor> first(static_cast<size_t>(persons));
+  std::vector<int64_t> ids(static_cast<size_t>(persons));
+  std::atomic<int> next{0};
+  std::atomic<int> done{0};
+  std::atomic<bool> failed{false};
+  const auto started = Clock::now();
+  auto worker = [&](int seed) {
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    for (int i = next++; i < persons && !failed; i = next++) {
+      records::MissingPerson p;
+      p.meta.organization = "load-test";
+      p.case_folio = absl::StrCat("LOAD-", i);
+      p.issuing_authority = "FGE";
+      p.given_names = absl::StrCat("Persona ", i);
+      p.sex = i % 2 ? records::Sex::kMale : records::Sex::kFemale;
+      p.date_of_birth = DateOf(1950 + i % 50, 1 + i % 12, 1 + i % 28);
+      p.last_seen_date = DateOf(2010 + i % 14, 1 + i % 12, 1 + i % 28);
+      auto created = records.InsertMissingPerson(p, "", event);
+      if (!created.ok()) {
+        std::fprintf(stderr, "person %d: %s\n", i, std::string(created.status().message()).c_str());
+        failed = true;
+        return;
+      }
+      ids[static_cast<size_t>(i)] = created->meta.id;
+      for (int t = 0; t < per_person; ++t) {
+        const records::Descriptor d =
+            t == 0 ? RandomUnit(rng) : Near(first[static_cast<size_t>(i)], 0.35f, rng);
+        if (t == 0) first[static_cast<size_t>(i)] = d;
+        auto photo =
+            photos.InsertPhoto(SyntheticPhoto(records::RecordKind::kMissingPerson, created->meta.id,
+                                              d, absl::StrCat(i, "-", t)),
+                               absl::StrCat("p", i, "-", t), "", event);
+        if (!photo.ok()) {
+          std::fprintf(stderr, "photo: %s\n", std::string(photo.status().message()).c_str());
+          failed = true;
+          return;
+        }
+      }
+      const int finished = ++done;
+      if (finished % std::max(1, persons / 20) == 0) {
+        std::fprintf(stderr, "\r%d/%d persons", finished, persons);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker, t + 1);
+  for (auto& t : threads) t.join();
+  if (failed) return 1;
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::printf("\npopulated %d persons with %d templates in %.1f s (%.0f templates/s)\n", persons,
+              persons * per_person, seconds, persons * per_person / seconds);
+
+  std::mt19937_64 rng(99);
+  for (int r = 0; r < remains; ++r) {
+    const int person = static_cast<int>(rng() % static_cast<uint64_t>(persons));
+    records::UnidentifiedRemains u;
+    u.meta.organization = "load-test";
+    u.case_folio = absl::StrCat("PM-LOAD-", r);
+    u.lab = "SEMEFO";
+    u.found_date = DateOf(2024, 6, 1);
+    u.condition = records::RemainsCondition::kDecomposed;
+    auto created = records.InsertRemains(u, "", event);
+    if (!created.ok()) return 1;
+    auto photo = photos.InsertPhoto(
+        SyntheticPhoto(records::RecordKind::kRemains, created->meta.id,
+                       Near(first[static_cast<size_t>(person)], 0.35f, rng), absl::StrCat("r", r)),
+        absl::StrCat("r", r), "", event);
+    if (!photo.ok()) return 1;
+    std::printf("planted remains/%lld -> missingPersons/%lld\n",
+                static_cast<long long>(created->meta.id),
+                static_cast<long long>(ids[static_cast<size_t>(person)]));
+  }
+  database->reset();
+  return (*cluster)->Stop().ok() ? 0 : 1;
+}
+
+double Percentile(std::vector<double>& sorted, double p) {
+  return sorted[static_cast<size_t>(p * static_cast<double>(sorted.size() - 1))];
+}
+
+int Search(const std::string& server, int concurrency, int seconds, int remains) {
+  auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  auto stub = v1::MatchService::NewStub(channel);
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::atomic<int> errors{0};
+  std::atomic<int> face_first{0};
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  auto client = [&](int seed) {
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::vector<double> mine;
+    while (Clock::now() < deadline) {
+      v1::SearchCandidatesRequest request;
+      request.set_remains(absl::StrCat("remains/", 1 + rng() % static_cast<uint64_t>(remains)));
+      request.set_top_n(20);
+      request.set_purpose("identification");
+      request.set_legal_basis("LOAD-TEST");
+      grpc::ClientContext context;
+      context.AddMetadata("x-encuentro-user", "load");
+      context.AddMetadata("x-encuentro-organization", "load-test");
+      context.AddMetadata("x-encuentro-role", "forensic_lab");
+      v1::SearchCandidatesResponse response;
+      const auto start = Clock::now();
+      grpc::Status status = stub->SearchCandidates(&context, request, &response);
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!status.ok()) {
+        if (errors++ == 0) std::fprintf(stderr, "error: %s\n", status.error_message().c_str());
+        continue;
+      }
+      mine.push_back(ms);
+      if (response.candidates_size() > 0 && response.candidates(0).factors_size() > 0 &&
+          response.candidates(0).factors(0).light() == v1::EvidenceFactor::MATCH) {
+        ++face_first;
+      }
+    }
+    std::lock_guard lock(mu);
+    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) threads.emplace_back(client, t + 1);
+  for (auto& t : threads) t.join();
+  if (latencies_ms.empty()) {
+    std::fprintf(stderr, "no successful requests (%d errors)\n", errors.load());
+    return 1;
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  std::printf(
+      "SearchCandidates, %d concurrent clients, %d s: %zu requests, %.1f requests/s, "
+      "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors; first candidate a face "
+      "MATCH in %.1f%%\n",
+      concurrency, seconds, latencies_ms.size(), static_cast<double>(latencies_ms.size()) / seconds,
+      Percentile(latencies_ms, 0.5), Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99),
+      latencies_ms.back(), errors.load(),
+      100.0 * face_first.load() / static_cast<double>(latencies_ms.size()));
+  return errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("End-to-end load on MatchService.SearchCandidates");
+  app.require_subcommand(1);
+  std::string data_dir;
+  std::string server;
+  int persons = 50'000;
+  int per_person = 2;
+  int remains = 500;
+  int concurrency = 8;
+  int seconds = 30;
+  CLI::App* populate = app.add_subcommand("populate", "Fill DIR's database with a gallery");
+  populate->add_option("--data-dir", data_dir, "encuentrod data directory")->required();
+  populate->add_option("--persons", persons)->check(CLI::Range(1, 10'000'000));
+  populate->add_option("--templates-per-person", per_person)->check(CLI::Range(1, 100));
+  populate->add_option("--remains", remains)->check(CLI::Range(1, 100'000));
+  CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
+  search->add_option("--server", server, "encuentrod address")->required();
+  search->add_option("--concurrency", concurrency)->check(CLI::Range(1, 256));
+  search->add_option("--seconds", seconds)->check(CLI::Range(1, 3600));
+  search->add_option("--remains", remains, "Remains ids 1..N to search")
+      ->check(CLI::Range(1, 100'000));
+  CLI11_PARSE(app, argc, argv);
+  if (populate->parsed()) return Populate(data_dir, persons, per_person, remains);
+  return Search(server, concurrency, seconds, remains);
+}

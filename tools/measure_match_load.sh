@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures matching end to end: fills a throwaway data directory with a synthetic gallery of
+# PERSONS x 2 templates (plus 500 remains with planted matches), then reports the gallery build
+# time from PostgreSQL at start-up, SearchCandidates latency and requests per second through gRPC
+# with 1 and CONCURRENCY clients, the snapshot load time at the next start, and check-index.
+# Usage: tools/measure_match_load.sh [PERSONS] [CONCURRENCY] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PERSONS=${1:-50000}
+CONCURRENCY=${2:-8}
+SECONDS_PER_RUN=${3:-30}
+BUILD=${ENCUENTRO_BUILD_DIR:-build}
+WORK=$(mktemp -d /tmp/encuentro-load-XXXXXX)
+chmod o+x "$WORK"
+SERVER=
+trap '[ -n "$SERVER" ] && kill -TERM $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+
+"$BUILD/tools/match_load/encuentro_match_load" populate --data-dir "$WORK/var" \
+  --persons "$PERSONS" --remains 500 2>/dev/null | grep populated
+
+start_server() {
+  # Cross-matching is off: the populated records queued jobs that would compete for the cores.
+  "$BUILD/server/encuentrod" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
+    --cross-match-workers 0 --log-level info >"$WORK/out" 2>"$WORK/err" &
+  SERVER=$!
+  for _ in $(seq 3000); do grep -q 'listening on' "$WORK/out" && break; sleep 0.2; done
+  ADDRESS=$(grep -o 'listening on [^ ]*' "$WORK/out" | cut -d' ' -f3)
+  grep -o 'gallery: .*' "$WORK/err" | sed 's/^/start-up: /'
+  echo "resident memory after start: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$SERVER/status)"
+}
+stop_server() {
+  kill -TERM "$SERVER"
+  wait "$SERVER" || true
+  SERVER=
+}
+
+start_server
+LOAD=("$BUILD/tools/match_load/encuentro_match_load" search --server "$ADDRESS" --remains 500)
+"${LOAD[@]}" --concurrency 1 --seconds "$SECONDS_PER_RUN"
+"${LOAD[@]}" --concurrency "$CONCURRENCY" --seconds "$SECONDS_PER_RUN"
+stop_server
+start_server
+stop_server
+/usr/bin/time -f 'check-index: %e s, %M KiB peak' "$BUILD/server/encuentrod" check-index \
+  --data-dir "$WORK/var" 2>&1 | grep -v '^\[' | tail -4
