@@ -126,9 +126,23 @@ int main(int argc, char** argv) {
     auto truth = exact->SearchMany(probes, 10);
     const double exact_batch = Seconds(start);
     const Latency exact_latency = MeasureSingleQueries(*exact, singles);
-    std::printf("%9zu %7s %9.2f %9.3f %9.3f %10s %9.2f %9s %9s %9.0f\n", n, "exact", exact_build,
-                exact_latency.p50_ms, exact_latency.p99_ms, "1.0000", exact_batch, "-", "-",
-                exact_rss);
+    // Restart from a snapshot: what a clean stop writes and the next start reads.
+    const std::filesystem::path exact_path =
+        std::filesystem::path(snapshot_dir) / "encuentro-bench-exact.snapshot";
+    start = Clock::now();
+    if (!exact->SaveSnapshot(exact_path, "bench").ok()) return 1;
+    const double exact_save = Seconds(start);
+    start = Clock::now();
+    std::string exact_watermark;
+    if (!FaceGallery::LoadSnapshot(exact_path, {.approximate_from = n + 1}, &exact_watermark)
+             .ok()) {
+      return 1;
+    }
+    const double exact_load = Seconds(start);
+    std::filesystem::remove(exact_path);
+    std::printf("%9zu %7s %9.2f %9.3f %9.3f %10s %9.2f %9.2f %9.2f %9.0f\n", n, "exact",
+                exact_build, exact_latency.p50_ms, exact_latency.p99_ms, "1.0000", exact_batch,
+                exact_save, exact_load, exact_rss);
     std::fflush(stdout);
     exact.reset();
     if (n > hnsw_max) continue;
