@@ -5,6 +5,7 @@
 #include "CLI/CLI.hpp"
 #include "biometrics/cli/faces_command.h"
 #include "cli/anthro_commands.h"
+#include "cli/audit_commands.h"
 #include "cli/client.h"
 #include "cli/import_command.h"
 #include "cli/match_commands.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddImportCommands(app, options, &exit_code);
   encuentro::cli::AddMatchCommands(app, options, &exit_code);
   encuentro::cli::AddAnthroCommands(app, options, &exit_code);
+  encuentro::cli::AddAuditCommands(app, options, &exit_code);
   encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {
     app.parse(argc, argv);

@@ -41,7 +41,8 @@ const char* const kSettings[] = {"listen",
                                  "face-calibration",
                                  "gallery-exact-below",
                                  "cross-match-workers",
-                                 "cross-match-threshold"};
+                                 "cross-match-threshold",
+                                 "audit-checkpoint-seconds"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -186,6 +187,11 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
                      "Summed log10 likelihood ratio from which cross-matching raises a pending "
                      "lead")
           ->check(CLI::Range(-10.0, 20.0));
+  options["audit-checkpoint-seconds"] =
+      app.add_option("--audit-checkpoint-seconds", config.audit_checkpoint_seconds,
+                     "How often the audit log's head is signed when it has moved; 0: on demand "
+                     "only")
+          ->check(CLI::Range(0, 86400));
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();

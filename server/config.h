@@ -41,6 +41,8 @@ struct ServerConfig {
   int cross_match_workers = 1;
   // Summed log10 likelihood ratio from which cross-matching raises a pending lead.
   double cross_match_threshold = 2.0;
+  // How often the audit log's head is signed when it has moved (0: only on demand).
+  int audit_checkpoint_seconds = 300;
 };
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a

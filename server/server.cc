@@ -20,6 +20,7 @@
 #include "absl/strings/str_replace.h"
 #include "anthropology/catalog.h"
 #include "anthropology/reference_sample.h"
+#include "audit/audit_log.h"
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
@@ -31,11 +32,13 @@
 #include "records/photos.h"
 #include "server/data_directory.h"
 #include "services/anthropology_service.h"
+#include "services/audit_service.h"
 #include "services/case_record_services.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
 #include "services/request_log.h"
 #include "services/server_service.h"
+#include "storage/audit_store.h"
 #include "storage/case_record_store.h"
 #include "storage/cross_match_queue.h"
 #include "storage/database.h"
@@ -242,6 +245,12 @@ int RunServer(const ServerConfig& config) {
       matching::FaceCalibration::LoadFile(config.face_calibration.string());
   if (!calibration.ok()) return Fail(calibration.status());
 
+  // The key that signs audit checkpoints; made at the first start. Losing it does not break the
+  // chain, but checkpoints signed with a new key need the new public key to verify.
+  absl::StatusOr<audit::SigningKey> audit_key =
+      audit::SigningKey::LoadOrCreate(config.data_dir / "audit-signing.key");
+  if (!audit_key.ok()) return Fail(audit_key.status());
+
   // The craniometric reference, like the face model, is checked before the database starts.
   std::optional<anthropology::ReferenceSample> cranio_reference;
   if (!config.cranio_reference.empty()) {
@@ -338,6 +347,9 @@ int RunServer(const ServerConfig& config) {
       &record_store, &match_store, gallery->get(),
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
   services::MatchServiceImpl match_service(&matcher);
+  storage::AuditStore audit_store(db_ptr);
+  audit::AuditLog audit_log(&audit_store, &*audit_key);
+  services::AuditServiceImpl audit_service(&audit_log);
   storage::CrossMatchQueue cross_match_queue(db_ptr);
   matching::CrossMatcher cross_matcher(
       &matcher, &record_store, &cross_match_queue,
@@ -362,12 +374,16 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);
+  builder.RegisterService(&audit_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   cross_matcher.Start();
+  if (config.audit_checkpoint_seconds > 0) {
+    audit_log.StartCheckpoints(std::chrono::seconds(config.audit_checkpoint_seconds));
+  }
 
   std::string address = config.listen;
   if (!absl::StartsWith(address, "unix:")) {
@@ -386,6 +402,11 @@ int RunServer(const ServerConfig& config) {
   signal_waiter.join();
   spdlog::info("gRPC server stopped");
   cross_matcher.Stop();
+  audit_log.StopCheckpoints();
+  // A final checkpoint, so that the chain as the server leaves it is signed.
+  if (absl::StatusOr<audit::Checkpoint> last = audit_log.CreateCheckpoint(); !last.ok()) {
+    spdlog::warn("audit: final checkpoint failed: {}", last.status());
+  }
   SaveGallery(**gallery, match_store, config);
 
   database->reset();

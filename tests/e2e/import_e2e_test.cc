@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -260,8 +261,8 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
 // restarted server turns them into pending leads that staff can list.
 TEST(MatchE2E, CrossMatchQueueSurvivesAKillAndRaisesPendingLeads) {
   testing::TempDir dir("encuentro-cross");
-  std::vector<std::string> server_args = {"--data-dir", (dir.path() / "var").string(), "--listen",
-                                          "127.0.0.1:0", "--cross-match-workers", "0"};
+  std::vector<std::string> server_args = {"--data-dir",  (dir.path() / "var").string(), "--listen",
+                                          "127.0.0.1:0", "--cross-match-workers",       "0"};
   auto server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
@@ -299,12 +300,42 @@ TEST(MatchE2E, CrossMatchQueueSurvivesAKillAndRaisesPendingLeads) {
   }
   ASSERT_NE(leads.find("remains/1"), std::string::npos) << server->Stderr();
   nlohmann::json lead = nlohmann::json::parse(leads.substr(0, leads.find('\n')));
-  EXPECT_EQ(lead["missing_person"], "missingPersons/1");
   EXPECT_EQ(lead["current"]["decision"], "PENDING");
   EXPECT_EQ(lead["current"]["author"], "encuentrod/cross-match");
-  EXPECT_EQ(leads.find("missingPersons/2"), std::string::npos) << leads;
+  EXPECT_EQ(std::count(leads.begin(), leads.end(), '\n'), 1) << leads;  // only Ana's face matches
+  CommandResult person = cli({"--json", "missing", "get", lead["missing_person"]});
+  ASSERT_EQ(person.exit_code, 0) << person.err;
+  EXPECT_EQ(nlohmann::json::parse(person.out)["case_folio"], "A-1") << person.out;
+
+  // The audit log, as a families' organization checks it: export, then verify offline with the
+  // server's public key, and see a tampered copy fail.
+  ASSERT_EQ(cli({"audit", "checkpoint", "--create"}).exit_code, 0);
+  CommandResult entries = cli({"audit", "list", "--target", "remains/1"});
+  EXPECT_NE(entries.out.find("CrossMatch/Remains"), std::string::npos) << entries.out;
+  const auto exported = dir.path() / "audit.jsonl";
+  CommandResult export_run = cli({"audit", "export", exported.string()});
+  ASSERT_EQ(export_run.exit_code, 0) << export_run.err;
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+  const std::string public_key = (dir.path() / "var" / "audit-signing.key.pub").string();
+  CommandResult verified =
+      RunCommand(ENCUENTRO_CLI_PATH, {"audit", "verify", exported.string(), "--pubkey", public_key},
+                 dir.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("OK: "), std::string::npos) << verified.out;
+  std::ifstream in(exported);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = text.find("CrossMatch/Remains");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 5, "Xross");
+  const auto tampered = dir.path() / "tampered.jsonl";
+  std::ofstream(tampered) << text;
+  CommandResult broken =
+      RunCommand(ENCUENTRO_CLI_PATH, {"audit", "verify", tampered.string(), "--pubkey", public_key},
+                 dir.path());
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.out.find("BROKEN at line"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("was altered"), std::string::npos) << broken.out;
 }
 
 }  // namespace
