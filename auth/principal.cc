@@ -26,4 +26,43 @@ bool ParseRole(const std::string& name, Role* role) {
   return false;
 }
 
+const char* OrganizationKindName(OrganizationKind kind) {
+  switch (kind) {
+    case OrganizationKind::kSearchCommission:
+      return "search_commission";
+    case OrganizationKind::kForensicLab:
+      return "forensic_lab";
+    case OrganizationKind::kFamiliesCollective:
+      return "families_collective";
+    case OrganizationKind::kOperator:
+      return "operator";
+  }
+  return "unknown";
+}
+
+bool ParseOrganizationKind(const std::string& name, OrganizationKind* kind) {
+  for (OrganizationKind k : {OrganizationKind::kSearchCommission, OrganizationKind::kForensicLab,
+                             OrganizationKind::kFamiliesCollective, OrganizationKind::kOperator}) {
+    if (name == OrganizationKindName(k)) {
+      *kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+Role RoleOf(OrganizationKind kind) {
+  switch (kind) {
+    case OrganizationKind::kSearchCommission:
+      return Role::kCommissionStaff;
+    case OrganizationKind::kForensicLab:
+      return Role::kForensicLab;
+    case OrganizationKind::kFamiliesCollective:
+      return Role::kFamilyAuditor;
+    case OrganizationKind::kOperator:
+      break;
+  }
+  return Role::kAdmin;
+}
+
 }  // namespace encuentro::auth

@@ -1,23 +1,52 @@
 #include "cli/client.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace encuentro::cli {
 
+namespace {
+
+std::string ReadPemOrExit(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "encuentro: cannot read %s\n", path.c_str());
+    std::exit(2);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options) {
-  return grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+  if (options.tls_ca.empty() && options.tls_cert.empty()) {
+    return grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!options.tls_ca.empty()) ssl.pem_root_certs = ReadPemOrExit(options.tls_ca);
+  if (!options.tls_cert.empty()) {
+    ssl.pem_cert_chain = ReadPemOrExit(options.tls_cert);
+    ssl.pem_private_key = ReadPemOrExit(options.tls_key);
+  }
+  return grpc::CreateChannel(options.server, grpc::SslCredentials(ssl));
+}
+
+void AddCredentials(const ClientOptions& options, grpc::ClientContext* context) {
+  if (!options.token.empty()) context->AddMetadata("authorization", "Bearer " + options.token);
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(options.timeout_seconds));
-  context->AddMetadata("x-encuentro-user", options.user);
-  context->AddMetadata("x-encuentro-organization", options.organization);
-  context->AddMetadata("x-encuentro-role", options.role);
+  AddCredentials(options, context.get());
   return context;
 }
 

@@ -13,16 +13,23 @@ struct ClientOptions {
   std::string server = "127.0.0.1:50051";
   bool json = false;
   int timeout_seconds = 10;
-  // The caller's identity, sent with every call (until token authentication lands).
-  std::string user;
-  std::string organization = "local";
-  std::string role = "commission_staff";
+  // The API token, sent as "authorization: Bearer <token>".
+  std::string token;
+  // TLS: the CA that signed the server's certificate (PEM); with mutual TLS, the client's own
+  // certificate and key too. All empty: plaintext (a local server only).
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
-// A channel to the configured server (plaintext until TLS lands).
+// A channel to the configured server: TLS when a CA or client certificate is given. Exits with
+// code 2 and a message when a TLS file cannot be read.
 std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options);
 
-// A context with the configured deadline and the caller's identity.
+// Adds the caller's token to a context made elsewhere (e.g. one without a deadline).
+void AddCredentials(const ClientOptions& options, grpc::ClientContext* context);
+
+// A context with the configured deadline and the caller's token.
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options);
 
 // Prints "encuentro: METHOD failed: CODE: message" to stderr, then each field violation of a

@@ -4,6 +4,7 @@
 
 #include "CLI/CLI.hpp"
 #include "biometrics/cli/faces_command.h"
+#include "cli/admin_commands.h"
 #include "cli/anthro_commands.h"
 #include "cli/audit_commands.h"
 #include "cli/client.h"
@@ -28,17 +29,14 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", options.timeout_seconds, "Seconds to wait for each RPC")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  const char* login = std::getenv("USER");
-  options.user = login != nullptr && *login != '\0' ? login : "cli";
-  app.add_option("--user", options.user, "Who is calling (recorded in the audit log)")
-      ->envname("ENCUENTRO_USER")
-      ->capture_default_str();
-  app.add_option("--organization", options.organization, "The caller's organization")
-      ->envname("ENCUENTRO_ORGANIZATION")
-      ->capture_default_str();
-  app.add_option("--role", options.role, "admin, commission_staff, forensic_lab or family_auditor")
-      ->envname("ENCUENTRO_ROLE")
-      ->capture_default_str();
+  app.add_option("--token", options.token, "API token (from an admin); prefer the environment")
+      ->envname("ENCUENTRO_TOKEN");
+  app.add_option("--tls-ca", options.tls_ca, "CA certificate (PEM) that signed the server's")
+      ->envname("ENCUENTRO_TLS_CA");
+  app.add_option("--tls-cert", options.tls_cert, "Client certificate (PEM), for mutual TLS")
+      ->envname("ENCUENTRO_TLS_CERT");
+  app.add_option("--tls-key", options.tls_key, "Client private key (PEM), for mutual TLS")
+      ->envname("ENCUENTRO_TLS_KEY");
 
   int exit_code = 0;
   encuentro::cli::AddServerCommands(app, options, &exit_code);
@@ -48,6 +46,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddMatchCommands(app, options, &exit_code);
   encuentro::cli::AddAnthroCommands(app, options, &exit_code);
   encuentro::cli::AddAuditCommands(app, options, &exit_code);
+  encuentro::cli::AddAdminCommands(app, options, &exit_code);
   encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {
     app.parse(argc, argv);

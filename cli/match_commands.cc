@@ -134,9 +134,7 @@ int RunBatch(const MatchFlags& flags, const ClientOptions& options) {
   if (csv && fresh) out << "remains,rank,missing_person,case_folio,score,excluded,error\n";
   auto stub = v1::MatchService::NewStub(OpenChannel(options));
   grpc::ClientContext context;  // no deadline: a batch takes as long as it takes
-  context.AddMetadata("x-encuentro-user", options.user);
-  context.AddMetadata("x-encuentro-organization", options.organization);
-  context.AddMetadata("x-encuentro-role", options.role);
+  AddCredentials(options, &context);
   auto stream = stub->BatchSearch(&context);
   // Requests go out from another thread so that results are read as they come.
   std::thread writer([&] {
@@ -286,8 +284,9 @@ void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
       ->check(CLI::IsMember({"pending", "excluded", "possible", "sent_for_dna"}));
   candidates->callback([=, &options] {
     if (flags->parent.empty() && flags->current.empty()) {
-      std::fprintf(stderr, "encuentro: give a parent (remains/ID or missingPersons/ID) or "
-                           "--current DECISION\n");
+      std::fprintf(stderr,
+                   "encuentro: give a parent (remains/ID or missingPersons/ID) or "
+                   "--current DECISION\n");
       *exit_code = 2;
       return;
     }

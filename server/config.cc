@@ -42,7 +42,11 @@ const char* const kSettings[] = {"listen",
                                  "gallery-exact-below",
                                  "cross-match-workers",
                                  "cross-match-threshold",
-                                 "audit-checkpoint-seconds"};
+                                 "audit-checkpoint-seconds",
+                                 "rate-limit-per-minute",
+                                 "tls-cert",
+                                 "tls-key",
+                                 "tls-client-ca"};
 
 std::string EnvName(std::string_view setting) {
   std::string name = "ENCUENTRO_";
@@ -108,6 +112,12 @@ absl::Status ValidateListen(const std::string& listen) {
 }
 
 }  // namespace
+
+bool IsLocalAddress(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return true;
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  return host == "localhost" || host == "[::1]" || absl::StartsWith(host, "127.");
+}
 
 absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv,
                                                std::string* help) {
@@ -192,6 +202,17 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
                      "How often the audit log's head is signed when it has moved; 0: on demand "
                      "only")
           ->check(CLI::Range(0, 86400));
+  options["rate-limit-per-minute"] =
+      app.add_option("--rate-limit-per-minute", config.rate_limit_per_minute,
+                     "Calls one user may make per minute; 0: no limit")
+          ->check(CLI::Range(0, 1'000'000));
+  std::string tls_cert, tls_key, tls_client_ca;
+  options["tls-cert"] =
+      app.add_option("--tls-cert", tls_cert, "TLS certificate chain (PEM); with --tls-key");
+  options["tls-key"] = app.add_option("--tls-key", tls_key, "TLS private key (PEM)");
+  options["tls-client-ca"] =
+      app.add_option("--tls-client-ca", tls_client_ca,
+                     "Require client certificates signed by this CA (PEM): mutual TLS");
   for (auto& [name, option] : options) {
     option->envname(EnvName(name));
     option->capture_default_str();
@@ -208,6 +229,35 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   CLI::App* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   CLI::App* check_index = app.add_subcommand(
       "check-index", "Compare the gallery snapshot with the database and exit (server stopped)");
+  AdminCommand& admin_command = config.admin;
+  CLI::App* admin = app.add_subcommand(
+      "admin", "Administration straight on the database, for bootstrap (server stopped)");
+  admin->require_subcommand(1);
+  CLI::App* bootstrap = admin->add_subcommand(
+      "bootstrap", "Create the operator organization and an admin user, and print their token");
+  bootstrap->add_option("--user", admin_command.name, "The admin's user name")->required();
+  bootstrap->add_option("--organization", admin_command.organization, "Operator organization");
+  CLI::App* create_org = admin->add_subcommand("create-org", "Create an organization");
+  create_org->add_option("name", admin_command.name)->required();
+  create_org->add_option("--kind", admin_command.kind)
+      ->required()
+      ->check(
+          CLI::IsMember({"search_commission", "forensic_lab", "families_collective", "operator"}));
+  CLI::App* create_user = admin->add_subcommand("create-user", "Create a user");
+  create_user->add_option("name", admin_command.name)->required();
+  create_user->add_option("--org", admin_command.organization)->required();
+  create_user->add_option("--role", admin_command.role)
+      ->required()
+      ->check(CLI::IsMember({"admin", "commission_staff", "forensic_lab", "family_auditor"}));
+  create_user->add_option("--certificate-subject", admin_command.certificate_subject,
+                          "Client certificate subject CN, for mutual TLS");
+  CLI::App* issue_token = admin->add_subcommand("issue-token", "Issue an API token (shown once)");
+  issue_token->add_option("user", admin_command.name)->required();
+  issue_token->add_option("--valid-for-days", admin_command.valid_for_days, "0: no expiry")
+      ->check(CLI::Range(0, 3650));
+  issue_token->add_option("--description", admin_command.description);
+  CLI::App* revoke_token = admin->add_subcommand("revoke-token", "Revoke an API token by id");
+  revoke_token->add_option("id", admin_command.token_id)->required();
   app.require_subcommand(0, 1);
 
   try {
@@ -224,13 +274,32 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   (void)serve;
   config.command = migrate->parsed()       ? Command::kMigrate
                    : check_index->parsed() ? Command::kCheckIndex
+                   : admin->parsed()       ? Command::kAdmin
                                            : Command::kServe;
+  for (CLI::App* verb : admin->get_subcommands()) {
+    if (verb->parsed()) admin_command.verb = verb->get_name();
+  }
+  config.tls_cert = tls_cert;
+  config.tls_key = tls_key;
+  config.tls_client_ca = tls_client_ca;
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key");
+  }
   config.data_dir = data_dir;
   config.models_dir = models_dir;
   config.cranio_reference = cranio_reference;
   config.face_calibration = face_calibration;
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data-dir must not be empty");
   if (absl::Status s = ValidateListen(config.listen); !s.ok()) return s;
+  if (config.tls_cert.empty() && !IsLocalAddress(config.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen ", config.listen,
+        " is reachable from other machines: give --tls-cert and "
+        "--tls-key (plaintext is allowed only on a unix socket or a loopback address)"));
+  }
   return config;
 }
 

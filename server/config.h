@@ -2,6 +2,7 @@
 // config file, then built-in defaults, in that order of precedence.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -9,7 +10,21 @@
 
 namespace encuentro::server {
 
-enum class Command { kServe, kMigrate, kCheckIndex };
+enum class Command { kServe, kMigrate, kCheckIndex, kAdmin };
+
+// `encuentrod admin VERB ...`: bootstrap administration straight on the database.
+struct AdminCommand {
+  // "bootstrap", "create-org", "create-user", "issue-token" or "revoke-token".
+  std::string verb;
+  std::string name;  // organization or user
+  std::string kind;
+  std::string organization = "operator";
+  std::string role;
+  std::string certificate_subject;
+  int valid_for_days = 0;
+  std::string description;
+  int64_t token_id = 0;
+};
 
 struct ServerConfig {
   Command command = Command::kServe;
@@ -41,9 +56,22 @@ struct ServerConfig {
   int cross_match_workers = 1;
   // Summed log10 likelihood ratio from which cross-matching raises a pending lead.
   double cross_match_threshold = 2.0;
+  // Calls one user may make per minute (0: no limit).
+  int rate_limit_per_minute = 600;
+  // TLS: PEM certificate chain and private key. Without them encuentrod serves plaintext, which
+  // it allows only on a unix socket or a loopback address.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  // Mutual TLS: clients must present a certificate signed by this CA; its subject common name
+  // names the user (see `encuentrod admin create-user --certificate-subject`).
+  std::filesystem::path tls_client_ca;
+  AdminCommand admin;
   // How often the audit log's head is signed when it has moved (0: only on demand).
   int audit_checkpoint_seconds = 300;
 };
+
+// True for a unix socket or a loopback address: the only places plaintext is served.
+bool IsLocalAddress(const std::string& listen);
 
 // Parses argv, the environment and the config file. Bad input gives INVALID_ARGUMENT with a
 // one-line message naming the flag, variable or config-file line at fault. `--help` and

@@ -11,8 +11,11 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -21,6 +24,7 @@
 #include "anthropology/catalog.h"
 #include "anthropology/reference_sample.h"
 #include "audit/audit_log.h"
+#include "auth/principals.h"
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
@@ -31,6 +35,7 @@
 #include "records/case_records.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
+#include "services/admin_service.h"
 #include "services/anthropology_service.h"
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
@@ -47,6 +52,7 @@
 #include "storage/measurement_store.h"
 #include "storage/migrations.h"
 #include "storage/photo_store.h"
+#include "storage/principal_store.h"
 
 namespace encuentro::server {
 namespace {
@@ -166,9 +172,89 @@ void SaveGallery(const index::FaceGallery& gallery, storage::MatchStore& store,
   }
 }
 
+absl::StatusOr<std::string> ReadPem(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path.string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// TLS (and mutual TLS) when configured; otherwise plaintext, which the configuration allows
+// only on a unix socket or loopback address.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const ServerConfig& config) {
+  if (config.tls_cert.empty()) {
+    spdlog::warn(
+        "serving plaintext on {}: only this machine can connect; configure --tls-cert "
+        "and --tls-key to serve others",
+        config.listen);
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadPem(config.tls_cert);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(config.tls_key);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!config.tls_client_ca.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(config.tls_client_ca);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "encuentrod: %s\n", std::string(status.message()).c_str());
   return 1;
+}
+
+// `encuentrod admin VERB`: bootstrap administration, audited as the operating-system user.
+int RunAdmin(auth::Principals& principals, const AdminCommand& command) {
+  const char* login = std::getenv("USER");
+  const auth::Principal caller{absl::StrCat("encuentrod-admin/", login ? login : "unknown"),
+                               command.organization, auth::Role::kAdmin};
+  absl::Status status = absl::OkStatus();
+  if (command.verb == "bootstrap") {
+    status = principals.CreateOrganization(caller, command.organization,
+                                           auth::OrganizationKind::kOperator);
+    if (absl::IsAlreadyExists(status)) status = absl::OkStatus();
+    if (status.ok()) {
+      status =
+          principals.CreateUser(caller, command.name, command.organization, auth::Role::kAdmin, "")
+              .status();
+    }
+  } else if (command.verb == "create-org") {
+    auth::OrganizationKind kind;
+    auth::ParseOrganizationKind(command.kind, &kind);
+    status = principals.CreateOrganization(caller, command.name, kind);
+    if (status.ok()) std::printf("organization %s created\n", command.name.c_str());
+    return status.ok() ? 0 : Fail(status);
+  } else if (command.verb == "create-user") {
+    auth::Role role;
+    auth::ParseRole(command.role, &role);
+    status = principals
+                 .CreateUser(caller, command.name, command.organization, role,
+                             command.certificate_subject)
+                 .status();
+    if (status.ok()) std::printf("user %s created\n", command.name.c_str());
+    return status.ok() ? 0 : Fail(status);
+  } else if (command.verb == "revoke-token") {
+    status = principals.RevokeToken(caller, command.token_id);
+    if (status.ok()) std::printf("token %lld revoked\n", static_cast<long long>(command.token_id));
+    return status.ok() ? 0 : Fail(status);
+  }
+  if (!status.ok()) return Fail(status);
+  // "bootstrap" and "issue-token" end by issuing a token.
+  absl::StatusOr<auth::IssuedToken> issued =
+      principals.IssueToken(caller, command.name, std::chrono::hours(24 * command.valid_for_days),
+                            command.description.empty() ? command.verb : command.description);
+  if (!issued.ok()) return Fail(issued.status());
+  std::printf("token %lld for %s (shown only now; keep it secret):\n%s\n",
+              static_cast<long long>(issued->id), command.name.c_str(), issued->token.c_str());
+  return 0;
 }
 
 // `encuentrod check-index`: the snapshot the next start would load, compared with the database.
@@ -310,6 +396,9 @@ int RunServer(const ServerConfig& config) {
 
   absl::StatusOr<std::unique_ptr<storage::Database>> database = storage::Database::Open(db.app);
   if (!database.ok()) return Fail(database.status());
+  storage::PrincipalStore principal_store(database->get());
+  auth::Principals principals(&principal_store);
+  if (config.command == Command::kAdmin) return RunAdmin(principals, config.admin);
 
   services::ServerFacts facts;
   facts.database_mode = db.mode;
@@ -320,19 +409,22 @@ int RunServer(const ServerConfig& config) {
                           models.descriptor_network.sha256, models.descriptor_network.path});
   facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
                           models.landmarks.sha256, models.landmarks.path});
-  services::ServerServiceImpl server_service(std::move(facts));
+  services::Gatekeeper gatekeeper(&principals,
+                                  {.requests_per_minute = config.rate_limit_per_minute});
+  services::ServerServiceImpl server_service(&gatekeeper, std::move(facts));
+  services::AdminServiceImpl admin_service(&gatekeeper, &principals);
   storage::CaseRecordStore record_store(db_ptr);
   records::CaseRecords case_records(&record_store);
-  services::MissingPersonServiceImpl missing_person_service(&case_records);
-  services::RemainsServiceImpl remains_service(&case_records);
+  services::MissingPersonServiceImpl missing_person_service(&gatekeeper, &case_records);
+  services::RemainsServiceImpl remains_service(&gatekeeper, &case_records);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, pipeline->get(),
       {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes)});
-  services::PhotoServiceImpl photo_service(&photo_library);
+  services::PhotoServiceImpl photo_service(&gatekeeper, &photo_library);
   storage::MeasurementStore measurement_store(db_ptr);
   services::AnthropologyServiceImpl anthropology_service(
-      &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
+      &gatekeeper, &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
       {.cranio_reference = cranio_reference ? &*cranio_reference : nullptr,
        .cranio_reference_label = config.cranio_reference.filename().string()});
 
@@ -346,10 +438,10 @@ int RunServer(const ServerConfig& config) {
   matching::Matcher matcher(
       &record_store, &match_store, gallery->get(),
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
-  services::MatchServiceImpl match_service(&matcher);
+  services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key);
-  services::AuditServiceImpl audit_service(&audit_log);
+  services::AuditServiceImpl audit_service(&gatekeeper, &audit_log);
   storage::CrossMatchQueue cross_match_queue(db_ptr);
   matching::CrossMatcher cross_matcher(
       &matcher, &record_store, &cross_match_queue,
@@ -359,7 +451,9 @@ int RunServer(const ServerConfig& config) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
+  if (!credentials.ok()) return Fail(credentials.status());
+  builder.AddListeningPort(config.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.SetMaxSendMessageSize(config.max_message_bytes);
   grpc::ResourceQuota quota("encuentrod");
@@ -375,6 +469,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);
   builder.RegisterService(&audit_service);
+  builder.RegisterService(&admin_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));

@@ -16,7 +16,7 @@
 #include "common/field_violations.h"
 #include "records/names.h"
 #include "records/validation.h"
-#include "services/caller.h"
+#include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/status_conversion.h"
@@ -28,10 +28,10 @@ constexpr char kServiceName[] = "encuentro.v1.AnthropologyService/";
 constexpr int kDefaultPageSize = 20;
 constexpr int kMaxPageSize = 200;
 
-// Authenticates, runs `fn`, and converts its status for the wire.
+// Admits the caller (see Gatekeeper), runs `fn`, and converts its status for the wire.
 template <typename Fn>
-grpc::Status Serve(grpc::ServerContext* context, Fn fn) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+grpc::Status Serve(Gatekeeper* gate, grpc::ServerContext* context, const char* method, Fn fn) {
+  absl::StatusOr<auth::Principal> caller = gate->Admit(*context, method);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(fn(*caller));
 }
@@ -252,332 +252,351 @@ void FillStatureResult(const anthropology::StatureEstimate& estimate,
 
 }  // namespace
 
-AnthropologyServiceImpl::AnthropologyServiceImpl(storage::MeasurementStore* store,
+AnthropologyServiceImpl::AnthropologyServiceImpl(Gatekeeper* gate, storage::MeasurementStore* store,
                                                  records::CaseRecords* records,
                                                  const anthropology::MeasurementCatalog* catalog,
                                                  AnthropologyServiceOptions options)
-    : store_(store), records_(records), catalog_(catalog), options_(std::move(options)) {}
+    : gate_(gate),
+      store_(store),
+      records_(records),
+      catalog_(catalog),
+      options_(std::move(options)) {}
 
 grpc::Status AnthropologyServiceImpl::ListCatalog(grpc::ServerContext* context,
                                                   const v1::ListCatalogRequest*,
                                                   v1::ListCatalogResponse* response) {
-  return Serve(context, [&](const auth::Principal&) -> absl::Status {
-    for (const anthropology::MeasurementDefinition& d : catalog_->measurements()) {
-      v1::CatalogMeasurement* m = response->add_measurements();
-      m->set_code(d.code);
-      m->set_name(d.name);
-      m->set_definition(d.definition);
-      m->set_kind(std::string(anthropology::MeasurementKindName(d.kind)));
-      m->set_region(d.region);
-      if (d.landmarks) {
-        m->add_landmarks((*d.landmarks)[0]);
-        m->add_landmarks((*d.landmarks)[1]);
-      }
-      m->set_unit(d.unit);
-      m->set_plausible_min_mm(d.plausible_min_mm);
-      m->set_plausible_max_mm(d.plausible_max_mm);
-      m->set_martin_number(d.martin_number.value_or(""));
-      for (const std::string& id : d.source_ids) m->add_source_ids(id);
-    }
-    for (const anthropology::Landmark& l : catalog_->landmarks()) {
-      v1::CatalogLandmark* landmark = response->add_landmarks();
-      landmark->set_name(l.name);
-      landmark->set_abbreviation(l.abbreviation);
-      landmark->set_definition(l.definition);
-    }
-    for (const anthropology::Source& s : catalog_->sources()) {
-      v1::CatalogSource* source = response->add_sources();
-      source->set_id(s.id);
-      source->set_citation(s.citation);
-    }
-    for (const anthropology::StatureFormula& f : anthropology::StatureFormulas()) {
-      v1::StatureFormula* formula = response->add_stature_formulas();
-      formula->set_id(std::string(f.id));
-      formula->set_reference_group(std::string(f.reference_group));
-      formula->set_sex(ToProto(f.sex));
-      formula->set_measurement_code(std::string(f.measurement_code));
-      formula->set_slope(f.slope);
-      formula->set_intercept_cm(f.intercept_cm);
-      formula->set_standard_error_cm(f.standard_error_cm);
-      formula->set_source(std::string(f.source));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(gate_, context, "encuentro.v1.AnthropologyService.ListCatalog",
+               [&](const auth::Principal&) -> absl::Status {
+                 for (const anthropology::MeasurementDefinition& d : catalog_->measurements()) {
+                   v1::CatalogMeasurement* m = response->add_measurements();
+                   m->set_code(d.code);
+                   m->set_name(d.name);
+                   m->set_definition(d.definition);
+                   m->set_kind(std::string(anthropology::MeasurementKindName(d.kind)));
+                   m->set_region(d.region);
+                   if (d.landmarks) {
+                     m->add_landmarks((*d.landmarks)[0]);
+                     m->add_landmarks((*d.landmarks)[1]);
+                   }
+                   m->set_unit(d.unit);
+                   m->set_plausible_min_mm(d.plausible_min_mm);
+                   m->set_plausible_max_mm(d.plausible_max_mm);
+                   m->set_martin_number(d.martin_number.value_or(""));
+                   for (const std::string& id : d.source_ids) m->add_source_ids(id);
+                 }
+                 for (const anthropology::Landmark& l : catalog_->landmarks()) {
+                   v1::CatalogLandmark* landmark = response->add_landmarks();
+                   landmark->set_name(l.name);
+                   landmark->set_abbreviation(l.abbreviation);
+                   landmark->set_definition(l.definition);
+                 }
+                 for (const anthropology::Source& s : catalog_->sources()) {
+                   v1::CatalogSource* source = response->add_sources();
+                   source->set_id(s.id);
+                   source->set_citation(s.citation);
+                 }
+                 for (const anthropology::StatureFormula& f : anthropology::StatureFormulas()) {
+                   v1::StatureFormula* formula = response->add_stature_formulas();
+                   formula->set_id(std::string(f.id));
+                   formula->set_reference_group(std::string(f.reference_group));
+                   formula->set_sex(ToProto(f.sex));
+                   formula->set_measurement_code(std::string(f.measurement_code));
+                   formula->set_slope(f.slope);
+                   formula->set_intercept_cm(f.intercept_cm);
+                   formula->set_standard_error_cm(f.standard_error_cm);
+                   formula->set_source(std::string(f.source));
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status AnthropologyServiceImpl::RecordMeasurements(
     grpc::ServerContext* context, const v1::RecordMeasurementsRequest* request,
     v1::RecordMeasurementsResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
-    absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
-    if (!remains_id.ok()) return remains_id.status();
-    const v1::MeasurementSet& in = request->measurement_set();
-    storage::StoredMeasurementSet set;
-    set.remains_id = *remains_id;
-    set.measurements = FromProto(in.measurements());
-    if (set.measurements.empty()) {
-      return InvalidFields({{"measurement_set.measurements", "must hold at least one value"}});
-    }
-    if (absl::Status s = Validate(*catalog_, set.measurements, request->allow_outliers(),
-                                  "measurement_set.", response->mutable_warnings());
-        !s.ok()) {
-      return s;
-    }
-    set.observer = in.observer();
-    set.instrument = in.instrument();
-    if (in.has_measured_date()) set.measured_date = FromProto(in.measured_date());
-    set.notes = in.notes();
-    set.allow_outliers = request->allow_outliers();
-    set.organization = caller.organization;
-    set.created_by = caller.user;
-    if (absl::StatusOr<records::UnidentifiedRemains> remains =
-            records_->GetRemains(caller, *remains_id);
-        !remains.ok()) {
-      return remains.status();
-    }
-    audit::AuditEvent event = Event(caller, "RecordMeasurements");
-    event.outcome_json = WarningsJson(response->warnings_size());
-    absl::StatusOr<storage::StoredMeasurementSet> stored = store_->Insert(set, event);
-    if (!stored.ok()) return stored.status();
-    *response->mutable_measurement_set() = ToProto(*stored);
-    return absl::OkStatus();
-  });
+  return Serve(
+      gate_, context, "encuentro.v1.AnthropologyService.RecordMeasurements",
+      [&](const auth::Principal& caller) -> absl::Status {
+        absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
+        if (!remains_id.ok()) return remains_id.status();
+        const v1::MeasurementSet& in = request->measurement_set();
+        storage::StoredMeasurementSet set;
+        set.remains_id = *remains_id;
+        set.measurements = FromProto(in.measurements());
+        if (set.measurements.empty()) {
+          return InvalidFields({{"measurement_set.measurements", "must hold at least one value"}});
+        }
+        if (absl::Status s = Validate(*catalog_, set.measurements, request->allow_outliers(),
+                                      "measurement_set.", response->mutable_warnings());
+            !s.ok()) {
+          return s;
+        }
+        set.observer = in.observer();
+        set.instrument = in.instrument();
+        if (in.has_measured_date()) set.measured_date = FromProto(in.measured_date());
+        set.notes = in.notes();
+        set.allow_outliers = request->allow_outliers();
+        set.organization = caller.organization;
+        set.created_by = caller.user;
+        if (absl::StatusOr<records::UnidentifiedRemains> remains =
+                records_->GetRemains(caller, *remains_id);
+            !remains.ok()) {
+          return remains.status();
+        }
+        audit::AuditEvent event = Event(caller, "RecordMeasurements");
+        event.outcome_json = WarningsJson(response->warnings_size());
+        absl::StatusOr<storage::StoredMeasurementSet> stored = store_->Insert(set, event);
+        if (!stored.ok()) return stored.status();
+        *response->mutable_measurement_set() = ToProto(*stored);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AnthropologyServiceImpl::ListMeasurementVersions(
     grpc::ServerContext* context, const v1::ListMeasurementVersionsRequest* request,
     v1::ListMeasurementVersionsResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
-    absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
-    if (!remains_id.ok()) return remains_id.status();
-    absl::StatusOr<int> page_size =
-        EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
-    if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<int64_t> before = DecodePageToken(request->page_token(), request->parent());
-    if (!before.ok()) return before.status();
-    if (absl::StatusOr<records::UnidentifiedRemains> remains =
-            records_->GetRemains(caller, *remains_id);
-        !remains.ok()) {
-      return remains.status();
-    }
-    absl::StatusOr<std::vector<storage::StoredMeasurementSet>> sets =
-        store_->List(*remains_id, *page_size, *before);
-    if (!sets.ok()) return sets.status();
-    for (const auto& set : *sets) *response->add_measurement_sets() = ToProto(set);
-    // Versions count down to 1, so a full page ending above 1 has more after it.
-    if (static_cast<int>(sets->size()) == *page_size && sets->back().version > 1) {
-      response->set_next_page_token(EncodePageToken(sets->back().version, request->parent()));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      gate_, context, "encuentro.v1.AnthropologyService.ListMeasurementVersions",
+      [&](const auth::Principal& caller) -> absl::Status {
+        absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
+        if (!remains_id.ok()) return remains_id.status();
+        absl::StatusOr<int> page_size =
+            EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+        if (!page_size.ok()) return page_size.status();
+        absl::StatusOr<int64_t> before = DecodePageToken(request->page_token(), request->parent());
+        if (!before.ok()) return before.status();
+        if (absl::StatusOr<records::UnidentifiedRemains> remains =
+                records_->GetRemains(caller, *remains_id);
+            !remains.ok()) {
+          return remains.status();
+        }
+        absl::StatusOr<std::vector<storage::StoredMeasurementSet>> sets =
+            store_->List(*remains_id, *page_size, *before);
+        if (!sets.ok()) return sets.status();
+        for (const auto& set : *sets) *response->add_measurement_sets() = ToProto(set);
+        // Versions count down to 1, so a full page ending above 1 has more after it.
+        if (static_cast<int>(sets->size()) == *page_size && sets->back().version > 1) {
+          response->set_next_page_token(EncodePageToken(sets->back().version, request->parent()));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AnthropologyServiceImpl::ImportLandmarks(grpc::ServerContext* context,
                                                       const v1::ImportLandmarksRequest* request,
                                                       v1::ImportLandmarksResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
-    absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
-    if (!remains_id.ok()) return remains_id.status();
-    absl::StatusOr<anthropology::LandmarkSet> landmarks =
-        anthropology::ParseLandmarkCsv(*catalog_, request->csv());
-    if (!landmarks.ok()) {
-      return InvalidFields({{"csv", std::string(landmarks.status().message())}});
-    }
-    storage::StoredMeasurementSet set;
-    set.remains_id = *remains_id;
-    set.origin = anthropology::MeasurementOrigin::kLandmarks;
-    set.measurements = anthropology::DeriveChordMeasurements(*catalog_, *landmarks);
-    if (set.measurements.empty()) {
-      return InvalidFields(
-          {{"csv",
-            "no catalog chord has both of its landmarks in the file, so nothing can be "
-            "measured; ListCatalog names each chord's landmarks"}});
-    }
-    if (absl::Status s = Validate(*catalog_, set.measurements, request->allow_outliers(), "",
-                                  response->mutable_warnings());
-        !s.ok()) {
-      return s;
-    }
-    set.landmarks = landmarks->points;
-    set.observer = request->observer();
-    set.instrument = request->instrument();
-    if (request->has_measured_date()) set.measured_date = FromProto(request->measured_date());
-    set.notes = request->notes();
-    set.allow_outliers = request->allow_outliers();
-    set.organization = caller.organization;
-    set.created_by = caller.user;
-    if (absl::StatusOr<records::UnidentifiedRemains> remains =
-            records_->GetRemains(caller, *remains_id);
-        !remains.ok()) {
-      return remains.status();
-    }
-    audit::AuditEvent event = Event(caller, "ImportLandmarks");
-    event.outcome_json = WarningsJson(response->warnings_size());
-    absl::StatusOr<storage::StoredMeasurementSet> stored = store_->Insert(set, event);
-    if (!stored.ok()) return stored.status();
-    *response->mutable_measurement_set() = ToProto(*stored);
-    return absl::OkStatus();
-  });
+  return Serve(
+      gate_, context, "encuentro.v1.AnthropologyService.ImportLandmarks",
+      [&](const auth::Principal& caller) -> absl::Status {
+        absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
+        if (!remains_id.ok()) return remains_id.status();
+        absl::StatusOr<anthropology::LandmarkSet> landmarks =
+            anthropology::ParseLandmarkCsv(*catalog_, request->csv());
+        if (!landmarks.ok()) {
+          return InvalidFields({{"csv", std::string(landmarks.status().message())}});
+        }
+        storage::StoredMeasurementSet set;
+        set.remains_id = *remains_id;
+        set.origin = anthropology::MeasurementOrigin::kLandmarks;
+        set.measurements = anthropology::DeriveChordMeasurements(*catalog_, *landmarks);
+        if (set.measurements.empty()) {
+          return InvalidFields(
+              {{"csv",
+                "no catalog chord has both of its landmarks in the file, so nothing can be "
+                "measured; ListCatalog names each chord's landmarks"}});
+        }
+        if (absl::Status s = Validate(*catalog_, set.measurements, request->allow_outliers(), "",
+                                      response->mutable_warnings());
+            !s.ok()) {
+          return s;
+        }
+        set.landmarks = landmarks->points;
+        set.observer = request->observer();
+        set.instrument = request->instrument();
+        if (request->has_measured_date()) set.measured_date = FromProto(request->measured_date());
+        set.notes = request->notes();
+        set.allow_outliers = request->allow_outliers();
+        set.organization = caller.organization;
+        set.created_by = caller.user;
+        if (absl::StatusOr<records::UnidentifiedRemains> remains =
+                records_->GetRemains(caller, *remains_id);
+            !remains.ok()) {
+          return remains.status();
+        }
+        audit::AuditEvent event = Event(caller, "ImportLandmarks");
+        event.outcome_json = WarningsJson(response->warnings_size());
+        absl::StatusOr<storage::StoredMeasurementSet> stored = store_->Insert(set, event);
+        if (!stored.ok()) return stored.status();
+        *response->mutable_measurement_set() = ToProto(*stored);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AnthropologyServiceImpl::EstimateSex(grpc::ServerContext* context,
                                                   const v1::EstimateSexRequest* request,
                                                   v1::EstimateSexResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
-    absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
-    if (!remains_id.ok()) return remains_id.status();
-    if (request->prior_male() < 0 || request->prior_male() >= 1) {
-      return InvalidFields({{"prior_male", "must be in (0, 1); 0 means 0.5"}});
-    }
-    absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
-    if (!revision.ok()) return revision.status();
-    if (options_.cranio_reference == nullptr) {
-      return absl::FailedPreconditionError(
-          "no craniometric reference sample is loaded: start encuentrod with --cranio-reference "
-          "FILE (or ENCUENTRO_CRANIO_REFERENCE), a CSV in the Howells layout "
-          "(ID,Sex,PopNum,Population,<codes>)");
-    }
-    absl::StatusOr<records::UnidentifiedRemains> remains =
-        records_->GetRemains(caller, *remains_id);
-    if (!remains.ok()) return remains.status();
-    absl::StatusOr<CaseValues> values = ResolveValues(
-        *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());
-    if (!values.ok()) return values.status();
+  return Serve(
+      gate_, context, "encuentro.v1.AnthropologyService.EstimateSex",
+      [&](const auth::Principal& caller) -> absl::Status {
+        absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
+        if (!remains_id.ok()) return remains_id.status();
+        if (request->prior_male() < 0 || request->prior_male() >= 1) {
+          return InvalidFields({{"prior_male", "must be in (0, 1); 0 means 0.5"}});
+        }
+        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
+        if (!revision.ok()) return revision.status();
+        if (options_.cranio_reference == nullptr) {
+          return absl::FailedPreconditionError(
+              "no craniometric reference sample is loaded: start encuentrod with "
+              "--cranio-reference "
+              "FILE (or ENCUENTRO_CRANIO_REFERENCE), a CSV in the Howells layout "
+              "(ID,Sex,PopNum,Population,<codes>)");
+        }
+        absl::StatusOr<records::UnidentifiedRemains> remains =
+            records_->GetRemains(caller, *remains_id);
+        if (!remains.ok()) return remains.status();
+        absl::StatusOr<CaseValues> values = ResolveValues(
+            *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());
+        if (!values.ok()) return values.status();
 
-    anthropology::SexEstimationOptions estimation;
-    estimation.populations.assign(request->populations().begin(), request->populations().end());
-    estimation.variables.assign(request->variables().begin(), request->variables().end());
-    if (request->prior_male() > 0) estimation.prior_male = request->prior_male();
-    absl::StatusOr<anthropology::SexEstimate> estimate =
-        anthropology::EstimateSex(*options_.cranio_reference, values->measurements, estimation);
-    if (!estimate.ok()) return estimate.status();
+        anthropology::SexEstimationOptions estimation;
+        estimation.populations.assign(request->populations().begin(), request->populations().end());
+        estimation.variables.assign(request->variables().begin(), request->variables().end());
+        if (request->prior_male() > 0) estimation.prior_male = request->prior_male();
+        absl::StatusOr<anthropology::SexEstimate> estimate =
+            anthropology::EstimateSex(*options_.cranio_reference, values->measurements, estimation);
+        if (!estimate.ok()) return estimate.status();
 
-    response->set_estimated_sex(ToProto(estimate->estimated_sex));
-    for (const auto& [group, out] : {std::pair{&estimate->female, response->mutable_female()},
-                                     std::pair{&estimate->male, response->mutable_male()}}) {
-      out->set_sex(ToProto(group->sex));
-      out->set_reference_count(group->reference_count);
-      out->set_posterior(group->posterior);
-      out->set_mahalanobis_d2(group->mahalanobis_d2);
-      out->set_typicality(group->typicality);
-    }
-    for (const std::string& v : estimate->variables) response->add_variables(v);
-    for (const std::string& p : estimate->populations) response->add_populations(p);
-    response->set_reference_rows_used(estimate->female.reference_count +
-                                      estimate->male.reference_count);
-    response->set_reference_rows_dropped(estimate->reference_rows_dropped);
-    response->set_loo_accuracy(estimate->loo_accuracy.value_or(0));
-    response->set_loo_correct(estimate->loo_correct);
-    response->set_loo_total(estimate->loo_total);
-    for (const std::string& w : estimate->warnings) response->add_warnings(w);
-    response->set_measurement_set(values->set_name);
-    const std::string method = SexMethod(*estimate, options_.cranio_reference_label);
-    response->set_method(method);
+        response->set_estimated_sex(ToProto(estimate->estimated_sex));
+        for (const auto& [group, out] : {std::pair{&estimate->female, response->mutable_female()},
+                                         std::pair{&estimate->male, response->mutable_male()}}) {
+          out->set_sex(ToProto(group->sex));
+          out->set_reference_count(group->reference_count);
+          out->set_posterior(group->posterior);
+          out->set_mahalanobis_d2(group->mahalanobis_d2);
+          out->set_typicality(group->typicality);
+        }
+        for (const std::string& v : estimate->variables) response->add_variables(v);
+        for (const std::string& p : estimate->populations) response->add_populations(p);
+        response->set_reference_rows_used(estimate->female.reference_count +
+                                          estimate->male.reference_count);
+        response->set_reference_rows_dropped(estimate->reference_rows_dropped);
+        response->set_loo_accuracy(estimate->loo_accuracy.value_or(0));
+        response->set_loo_correct(estimate->loo_correct);
+        response->set_loo_total(estimate->loo_total);
+        for (const std::string& w : estimate->warnings) response->add_warnings(w);
+        response->set_measurement_set(values->set_name);
+        const std::string method = SexMethod(*estimate, options_.cranio_reference_label);
+        response->set_method(method);
 
-    if (request->save_to_profile()) {
-      const anthropology::SexGroupResult& chosen =
-          estimate->estimated_sex == anthropology::Sex::kMale ? estimate->male : estimate->female;
-      records::RecordPatch<records::UnidentifiedRemains> patch;
-      patch.id = *remains_id;
-      patch.values.biological_profile.sex = records::SexEstimate{
-          ToRecords(estimate->estimated_sex), chosen.posterior, {method, caller.user}};
-      patch.update_mask = {"biological_profile.sex"};
-      patch.expected_revision = *revision;
-      absl::StatusOr<records::UnidentifiedRemains> updated = records_->UpdateRemains(caller, patch);
-      if (!updated.ok()) return updated.status();
-      *response->mutable_remains() = services::ToProto(*updated);
-    }
-    return absl::OkStatus();
-  });
+        if (request->save_to_profile()) {
+          const anthropology::SexGroupResult& chosen =
+              estimate->estimated_sex == anthropology::Sex::kMale ? estimate->male
+                                                                  : estimate->female;
+          records::RecordPatch<records::UnidentifiedRemains> patch;
+          patch.id = *remains_id;
+          patch.values.biological_profile.sex = records::SexEstimate{
+              ToRecords(estimate->estimated_sex), chosen.posterior, {method, caller.user}};
+          patch.update_mask = {"biological_profile.sex"};
+          patch.expected_revision = *revision;
+          absl::StatusOr<records::UnidentifiedRemains> updated =
+              records_->UpdateRemains(caller, patch);
+          if (!updated.ok()) return updated.status();
+          *response->mutable_remains() = services::ToProto(*updated);
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AnthropologyServiceImpl::EstimateStature(grpc::ServerContext* context,
                                                       const v1::EstimateStatureRequest* request,
                                                       v1::EstimateStatureResponse* response) {
-  return Serve(context, [&](const auth::Principal& caller) -> absl::Status {
-    absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
-    if (!remains_id.ok()) return remains_id.status();
-    const double k = request->standard_errors() == 0 ? 2.0 : request->standard_errors();
-    if (!(k > 0 && k <= 5)) {
-      return InvalidFields({{"standard_errors", "must be in (0, 5]; 0 means 2"}});
-    }
-    absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
-    if (!revision.ok()) return revision.status();
-    std::vector<const anthropology::StatureFormula*> formulas;
-    if (!request->formula_id().empty()) {
-      const anthropology::StatureFormula* formula =
-          anthropology::FindStatureFormula(request->formula_id());
-      if (formula == nullptr) {
-        return InvalidFields({{"formula_id", "unknown formula; ListCatalog lists them"}});
-      }
-      formulas.push_back(formula);
-    } else {
-      if (request->reference_group().empty() ||
-          (request->sex() != v1::FEMALE && request->sex() != v1::MALE)) {
-        return InvalidFields(
-            {{"formula_id", "give a formula id, or reference_group and sex (FEMALE or MALE)"}});
-      }
-      formulas = anthropology::StatureFormulasFor(
-          request->reference_group(),
-          request->sex() == v1::MALE ? anthropology::Sex::kMale : anthropology::Sex::kFemale);
-      if (formulas.empty()) {
-        return InvalidFields({{"reference_group", "no formula for this group and sex"}});
-      }
-    }
-    absl::StatusOr<records::UnidentifiedRemains> remains =
-        records_->GetRemains(caller, *remains_id);
-    if (!remains.ok()) return remains.status();
-    absl::StatusOr<CaseValues> values = ResolveValues(
-        *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());
-    if (!values.ok()) return values.status();
+  return Serve(
+      gate_, context, "encuentro.v1.AnthropologyService.EstimateStature",
+      [&](const auth::Principal& caller) -> absl::Status {
+        absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
+        if (!remains_id.ok()) return remains_id.status();
+        const double k = request->standard_errors() == 0 ? 2.0 : request->standard_errors();
+        if (!(k > 0 && k <= 5)) {
+          return InvalidFields({{"standard_errors", "must be in (0, 5]; 0 means 2"}});
+        }
+        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
+        if (!revision.ok()) return revision.status();
+        std::vector<const anthropology::StatureFormula*> formulas;
+        if (!request->formula_id().empty()) {
+          const anthropology::StatureFormula* formula =
+              anthropology::FindStatureFormula(request->formula_id());
+          if (formula == nullptr) {
+            return InvalidFields({{"formula_id", "unknown formula; ListCatalog lists them"}});
+          }
+          formulas.push_back(formula);
+        } else {
+          if (request->reference_group().empty() ||
+              (request->sex() != v1::FEMALE && request->sex() != v1::MALE)) {
+            return InvalidFields(
+                {{"formula_id", "give a formula id, or reference_group and sex (FEMALE or MALE)"}});
+          }
+          formulas = anthropology::StatureFormulasFor(
+              request->reference_group(),
+              request->sex() == v1::MALE ? anthropology::Sex::kMale : anthropology::Sex::kFemale);
+          if (formulas.empty()) {
+            return InvalidFields({{"reference_group", "no formula for this group and sex"}});
+          }
+        }
+        absl::StatusOr<records::UnidentifiedRemains> remains =
+            records_->GetRemains(caller, *remains_id);
+        if (!remains.ok()) return remains.status();
+        absl::StatusOr<CaseValues> values = ResolveValues(
+            *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());
+        if (!values.ok()) return values.status();
 
-    // Every applicable formula whose bone was measured, most precise first.
-    std::vector<std::pair<anthropology::StatureEstimate, const anthropology::StatureFormula*>>
-        results;
-    absl::Status last_error = absl::OkStatus();
-    for (const anthropology::StatureFormula* formula : formulas) {
-      absl::StatusOr<anthropology::StatureEstimate> estimate =
-          anthropology::EstimateStature(formula->id, values->measurements, {.standard_errors = k});
-      if (estimate.ok()) {
-        results.emplace_back(*std::move(estimate), formula);
-      } else {
-        last_error = estimate.status();
-      }
-    }
-    if (results.empty()) {
-      if (formulas.size() == 1) return last_error;
-      std::vector<std::string> bones;
-      for (const auto* f : formulas) bones.emplace_back(f->measurement_code);
-      return absl::FailedPreconditionError(absl::StrCat(
-          "none of the bones these formulas need was measured: ", absl::StrJoin(bones, ", ")));
-    }
-    std::stable_sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
-      return a.first.standard_error_cm < b.first.standard_error_cm;
-    });
-    FillStatureResult(results[0].first, *results[0].second, k, response->mutable_estimate());
-    for (size_t i = 1; i < results.size(); ++i) {
-      FillStatureResult(results[i].first, *results[i].second, k, response->add_alternatives());
-    }
-    const anthropology::StatureEstimate& best = results[0].first;
-    const std::string method = FitText(
-        {absl::StrCat(best.formula, " [", best.formula_id, "]; range +/- ", Fixed(k, 1), " SE"),
-         absl::StrCat(best.formula_id, "; range +/- ", Fixed(k, 1), " SE")});
-    response->set_method(method);
-    response->set_measurement_set(values->set_name);
+        // Every applicable formula whose bone was measured, most precise first.
+        std::vector<std::pair<anthropology::StatureEstimate, const anthropology::StatureFormula*>>
+            results;
+        absl::Status last_error = absl::OkStatus();
+        for (const anthropology::StatureFormula* formula : formulas) {
+          absl::StatusOr<anthropology::StatureEstimate> estimate = anthropology::EstimateStature(
+              formula->id, values->measurements, {.standard_errors = k});
+          if (estimate.ok()) {
+            results.emplace_back(*std::move(estimate), formula);
+          } else {
+            last_error = estimate.status();
+          }
+        }
+        if (results.empty()) {
+          if (formulas.size() == 1) return last_error;
+          std::vector<std::string> bones;
+          for (const auto* f : formulas) bones.emplace_back(f->measurement_code);
+          return absl::FailedPreconditionError(absl::StrCat(
+              "none of the bones these formulas need was measured: ", absl::StrJoin(bones, ", ")));
+        }
+        std::stable_sort(results.begin(), results.end(), [](const auto& a, const auto& b) {
+          return a.first.standard_error_cm < b.first.standard_error_cm;
+        });
+        FillStatureResult(results[0].first, *results[0].second, k, response->mutable_estimate());
+        for (size_t i = 1; i < results.size(); ++i) {
+          FillStatureResult(results[i].first, *results[i].second, k, response->add_alternatives());
+        }
+        const anthropology::StatureEstimate& best = results[0].first;
+        const std::string method = FitText(
+            {absl::StrCat(best.formula, " [", best.formula_id, "]; range +/- ", Fixed(k, 1), " SE"),
+             absl::StrCat(best.formula_id, "; range +/- ", Fixed(k, 1), " SE")});
+        response->set_method(method);
+        response->set_measurement_set(values->set_name);
 
-    if (request->save_to_profile()) {
-      records::RecordPatch<records::UnidentifiedRemains> patch;
-      patch.id = *remains_id;
-      patch.values.biological_profile.stature =
-          records::StatureEstimate{best.lower_cm, best.upper_cm, {method, caller.user}};
-      patch.update_mask = {"biological_profile.stature"};
-      patch.expected_revision = *revision;
-      absl::StatusOr<records::UnidentifiedRemains> updated = records_->UpdateRemains(caller, patch);
-      if (!updated.ok()) return updated.status();
-      *response->mutable_remains() = services::ToProto(*updated);
-    }
-    return absl::OkStatus();
-  });
+        if (request->save_to_profile()) {
+          records::RecordPatch<records::UnidentifiedRemains> patch;
+          patch.id = *remains_id;
+          patch.values.biological_profile.stature =
+              records::StatureEstimate{best.lower_cm, best.upper_cm, {method, caller.user}};
+          patch.update_mask = {"biological_profile.stature"};
+          patch.expected_revision = *revision;
+          absl::StatusOr<records::UnidentifiedRemains> updated =
+              records_->UpdateRemains(caller, patch);
+          if (!updated.ok()) return updated.status();
+          *response->mutable_remains() = services::ToProto(*updated);
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace encuentro::services

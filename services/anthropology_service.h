@@ -9,6 +9,7 @@
 #include "anthropology/reference_sample.h"
 #include "encuentro/v1/anthropology.grpc.pb.h"
 #include "records/case_records.h"
+#include "services/gatekeeper.h"
 #include "storage/measurement_store.h"
 
 namespace encuentro::services {
@@ -25,7 +26,8 @@ struct AnthropologyServiceOptions {
 // thread-safe. Every pointer must outlive the service.
 class AnthropologyServiceImpl final : public v1::AnthropologyService::Service {
  public:
-  AnthropologyServiceImpl(storage::MeasurementStore* store, records::CaseRecords* records,
+  AnthropologyServiceImpl(Gatekeeper* gate, storage::MeasurementStore* store,
+                          records::CaseRecords* records,
                           const anthropology::MeasurementCatalog* catalog,
                           AnthropologyServiceOptions options);
 
@@ -47,6 +49,7 @@ class AnthropologyServiceImpl final : public v1::AnthropologyService::Service {
                                v1::EstimateStatureResponse* response) override;
 
  private:
+  Gatekeeper* gate_;
   storage::MeasurementStore* store_;
   records::CaseRecords* records_;
   const anthropology::MeasurementCatalog* catalog_;

@@ -2,7 +2,7 @@
 
 #include "common/field_violations.h"
 #include "records/names.h"
-#include "services/caller.h"
+#include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/status_conversion.h"
 
@@ -24,7 +24,8 @@ v1::AuditCheckpoint ToProto(const audit::Checkpoint& c) {
 grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
                                            const v1::ListAuditEntriesRequest* request,
                                            v1::ListAuditEntriesResponse* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.AuditService.ListEntries");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (!request->target().empty() && !records::ParseRecordName(request->target())) {
     return ToGrpcStatus(
@@ -54,7 +55,8 @@ grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
                                              const v1::GetCheckpointRequest*,
                                              v1::AuditCheckpoint* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.AuditService.GetCheckpoint");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::optional<audit::Checkpoint>> latest = log_->LatestCheckpoint();
   if (!latest.ok()) return ToGrpcStatus(latest.status());
@@ -68,7 +70,8 @@ grpc::Status AuditServiceImpl::GetCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::CreateCheckpoint(grpc::ServerContext* context,
                                                 const v1::CreateCheckpointRequest*,
                                                 v1::AuditCheckpoint* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.AuditService.CreateCheckpoint");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<audit::Checkpoint> made = log_->CreateCheckpoint();
   if (!made.ok()) return ToGrpcStatus(made.status());
@@ -79,7 +82,8 @@ grpc::Status AuditServiceImpl::CreateCheckpoint(grpc::ServerContext* context,
 grpc::Status AuditServiceImpl::ExportEntries(
     grpc::ServerContext* context, const v1::ExportAuditEntriesRequest*,
     grpc::ServerWriter<v1::ExportAuditEntriesChunk>* writer) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.AuditService.ExportEntries");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   constexpr size_t kChunkBytes = 1 << 20;
   v1::ExportAuditEntriesChunk chunk;

@@ -4,13 +4,14 @@
 
 #include "audit/audit_log.h"
 #include "encuentro/v1/audit.grpc.pb.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::services {
 
 // Thread-safe (AuditLog is).
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  explicit AuditServiceImpl(audit::AuditLog* log) : log_(log) {}
+  AuditServiceImpl(Gatekeeper* gate, audit::AuditLog* log) : gate_(gate), log_(log) {}
 
   grpc::Status ListEntries(grpc::ServerContext* context, const v1::ListAuditEntriesRequest* request,
                            v1::ListAuditEntriesResponse* response) override;
@@ -24,6 +25,7 @@ class AuditServiceImpl final : public v1::AuditService::Service {
                              grpc::ServerWriter<v1::ExportAuditEntriesChunk>* writer) override;
 
  private:
+  Gatekeeper* gate_;
   audit::AuditLog* log_;
 };
 

@@ -7,6 +7,7 @@
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/remains.grpc.pb.h"
 #include "records/case_records.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::services {
 
@@ -18,7 +19,8 @@ class MissingPersonServiceImpl final
               v1::MissingPersonService::WithRawCallbackMethod_DeleteMissingPerson<
                   v1::MissingPersonService::Service>>> {
  public:
-  explicit MissingPersonServiceImpl(records::CaseRecords* records) : records_(records) {}
+  MissingPersonServiceImpl(Gatekeeper* gate, records::CaseRecords* records)
+      : gate_(gate), records_(records) {}
 
   grpc::ServerUnaryReactor* CreateMissingPerson(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
@@ -44,6 +46,7 @@ class MissingPersonServiceImpl final
   grpc::Status Delete(const grpc::ServerContextBase& context,
                       const v1::DeleteMissingPersonRequest& request, v1::MissingPerson* response);
 
+  Gatekeeper* gate_;
   records::CaseRecords* records_;
 };
 
@@ -53,7 +56,8 @@ class RemainsServiceImpl final : public v1::RemainsService::WithRawCallbackMetho
                                          v1::RemainsService::WithRawCallbackMethod_DeleteRemains<
                                              v1::RemainsService::Service>>> {
  public:
-  explicit RemainsServiceImpl(records::CaseRecords* records) : records_(records) {}
+  RemainsServiceImpl(Gatekeeper* gate, records::CaseRecords* records)
+      : gate_(gate), records_(records) {}
 
   grpc::ServerUnaryReactor* CreateRemains(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
@@ -77,6 +81,7 @@ class RemainsServiceImpl final : public v1::RemainsService::WithRawCallbackMetho
   grpc::Status Delete(const grpc::ServerContextBase& context,
                       const v1::DeleteRemainsRequest& request, v1::UnidentifiedRemains* response);
 
+  Gatekeeper* gate_;
   records::CaseRecords* records_;
 };
 

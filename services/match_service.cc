@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "records/names.h"
-#include "services/caller.h"
+#include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/status_conversion.h"
@@ -49,7 +49,8 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
 grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
                                               const v1::RecordDecisionRequest* request,
                                               v1::CandidatePair* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.MatchService.RecordDecision");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<FieldViolation> bad;
   std::optional<int64_t> remains =
@@ -73,7 +74,8 @@ grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
 grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
                                               const v1::ListCandidatesRequest* request,
                                               v1::ListCandidatesResponse* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.MatchService.ListCandidates");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<FieldViolation> bad;
   std::optional<storage::Decision> current;
@@ -162,7 +164,8 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
 grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
                                                 const v1::SearchCandidatesRequest* request,
                                                 v1::SearchCandidatesResponse* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.MatchService.SearchCandidates");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Search(*caller, *request, response);
 }
@@ -170,7 +173,8 @@ grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
 grpc::Status MatchServiceImpl::BatchSearch(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::BatchSearchResult, v1::BatchSearchRequest>* stream) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.MatchService.BatchSearch");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::BatchSearchRequest request;
   // One at a time: Write blocks while the client is slow to read (HTTP/2 flow control), so a

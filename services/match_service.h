@@ -4,13 +4,14 @@
 
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "matching/matcher.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::services {
 
 // Thread-safe (Matcher is).
 class MatchServiceImpl final : public v1::MatchService::Service {
  public:
-  explicit MatchServiceImpl(matching::Matcher* matcher) : matcher_(matcher) {}
+  MatchServiceImpl(Gatekeeper* gate, matching::Matcher* matcher) : gate_(gate), matcher_(matcher) {}
 
   grpc::Status SearchCandidates(grpc::ServerContext* context,
                                 const v1::SearchCandidatesRequest* request,
@@ -29,6 +30,7 @@ class MatchServiceImpl final : public v1::MatchService::Service {
   grpc::Status Search(const auth::Principal& caller, const v1::SearchCandidatesRequest& request,
                       v1::SearchCandidatesResponse* response);
 
+  Gatekeeper* gate_;
   matching::Matcher* matcher_;
 };
 

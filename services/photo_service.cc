@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "records/names.h"
-#include "services/caller.h"
+#include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/status_conversion.h"
@@ -146,7 +146,8 @@ v1::Photo ToProto(const records::Photo& photo) {
 grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
                                         grpc::ServerReader<v1::AddPhotoRequest>* reader,
                                         v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.PhotoService.AddPhoto");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<records::PhotoUpload> upload =
       ReadUpload(reader, photos_->options().max_photo_bytes);
@@ -167,7 +168,8 @@ grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
 
 grpc::Status PhotoServiceImpl::GetPhoto(grpc::ServerContext* context,
                                         const v1::GetPhotoRequest* request, v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.PhotoService.GetPhoto");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
   if (!ref.ok()) return ToGrpcStatus(ref.status());
@@ -190,7 +192,8 @@ grpc::Status PhotoServiceImpl::GetPhoto(grpc::ServerContext* context,
 grpc::Status PhotoServiceImpl::ListPhotos(grpc::ServerContext* context,
                                           const v1::ListPhotosRequest* request,
                                           v1::ListPhotosResponse* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.PhotoService.ListPhotos");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
   if (!parent) {
@@ -216,7 +219,8 @@ grpc::Status PhotoServiceImpl::ListPhotos(grpc::ServerContext* context,
 grpc::Status PhotoServiceImpl::DeletePhoto(grpc::ServerContext* context,
                                            const v1::DeletePhotoRequest* request,
                                            v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller = AuthenticateCaller(*context);
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.PhotoService.DeletePhoto");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
   if (!ref.ok()) return ToGrpcStatus(ref.status());

@@ -4,13 +4,15 @@
 
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "records/photos.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::services {
 
 // Thread-safe (PhotoLibrary is).
 class PhotoServiceImpl final : public v1::PhotoService::Service {
  public:
-  explicit PhotoServiceImpl(records::PhotoLibrary* photos) : photos_(photos) {}
+  PhotoServiceImpl(Gatekeeper* gate, records::PhotoLibrary* photos)
+      : gate_(gate), photos_(photos) {}
 
   grpc::Status AddPhoto(grpc::ServerContext* context,
                         grpc::ServerReader<v1::AddPhotoRequest>* reader,
@@ -23,6 +25,7 @@ class PhotoServiceImpl final : public v1::PhotoService::Service {
                            v1::Photo* response) override;
 
  private:
+  Gatekeeper* gate_;
   records::PhotoLibrary* photos_;
 };
 

@@ -20,12 +20,15 @@ v1::ModelStatus::State ToProto(ModelReport::State state) {
 
 }  // namespace
 
-ServerServiceImpl::ServerServiceImpl(ServerFacts facts)
-    : facts_(std::move(facts)), started_(std::chrono::steady_clock::now()) {}
+ServerServiceImpl::ServerServiceImpl(Gatekeeper* gate, ServerFacts facts)
+    : gate_(gate), facts_(std::move(facts)), started_(std::chrono::steady_clock::now()) {}
 
-grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* /*context*/,
+grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* context,
                                               const v1::GetServerInfoRequest* /*request*/,
                                               v1::ServerInfo* response) {
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.ServerService.GetServerInfo");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<int64_t> schema = facts_.schema_version();
   if (!schema.ok()) return ToGrpcStatus(schema.status());
   response->set_version(kVersion);

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "encuentro/v1/server.grpc.pb.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::services {
 
@@ -31,12 +32,13 @@ struct ServerFacts {
 // Thread-safe: holds only immutable facts and a thread-safe schema query.
 class ServerServiceImpl final : public v1::ServerService::Service {
  public:
-  explicit ServerServiceImpl(ServerFacts facts);
+  ServerServiceImpl(Gatekeeper* gate, ServerFacts facts);
 
   grpc::Status GetServerInfo(grpc::ServerContext* context, const v1::GetServerInfoRequest* request,
                              v1::ServerInfo* response) override;
 
  private:
+  Gatekeeper* gate_;
   const ServerFacts facts_;
   const std::chrono::steady_clock::time_point started_;
 };

@@ -29,6 +29,8 @@ const char* const kPortraits[] = {"2007_007763.jpg",           "2008_001009.jpg"
 class ImportE2E : public ::testing::Test {
  protected:
   void SetUp() override {
+    const std::string admin =
+        testing::BootstrapAdmin(ENCUENTROD_PATH, dir_.path() / "var", dir_.path());
     server_ = std::make_unique<ServerProcess>(
         ENCUENTROD_PATH,
         std::vector<std::string>{"--data-dir", (dir_.path() / "var").string(), "--listen",
@@ -37,6 +39,8 @@ class ImportE2E : public ::testing::Test {
     std::optional<std::string> address = server_->WaitForListening(seconds(60));
     ASSERT_TRUE(address) << server_->Stderr();
     address_ = *address;
+    token_ = testing::MakeCaller(ENCUENTRO_CLI_PATH, address_, admin, "ana", "cbp-bc",
+                                 "commission_staff", dir_.path());
   }
   void TearDown() override {
     server_->Signal(SIGTERM);
@@ -44,14 +48,14 @@ class ImportE2E : public ::testing::Test {
   }
 
   CommandResult Cli(std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {"--server", address_, "--organization", "cbp-bc", "--timeout", "60"});
+    args.insert(args.begin(), {"--server", address_, "--token", token_, "--timeout", "60"});
     return RunCommand(ENCUENTRO_CLI_PATH, args, dir_.path(), seconds(300));
   }
 
   testing::TempDir dir_{"encuentro-import"};
   std::unique_ptr<ServerProcess> server_;
   std::string address_;
+  std::string token_;
 };
 
 TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
@@ -162,11 +166,15 @@ TEST(MatchE2E, CandidatesThroughTheCliAndSnapshotAcrossRestarts) {
   testing::TempDir dir("encuentro-match");
   const std::vector<std::string> server_args = {"--data-dir", (dir.path() / "var").string(),
                                                 "--listen", "127.0.0.1:0"};
+  const std::string admin =
+      testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
   auto server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
+  const std::string token = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir.path());
   auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    args.insert(args.begin(), {"--server", *address, "--token", token, "--timeout", "60"});
     return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
   };
   const auto people = dir.path() / "people.csv";
@@ -263,11 +271,16 @@ TEST(MatchE2E, CrossMatchQueueSurvivesAKillAndRaisesPendingLeads) {
   testing::TempDir dir("encuentro-cross");
   std::vector<std::string> server_args = {"--data-dir",  (dir.path() / "var").string(), "--listen",
                                           "127.0.0.1:0", "--cross-match-workers",       "0"};
+  const std::string admin =
+      testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
   auto server = std::make_unique<ServerProcess>(ENCUENTROD_PATH, server_args, dir.path());
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
+  const std::string token = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir.path());
+  std::string as = token;
   auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    args.insert(args.begin(), {"--server", *address, "--token", as, "--timeout", "60"});
     return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
   };
   const auto people = dir.path() / "people.csv";
@@ -308,7 +321,9 @@ TEST(MatchE2E, CrossMatchQueueSurvivesAKillAndRaisesPendingLeads) {
   EXPECT_EQ(nlohmann::json::parse(person.out)["case_folio"], "A-1") << person.out;
 
   // The audit log, as a families' organization checks it: export, then verify offline with the
-  // server's public key, and see a tampered copy fail.
+  // server's public key, and see a tampered copy fail. Staff may not sign checkpoints.
+  EXPECT_EQ(cli({"audit", "checkpoint", "--create"}).exit_code, 1);
+  as = admin;
   ASSERT_EQ(cli({"audit", "checkpoint", "--create"}).exit_code, 0);
   CommandResult entries = cli({"audit", "list", "--target", "remains/1"});
   EXPECT_NE(entries.out.find("CrossMatch/Remains"), std::string::npos) << entries.out;
@@ -347,6 +362,8 @@ namespace {
 // A stature estimate saved from the anthropology service is what matching then uses.
 TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
   testing::TempDir dir("encuentro-anthro-match");
+  const std::string admin =
+      testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
   auto server = std::make_unique<ServerProcess>(
       ENCUENTROD_PATH,
       std::vector<std::string>{"--data-dir", (dir.path() / "var").string(), "--listen",
@@ -354,8 +371,13 @@ TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
       dir.path());
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir.path());
+  const std::string lab = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "lab1",
+                                              "semefo-tij", "forensic_lab", dir.path());
+  std::string as = staff;
   auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--server", *address, "--timeout", "60"});
+    args.insert(args.begin(), {"--server", *address, "--token", as, "--timeout", "60"});
     return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
   };
   const auto people = dir.path() / "people.csv";
@@ -363,6 +385,7 @@ TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
                         << "S-1,FGE,Alto,male,2020-01-01,188\n"
                         << "S-2,FGE,Medio,male,2020-01-01,168\n";
   ASSERT_EQ(cli({"import", "missing", people.string()}).exit_code, 0);
+  as = lab;  // the lab records the remains and measures them
   const auto remains = dir.path() / "remains.csv";
   std::ofstream(remains)
       << "case_folio,lab,found_date,condition\nPM-5,SEMEFO,2021-05-01,skeletonized\n";

@@ -54,6 +54,7 @@ std::string LastLine(const std::string& text) {
 }
 
 TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
+  const std::string token = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path());
   auto server = StartServer();
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
@@ -62,7 +63,14 @@ TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
 
   auto stub =
       v1::ServerService::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext anonymous;
+    v1::ServerInfo refused;
+    EXPECT_EQ(stub->GetServerInfo(&anonymous, {}, &refused).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
   grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
   v1::ServerInfo info;
   grpc::Status status = stub->GetServerInfo(&context, {}, &info);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -119,6 +127,7 @@ TEST_F(ServerE2E, SecondServerOnSameDataDirectoryIsRefused) {
 }
 
 TEST_F(ServerE2E, CliReportsHealthAndInfo) {
+  const std::string token = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path());
   auto server = StartServer();
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
@@ -128,14 +137,15 @@ TEST_F(ServerE2E, CliReportsHealthAndInfo) {
   EXPECT_EQ(health.exit_code, 0) << health.err;
   EXPECT_EQ(health.out, "SERVING\n");
 
-  CommandResult info =
-      RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "--json", "info"}, dir_.path());
+  CommandResult info = RunCommand(
+      ENCUENTRO_CLI_PATH, {"--server", *address, "--token", token, "--json", "info"}, dir_.path());
   ASSERT_EQ(info.exit_code, 0) << info.err;
   nlohmann::json parsed = nlohmann::json::parse(info.out);
   EXPECT_EQ(parsed["version"], kVersion);
   EXPECT_GE(parsed["schema_version"].get<int>(), 1);
 
-  CommandResult text = RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "info"}, dir_.path());
+  CommandResult text =
+      RunCommand(ENCUENTRO_CLI_PATH, {"--server", *address, "--token", token, "info"}, dir_.path());
   EXPECT_NE(text.out.find("database: embedded"), std::string::npos) << text.out;
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);

@@ -17,11 +17,11 @@
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_callers.h"
 
 namespace encuentro::services {
 namespace {
 
-using testing::CallerContext;
 using testing::PostgresEnvironment;
 
 // A small Howells-layout reference: two populations, males larger on GOL, ZYB and BBH, with
@@ -66,6 +66,7 @@ class AnthropologyServiceTest : public ::testing::Test {
         {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(record_store_.get());
     measurement_store_ = std::make_unique<storage::MeasurementStore>(database_.get());
@@ -81,7 +82,10 @@ class AnthropologyServiceTest : public ::testing::Test {
     create.mutable_remains()->set_case_folio("SEMEFO-TIJ-2024-311");
     create.mutable_remains()->set_lab("SEMEFO Tijuana");
     create.mutable_remains()->set_condition(v1::UnidentifiedRemains::SKELETONIZED);
-    ASSERT_TRUE(remains_->CreateRemains(CallerContext().get(), create, &remains_record_).ok());
+    ASSERT_TRUE(remains_
+                    ->CreateRemains(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                    create, &remains_record_)
+                    .ok());
   }
 
   // (Re)starts the in-process server, with or without a craniometric reference.
@@ -89,9 +93,10 @@ class AnthropologyServiceTest : public ::testing::Test {
     stub_.reset();
     remains_.reset();
     server_.reset();
-    remains_service_ = std::make_unique<RemainsServiceImpl>(records_.get());
+    remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
     service_ = std::make_unique<AnthropologyServiceImpl>(
-        measurement_store_.get(), records_.get(), &anthropology::MeasurementCatalog::Embedded(),
+        callers_->gatekeeper(), measurement_store_.get(), records_.get(),
+        &anthropology::MeasurementCatalog::Embedded(),
         AnthropologyServiceOptions{.cranio_reference = reference,
                                    .cranio_reference_label = "reference.csv"});
     server_ = std::make_unique<testing::InProcessServer>(
@@ -120,14 +125,19 @@ class AnthropologyServiceTest : public ::testing::Test {
     request.mutable_measurement_set()->mutable_measured_date()->set_month(2);
     request.mutable_measurement_set()->mutable_measured_date()->set_day(1);
     request.set_allow_outliers(allow_outliers);
-    return stub_->RecordMeasurements(CallerContext().get(), request, out);
+    return stub_->RecordMeasurements(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                     request, out);
   }
 
   std::vector<v1::MeasurementSet> Versions() {
     v1::ListMeasurementVersionsRequest request;
     request.set_parent(remains_record_.name());
     v1::ListMeasurementVersionsResponse response;
-    EXPECT_TRUE(stub_->ListMeasurementVersions(CallerContext().get(), request, &response).ok());
+    EXPECT_TRUE(
+        stub_
+            ->ListMeasurementVersions(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                      request, &response)
+            .ok());
     return {response.measurement_sets().begin(), response.measurement_sets().end()};
   }
 
@@ -135,7 +145,10 @@ class AnthropologyServiceTest : public ::testing::Test {
     v1::GetRemainsRequest request;
     request.set_name(remains_record_.name());
     v1::UnidentifiedRemains out;
-    EXPECT_TRUE(remains_->GetRemains(CallerContext().get(), request, &out).ok());
+    EXPECT_TRUE(remains_
+                    ->GetRemains(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                 request, &out)
+                    .ok());
     return out;
   }
 
@@ -163,6 +176,7 @@ class AnthropologyServiceTest : public ::testing::Test {
   testing::TempDir temp_;
   std::string owner_;
   std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
   std::unique_ptr<storage::CaseRecordStore> record_store_;
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<storage::MeasurementStore> measurement_store_;
@@ -177,7 +191,10 @@ class AnthropologyServiceTest : public ::testing::Test {
 
 TEST_F(AnthropologyServiceTest, CatalogListsHowellsLongBonesAndFormulas) {
   v1::ListCatalogResponse catalog;
-  ASSERT_TRUE(stub_->ListCatalog(CallerContext().get(), {}, &catalog).ok());
+  ASSERT_TRUE(
+      stub_
+          ->ListCatalog(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), {}, &catalog)
+          .ok());
   bool gol = false, femur = false;
   for (const auto& m : catalog.measurements()) {
     if (m.code() == "GOL") {
@@ -201,7 +218,7 @@ TEST_F(AnthropologyServiceTest, ReMeasurementAddsAVersionAndKeepsHistory) {
   EXPECT_EQ(first.measurement_set().name(), remains_record_.name() + "/measurementSets/1");
   EXPECT_EQ(first.measurement_set().origin(), v1::MEASURED);
   EXPECT_EQ(first.measurement_set().observer(), "C. Ortega");
-  EXPECT_EQ(first.measurement_set().created_by(), "ana");
+  EXPECT_EQ(first.measurement_set().created_by(), "lab1");
   EXPECT_EQ(first.measurement_set().measured_date().month(), 2);
   EXPECT_TRUE(first.warnings().empty());
   // A partial set is normal.
@@ -224,11 +241,17 @@ TEST_F(AnthropologyServiceTest, ReMeasurementAddsAVersionAndKeepsHistory) {
   request.set_parent(remains_record_.name());
   request.set_page_size(1);
   v1::ListMeasurementVersionsResponse page;
-  ASSERT_TRUE(stub_->ListMeasurementVersions(CallerContext().get(), request, &page).ok());
+  ASSERT_TRUE(stub_
+                  ->ListMeasurementVersions(
+                      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &page)
+                  .ok());
   ASSERT_EQ(page.measurement_sets_size(), 1);
   EXPECT_EQ(page.measurement_sets(0).version(), 2);
   request.set_page_token(page.next_page_token());
-  ASSERT_TRUE(stub_->ListMeasurementVersions(CallerContext().get(), request, &page).ok());
+  ASSERT_TRUE(stub_
+                  ->ListMeasurementVersions(
+                      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &page)
+                  .ok());
   ASSERT_EQ(page.measurement_sets_size(), 1);
   EXPECT_EQ(page.measurement_sets(0).version(), 1);
   EXPECT_TRUE(page.next_page_token().empty());
@@ -237,19 +260,27 @@ TEST_F(AnthropologyServiceTest, ReMeasurementAddsAVersionAndKeepsHistory) {
   v1::EstimateSexRequest sex;
   sex.set_remains(remains_record_.name());
   v1::EstimateSexResponse sex_estimate;
-  ASSERT_TRUE(stub_->EstimateSex(CallerContext().get(), sex, &sex_estimate).ok());
+  ASSERT_TRUE(stub_
+                  ->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), sex,
+                                &sex_estimate)
+                  .ok());
   EXPECT_EQ(sex_estimate.measurement_set(), second.measurement_set().name());
   sex.set_measurement_set(first.measurement_set().name());
-  ASSERT_TRUE(stub_->EstimateSex(CallerContext().get(), sex, &sex_estimate).ok());
+  ASSERT_TRUE(stub_
+                  ->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), sex,
+                                &sex_estimate)
+                  .ok());
   EXPECT_EQ(sex_estimate.measurement_set(), first.measurement_set().name());
   sex.set_measurement_set("remains/77/measurementSets/1");
-  EXPECT_EQ(BadFields(stub_->EstimateSex(CallerContext().get(), sex, &sex_estimate)),
+  EXPECT_EQ(BadFields(stub_->EstimateSex(
+                callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), sex, &sex_estimate)),
             std::vector<std::string>{"measurement_set"});
   v1::EstimateStatureRequest stature;
   stature.set_remains(remains_record_.name());
   stature.set_formula_id("genoves1967_dac2004_male_femur");
   v1::EstimateStatureResponse response;
-  grpc::Status status = stub_->EstimateStature(CallerContext().get(), stature, &response);
+  grpc::Status status = stub_->EstimateStature(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), stature, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // No femur yet.
 }
 
@@ -289,10 +320,14 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   v1::RecordMeasurementsRequest bad_parent;
   bad_parent.set_parent("missingPersons/1");
   *bad_parent.mutable_measurement_set()->add_measurements() = Value("GOL", 180);
-  grpc::Status parent = stub_->RecordMeasurements(CallerContext().get(), bad_parent, &out);
+  grpc::Status parent = stub_->RecordMeasurements(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), bad_parent, &out);
   EXPECT_EQ(BadFields(parent), std::vector<std::string>{"parent"});
   bad_parent.set_parent("remains/9999");
-  EXPECT_EQ(stub_->RecordMeasurements(CallerContext().get(), bad_parent, &out).error_code(),
+  EXPECT_EQ(stub_
+                ->RecordMeasurements(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                     bad_parent, &out)
+                .error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 
@@ -303,7 +338,8 @@ TEST_F(AnthropologyServiceTest, LandmarkImportReproducesHandComputedChords) {
   request.set_observer("C. Ortega");
   request.set_instrument("MicroScribe G2X");
   v1::ImportLandmarksResponse response;
-  grpc::Status status = stub_->ImportLandmarks(CallerContext().get(), request, &response);
+  grpc::Status status = stub_->ImportLandmarks(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   const v1::MeasurementSet& set = response.measurement_set();
   EXPECT_EQ(set.origin(), v1::DERIVED_FROM_LANDMARKS);
@@ -331,13 +367,15 @@ TEST_F(AnthropologyServiceTest, LandmarkImportReproducesHandComputedChords) {
   EXPECT_EQ(versions[0].instrument(), "MicroScribe G2X");
 
   request.set_csv("glabella,0,0,0\nglabela,1,2,3\n");
-  status = stub_->ImportLandmarks(CallerContext().get(), request, &response);
+  status = stub_->ImportLandmarks(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                  request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"csv"});
   EXPECT_NE(status.error_message().find("line 2"), std::string::npos) << status.error_message();
 
   request.set_csv("glabella,0,0,0\n");  // No chord has both ends.
-  status = stub_->ImportLandmarks(CallerContext().get(), request, &response);
+  status = stub_->ImportLandmarks(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                  request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Versions().size(), 1u);
 }
@@ -351,7 +389,8 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   v1::EstimateSexRequest request;
   request.set_remains(remains_record_.name());
   v1::EstimateSexResponse estimate;
-  grpc::Status status = stub_->EstimateSex(CallerContext().get(), request, &estimate);
+  grpc::Status status = stub_->EstimateSex(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &estimate);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(estimate.estimated_sex(), v1::MALE);
   EXPECT_NEAR(estimate.male().posterior() + estimate.female().posterior(), 1.0, 1e-12);
@@ -371,7 +410,8 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   request.add_populations("SUR");
   request.set_save_to_profile(true);
   request.set_etag(remains_record_.etag());
-  status = stub_->EstimateSex(CallerContext().get(), request, &estimate);
+  status = stub_->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                              request, &estimate);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(estimate.reference_rows_used(), 24);
   const v1::UnidentifiedRemains saved = GetRemains();
@@ -380,7 +420,7 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   const auto& sex = saved.biological_profile().sex();
   EXPECT_EQ(sex.sex(), v1::MALE);
   EXPECT_DOUBLE_EQ(sex.probability(), estimate.male().posterior());
-  EXPECT_EQ(sex.assessment().author(), "ana");
+  EXPECT_EQ(sex.assessment().author(), "lab1");
   EXPECT_NE(sex.assessment().method().find("LDA"), std::string::npos);
   EXPECT_NE(sex.assessment().method().find("reference.csv"), std::string::npos);
   EXPECT_NE(sex.assessment().method().find("SUR"), std::string::npos);
@@ -388,7 +428,10 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   EXPECT_GE(AuditRows(remains_record_.name()), 3);  // create, measurements, profile update
 
   // The same stale etag is now refused.
-  EXPECT_EQ(stub_->EstimateSex(CallerContext().get(), request, &estimate).error_code(),
+  EXPECT_EQ(stub_
+                ->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                              request, &estimate)
+                .error_code(),
             grpc::StatusCode::ABORTED);
 
   // Explicit values instead of the stored set; a clear female.
@@ -396,7 +439,8 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   explicit_values.set_remains(remains_record_.name());
   *explicit_values.add_measurements() = Value("GOL", 172);
   *explicit_values.add_measurements() = Value("ZYB", 122);
-  status = stub_->EstimateSex(CallerContext().get(), explicit_values, &estimate);
+  status = stub_->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                              explicit_values, &estimate);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(estimate.estimated_sex(), v1::FEMALE);
   EXPECT_TRUE(estimate.measurement_set().empty());
@@ -404,7 +448,10 @@ TEST_F(AnthropologyServiceTest, SexEstimateIsSavedIntoTheBiologicalProfile) {
   request.clear_populations();
   request.add_populations("ATLANTIS");
   request.clear_etag();
-  EXPECT_EQ(stub_->EstimateSex(CallerContext().get(), request, &estimate).error_code(),
+  EXPECT_EQ(stub_
+                ->EstimateSex(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                              request, &estimate)
+                .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
@@ -415,7 +462,8 @@ TEST_F(AnthropologyServiceTest, SexEstimateWithoutReferenceSaysHowToConfigureIt)
   v1::EstimateSexRequest request;
   request.set_remains(remains_record_.name());
   v1::EstimateSexResponse estimate;
-  grpc::Status status = stub_->EstimateSex(CallerContext().get(), request, &estimate);
+  grpc::Status status = stub_->EstimateSex(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &estimate);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(status.error_message().find("--cranio-reference"), std::string::npos);
 }
@@ -430,7 +478,8 @@ TEST_F(AnthropologyServiceTest, StatureWorkedExampleIsSavedIntoTheBiologicalProf
   request.set_formula_id("genoves1967_dac2004_male_femur");
   request.set_save_to_profile(true);
   v1::EstimateStatureResponse response;
-  grpc::Status status = stub_->EstimateStature(CallerContext().get(), request, &response);
+  grpc::Status status = stub_->EstimateStature(
+      callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_NEAR(response.estimate().stature_cm(), 165.68, 1e-9);
   EXPECT_NEAR(response.estimate().min_cm(), 158.846, 1e-9);
@@ -445,7 +494,7 @@ TEST_F(AnthropologyServiceTest, StatureWorkedExampleIsSavedIntoTheBiologicalProf
   const auto& stature = saved.biological_profile().stature();
   EXPECT_NEAR(stature.min_cm(), 158.846, 1e-9);
   EXPECT_NEAR(stature.max_cm(), 172.514, 1e-9);
-  EXPECT_EQ(stature.assessment().author(), "ana");
+  EXPECT_EQ(stature.assessment().author(), "lab1");
   EXPECT_NE(stature.assessment().method().find("genoves1967_dac2004_male_femur"),
             std::string::npos);
 
@@ -456,7 +505,8 @@ TEST_F(AnthropologyServiceTest, StatureWorkedExampleIsSavedIntoTheBiologicalProf
   by_group.set_reference_group("mesoamerican");
   by_group.set_sex(v1::MALE);
   by_group.set_standard_errors(1);
-  status = stub_->EstimateStature(CallerContext().get(), by_group, &response);
+  status = stub_->EstimateStature(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                  by_group, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.estimate().formula_id(), "genoves1967_dac2004_male_tibia");
   EXPECT_NEAR(response.estimate().max_cm() - response.estimate().stature_cm(), 2.812, 1e-9);
@@ -464,7 +514,8 @@ TEST_F(AnthropologyServiceTest, StatureWorkedExampleIsSavedIntoTheBiologicalProf
   EXPECT_EQ(response.alternatives(0).formula_id(), "genoves1967_dac2004_male_femur");
 
   request.set_formula_id("no_such_formula");
-  status = stub_->EstimateStature(CallerContext().get(), request, &response);
+  status = stub_->EstimateStature(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                  request, &response);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"formula_id"});
 }
 

@@ -13,11 +13,11 @@
 #include "storage/migrations.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
+#include "tests/support/test_callers.h"
 
 namespace encuentro::services {
 namespace {
 
-using testing::CallerContext;
 using testing::PostgresEnvironment;
 
 class CaseRecordServicesTest : public ::testing::Test {
@@ -30,10 +30,12 @@ class CaseRecordServicesTest : public ::testing::Test {
         {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
     store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(store_.get());
-    missing_service_ = std::make_unique<MissingPersonServiceImpl>(records_.get());
-    remains_service_ = std::make_unique<RemainsServiceImpl>(records_.get());
+    missing_service_ =
+        std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
+    remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
     server_ = std::make_unique<testing::InProcessServer>(
         std::vector<grpc::Service*>{missing_service_.get(), remains_service_.get()});
     missing_ = v1::MissingPersonService::NewStub(server_->channel());
@@ -103,7 +105,7 @@ class CaseRecordServicesTest : public ::testing::Test {
     v1::CreateMissingPersonRequest request;
     *request.mutable_missing_person() = person;
     request.set_request_id(request_id);
-    return missing_->CreateMissingPerson(CallerContext().get(), request, out);
+    return missing_->CreateMissingPerson(callers_->Context().get(), request, out);
   }
 
   // The fields a BadRequest detail names.
@@ -129,6 +131,7 @@ class CaseRecordServicesTest : public ::testing::Test {
 
   std::string owner_;
   std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
   std::unique_ptr<storage::CaseRecordStore> store_;
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<MissingPersonServiceImpl> missing_service_;
@@ -149,7 +152,7 @@ TEST_F(CaseRecordServicesTest, CreateThenGetReturnsEveryField) {
   v1::GetMissingPersonRequest get;
   get.set_name(created.name());
   v1::MissingPerson fetched;
-  ASSERT_TRUE(missing_->GetMissingPerson(CallerContext().get(), get, &fetched).ok());
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get, &fetched).ok());
   v1::MissingPerson expected = ValidPerson();
   expected.set_name(created.name());
   expected.set_organization("cbp-bc");
@@ -188,7 +191,7 @@ TEST_F(CaseRecordServicesTest, EveryBadFieldIsNamed) {
             (std::vector<std::string>{"missing_person.case_folio", "missing_person.given_names"}));
   // Nothing half-written.
   v1::ListMissingPersonsResponse list;
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), {}, &list).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), {}, &list).ok());
   EXPECT_EQ(list.missing_persons_size(), 0);
 }
 
@@ -201,7 +204,7 @@ TEST_F(CaseRecordServicesTest, RemainsValidationNamesInvertedRangesAndProbabilit
   v1::CreateRemainsRequest request;
   *request.mutable_remains() = bad;
   v1::UnidentifiedRemains out;
-  grpc::Status status = remains_->CreateRemains(CallerContext().get(), request, &out);
+  grpc::Status status = remains_->CreateRemains(callers_->Context().get(), request, &out);
   ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_EQ(
       BadFields(status),
@@ -246,7 +249,7 @@ TEST_F(CaseRecordServicesTest, UpdateWithFieldMaskAndEtag) {
   update.mutable_missing_person()->set_given_names("ignored: not in the mask");
   update.mutable_update_mask()->add_paths("status");
   v1::MissingPerson updated;
-  grpc::Status status = missing_->UpdateMissingPerson(CallerContext().get(), update, &updated);
+  grpc::Status status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(updated.status(), v1::MissingPerson::LOCATED_ALIVE);
   EXPECT_EQ(updated.given_names(), "María Fernanda");
@@ -254,19 +257,19 @@ TEST_F(CaseRecordServicesTest, UpdateWithFieldMaskAndEtag) {
 
   // The same stale etag again: someone else's change must not be overwritten.
   v1::MissingPerson stale;
-  status = missing_->UpdateMissingPerson(CallerContext().get(), update, &stale);
+  status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
   EXPECT_EQ(status.error_code(), grpc::ABORTED) << status.error_message();
 
   update.mutable_missing_person()->set_etag(updated.etag());
   update.mutable_update_mask()->set_paths(0, "create_time");
-  status = missing_->UpdateMissingPerson(CallerContext().get(), update, &stale);
+  status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
   EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"update_mask"});
 
   // An update that fails validation changes nothing and writes no audit entry.
   update.mutable_update_mask()->set_paths(0, "reported_height");
   update.mutable_missing_person()->mutable_reported_height()->set_cm(300);
-  status = missing_->UpdateMissingPerson(CallerContext().get(), update, &stale);
+  status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"missing_person.reported_height.cm"});
   EXPECT_EQ(AuditRows(created.name()), 2);
 }
@@ -284,7 +287,7 @@ TEST_F(CaseRecordServicesTest, ConcurrentUpdatesOnOneEtagHaveOneWinner) {
       update.mutable_missing_person()->set_given_names("Writer " + std::to_string(i));
       update.mutable_update_mask()->add_paths("given_names");
       v1::MissingPerson out;
-      grpc::Status status = missing_->UpdateMissingPerson(CallerContext().get(), update, &out);
+      grpc::Status status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &out);
       if (status.ok()) ++ok;
       if (status.error_code() == grpc::ABORTED) ++aborted;
     });
@@ -300,27 +303,27 @@ TEST_F(CaseRecordServicesTest, SoftDeleteKeepsTheRecord) {
   v1::DeleteMissingPersonRequest del;
   del.set_name(created.name());
   v1::MissingPerson deleted;
-  grpc::Status status = missing_->DeleteMissingPerson(CallerContext().get(), del, &deleted);
+  grpc::Status status = missing_->DeleteMissingPerson(callers_->Context().get(), del, &deleted);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"reason"});
 
   del.set_reason("duplicate of a record enrolled by another commission");
-  ASSERT_TRUE(missing_->DeleteMissingPerson(CallerContext().get(), del, &deleted).ok());
+  ASSERT_TRUE(missing_->DeleteMissingPerson(callers_->Context().get(), del, &deleted).ok());
   EXPECT_GT(deleted.delete_time().seconds(), 0);
   EXPECT_EQ(deleted.delete_reason(), del.reason());
 
   v1::ListMissingPersonsResponse list;
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), {}, &list).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), {}, &list).ok());
   EXPECT_EQ(list.missing_persons_size(), 0);
   v1::ListMissingPersonsRequest with_deleted;
   with_deleted.set_show_deleted(true);
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), with_deleted, &list).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), with_deleted, &list).ok());
   ASSERT_EQ(list.missing_persons_size(), 1);
 
   v1::UpdateMissingPersonRequest update;
   update.mutable_missing_person()->set_name(created.name());
   update.mutable_update_mask()->add_paths("status");
   v1::MissingPerson out;
-  EXPECT_EQ(missing_->UpdateMissingPerson(CallerContext().get(), update, &out).error_code(),
+  EXPECT_EQ(missing_->UpdateMissingPerson(callers_->Context().get(), update, &out).error_code(),
             grpc::FAILED_PRECONDITION);
   // The application role cannot delete rows at all.
   pqxx::connection conn(owner_);
@@ -342,18 +345,18 @@ TEST_F(CaseRecordServicesTest, ListFiltersAndPages) {
   request.set_sex(v1::FEMALE);
   request.set_page_size(2);
   v1::ListMissingPersonsResponse page1, page2;
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), request, &page1).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), request, &page1).ok());
   EXPECT_EQ(page1.missing_persons_size(), 2);
   ASSERT_FALSE(page1.next_page_token().empty());
   request.set_page_token(page1.next_page_token());
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), request, &page2).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), request, &page2).ok());
   EXPECT_EQ(page2.missing_persons_size(), 1);
   EXPECT_TRUE(page2.next_page_token().empty());
 
   // A token replayed against other filters is refused.
   request.set_sex(v1::MALE);
   v1::ListMissingPersonsResponse other;
-  EXPECT_EQ(missing_->ListMissingPersons(CallerContext().get(), request, &other).error_code(),
+  EXPECT_EQ(missing_->ListMissingPersons(callers_->Context().get(), request, &other).error_code(),
             grpc::INVALID_ARGUMENT);
 
   v1::ListMissingPersonsRequest by_date;
@@ -363,7 +366,7 @@ TEST_F(CaseRecordServicesTest, ListFiltersAndPages) {
   by_date.mutable_last_seen_to()->set_year(2018);
   by_date.mutable_last_seen_to()->set_month(12);
   by_date.mutable_last_seen_to()->set_day(31);
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), by_date, &other).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), by_date, &other).ok());
   EXPECT_EQ(other.missing_persons_size(), 2);
 }
 
@@ -372,23 +375,23 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
   *create.mutable_remains() = ValidRemains();
   v1::UnidentifiedRemains created;
   ASSERT_TRUE(remains_
-                  ->CreateRemains(CallerContext("lab1", "semefo-tij", "forensic_lab").get(), create,
-                                  &created)
+                  ->CreateRemains(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
+                                  create, &created)
                   .ok());
   EXPECT_EQ(created.biological_profile().sex().probability(), 0.92);
   EXPECT_EQ(created.condition(), v1::UnidentifiedRemains::SKELETONIZED);
   v1::GetRemainsRequest get;
   get.set_name(created.name());
   v1::UnidentifiedRemains fetched;
-  ASSERT_TRUE(remains_->GetRemains(CallerContext().get(), get, &fetched).ok());
+  ASSERT_TRUE(remains_->GetRemains(callers_->Context().get(), get, &fetched).ok());
   EXPECT_EQ(fetched.DebugString(), created.DebugString());
   v1::ListRemainsRequest by_sex;
   by_sex.set_sex(v1::FEMALE);
   v1::ListRemainsResponse listed;
-  ASSERT_TRUE(remains_->ListRemains(CallerContext().get(), by_sex, &listed).ok());
+  ASSERT_TRUE(remains_->ListRemains(callers_->Context().get(), by_sex, &listed).ok());
   EXPECT_EQ(listed.remains_size(), 1);
   by_sex.set_sex(v1::MALE);
-  ASSERT_TRUE(remains_->ListRemains(CallerContext().get(), by_sex, &listed).ok());
+  ASSERT_TRUE(remains_->ListRemains(callers_->Context().get(), by_sex, &listed).ok());
   EXPECT_EQ(listed.remains_size(), 0);
 
   v1::UpdateRemainsRequest update;
@@ -404,7 +407,7 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
   assessment->set_author("C. Ortega");
   update.mutable_update_mask()->add_paths("biological_profile.stature");
   v1::UnidentifiedRemains updated;
-  grpc::Status status = remains_->UpdateRemains(CallerContext().get(), update, &updated);
+  grpc::Status status = remains_->UpdateRemains(callers_->Context().get(), update, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(updated.biological_profile().stature().max_cm(), 160);
   EXPECT_EQ(updated.biological_profile().sex().probability(), 0.92);  // untouched
@@ -414,30 +417,38 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
   del.set_reason("entered twice");
   del.set_etag(created.etag());  // stale
   v1::UnidentifiedRemains out;
-  EXPECT_EQ(remains_->DeleteRemains(CallerContext().get(), del, &out).error_code(), grpc::ABORTED);
+  EXPECT_EQ(remains_->DeleteRemains(callers_->Context().get(), del, &out).error_code(),
+            grpc::ABORTED);
   del.set_etag(updated.etag());
-  ASSERT_TRUE(remains_->DeleteRemains(CallerContext().get(), del, &out).ok());
+  ASSERT_TRUE(remains_->DeleteRemains(callers_->Context().get(), del, &out).ok());
   EXPECT_EQ(out.delete_reason(), "entered twice");
   EXPECT_EQ(AuditRows(created.name()), 3);
 }
 
-TEST_F(CaseRecordServicesTest, CallsWithoutIdentityAreUnauthenticated) {
+TEST_F(CaseRecordServicesTest, CallsWithoutValidTokensAreUnauthenticated) {
   v1::ListMissingPersonsResponse list;
-  EXPECT_EQ(missing_->ListMissingPersons(CallerContext("", "", "").get(), {}, &list).error_code(),
+  EXPECT_EQ(missing_->ListMissingPersons(testing::TokenContext("").get(), {}, &list).error_code(),
             grpc::UNAUTHENTICATED);
-  EXPECT_EQ(missing_->ListMissingPersons(CallerContext("x", "y", "janitor").get(), {}, &list)
+  EXPECT_EQ(missing_
+                ->ListMissingPersons(testing::TokenContext("enc_" + std::string(64, '0')).get(), {},
+                                     &list)
                 .error_code(),
             grpc::UNAUTHENTICATED);
+  // A role without the method in the table is refused.
+  EXPECT_EQ(
+      missing_->ListMissingPersons(callers_->Context("root", "operator", "admin").get(), {}, &list)
+          .error_code(),
+      grpc::PERMISSION_DENIED);
 }
 
 TEST_F(CaseRecordServicesTest, BadNamesAndUnknownRecords) {
   v1::GetMissingPersonRequest get;
   get.set_name("remains/3");
   v1::MissingPerson out;
-  grpc::Status status = missing_->GetMissingPerson(CallerContext().get(), get, &out);
+  grpc::Status status = missing_->GetMissingPerson(callers_->Context().get(), get, &out);
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"name"});
   get.set_name("missingPersons/999999");
-  EXPECT_EQ(missing_->GetMissingPerson(CallerContext().get(), get, &out).error_code(),
+  EXPECT_EQ(missing_->GetMissingPerson(callers_->Context().get(), get, &out).error_code(),
             grpc::NOT_FOUND);
 }
 
@@ -453,7 +464,7 @@ TEST_F(CaseRecordServicesTest, InvalidUtf8IsNamedFieldByField) {
             (std::vector<std::string>{"missing_person.given_names", "missing_person.aliases[1]",
                                       "missing_person.distinguishing_marks[0].description"}));
   v1::ListMissingPersonsResponse list;
-  ASSERT_TRUE(missing_->ListMissingPersons(CallerContext().get(), {}, &list).ok());
+  ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), {}, &list).ok());
   EXPECT_EQ(list.missing_persons_size(), 0);
 }
 

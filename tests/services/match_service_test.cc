@@ -14,11 +14,11 @@
 #include "storage/migrations.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
+#include "tests/support/test_callers.h"
 
 namespace encuentro::services {
 namespace {
 
-using testing::CallerContext;
 using testing::PostgresEnvironment;
 
 class MatchServiceTest : public ::testing::Test {
@@ -30,6 +30,7 @@ class MatchServiceTest : public ::testing::Test {
         {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
     ASSERT_TRUE(database.ok());
     database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(record_store_.get());
@@ -40,7 +41,7 @@ class MatchServiceTest : public ::testing::Test {
     matcher_ = std::make_unique<matching::Matcher>(
         record_store_.get(), match_store_.get(), gallery_.get(),
         [this](double d) { return calibration_->FaceFactor(d); });
-    service_ = std::make_unique<MatchServiceImpl>(matcher_.get());
+    service_ = std::make_unique<MatchServiceImpl>(callers_->gatekeeper(), matcher_.get());
     server_ =
         std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{service_.get()});
     stub_ = v1::MatchService::NewStub(server_->channel());
@@ -81,6 +82,7 @@ class MatchServiceTest : public ::testing::Test {
 
   std::string owner_;
   std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
   std::unique_ptr<storage::CaseRecordStore> record_store_;
   std::unique_ptr<storage::MatchStore> match_store_;
   std::unique_ptr<records::CaseRecords> records_;
@@ -94,7 +96,7 @@ class MatchServiceTest : public ::testing::Test {
 };
 
 TEST_F(MatchServiceTest, BatchAnswersEachSearchInOrderAndSurvivesAFailedOne) {
-  auto context = CallerContext();
+  auto context = callers_->Context();
   auto stream = stub_->BatchSearch(context.get());
   for (size_t i = 0; i < remains_.size(); ++i) {
     ASSERT_TRUE(stream->Write(Request(remains_[i], "t" + std::to_string(i))));
@@ -116,7 +118,7 @@ TEST_F(MatchServiceTest, BatchAnswersEachSearchInOrderAndSurvivesAFailedOne) {
 }
 
 TEST_F(MatchServiceTest, SlowReaderGetsEveryResult) {
-  auto context = CallerContext();
+  auto context = callers_->Context();
   auto stream = stub_->BatchSearch(context.get());
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(stream->Write(Request(remains_[i % 5], "")));
   stream->WritesDone();
@@ -130,7 +132,7 @@ TEST_F(MatchServiceTest, SlowReaderGetsEveryResult) {
 }
 
 TEST_F(MatchServiceTest, CancellationStopsTheWork) {
-  auto context = CallerContext();
+  auto context = callers_->Context();
   auto stream = stub_->BatchSearch(context.get());
   for (int i = 0; i < 300; ++i) ASSERT_TRUE(stream->Write(Request(remains_[i % 5], "")));
   v1::BatchSearchResult result;

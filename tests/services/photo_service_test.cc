@@ -15,11 +15,11 @@
 #include "storage/migrations.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
+#include "tests/support/test_callers.h"
 
 namespace encuentro::services {
 namespace {
 
-using testing::CallerContext;
 using testing::PostgresEnvironment;
 
 std::string DlibFace(const std::string& name) {
@@ -53,14 +53,16 @@ class PhotoServiceTest : public ::testing::Test {
         {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
     ASSERT_TRUE(database.ok()) << database.status();
     database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(record_store_.get());
     photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
     library_ = std::make_unique<records::PhotoLibrary>(
         photo_store_.get(), &Pipeline(), records::PhotoLibraryOptions{.max_photo_bytes = 1 << 20});
-    missing_service_ = std::make_unique<MissingPersonServiceImpl>(records_.get());
-    remains_service_ = std::make_unique<RemainsServiceImpl>(records_.get());
-    photo_service_ = std::make_unique<PhotoServiceImpl>(library_.get());
+    missing_service_ =
+        std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
+    remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
+    photo_service_ = std::make_unique<PhotoServiceImpl>(callers_->gatekeeper(), library_.get());
     server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
         missing_service_.get(), remains_service_.get(), photo_service_.get()});
     photos_ = v1::PhotoService::NewStub(server_->channel());
@@ -74,7 +76,7 @@ class PhotoServiceTest : public ::testing::Test {
     p->mutable_date_of_birth()->set_year(1970);
     p->mutable_date_of_birth()->set_month(6);
     p->mutable_date_of_birth()->set_day(1);
-    ASSERT_TRUE(missing_->CreateMissingPerson(CallerContext().get(), create, &person_).ok());
+    ASSERT_TRUE(missing_->CreateMissingPerson(callers_->Context().get(), create, &person_).ok());
   }
 
   grpc::Status Upload(const std::string& bytes, v1::Photo* out,
@@ -83,7 +85,7 @@ class PhotoServiceTest : public ::testing::Test {
     metadata.set_parent(person_.name());
     metadata.mutable_photo()->set_source(v1::Photo::FAMILY);
     if (edit) edit(metadata);
-    return cli::UploadPhoto(*photos_, CallerContext().get(), metadata, bytes, out);
+    return cli::UploadPhoto(*photos_, callers_->Context().get(), metadata, bytes, out);
   }
 
   static std::vector<std::string> BadFields(const grpc::Status& status) {
@@ -107,6 +109,7 @@ class PhotoServiceTest : public ::testing::Test {
 
   std::string owner_;
   std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
   std::unique_ptr<storage::CaseRecordStore> record_store_;
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<storage::PhotoStore> photo_store_;
@@ -138,7 +141,7 @@ TEST_F(PhotoServiceTest, PhotoTemplateAndRecordUpdateCommitTogether) {
   v1::GetMissingPersonRequest get;
   get.set_name(person_.name());
   v1::MissingPerson after;
-  ASSERT_TRUE(missing_->GetMissingPerson(CallerContext().get(), get, &after).ok());
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get, &after).ok());
   EXPECT_NE(after.etag(), person_.etag());  // the record's update committed with the photo
 
   // The template records the age in the photo, from the date of birth: 30 years.
@@ -150,12 +153,12 @@ TEST_F(PhotoServiceTest, PhotoTemplateAndRecordUpdateCommitTogether) {
   full.set_name(photo.name());
   full.set_view(v1::FULL);
   v1::Photo fetched;
-  ASSERT_TRUE(photos_->GetPhoto(CallerContext().get(), full, &fetched).ok());
+  ASSERT_TRUE(photos_->GetPhoto(callers_->Context().get(), full, &fetched).ok());
   EXPECT_EQ(fetched.content(), DlibFace("2008_002506.jpg"));
   EXPECT_EQ(fetched.face_descriptor_size(), 128);
   v1::GetPhotoRequest basic;
   basic.set_name(photo.name());
-  ASSERT_TRUE(photos_->GetPhoto(CallerContext().get(), basic, &fetched).ok());
+  ASSERT_TRUE(photos_->GetPhoto(callers_->Context().get(), basic, &fetched).ok());
   EXPECT_TRUE(fetched.content().empty());
   EXPECT_EQ(fetched.face_descriptor_size(), 0);
 }
@@ -266,27 +269,27 @@ TEST_F(PhotoServiceTest, ListAndSoftDelete) {
   v1::DeletePhotoRequest del;
   del.set_name(b.name());
   v1::Photo deleted;
-  EXPECT_EQ(photos_->DeletePhoto(CallerContext().get(), del, &deleted).error_code(),
+  EXPECT_EQ(photos_->DeletePhoto(callers_->Context().get(), del, &deleted).error_code(),
             grpc::INVALID_ARGUMENT);  // a reason is required
   del.set_reason("not this person");
-  ASSERT_TRUE(photos_->DeletePhoto(CallerContext().get(), del, &deleted).ok());
+  ASSERT_TRUE(photos_->DeletePhoto(callers_->Context().get(), del, &deleted).ok());
   EXPECT_EQ(deleted.delete_reason(), "not this person");
 
   v1::ListPhotosRequest list;
   list.set_parent(person_.name());
   v1::ListPhotosResponse response;
-  ASSERT_TRUE(photos_->ListPhotos(CallerContext().get(), list, &response).ok());
+  ASSERT_TRUE(photos_->ListPhotos(callers_->Context().get(), list, &response).ok());
   ASSERT_EQ(response.photos_size(), 1);
   EXPECT_EQ(response.photos(0).name(), a.name());
   list.set_show_deleted(true);
-  ASSERT_TRUE(photos_->ListPhotos(CallerContext().get(), list, &response).ok());
+  ASSERT_TRUE(photos_->ListPhotos(callers_->Context().get(), list, &response).ok());
   EXPECT_EQ(response.photos_size(), 2);
 
   v1::DeleteMissingPersonRequest remove;
   remove.set_name(person_.name());
   remove.set_reason("duplicate");
   v1::MissingPerson removed;
-  ASSERT_TRUE(missing_->DeleteMissingPerson(CallerContext().get(), remove, &removed).ok());
+  ASSERT_TRUE(missing_->DeleteMissingPerson(callers_->Context().get(), remove, &removed).ok());
   v1::Photo late;
   EXPECT_EQ(Upload(DlibFace("2008_002506.jpg"), &late).error_code(), grpc::FAILED_PRECONDITION);
 }

@@ -2,8 +2,6 @@
 
 #include <chrono>
 
-#include "services/caller.h"
-
 namespace encuentro::testing {
 
 InProcessServer::InProcessServer(const std::vector<grpc::Service*>& services) {
@@ -18,17 +16,6 @@ InProcessServer::InProcessServer(const std::vector<grpc::Service*>& services) {
 
 InProcessServer::~InProcessServer() {
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-}
-
-std::unique_ptr<grpc::ClientContext> CallerContext(const std::string& user,
-                                                   const std::string& organization,
-                                                   const std::string& role) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  if (!user.empty()) context->AddMetadata(services::kUserHeader, user);
-  if (!organization.empty()) context->AddMetadata(services::kOrganizationHeader, organization);
-  if (!role.empty()) context->AddMetadata(services::kRoleHeader, role);
-  return context;
 }
 
 }  // namespace encuentro::testing

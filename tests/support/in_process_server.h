@@ -23,9 +23,4 @@ class InProcessServer {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// A client context carrying a caller identity (the header-based stub of authentication).
-std::unique_ptr<grpc::ClientContext> CallerContext(const std::string& user = "ana",
-                                                   const std::string& organization = "cbp-bc",
-                                                   const std::string& role = "commission_staff");
-
 }  // namespace encuentro::testing

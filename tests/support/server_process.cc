@@ -1,6 +1,7 @@
 #include "tests/support/server_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,6 +100,47 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
   result.out = process.Stdout();
   result.err = process.Stderr();
   return result;
+}
+
+std::string BootstrapAdmin(const std::string& encuentrod, const std::filesystem::path& data_dir,
+                           const std::filesystem::path& log_dir) {
+  const CommandResult result = RunCommand(
+      encuentrod, {"admin", "bootstrap", "--user", "root", "--data-dir", data_dir.string()},
+      log_dir, std::chrono::seconds(120));
+  const size_t at = result.out.rfind("enc_");
+  if (result.exit_code != 0 || at == std::string::npos) {
+    ADD_FAILURE() << "encuentrod admin bootstrap failed: " << result.out << result.err;
+    return "";
+  }
+  return result.out.substr(at, 68);
+}
+
+std::string MakeCaller(const std::string& cli, const std::string& address,
+                       const std::string& admin_token, const std::string& user,
+                       const std::string& organization, const std::string& role,
+                       const std::filesystem::path& log_dir) {
+  const std::string kind = role == "commission_staff" ? "search_commission"
+                           : role == "forensic_lab"   ? "forensic_lab"
+                           : role == "family_auditor" ? "families_collective"
+                                                      : "operator";
+  const auto admin = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", address, "--token", admin_token, "--timeout", "30"});
+    return RunCommand(cli, args, log_dir);
+  };
+  const CommandResult org = admin({"admin", "create-org", organization, "--kind", kind});
+  if (org.exit_code != 0 && org.err.find("ALREADY_EXISTS") == std::string::npos) {
+    ADD_FAILURE() << "create-org " << organization << ": " << org.err;
+  }
+  const CommandResult made =
+      admin({"admin", "create-user", user, "--org", organization, "--role", role});
+  if (made.exit_code != 0) ADD_FAILURE() << "create-user " << user << ": " << made.err;
+  const CommandResult token = admin({"--json", "admin", "issue-token", user});
+  const size_t at = token.out.find("enc_");
+  if (token.exit_code != 0 || at == std::string::npos) {
+    ADD_FAILURE() << "issue-token " << user << ": " << token.err;
+    return "";
+  }
+  return token.out.substr(at, 68);
 }
 
 }  // namespace encuentro::testing

@@ -49,4 +49,16 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
                          const std::filesystem::path& log_dir,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// Creates the operator organization and an admin user in `data_dir` with `encuentrod admin
+// bootstrap` (the server must not be running) and returns the admin's API token.
+std::string BootstrapAdmin(const std::string& encuentrod, const std::filesystem::path& data_dir,
+                           const std::filesystem::path& log_dir);
+
+// Through a running server and the `encuentro admin` commands: makes the organization (of the
+// kind `role` belongs to) if it does not exist, the user, and returns a new token for them.
+std::string MakeCaller(const std::string& cli, const std::string& address,
+                       const std::string& admin_token, const std::string& user,
+                       const std::string& organization, const std::string& role,
+                       const std::filesystem::path& log_dir);
+
 }  // namespace encuentro::testing

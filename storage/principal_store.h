@@ -1,0 +1,71 @@
+// Organizations, users, API tokens (by digest) and the case links of families' collectives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "audit/audit_event.h"
+#include "auth/principal.h"
+#include "records/model.h"
+#include "storage/database.h"
+
+namespace encuentro::storage {
+
+struct StoredUser {
+  int64_t id = 0;
+  std::string name;
+  std::string organization;
+  auth::OrganizationKind organization_kind = auth::OrganizationKind::kOperator;
+  auth::Role role = auth::Role::kAdmin;
+  std::string certificate_subject;
+};
+
+struct StoredToken {
+  int64_t id = 0;
+  std::string user;
+  std::optional<records::Timestamp> expire_time;
+  std::optional<records::Timestamp> revoke_time;
+};
+
+// Thread-safe: each call runs on a pooled connection. Every write is audited in its transaction.
+class PrincipalStore {
+ public:
+  explicit PrincipalStore(Database* database) : database_(database) {}
+
+  // ALREADY_EXISTS if the name is taken.
+  absl::Status InsertOrganization(const std::string& name, auth::OrganizationKind kind,
+                                  const audit::AuditEvent& event);
+  absl::StatusOr<std::optional<auth::OrganizationKind>> FindOrganizationKind(
+      const std::string& name);
+  // NOT_FOUND for an unknown organization; ALREADY_EXISTS if the name or subject is taken.
+  absl::StatusOr<StoredUser> InsertUser(const std::string& name, const std::string& organization,
+                                        auth::Role role, const std::string& certificate_subject,
+                                        const audit::AuditEvent& event);
+  absl::StatusOr<std::optional<StoredUser>> FindUser(const std::string& name);
+  absl::StatusOr<std::optional<StoredUser>> FindUserByCertificate(const std::string& subject);
+  // NOT_FOUND for an unknown user.
+  absl::StatusOr<StoredToken> InsertToken(const std::string& user, const std::string& sha256,
+                                          const std::string& description,
+                                          std::optional<records::Timestamp> expire_time,
+                                          const audit::AuditEvent& event);
+  // NOT_FOUND for an unknown token id; revoking twice keeps the first time.
+  absl::StatusOr<StoredToken> RevokeToken(int64_t id, const audit::AuditEvent& event);
+  // The token with this digest and its user; nullopt if none.
+  absl::StatusOr<std::optional<std::pair<StoredToken, StoredUser>>> FindToken(
+      const std::string& sha256);
+
+  // Links a families' collective to a case; ALREADY_EXISTS if linked; NOT_FOUND for an unknown
+  // organization.
+  absl::Status InsertCaseLink(const std::string& organization, records::RecordKind kind,
+                              int64_t record_id, const std::string& consent,
+                              const audit::AuditEvent& event);
+  absl::StatusOr<bool> IsLinked(const std::string& organization, records::RecordKind kind,
+                                int64_t record_id);
+
+ private:
+  Database* database_;
+};
+
+}  // namespace encuentro::storage
