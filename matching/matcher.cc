@@ -106,10 +106,12 @@ const std::vector<std::string>& SearchPurposes() {
 }
 
 Matcher::Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-                 const index::FaceGallery* gallery, FaceFactorFn face_factor, MatchOptions options)
+                 const index::FaceGallery* gallery, const auth::CaseScope* scope,
+                 FaceFactorFn face_factor, MatchOptions options)
     : records_(records),
       store_(store),
       gallery_(gallery),
+      scope_(scope),
       face_factor_(std::move(face_factor)),
       options_(options) {}
 
@@ -131,6 +133,11 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
 
   absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(query.remains_id);
   if (!remains.ok()) return remains.status();
+  if (absl::Status s = scope_->CheckRead(caller, records::RecordKind::kRemains, query.remains_id,
+                                         remains->meta.organization);
+      !s.ok()) {
+    return s;
+  }
   if (remains->meta.delete_time) {
     return absl::FailedPreconditionError(records::RemainsName(query.remains_id) + " is deleted");
   }
@@ -305,6 +312,9 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   if (!IsValidUtf8(reason) || reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidFields({{"reason", "is required: say why"}});
   }
+  if (absl::Status s = CheckReadable(caller, records::RecordKind::kRemains, remains_id); !s.ok()) {
+    return s;
+  }
   storage::DecisionRecord record;
   record.remains_id = remains_id;
   record.missing_person_id = missing_person_id;
@@ -328,20 +338,43 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   return absl::InternalError("decision stored but not found");
 }
 
+absl::Status Matcher::CheckReadable(const auth::Principal& caller, records::RecordKind kind,
+                                    int64_t id) const {
+  std::string organization;
+  if (kind == records::RecordKind::kRemains) {
+    absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(id);
+    if (!remains.ok()) return remains.status();
+    organization = remains->meta.organization;
+  } else {
+    absl::StatusOr<records::MissingPerson> person = records_->GetMissingPerson(id);
+    if (!person.ok()) return person.status();
+    organization = person->meta.organization;
+  }
+  return scope_->CheckRead(caller, kind, id, organization);
+}
+
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
-    const auth::Principal&, records::RecordKind kind, int64_t id,
+    const auth::Principal& caller, records::RecordKind kind, int64_t id,
     std::optional<storage::Decision> current) {
+  if (absl::Status s = CheckReadable(caller, kind, id); !s.ok()) return s;
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions = store_->ListDecisions(kind, id);
   if (!decisions.ok()) return decisions.status();
   std::vector<PairDecisions> pairs = GroupByPair(*decisions);
   if (current) {
-    std::erase_if(pairs, [&](const PairDecisions& p) { return p.history.back().decision != *current; });
+    std::erase_if(pairs,
+                  [&](const PairDecisions& p) { return p.history.back().decision != *current; });
   }
   return pairs;
 }
 
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
-    const auth::Principal&, storage::Decision decision, int64_t after_decision_id, int limit) {
+    const auth::Principal& caller, storage::Decision decision, int64_t after_decision_id,
+    int limit) {
+  // Leads across all records are the search commissions' work queue.
+  if (caller.role != auth::Role::kCommissionStaff) {
+    return absl::PermissionDeniedError(
+        "only commission staff list leads across all records; others name a record");
+  }
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
       store_->ListDecisionsByCurrent(decision, after_decision_id, limit);
   if (!decisions.ok()) return decisions.status();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "index/face_gallery.h"
 #include "matching/evidence.h"
@@ -91,8 +92,10 @@ using FaceFactorFn = std::function<Factor(double distance)>;
 // Thread-safe (its stores and the gallery are).
 class Matcher {
  public:
+  // `scope` decides whose remains and persons a caller may search and review.
   Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-          const index::FaceGallery* gallery, FaceFactorFn face_factor, MatchOptions options = {});
+          const index::FaceGallery* gallery, const auth::CaseScope* scope, FaceFactorFn face_factor,
+          MatchOptions options = {});
 
   // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
   // FAILED_PRECONDITION for deleted ones. Deterministic: ties are broken by person id.
@@ -143,9 +146,14 @@ class Matcher {
                          const records::UnidentifiedRemains& remains,
                          const FaceComparison* face) const;
 
+  // NOT_FOUND for unknown records; PERMISSION_DENIED for records out of `caller`'s scope.
+  absl::Status CheckReadable(const auth::Principal& caller, records::RecordKind kind,
+                             int64_t id) const;
+
   storage::CaseRecordStore* records_;
   storage::MatchStore* store_;
   const index::FaceGallery* gallery_;
+  const auth::CaseScope* scope_;
   FaceFactorFn face_factor_;
   MatchOptions options_;
 };

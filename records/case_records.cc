@@ -61,8 +61,22 @@ std::function<absl::Status(Record&)> DeleteMutation(const SoftDelete& request, T
 
 }  // namespace
 
-CaseRecords::CaseRecords(storage::CaseRecordStore* store, std::function<Timestamp()> clock)
-    : store_(store), clock_(std::move(clock)) {}
+template <typename Record>
+std::function<absl::Status(Record&)> CaseRecords::Scoped(
+    const auth::Principal& caller, RecordKind kind,
+    std::function<absl::Status(Record&)> mutate) const {
+  // Checked on the row as locked for the update, so a concurrent change cannot slip past it.
+  return [this, &caller, kind, mutate = std::move(mutate)](Record& record) -> absl::Status {
+    if (absl::Status s = scope_->CheckWrite(caller, kind, record.meta.organization); !s.ok()) {
+      return s;
+    }
+    return mutate(record);
+  };
+}
+
+CaseRecords::CaseRecords(storage::CaseRecordStore* store, const auth::CaseScope* scope,
+                         std::function<Timestamp()> clock)
+    : store_(store), scope_(scope), clock_(std::move(clock)) {}
 
 Date CaseRecords::Today() const { return Date(std::chrono::floor<std::chrono::days>(clock_())); }
 
@@ -79,31 +93,47 @@ absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Princ
                                      Event(caller, "MissingPersonService/CreateMissingPerson"));
 }
 
-absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principal&, int64_t id) {
-  return store_->GetMissingPerson(id);
+absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principal& caller,
+                                                            int64_t id) {
+  absl::StatusOr<MissingPerson> person = store_->GetMissingPerson(id);
+  if (!person.ok()) return person;
+  if (absl::Status s =
+          scope_->CheckRead(caller, RecordKind::kMissingPerson, id, person->meta.organization);
+      !s.ok()) {
+    return s;
+  }
+  return person;
 }
 
-absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::Principal&,
+absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::Principal& caller,
                                                                     const RecordQuery& query) {
   if (absl::Status s = CheckPageSize(query); !s.ok()) return s;
-  return store_->ListMissingPersons(query);
+  RecordQuery scoped = query;
+  if (absl::Status s = scope_->NarrowListing(caller, RecordKind::kMissingPerson, &scoped);
+      !s.ok()) {
+    return s;
+  }
+  return store_->ListMissingPersons(scoped);
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
     const auth::Principal& caller, const RecordPatch<MissingPerson>& patch) {
   const Date today = Today();
-  return store_->UpdateMissingPerson(
-      patch.id, patch.expected_revision,
-      UpdateMutation(patch,
-                     [today](const MissingPerson& p) { return ValidateMissingPerson(p, today); }),
-      Event(caller, "MissingPersonService/UpdateMissingPerson"));
+  return store_->UpdateMissingPerson(patch.id, patch.expected_revision,
+                                     Scoped(caller, RecordKind::kMissingPerson,
+                                            UpdateMutation(patch,
+                                                           [today](const MissingPerson& p) {
+                                                             return ValidateMissingPerson(p, today);
+                                                           })),
+                                     Event(caller, "MissingPersonService/UpdateMissingPerson"));
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Principal& caller,
                                                                const SoftDelete& request) {
   if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
   absl::StatusOr<MissingPerson> deleted = store_->UpdateMissingPerson(
-      request.id, request.expected_revision, DeleteMutation<MissingPerson>(request, clock_()),
+      request.id, request.expected_revision,
+      Scoped(caller, RecordKind::kMissingPerson, DeleteMutation<MissingPerson>(request, clock_())),
       Event(caller, "MissingPersonService/DeleteMissingPerson"));
   if (deleted.ok() && observer_ != nullptr) {
     observer_->RecordRemoved(RecordKind::kMissingPerson, request.id);
@@ -123,31 +153,46 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Princ
   return store_->InsertRemains(remains, request_id, Event(caller, "RemainsService/CreateRemains"));
 }
 
-absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principal&, int64_t id) {
-  return store_->GetRemains(id);
+absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principal& caller,
+                                                            int64_t id) {
+  absl::StatusOr<UnidentifiedRemains> remains = store_->GetRemains(id);
+  if (!remains.ok()) return remains;
+  if (absl::Status s =
+          scope_->CheckRead(caller, RecordKind::kRemains, id, remains->meta.organization);
+      !s.ok()) {
+    return s;
+  }
+  return remains;
 }
 
-absl::StatusOr<Page<UnidentifiedRemains>> CaseRecords::ListRemains(const auth::Principal&,
+absl::StatusOr<Page<UnidentifiedRemains>> CaseRecords::ListRemains(const auth::Principal& caller,
                                                                    const RecordQuery& query) {
   if (absl::Status s = CheckPageSize(query); !s.ok()) return s;
-  return store_->ListRemains(query);
+  RecordQuery scoped = query;
+  if (absl::Status s = scope_->NarrowListing(caller, RecordKind::kRemains, &scoped); !s.ok()) {
+    return s;
+  }
+  return store_->ListRemains(scoped);
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(
     const auth::Principal& caller, const RecordPatch<UnidentifiedRemains>& patch) {
   const Date today = Today();
-  return store_->UpdateRemains(
-      patch.id, patch.expected_revision,
-      UpdateMutation(patch,
-                     [today](const UnidentifiedRemains& r) { return ValidateRemains(r, today); }),
-      Event(caller, "RemainsService/UpdateRemains"));
+  return store_->UpdateRemains(patch.id, patch.expected_revision,
+                               Scoped(caller, RecordKind::kRemains,
+                                      UpdateMutation(patch,
+                                                     [today](const UnidentifiedRemains& r) {
+                                                       return ValidateRemains(r, today);
+                                                     })),
+                               Event(caller, "RemainsService/UpdateRemains"));
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Principal& caller,
                                                                const SoftDelete& request) {
   if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
   absl::StatusOr<UnidentifiedRemains> deleted = store_->UpdateRemains(
-      request.id, request.expected_revision, DeleteMutation<UnidentifiedRemains>(request, clock_()),
+      request.id, request.expected_revision,
+      Scoped(caller, RecordKind::kRemains, DeleteMutation<UnidentifiedRemains>(request, clock_())),
       Event(caller, "RemainsService/DeleteRemains"));
   if (deleted.ok() && observer_ != nullptr)
     observer_->RecordRemoved(RecordKind::kRemains, request.id);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "records/model.h"
 #include "records/template_observer.h"
@@ -36,8 +37,9 @@ struct SoftDelete {
 class CaseRecords {
  public:
   // `clock` gives "now"; dates in the future are refused against it.
-  explicit CaseRecords(storage::CaseRecordStore* store,
-                       std::function<Timestamp()> clock = std::chrono::system_clock::now);
+  // `scope` decides which records each caller may see and change.
+  CaseRecords(storage::CaseRecordStore* store, const auth::CaseScope* scope,
+              std::function<Timestamp()> clock = std::chrono::system_clock::now);
 
   absl::StatusOr<MissingPerson> CreateMissingPerson(const auth::Principal& caller,
                                                     MissingPerson person,
@@ -66,8 +68,13 @@ class CaseRecords {
 
  private:
   Date Today() const;
+  // `mutate`, refused for records `caller` may not change.
+  template <typename Record>
+  std::function<absl::Status(Record&)> Scoped(const auth::Principal& caller, RecordKind kind,
+                                              std::function<absl::Status(Record&)> mutate) const;
 
   storage::CaseRecordStore* store_;
+  const auth::CaseScope* scope_;
   std::function<Timestamp()> clock_;
   TemplateObserver* observer_ = nullptr;
 };

@@ -88,9 +88,14 @@ absl::StatusOr<int> ChooseFace(const std::vector<biometrics::FaceAnalysis>& face
 
 }  // namespace
 
-PhotoLibrary::PhotoLibrary(storage::PhotoStore* store, const biometrics::FacePipeline* pipeline,
-                           PhotoLibraryOptions options, std::function<Timestamp()> clock)
-    : store_(store), pipeline_(pipeline), options_(options), clock_(std::move(clock)) {}
+PhotoLibrary::PhotoLibrary(storage::PhotoStore* store, const auth::CaseScope* scope,
+                           const biometrics::FacePipeline* pipeline, PhotoLibraryOptions options,
+                           std::function<Timestamp()> clock)
+    : store_(store),
+      scope_(scope),
+      pipeline_(pipeline),
+      options_(options),
+      clock_(std::move(clock)) {}
 
 absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
                                              const PhotoUpload& upload) {
@@ -137,6 +142,10 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
 
   absl::StatusOr<storage::PhotoOwner> owner = store_->GetOwner(upload.owner_kind, upload.owner_id);
   if (!owner.ok()) return owner.status();
+  if (absl::Status s = scope_->CheckWrite(caller, upload.owner_kind, owner->organization);
+      !s.ok()) {
+    return s;
+  }
   if (owner->deleted) {
     return absl::FailedPreconditionError(RecordName(upload.owner_kind, upload.owner_id) +
                                          " is deleted; it takes no new photos");
@@ -215,8 +224,17 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   return stored;
 }
 
-absl::StatusOr<Photo> PhotoLibrary::GetPhoto(const auth::Principal&, RecordKind kind,
+absl::Status PhotoLibrary::CheckOwner(const auth::Principal& caller, RecordKind kind,
+                                      int64_t owner_id, bool write) const {
+  absl::StatusOr<storage::PhotoOwner> owner = store_->GetOwner(kind, owner_id);
+  if (!owner.ok()) return owner.status();
+  return write ? scope_->CheckWrite(caller, kind, owner->organization)
+               : scope_->CheckRead(caller, kind, owner_id, owner->organization);
+}
+
+absl::StatusOr<Photo> PhotoLibrary::GetPhoto(const auth::Principal& caller, RecordKind kind,
                                              int64_t owner_id, int64_t photo_id) {
+  if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/false); !s.ok()) return s;
   return store_->GetPhoto(kind, owner_id, photo_id);
 }
 
@@ -225,12 +243,10 @@ absl::StatusOr<std::string> PhotoLibrary::GetPhotoBytes(const auth::Principal&,
   return store_->GetPhotoBytes(photo.sha256);
 }
 
-absl::StatusOr<Page<Photo>> PhotoLibrary::ListPhotos(const auth::Principal&, RecordKind kind,
+absl::StatusOr<Page<Photo>> PhotoLibrary::ListPhotos(const auth::Principal& caller, RecordKind kind,
                                                      int64_t owner_id, bool show_deleted,
                                                      int page_size, int64_t after_id) {
-  if (absl::StatusOr<storage::PhotoOwner> owner = store_->GetOwner(kind, owner_id); !owner.ok()) {
-    return owner.status();
-  }
+  if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/false); !s.ok()) return s;
   return store_->ListPhotos(kind, owner_id, show_deleted, page_size, after_id);
 }
 
@@ -240,6 +256,7 @@ absl::StatusOr<Photo> PhotoLibrary::DeletePhoto(const auth::Principal& caller, R
   if (!IsValidUtf8(reason) || reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidFields({{"reason", "is required: say why the photo is withdrawn"}});
   }
+  if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/true); !s.ok()) return s;
   audit::AuditEvent event;
   event.principal = caller;
   event.method = "PhotoService/DeletePhoto";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "biometrics/face_pipeline.h"
 #include "records/model.h"
@@ -42,8 +43,8 @@ struct PhotoLibraryOptions {
 // Thread-safe (the store and the pipeline are).
 class PhotoLibrary {
  public:
-  PhotoLibrary(storage::PhotoStore* store, const biometrics::FacePipeline* pipeline,
-               PhotoLibraryOptions options,
+  PhotoLibrary(storage::PhotoStore* store, const auth::CaseScope* scope,
+               const biometrics::FacePipeline* pipeline, PhotoLibraryOptions options,
                std::function<Timestamp()> clock = std::chrono::system_clock::now);
 
   // Validates, decodes, finds faces, chooses one, and stores everything in one transaction.
@@ -64,7 +65,11 @@ class PhotoLibrary {
   void set_observer(TemplateObserver* observer) { observer_ = observer; }
 
  private:
+  // NOT_FOUND for an unknown owner; PERMISSION_DENIED when `caller` may not read (or change) it.
+  absl::Status CheckOwner(const auth::Principal& caller, RecordKind kind, int64_t owner_id,
+                          bool write) const;
   storage::PhotoStore* store_;
+  const auth::CaseScope* scope_;
   const biometrics::FacePipeline* pipeline_;
   PhotoLibraryOptions options_;
   std::function<Timestamp()> clock_;

@@ -414,12 +414,13 @@ int RunServer(const ServerConfig& config) {
   services::ServerServiceImpl server_service(&gatekeeper, std::move(facts));
   services::AdminServiceImpl admin_service(&gatekeeper, &principals);
   storage::CaseRecordStore record_store(db_ptr);
-  records::CaseRecords case_records(&record_store);
+  auth::CaseScope case_scope(&principal_store);
+  records::CaseRecords case_records(&record_store, &case_scope);
   services::MissingPersonServiceImpl missing_person_service(&gatekeeper, &case_records);
   services::RemainsServiceImpl remains_service(&gatekeeper, &case_records);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
-      &photo_store, pipeline->get(),
+      &photo_store, &case_scope, pipeline->get(),
       {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes)});
   services::PhotoServiceImpl photo_service(&gatekeeper, &photo_library);
   storage::MeasurementStore measurement_store(db_ptr);
@@ -436,7 +437,7 @@ int RunServer(const ServerConfig& config) {
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
   matching::Matcher matcher(
-      &record_store, &match_store, gallery->get(),
+      &record_store, &match_store, gallery->get(), &case_scope,
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);

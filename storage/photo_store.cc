@@ -156,10 +156,11 @@ absl::StatusOr<PhotoOwner> PhotoStore::GetOwner(RecordKind kind, int64_t id) {
     pqxx::read_transaction tx(conn);
     const std::string dob = kind == RecordKind::kMissingPerson ? "date_of_birth" : "NULL::date";
     pqxx::result rows =
-        SqlParams().Add(id).Exec(tx, absl::StrCat("SELECT delete_time IS NOT NULL, ", dob, " FROM ",
-                                                  OwnerTable(kind), " WHERE id = $1"));
+        SqlParams().Add(id).Exec(tx, absl::StrCat("SELECT delete_time IS NOT NULL, ", dob,
+                                                  ", organization FROM ", OwnerTable(kind),
+                                                  " WHERE id = $1"));
     if (rows.empty()) return;
-    owner = PhotoOwner{rows[0][0].as<bool>(), DateField(rows[0][1])};
+    owner = PhotoOwner{rows[0][0].as<bool>(), DateField(rows[0][1]), rows[0][2].as<std::string>()};
   });
   if (!status.ok()) return status;
   if (!owner) return absl::NotFoundError(records::RecordName(kind, id) + " not found");

@@ -17,6 +17,7 @@ namespace encuentro::storage {
 struct PhotoOwner {
   bool deleted = false;
   std::optional<records::Date> date_of_birth;  // missing persons only
+  std::string organization;                    // that recorded the owner
 };
 
 // Thread-safe: each call runs in its own transaction on a pooled connection.

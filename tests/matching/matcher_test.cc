@@ -3,8 +3,6 @@
 // follows commits (and never a rolled-back enrolment), and every search is audited.
 #include "matching/matcher.h"
 
-#include "matching/cross_matcher.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -14,11 +12,12 @@
 
 #include "biometrics/image_decoder.h"
 #include "common/field_violations.h"
+#include "matching/cross_matcher.h"
 #include "matching/face_calibration.h"
 #include "records/case_records.h"
 #include "records/photos.h"
-#include "storage/database.h"
 #include "storage/cross_match_queue.h"
+#include "storage/database.h"
 #include "storage/migrations.h"
 #include "tests/support/postgres_environment.h"
 
@@ -89,8 +88,8 @@ class MatcherTest : public ::testing::Test {
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
-    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
-    photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), &Pipeline(),
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), &scope_);
+    photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), &scope_, &Pipeline(),
                                                       records::PhotoLibraryOptions{});
     auto templates = match_store_->LoadGalleryTemplates();
     ASSERT_TRUE(templates.ok());
@@ -101,8 +100,9 @@ class MatcherTest : public ::testing::Test {
     auto calibration = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok()) << calibration.status();
     calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
-    matcher_ = std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(),
-                                         [this](double d) { return calibration_->FaceFactor(d); });
+    matcher_ =
+        std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(), &scope_,
+                                  [this](double d) { return calibration_->FaceFactor(d); });
   }
 
   int64_t Person(const std::string& name, records::Sex sex, int last_seen_year) {
@@ -158,6 +158,7 @@ class MatcherTest : public ::testing::Test {
   std::unique_ptr<GallerySync> sync_;
   std::unique_ptr<FaceCalibration> calibration_;
   std::unique_ptr<Matcher> matcher_;
+  const auth::CaseScope scope_{nullptr};  // no families' collectives linked
 };
 
 TEST_F(MatcherTest, PlantedTrueMatchRanksFirstWithItsEvidence) {
@@ -433,13 +434,12 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
                                    "dental chart differs")
                   .ok());
   ASSERT_TRUE(record_store_
-                  ->UpdateMissingPerson(
-                      people[2], std::nullopt,
-                      [](records::MissingPerson& p) {
-                        p.aliases.push_back("El Güero");
-                        return absl::OkStatus();
-                      },
-                      {caller_, "test", {}, "", "", "{}"})
+                  ->UpdateMissingPerson(people[2], std::nullopt,
+                                        [](records::MissingPerson& p) {
+                                          p.aliases.push_back("El Güero");
+                                          return absl::OkStatus();
+                                        },
+                                        {caller_, "test", {}, "", "", "{}"})
                   .ok());
   EXPECT_EQ(RunQueue(), 1);
   EXPECT_EQ(Current(remains, people[2])->decision, storage::Decision::kExcluded);
@@ -450,10 +450,11 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   // Each run is audited as the system, with what it found.
   pqxx::connection conn(owner_);
   pqxx::read_transaction tx(conn);
-  EXPECT_GE(QueryValue<int64_t>(tx, 
+  EXPECT_GE(QueryValue<int64_t>(
+                tx,
                 "SELECT count(*) FROM audit_log WHERE method = 'CrossMatch/MissingPerson' AND "
                 "purpose = 'continuous_cross_match' AND 'remains/" +
-                std::to_string(remains) + "' = ANY(targets)"),
+                    std::to_string(remains) + "' = ANY(targets)"),
             1);
 }
 
@@ -461,13 +462,12 @@ TEST_F(CrossMatchTest, ChangesOfOneRecordAreCoalescedAndDeletedRecordsSkipped) {
   const int64_t remains = Remains(2020);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(record_store_
-                    ->UpdateRemains(
-                        remains, std::nullopt,
-                        [i](records::UnidentifiedRemains& r) {
-                          r.notes = "revision " + std::to_string(i);
-                          return absl::OkStatus();
-                        },
-                        {caller_, "test", {}, "", "", "{}"})
+                    ->UpdateRemains(remains, std::nullopt,
+                                    [i](records::UnidentifiedRemains& r) {
+                                      r.notes = "revision " + std::to_string(i);
+                                      return absl::OkStatus();
+                                    },
+                                    {caller_, "test", {}, "", "", "{}"})
                     .ok());
   }
   EXPECT_EQ(QueueLength(), 4);
@@ -479,9 +479,9 @@ TEST_F(CrossMatchTest, ChangesOfOneRecordAreCoalescedAndDeletedRecordsSkipped) {
   EXPECT_EQ(RunQueue(), 1);
   pqxx::connection conn(owner_);
   pqxx::read_transaction tx(conn);
-  EXPECT_EQ(QueryValue<std::string>(tx, 
-                "SELECT outcome->>'skipped' FROM audit_log WHERE method = "
-                "'CrossMatch/MissingPerson' ORDER BY seq DESC LIMIT 1"),
+  EXPECT_EQ(QueryValue<std::string>(tx,
+                                    "SELECT outcome->>'skipped' FROM audit_log WHERE method = "
+                                    "'CrossMatch/MissingPerson' ORDER BY seq DESC LIMIT 1"),
             "record deleted");
 }
 
@@ -528,7 +528,8 @@ TEST_F(CrossMatchTest, AJobHeldByAWorkerThatDiesIsTakenByTheNext) {
 TEST_F(CrossMatchTest, FailedRunsAreRetriedWithBackoffThenMarkedFailed) {
   Remains(2020);
   storage::CrossMatchQueue queue(database_.get(), /*max_attempts=*/2);
-  const auto fail = [](const storage::CrossMatchJob&) -> absl::StatusOr<storage::CrossMatchOutcome> {
+  const auto fail =
+      [](const storage::CrossMatchJob&) -> absl::StatusOr<storage::CrossMatchOutcome> {
     return absl::UnavailableError("gallery busy");
   };
   auto ran = queue.RunNext(fail);
@@ -554,4 +555,3 @@ TEST_F(CrossMatchTest, FailedRunsAreRetriedWithBackoffThenMarkedFailed) {
 
 }  // namespace
 }  // namespace encuentro::matching
-

@@ -68,7 +68,7 @@ class AnthropologyServiceTest : public ::testing::Test {
     database_ = *std::move(database);
     callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
-    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
     measurement_store_ = std::make_unique<storage::MeasurementStore>(database_.get());
 
     const std::filesystem::path path = temp_.path() / "reference.csv";

@@ -32,7 +32,7 @@ class CaseRecordServicesTest : public ::testing::Test {
     database_ = *std::move(database);
     callers_ = std::make_unique<testing::TestCallers>(database_.get());
     store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
-    records_ = std::make_unique<records::CaseRecords>(store_.get());
+    records_ = std::make_unique<records::CaseRecords>(store_.get(), callers_->scope());
     missing_service_ =
         std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
     remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
@@ -407,7 +407,11 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
   assessment->set_author("C. Ortega");
   update.mutable_update_mask()->add_paths("biological_profile.stature");
   v1::UnidentifiedRemains updated;
-  grpc::Status status = remains_->UpdateRemains(callers_->Context().get(), update, &updated);
+  // Only the lab that recorded the remains changes them; a commission sees them but may not.
+  EXPECT_EQ(remains_->UpdateRemains(callers_->Context().get(), update, &updated).error_code(),
+            grpc::PERMISSION_DENIED);
+  const auto lab = [&] { return callers_->Context("lab1", "semefo-tij", "forensic_lab"); };
+  grpc::Status status = remains_->UpdateRemains(lab().get(), update, &updated);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(updated.biological_profile().stature().max_cm(), 160);
   EXPECT_EQ(updated.biological_profile().sex().probability(), 0.92);  // untouched
@@ -417,10 +421,9 @@ TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {
   del.set_reason("entered twice");
   del.set_etag(created.etag());  // stale
   v1::UnidentifiedRemains out;
-  EXPECT_EQ(remains_->DeleteRemains(callers_->Context().get(), del, &out).error_code(),
-            grpc::ABORTED);
+  EXPECT_EQ(remains_->DeleteRemains(lab().get(), del, &out).error_code(), grpc::ABORTED);
   del.set_etag(updated.etag());
-  ASSERT_TRUE(remains_->DeleteRemains(callers_->Context().get(), del, &out).ok());
+  ASSERT_TRUE(remains_->DeleteRemains(lab().get(), del, &out).ok());
   EXPECT_EQ(out.delete_reason(), "entered twice");
   EXPECT_EQ(AuditRows(created.name()), 3);
 }

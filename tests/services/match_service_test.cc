@@ -33,13 +33,13 @@ class MatchServiceTest : public ::testing::Test {
     callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
-    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
     gallery_ = index::FaceGallery::Build({});
     auto calibration = matching::FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok());
     calibration_ = std::make_unique<matching::FaceCalibration>(*std::move(calibration));
     matcher_ = std::make_unique<matching::Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(),
+        record_store_.get(), match_store_.get(), gallery_.get(), callers_->scope(),
         [this](double d) { return calibration_->FaceFactor(d); });
     service_ = std::make_unique<MatchServiceImpl>(callers_->gatekeeper(), matcher_.get());
     server_ =

@@ -55,10 +55,11 @@ class PhotoServiceTest : public ::testing::Test {
     database_ = *std::move(database);
     callers_ = std::make_unique<testing::TestCallers>(database_.get());
     record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
-    records_ = std::make_unique<records::CaseRecords>(record_store_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
     photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
     library_ = std::make_unique<records::PhotoLibrary>(
-        photo_store_.get(), &Pipeline(), records::PhotoLibraryOptions{.max_photo_bytes = 1 << 20});
+        photo_store_.get(), callers_->scope(), &Pipeline(),
+        records::PhotoLibraryOptions{.max_photo_bytes = 1 << 20});
     missing_service_ =
         std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
     remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());

@@ -32,7 +32,7 @@ std::string Fail(const std::string& what, const absl::Status& status) {
 }  // namespace
 
 TestCallers::TestCallers(storage::Database* database, services::GatekeeperOptions options)
-    : store_(database), principals_(&store_), gatekeeper_(&principals_, options) {}
+    : store_(database), principals_(&store_), scope_(&store_), gatekeeper_(&principals_, options) {}
 
 std::string TestCallers::Token(const std::string& user, const std::string& organization,
                                const std::string& role) {

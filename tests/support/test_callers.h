@@ -11,6 +11,7 @@
 #include <string>
 #include <tuple>
 
+#include "auth/case_scope.h"
 #include "auth/principals.h"
 #include "services/gatekeeper.h"
 #include "storage/database.h"
@@ -27,6 +28,8 @@ class TestCallers {
 
   services::Gatekeeper* gatekeeper() { return &gatekeeper_; }
   auth::Principals* principals() { return &principals_; }
+  // The production scoping rules over these principals' case links.
+  const auth::CaseScope* scope() const { return &scope_; }
 
   // The token of (user, organization, role), making the organization (of the kind the role
   // belongs to), the user and the token on first use.
@@ -40,6 +43,7 @@ class TestCallers {
  private:
   storage::PrincipalStore store_;
   auth::Principals principals_;
+  auth::CaseScope scope_;
   services::Gatekeeper gatekeeper_;
   std::mutex mu_;
   // guarded by mu_
