@@ -1,6 +1,9 @@
 #include "audit/audit_log.h"
 
+#include <algorithm>
+
 #include "common/logging.h"
+#include "nlohmann/json.hpp"
 
 namespace encuentro::audit {
 
@@ -17,19 +20,89 @@ absl::StatusOr<std::optional<Checkpoint>> AuditLog::LatestCheckpoint() {
   return store_->LatestCheckpoint();
 }
 
-absl::StatusOr<std::vector<storage::StoredAuditEntry>> AuditLog::ListEntries(
-    const auth::Principal&, const storage::AuditQuery& query) {
-  return store_->List(query);
+namespace {
+
+// What a family auditor may read of an entry about `target`: who, when, why, and the outcome as
+// far as it concerns that case; other people's records are left out.
+std::string RedactFor(const std::string& entry, const std::string& target) {
+  nlohmann::json parsed = nlohmann::json::parse(entry, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return R"({"redacted":true})";
+  nlohmann::json out;
+  for (const char* key :
+       {"v", "time", "principal", "organization", "role", "method", "purpose", "legal_basis"}) {
+    if (parsed.contains(key)) out[key] = parsed[key];
+  }
+  out["targets"] = nlohmann::json::array({target});
+  nlohmann::json outcome = nlohmann::json::object();
+  if (parsed.contains("outcome") && parsed["outcome"].is_object()) {
+    const nlohmann::json& full = parsed["outcome"];
+    if (full.contains("status")) outcome["status"] = full["status"];
+    if (full.contains("candidates") && full["candidates"].is_array()) {
+      nlohmann::json mine = nlohmann::json::array();
+      for (const auto& c : full["candidates"]) {
+        if (c.is_object() && c.value("candidate", std::string()) == target) mine.push_back(c);
+      }
+      outcome["candidates"] = mine;
+      outcome["candidates_returned"] = full["candidates"].size();
+    }
+  }
+  out["outcome"] = outcome;
+  out["redacted"] = true;
+  return out.dump();
 }
 
-absl::StatusOr<int64_t> AuditLog::Export(const auth::Principal&,
+}  // namespace
+
+absl::StatusOr<std::vector<storage::StoredAuditEntry>> AuditLog::ListEntries(
+    const auth::Principal& caller, const storage::AuditQuery& query) {
+  if (caller.role != auth::Role::kFamilyAuditor) return store_->List(query);
+  if (query.target.empty()) {
+    return absl::InvalidArgumentError(
+        "target: a family auditor names a case linked to their collective");
+  }
+  std::vector<std::string> linked;
+  if (links_ != nullptr) {
+    absl::StatusOr<std::vector<std::string>> found = links_->LinkedRecords(caller.organization);
+    if (!found.ok()) return found.status();
+    linked = *found;
+  }
+  if (std::find(linked.begin(), linked.end(), query.target) == linked.end()) {
+    return absl::PermissionDeniedError(
+        "a family auditor reads the entries of a case linked to their collective: name it as "
+        "the target");
+  }
+  absl::StatusOr<std::vector<storage::StoredAuditEntry>> entries = store_->List(query);
+  if (!entries.ok()) return entries.status();
+  for (storage::StoredAuditEntry& e : *entries) {
+    e.entry = RedactFor(e.entry, query.target);
+    e.targets = {query.target};
+  }
+  return entries;
+}
+
+absl::StatusOr<int64_t> AuditLog::Export(const auth::Principal& caller,
                                          const std::function<bool(const std::string&)>& write) {
   absl::StatusOr<std::pair<int64_t, std::string>> head = store_->Head();
   if (!head.ok()) return head.status();
+  const bool family = caller.role == auth::Role::kFamilyAuditor;
+  std::vector<std::string> linked;
+  if (family && links_ != nullptr) {
+    absl::StatusOr<std::vector<std::string>> found = links_->LinkedRecords(caller.organization);
+    if (!found.ok()) return found.status();
+    linked = *found;
+  }
+  const auto touches_linked = [&](const storage::StoredAuditEntry& e) {
+    for (const std::string& t : e.targets) {
+      if (std::find(linked.begin(), linked.end(), t) != linked.end()) return true;
+    }
+    return false;
+  };
   int64_t written = 0;
   bool open = true;
   absl::Status status = store_->ForEach(head->first, [&](const storage::StoredAuditEntry& e) {
-    open = write(ExportEntryLine(e.position, e.entry, e.prev_hash, e.entry_hash));
+    open = write(!family || touches_linked(e)
+                     ? ExportEntryLine(e.position, e.entry, e.prev_hash, e.entry_hash)
+                     : ExportRedactedLine(e.position, e.prev_hash, e.entry_hash));
     if (open) ++written;
     return open;
   });

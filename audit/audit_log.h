@@ -16,6 +16,7 @@
 #include "audit/chain.h"
 #include "auth/principal.h"
 #include "storage/audit_store.h"
+#include "storage/principal_store.h"
 
 namespace encuentro::audit {
 
@@ -23,7 +24,9 @@ namespace encuentro::audit {
 // destruction.
 class AuditLog {
  public:
-  AuditLog(storage::AuditStore* store, const SigningKey* key) : store_(store), key_(key) {}
+  // `links` says which cases a families' collective may audit; null: none.
+  AuditLog(storage::AuditStore* store, const SigningKey* key, storage::PrincipalStore* links)
+      : store_(store), key_(key), links_(links) {}
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -31,10 +34,13 @@ class AuditLog {
   // Signs the current head; if a checkpoint of that size exists, returns it.
   absl::StatusOr<Checkpoint> CreateCheckpoint();
   absl::StatusOr<std::optional<Checkpoint>> LatestCheckpoint();
-  // Entries in chain order after `query.after_position`.
+  // Entries in chain order after `query.after_position`. A family auditor must name a case
+  // linked to their collective (else PERMISSION_DENIED) and gets each entry redacted to what
+  // concerns that case (marked "redacted"; its hash then covers the unredacted text).
   absl::StatusOr<std::vector<storage::StoredAuditEntry>> ListEntries(
       const auth::Principal& caller, const storage::AuditQuery& query);
-  // The whole chain as export lines (see chain.h), then every checkpoint it covers; `write`
+  // The whole chain as export lines (see chain.h), then every checkpoint it covers; for a family
+  // auditor, entries that touch none of their linked cases are given by hash only. `write`
   // returning false stops the export. Returns the number of entries written.
   absl::StatusOr<int64_t> Export(const auth::Principal& caller,
                                  const std::function<bool(const std::string& line)>& write);
@@ -47,6 +53,7 @@ class AuditLog {
  private:
   storage::AuditStore* store_;
   const SigningKey* key_;
+  storage::PrincipalStore* links_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_

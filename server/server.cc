@@ -441,7 +441,7 @@ int RunServer(const ServerConfig& config) {
       [&calibration](double distance) { return calibration->FaceFactor(distance); });
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
-  audit::AuditLog audit_log(&audit_store, &*audit_key);
+  audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
   services::AuditServiceImpl audit_service(&gatekeeper, &audit_log);
   storage::CrossMatchQueue cross_match_queue(db_ptr);
   matching::CrossMatcher cross_matcher(

@@ -21,15 +21,17 @@ const std::map<std::string, std::set<Role>>& RpcRoles() {
                                    Role::kFamilyAuditor};
   static const auto* const kTable = new std::map<std::string, std::set<Role>>{
       {"encuentro.v1.ServerService.GetServerInfo", everyone},
-      // Case records: staff and labs write; family auditors read the cases linked to them.
+      // Case records: commissions keep missing persons, commissions and labs remains; family
+      // auditors read, one by one, the cases linked to them. Listings follow the scope.
       {"encuentro.v1.MissingPersonService.CreateMissingPerson", {Role::kCommissionStaff}},
-      {"encuentro.v1.MissingPersonService.GetMissingPerson", case_readers},
-      {"encuentro.v1.MissingPersonService.ListMissingPersons", case_readers},
+      {"encuentro.v1.MissingPersonService.GetMissingPerson",
+       {Role::kCommissionStaff, Role::kFamilyAuditor}},
+      {"encuentro.v1.MissingPersonService.ListMissingPersons", {Role::kCommissionStaff}},
       {"encuentro.v1.MissingPersonService.UpdateMissingPerson", {Role::kCommissionStaff}},
       {"encuentro.v1.MissingPersonService.DeleteMissingPerson", {Role::kCommissionStaff}},
       {"encuentro.v1.RemainsService.CreateRemains", staff_and_labs},
       {"encuentro.v1.RemainsService.GetRemains", case_readers},
-      {"encuentro.v1.RemainsService.ListRemains", case_readers},
+      {"encuentro.v1.RemainsService.ListRemains", staff_and_labs},
       {"encuentro.v1.RemainsService.UpdateRemains", staff_and_labs},
       {"encuentro.v1.RemainsService.DeleteRemains", staff_and_labs},
       // Photo bytes and descriptors go to staff and labs only.

@@ -1,6 +1,7 @@
 #include "storage/principal_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "records/names.h"
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/sql_values.h"
@@ -262,6 +263,27 @@ absl::StatusOr<bool> PrincipalStore::IsLinked(const std::string& organization,
   });
   if (!status.ok()) return status;
   return linked;
+}
+
+absl::StatusOr<std::vector<std::string>> PrincipalStore::LinkedRecords(
+    const std::string& organization) {
+  std::vector<std::string> names;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    for (const auto& row :
+         SqlParams()
+             .Add(organization)
+             .Exec(tx,
+                   "SELECT l.record_kind, l.record_id FROM case_links l JOIN organizations o ON "
+                   "o.id = l.organization_id WHERE o.name = $1 ORDER BY l.id")) {
+      names.push_back(records::RecordName(row[0].as<std::string>() == "remains"
+                                              ? records::RecordKind::kRemains
+                                              : records::RecordKind::kMissingPerson,
+                                          row[1].as<int64_t>()));
+    }
+  });
+  if (!status.ok()) return status;
+  return names;
 }
 
 }  // namespace encuentro::storage

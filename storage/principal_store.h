@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
@@ -63,6 +64,8 @@ class PrincipalStore {
                               const audit::AuditEvent& event);
   absl::StatusOr<bool> IsLinked(const std::string& organization, records::RecordKind kind,
                                 int64_t record_id);
+  // Resource names ("missingPersons/3") of every case linked to `organization`.
+  absl::StatusOr<std::vector<std::string>> LinkedRecords(const std::string& organization);
 
  private:
   Database* database_;

@@ -10,6 +10,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/chain.h"
+#include "auth/principals.h"
 #include "storage/database.h"
 #include "storage/match_store.h"
 #include "storage/migrations.h"
@@ -46,7 +47,7 @@ class AuditChainTest : public ::testing::Test {
     key_ = std::make_unique<SigningKey>(*key);
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
     audit_store_ = std::make_unique<storage::AuditStore>(database_.get());
-    log_ = std::make_unique<AuditLog>(audit_store_.get(), key_.get());
+    log_ = std::make_unique<AuditLog>(audit_store_.get(), key_.get(), nullptr);
   }
 
   void Append(int count, int first = 0) {
@@ -259,7 +260,7 @@ TEST_F(AuditChainTest, EntriesWrittenBeforeTheChainAreChainedByTheMigration) {
   storage::MatchStore store(database->get());
   ASSERT_TRUE(store.AppendAudit(Event(9)).ok());  // new entries continue the chain
   storage::AuditStore audit_store(database->get());
-  AuditLog log(&audit_store, key_.get());
+  AuditLog log(&audit_store, key_.get(), nullptr);
   std::ostringstream out;
   ASSERT_TRUE(log.Export({},
                          [&](const std::string& line) {
@@ -270,6 +271,43 @@ TEST_F(AuditChainTest, EntriesWrittenBeforeTheChainAreChainedByTheMigration) {
   const VerificationReport report = Verify(out.str());
   EXPECT_TRUE(report.ok) << report.problem;
   EXPECT_EQ(report.entries, 4);
+}
+
+TEST_F(AuditChainTest, AFamilyAuditorSeesItsLinkedCaseRedactedAndVerifiesTheWholeChain) {
+  storage::PrincipalStore principals_store(database_.get());
+  auth::Principals principals(&principals_store);
+  const auth::Principal setup{"root", "operator", auth::Role::kAdmin};
+  ASSERT_TRUE(
+      principals
+          .CreateOrganization(setup, "colectivo-x", auth::OrganizationKind::kFamiliesCollective)
+          .ok());
+  ASSERT_TRUE(principals
+                  .LinkCase(setup, "colectivo-x", records::RecordKind::kMissingPerson, 2,
+                            "signed consent of the mother")
+                  .ok());
+  Append(4);  // entry i names remains/i and missingPersons/i+1
+  AuditLog log(audit_store_.get(), key_.get(), &principals_store);
+  const auth::Principal family{"fam1", "colectivo-x", auth::Role::kFamilyAuditor};
+  EXPECT_EQ(log.ListEntries(family, {.target = "missingPersons/3"}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  auto entries = log.ListEntries(family, {.target = "missingPersons/2"});
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_FALSE(entries->empty());
+  for (const auto& e : *entries) {
+    EXPECT_NE(e.entry.find("\"redacted\":true"), std::string::npos) << e.entry;
+    EXPECT_EQ(e.entry.find("remains/"), std::string::npos) << e.entry;  // others' records
+  }
+  std::ostringstream out;
+  ASSERT_TRUE(log.Export(family,
+                         [&](const std::string& line) {
+                           out << line << "\n";
+                           return true;
+                         })
+                  .ok());
+  const VerificationReport report = Verify(out.str());
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_GT(report.redacted, 0);
+  EXPECT_LT(report.redacted, report.entries);
 }
 
 TEST(AuditVerifier, RedactedEntriesStillLink) {

@@ -1,0 +1,309 @@
+// Who may call what, end to end over gRPC with real principals in PostgreSQL: every RPC of
+// every encuentro.v1 service with every role, without a token, with an expired token and with a
+// revoked token; the table lists every RPC and nothing else; and scoping hides other
+// organizations' records.
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "anthropology/catalog.h"
+#include "audit/audit_log.h"
+#include "biometrics/face_pipeline.h"
+#include "encuentro/v1/matching.grpc.pb.h"
+#include "encuentro/v1/missing_persons.grpc.pb.h"
+#include "encuentro/v1/photos.grpc.pb.h"
+#include "encuentro/v1/remains.grpc.pb.h"
+#include "matching/matcher.h"
+#include "records/case_records.h"
+#include "records/photos.h"
+#include "services/admin_service.h"
+#include "services/anthropology_service.h"
+#include "services/audit_service.h"
+#include "services/case_record_services.h"
+#include "services/match_service.h"
+#include "services/photo_service.h"
+#include "services/server_service.h"
+#include "storage/audit_store.h"
+#include "storage/database.h"
+#include "storage/match_store.h"
+#include "storage/measurement_store.h"
+#include "storage/migrations.h"
+#include "tests/support/in_process_server.h"
+#include "tests/support/postgres_environment.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_callers.h"
+
+namespace encuentro::services {
+namespace {
+
+using testing::PostgresEnvironment;
+
+// Every method of every service in proto/encuentro/v1, by full name ("encuentro.v1.X.Y").
+std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
+  std::vector<const google::protobuf::MethodDescriptor*> methods;
+  for (const auto& file : std::filesystem::directory_iterator(ENCUENTRO_TEST_PROTO_DIR)) {
+    const auto* descriptor = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
+        "encuentro/v1/" + file.path().filename().string());
+    EXPECT_NE(descriptor, nullptr) << file.path() << " is not linked into the server";
+    if (descriptor == nullptr) continue;
+    for (int s = 0; s < descriptor->service_count(); ++s) {
+      for (int m = 0; m < descriptor->service(s)->method_count(); ++m) {
+        methods.push_back(descriptor->service(s)->method(m));
+      }
+    }
+  }
+  return methods;
+}
+
+// Calls any method with one empty request message, whatever its streaming kind; the status.
+grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
+                       const std::string& token) {
+  grpc::GenericStub stub(channel->shared_from_this());
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::ClientContext> context = testing::TokenContext(token);
+  auto call = stub.PrepareCall(context.get(), method, &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  const auto step = [&](void* expected) {
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(tag, expected);
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(reinterpret_cast<void*>(1));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1);
+  call->Write(request, reinterpret_cast<void*>(2));
+  step(reinterpret_cast<void*>(2));
+  call->WritesDone(reinterpret_cast<void*>(3));
+  step(reinterpret_cast<void*>(3));
+  grpc::ByteBuffer response;
+  for (;;) {
+    call->Read(&response, reinterpret_cast<void*>(4));
+    if (!step(reinterpret_cast<void*>(4))) break;
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(reinterpret_cast<void*>(5));
+  return status;
+}
+
+const biometrics::FacePipeline& Pipeline() {
+  static const biometrics::FacePipeline* pipeline = [] {
+    biometrics::FacePipelineOptions options;
+    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
+    auto created = biometrics::FacePipeline::Create(options);
+    if (!created.ok()) std::abort();
+    return created->release();
+  }();
+  return *pipeline;
+}
+
+class AuthorizationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    owner_ = PostgresEnvironment::Get().CreateDatabase();
+    ASSERT_TRUE(storage::ApplyMigrations(owner_, storage::BundledMigrations()).ok());
+    auto database = storage::Database::Open(
+        {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 8});
+    ASSERT_TRUE(database.ok());
+    database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
+    record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
+    photo_store_ = std::make_unique<storage::PhotoStore>(database_.get());
+    measurement_store_ = std::make_unique<storage::MeasurementStore>(database_.get());
+    match_store_ = std::make_unique<storage::MatchStore>(database_.get());
+    audit_store_ = std::make_unique<storage::AuditStore>(database_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
+    photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), callers_->scope(),
+                                                      &Pipeline(), records::PhotoLibraryOptions{});
+    gallery_ = index::FaceGallery::Build({});
+    matcher_ = std::make_unique<matching::Matcher>(record_store_.get(), match_store_.get(),
+                                                   gallery_.get(), callers_->scope(),
+                                                   [](double) { return matching::Factor{}; });
+    auto key = audit::SigningKey::LoadOrCreate(dir_.path() / "audit.key");
+    ASSERT_TRUE(key.ok());
+    key_ = std::make_unique<audit::SigningKey>(*key);
+    log_ = std::make_unique<audit::AuditLog>(audit_store_.get(), key_.get(),
+                                             callers_->principals()->store());
+    Gatekeeper* gate = callers_->gatekeeper();
+    ServerFacts facts;
+    facts.database_mode = "embedded";
+    facts.schema_version = [] { return absl::StatusOr<int64_t>(7); };
+    services_.push_back(std::make_unique<ServerServiceImpl>(gate, facts));
+    services_.push_back(std::make_unique<MissingPersonServiceImpl>(gate, records_.get()));
+    services_.push_back(std::make_unique<RemainsServiceImpl>(gate, records_.get()));
+    services_.push_back(std::make_unique<PhotoServiceImpl>(gate, photos_.get()));
+    services_.push_back(std::make_unique<AnthropologyServiceImpl>(
+        gate, measurement_store_.get(), records_.get(),
+        &anthropology::MeasurementCatalog::Embedded(), AnthropologyServiceOptions{}));
+    services_.push_back(std::make_unique<MatchServiceImpl>(gate, matcher_.get()));
+    services_.push_back(std::make_unique<AuditServiceImpl>(gate, log_.get()));
+    services_.push_back(std::make_unique<AdminServiceImpl>(gate, callers_->principals()));
+    std::vector<grpc::Service*> raw;
+    for (auto& s : services_) raw.push_back(s.get());
+    server_ = std::make_unique<testing::InProcessServer>(raw);
+  }
+
+  testing::TempDir dir_{"encuentro-authz"};
+  std::string owner_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
+  std::unique_ptr<storage::CaseRecordStore> record_store_;
+  std::unique_ptr<storage::PhotoStore> photo_store_;
+  std::unique_ptr<storage::MeasurementStore> measurement_store_;
+  std::unique_ptr<storage::MatchStore> match_store_;
+  std::unique_ptr<storage::AuditStore> audit_store_;
+  std::unique_ptr<records::CaseRecords> records_;
+  std::unique_ptr<records::PhotoLibrary> photos_;
+  std::unique_ptr<index::FaceGallery> gallery_;
+  std::unique_ptr<matching::Matcher> matcher_;
+  std::unique_ptr<audit::SigningKey> key_;
+  std::unique_ptr<audit::AuditLog> log_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<testing::InProcessServer> server_;
+};
+
+TEST(RpcRolesTable, ListsEveryRpcAndNothingElse) {
+  std::set<std::string> methods;
+  for (const auto* method : AllMethods()) {
+    methods.insert(method->full_name());
+    EXPECT_EQ(RpcRoles().count(method->full_name()), 1u)
+        << method->full_name() << " is not in RpcRoles(): it is refused to everyone";
+  }
+  for (const auto& [name, roles] : RpcRoles()) {
+    EXPECT_EQ(methods.count(name), 1u) << name << " is in RpcRoles() but is no RPC";
+    EXPECT_FALSE(roles.empty()) << name;
+  }
+  EXPECT_GE(methods.size(), 34u);
+}
+
+TEST_F(AuthorizationTest, EveryRpcWithEveryRoleAndEveryBadCredential) {
+  struct Caller {
+    std::string label;
+    std::string token;
+    std::optional<auth::Role> role;  // none: bad credentials
+  };
+  std::vector<Caller> callers = {
+      {"admin", callers_->Token("root", "operator", "admin"), auth::Role::kAdmin},
+      {"commission_staff", callers_->Token("ana", "cbp-bc", "commission_staff"),
+       auth::Role::kCommissionStaff},
+      {"forensic_lab", callers_->Token("lab1", "semefo-tij", "forensic_lab"),
+       auth::Role::kForensicLab},
+      {"family_auditor", callers_->Token("fam1", "colectivo-x", "family_auditor"),
+       auth::Role::kFamilyAuditor},
+      {"no token", "", std::nullopt},
+      {"unknown token", "enc_" + std::string(64, 'f'), std::nullopt},
+  };
+  const auth::Principal setup{"test-setup", "operator", auth::Role::kAdmin};
+  auto expiring = callers_->principals()->IssueToken(setup, "ana", std::chrono::seconds(1), "x");
+  auto revoked = callers_->principals()->IssueToken(setup, "ana", std::chrono::seconds(0), "x");
+  ASSERT_TRUE(expiring.ok() && revoked.ok());
+  ASSERT_TRUE(callers_->principals()->RevokeToken(setup, revoked->id).ok());
+  callers.push_back({"revoked token", revoked->token, std::nullopt});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  callers.push_back({"expired token", expiring->token, std::nullopt});
+
+  int checked = 0;
+  for (const auto* method : AllMethods()) {
+    const std::string path =
+        "/" + method->service()->full_name() + "/" + std::string(method->name());
+    const auto& allowed = RpcRoles().at(method->full_name());
+    for (const Caller& caller : callers) {
+      const grpc::Status status = CallEmpty(server_->channel().get(), path, caller.token);
+      const std::string where = method->full_name() + " as " + caller.label + ": " +
+                                std::to_string(status.error_code()) + " " + status.error_message();
+      if (!caller.role) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << where;
+      } else if (allowed.count(*caller.role) == 0) {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << where;
+      } else {
+        // Admitted: whatever the empty request then earns, it is not an access refusal.
+        EXPECT_NE(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << where;
+        EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << where;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 34 * 8);
+}
+
+TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
+  auto missing = v1::MissingPersonService::NewStub(server_->channel());
+  auto remains = v1::RemainsService::NewStub(server_->channel());
+  auto matching = v1::MatchService::NewStub(server_->channel());
+  auto photos = v1::PhotoService::NewStub(server_->channel());
+  const auto staff = [&] { return callers_->Context("ana", "cbp-bc", "commission_staff"); };
+  const auto other_staff = [&] { return callers_->Context("beto", "cbp-son", "commission_staff"); };
+  const auto lab = [&] { return callers_->Context("lab1", "semefo-tij", "forensic_lab"); };
+  const auto other_lab = [&] { return callers_->Context("lab2", "semefo-mxl", "forensic_lab"); };
+  const auto family = [&] { return callers_->Context("fam1", "colectivo-x", "family_auditor"); };
+
+  v1::CreateMissingPersonRequest create_person;
+  create_person.mutable_missing_person()->set_case_folio("F-1");
+  create_person.mutable_missing_person()->set_issuing_authority("FGE");
+  create_person.mutable_missing_person()->set_given_names("Rosa");
+  v1::MissingPerson person;
+  ASSERT_TRUE(missing->CreateMissingPerson(staff().get(), create_person, &person).ok());
+  v1::CreateRemainsRequest create_remains;
+  create_remains.mutable_remains()->set_case_folio("PM-1");
+  create_remains.mutable_remains()->set_lab("SEMEFO");
+  create_remains.mutable_remains()->set_condition(v1::UnidentifiedRemains::SKELETONIZED);
+  v1::UnidentifiedRemains found;
+  grpc::Status made = remains->CreateRemains(lab().get(), create_remains, &found);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+
+  // Another commission neither reads nor lists the person; another lab not the remains.
+  v1::GetMissingPersonRequest get_person;
+  get_person.set_name(person.name());
+  v1::MissingPerson seen;
+  EXPECT_TRUE(missing->GetMissingPerson(staff().get(), get_person, &seen).ok());
+  EXPECT_EQ(missing->GetMissingPerson(other_staff().get(), get_person, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListMissingPersonsResponse listed;
+  ASSERT_TRUE(missing->ListMissingPersons(other_staff().get(), {}, &listed).ok());
+  EXPECT_EQ(listed.missing_persons_size(), 0);
+  ASSERT_TRUE(missing->ListMissingPersons(staff().get(), {}, &listed).ok());
+  EXPECT_EQ(listed.missing_persons_size(), 1);
+  v1::GetRemainsRequest get_remains;
+  get_remains.set_name(found.name());
+  v1::UnidentifiedRemains seen_remains;
+  EXPECT_TRUE(remains->GetRemains(other_staff().get(), get_remains, &seen_remains).ok());
+  EXPECT_EQ(remains->GetRemains(other_lab().get(), get_remains, &seen_remains).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListRemainsResponse lab_list;
+  ASSERT_TRUE(remains->ListRemains(other_lab().get(), {}, &lab_list).ok());
+  EXPECT_EQ(lab_list.remains_size(), 0);
+  // Searches follow the remains' scope: the recording lab and commissions, not another lab.
+  v1::SearchCandidatesRequest search;
+  search.set_remains(found.name());
+  search.set_purpose("identification");
+  search.set_legal_basis("FGE-CI-1");
+  v1::SearchCandidatesResponse result;
+  EXPECT_TRUE(matching->SearchCandidates(lab().get(), search, &result).ok());
+  EXPECT_EQ(matching->SearchCandidates(other_lab().get(), search, &result).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // A families' collective sees the person only once staff link the case, and never photos.
+  EXPECT_EQ(missing->GetMissingPerson(family().get(), get_person, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  auto admin = v1::AdminService::NewStub(server_->channel());
+  v1::LinkCaseRequest link;
+  link.set_organization("colectivo-x");
+  link.set_record(person.name());
+  link.set_consent("signed consent of the mother, 2026-11-02");
+  v1::LinkCaseResponse linked;
+  grpc::Status linking = admin->LinkCase(staff().get(), link, &linked);
+  ASSERT_TRUE(linking.ok()) << linking.error_message();
+  EXPECT_TRUE(missing->GetMissingPerson(family().get(), get_person, &seen).ok());
+  v1::ListPhotosRequest list_photos;
+  list_photos.set_parent(person.name());
+  v1::ListPhotosResponse no_photos;
+  EXPECT_EQ(photos->ListPhotos(family().get(), list_photos, &no_photos).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace encuentro::services
