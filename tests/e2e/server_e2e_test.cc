@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "common/version.h"
 #include "encuentro/v1/server.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -206,6 +209,84 @@ TEST_F(ServerE2E, MigrateSubcommandAppliesAndExits) {
   EXPECT_EQ(migrate.exit_code, 0) << migrate.err;
   EXPECT_NE(migrate.out.find("schema at version"), std::string::npos) << migrate.out;
   EXPECT_FALSE(std::filesystem::exists(data_dir() / "postgresql" / "postmaster.pid"));
+}
+
+// TLS and mutual TLS with a CA, server and client certificates made here with openssl, as the
+// README shows. A client certificate's subject names the user; a token still works over TLS.
+TEST_F(ServerE2E, TlsAndMutualTlsWithCertificatesMadeHere) {
+  const auto pki = dir_.path() / "pki";
+  std::filesystem::create_directories(pki);
+  const auto openssl = [&](std::vector<std::string> args) {
+    CommandResult result = RunCommand("/usr/bin/openssl", args, dir_.path());
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  };
+  const auto p = [&](const char* name) { return (pki / name).string(); };
+  std::ofstream(pki / "server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out",
+           p("ca.crt"), "-days", "2", "-subj", "/CN=Encuentro Test CA"});
+  for (const std::string who : {"server", "client"}) {
+    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p((who + ".key").c_str()), "-out",
+             p((who + ".csr").c_str()), "-subj",
+             who == "server" ? "/CN=localhost" : "/CN=lab-cert"});
+    std::vector<std::string> sign = {"x509",
+                                     "-req",
+                                     "-in",
+                                     p((who + ".csr").c_str()),
+                                     "-CA",
+                                     p("ca.crt"),
+                                     "-CAkey",
+                                     p("ca.key"),
+                                     "-CAcreateserial",
+                                     "-out",
+                                     p((who + ".crt").c_str()),
+                                     "-days",
+                                     "2"};
+    if (who == "server") sign.insert(sign.end(), {"-extfile", p("server.ext")});
+    openssl(sign);
+  }
+  const std::string admin = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path());
+  const auto admin_command = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "admin");
+    args.insert(args.end(), {"--data-dir", data_dir().string()});
+    CommandResult result = RunCommand(ENCUENTROD_PATH, args, dir_.path(), seconds(120));
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  };
+  admin_command({"create-org", "semefo-tij", "--kind", "forensic_lab"});
+  admin_command({"create-user", "lab1", "--org", "semefo-tij", "--role", "forensic_lab",
+                 "--certificate-subject", "lab-cert"});
+
+  auto server = StartServer({"--tls-cert", p("server.crt"), "--tls-key", p("server.key"),
+                             "--tls-client-ca", p("ca.crt")});
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  EXPECT_EQ(server->Stderr().find("serving plaintext"), std::string::npos);
+  const std::vector<std::string> mutual = {
+      "--server",      *address,    "--tls-ca",      p("ca.crt"), "--tls-cert",
+      p("client.crt"), "--tls-key", p("client.key"), "--timeout", "20"};
+  const auto cli = [&](std::vector<std::string> prefix, std::vector<std::string> args) {
+    prefix.insert(prefix.end(), args.begin(), args.end());
+    return RunCommand(ENCUENTRO_CLI_PATH, prefix, dir_.path());
+  };
+  // The client certificate alone authenticates lab1.
+  CommandResult by_certificate = cli(mutual, {"--json", "info"});
+  EXPECT_EQ(by_certificate.exit_code, 0) << by_certificate.err;
+  // ... as a lab: staff-only methods are refused.
+  CommandResult refused = cli(mutual, {"candidates", "--current", "pending"});
+  EXPECT_NE(refused.err.find("PERMISSION_DENIED"), std::string::npos) << refused.err;
+  // A token over the same TLS connection speaks for its own user.
+  std::vector<std::string> with_token = mutual;
+  with_token.insert(with_token.end(), {"--token", admin});
+  EXPECT_EQ(cli(with_token, {"audit", "checkpoint", "--create"}).exit_code, 0);
+  // Without a client certificate the handshake fails; without TLS nothing is spoken at all.
+  CommandResult no_client_cert =
+      cli({"--server", *address, "--tls-ca", p("ca.crt"), "--token", admin, "--timeout", "5"},
+          {"info"});
+  EXPECT_EQ(no_client_cert.exit_code, 1);
+  CommandResult plaintext =
+      cli({"--server", *address, "--token", admin, "--timeout", "5"}, {"info"});
+  EXPECT_EQ(plaintext.exit_code, 1);
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
 }
 
 }  // namespace

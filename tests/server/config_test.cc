@@ -67,6 +67,21 @@ TEST(ServerConfig, UnknownFlagIsNamed) {
       << config.status();
 }
 
+TEST(ServerConfig, PlaintextOnlyOnLocalAddresses) {
+  EXPECT_TRUE(Parse({"--listen", "127.0.0.1:5000"}).ok());
+  EXPECT_TRUE(Parse({"--listen", "[::1]:5000"}).ok());
+  EXPECT_TRUE(Parse({"--listen", "unix:/tmp/encuentro.sock"}).ok());
+  absl::StatusOr<ServerConfig> open = Parse({"--listen", "0.0.0.0:5000"});
+  ASSERT_EQ(open.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(open.status().message().find("--tls-cert"), std::string::npos);
+  absl::StatusOr<ServerConfig> tls =
+      Parse({"--listen", "0.0.0.0:5000", "--tls-cert", "a.pem", "--tls-key", "b.pem"});
+  EXPECT_TRUE(tls.ok()) << tls.status();
+  EXPECT_EQ(Parse({"--tls-cert", "a.pem"}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Parse({"--tls-client-ca", "ca.pem"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ServerConfig, BadValuesAreNamed) {
   for (const std::vector<const char*>& args :
        {std::vector<const char*>{"--worker-threads", "0"},

@@ -15,6 +15,7 @@
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "encuentro/v1/remains.grpc.pb.h"
+#include "encuentro/v1/server.grpc.pb.h"
 #include "matching/matcher.h"
 #include "records/case_records.h"
 #include "records/photos.h"
@@ -303,6 +304,27 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
   v1::ListPhotosResponse no_photos;
   EXPECT_EQ(photos->ListPhotos(family().get(), list_photos, &no_photos).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AuthorizationTest, CallsBeyondTheRateLimitAreResourceExhausted) {
+  testing::TestCallers limited(database_.get(), {.requests_per_minute = 3});
+  ServerFacts facts;
+  facts.schema_version = [] { return absl::StatusOr<int64_t>(7); };
+  ServerServiceImpl info(limited.gatekeeper(), facts);
+  testing::InProcessServer server({&info});
+  auto stub = v1::ServerService::NewStub(server.channel());
+  const std::string token = limited.Token("ana", "cbp-bc", "commission_staff");
+  v1::ServerInfo out;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(stub->GetServerInfo(testing::TokenContext(token).get(), {}, &out).ok()) << i;
+  }
+  const grpc::Status limited_status =
+      stub->GetServerInfo(testing::TokenContext(token).get(), {}, &out);
+  EXPECT_EQ(limited_status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // The limit is per user: another caller is unaffected.
+  EXPECT_TRUE(
+      stub->GetServerInfo(limited.Context("lab1", "semefo-tij", "forensic_lab").get(), {}, &out)
+          .ok());
 }
 
 }  // namespace
