@@ -359,6 +359,11 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
   if (absl::Status s = CheckReadable(caller, kind, id); !s.ok()) return s;
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions = store_->ListDecisions(kind, id);
   if (!decisions.ok()) return decisions.status();
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "MatchService/ListCandidates";
+  event.targets = {records::RecordName(kind, id)};
+  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   std::vector<PairDecisions> pairs = GroupByPair(*decisions);
   if (current) {
     std::erase_if(pairs,

@@ -4,6 +4,7 @@
 #include "common/field_violations.h"
 #include "common/text.h"
 #include "records/field_mask.h"
+#include "records/names.h"
 #include "records/validation.h"
 
 namespace encuentro::records {
@@ -113,7 +114,16 @@ absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::
       !s.ok()) {
     return s;
   }
-  return store_->ListMissingPersons(scoped);
+  absl::StatusOr<Page<MissingPerson>> page = store_->ListMissingPersons(scoped);
+  if (!page.ok()) return page;
+  std::vector<std::string> names;
+  for (const MissingPerson& p : page->records) names.push_back(MissingPersonName(p.meta.id));
+  if (absl::Status s = store_->AppendAudit(
+          Event(caller, "MissingPersonService/ListMissingPersons", std::move(names)));
+      !s.ok()) {
+    return s;
+  }
+  return page;
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
@@ -162,6 +172,11 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principa
       !s.ok()) {
     return s;
   }
+  if (absl::Status s =
+          store_->AppendAudit(Event(caller, "RemainsService/GetRemains", {RemainsName(id)}));
+      !s.ok()) {
+    return s;
+  }
   return remains;
 }
 
@@ -172,7 +187,16 @@ absl::StatusOr<Page<UnidentifiedRemains>> CaseRecords::ListRemains(const auth::P
   if (absl::Status s = scope_->NarrowListing(caller, RecordKind::kRemains, &scoped); !s.ok()) {
     return s;
   }
-  return store_->ListRemains(scoped);
+  absl::StatusOr<Page<UnidentifiedRemains>> page = store_->ListRemains(scoped);
+  if (!page.ok()) return page;
+  std::vector<std::string> names;
+  for (const UnidentifiedRemains& r : page->records) names.push_back(RemainsName(r.meta.id));
+  if (absl::Status s =
+          store_->AppendAudit(Event(caller, "RemainsService/ListRemains", std::move(names)));
+      !s.ok()) {
+    return s;
+  }
+  return page;
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(

@@ -235,7 +235,14 @@ absl::Status PhotoLibrary::CheckOwner(const auth::Principal& caller, RecordKind 
 absl::StatusOr<Photo> PhotoLibrary::GetPhoto(const auth::Principal& caller, RecordKind kind,
                                              int64_t owner_id, int64_t photo_id) {
   if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/false); !s.ok()) return s;
-  return store_->GetPhoto(kind, owner_id, photo_id);
+  absl::StatusOr<Photo> photo = store_->GetPhoto(kind, owner_id, photo_id);
+  if (!photo.ok()) return photo;
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "PhotoService/GetPhoto";
+  event.targets = {RecordName(kind, owner_id), PhotoName(kind, owner_id, photo_id)};
+  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
+  return photo;
 }
 
 absl::StatusOr<std::string> PhotoLibrary::GetPhotoBytes(const auth::Principal&,
@@ -247,7 +254,15 @@ absl::StatusOr<Page<Photo>> PhotoLibrary::ListPhotos(const auth::Principal& call
                                                      int64_t owner_id, bool show_deleted,
                                                      int page_size, int64_t after_id) {
   if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/false); !s.ok()) return s;
-  return store_->ListPhotos(kind, owner_id, show_deleted, page_size, after_id);
+  absl::StatusOr<Page<Photo>> page =
+      store_->ListPhotos(kind, owner_id, show_deleted, page_size, after_id);
+  if (!page.ok()) return page;
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "PhotoService/ListPhotos";
+  event.targets = {RecordName(kind, owner_id)};
+  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
+  return page;
 }
 
 absl::StatusOr<Photo> PhotoLibrary::DeletePhoto(const auth::Principal& caller, RecordKind kind,

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/chain.h"
+#include "storage/connection_pool.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -46,6 +47,14 @@ void AppendAuditEntry(pqxx::transaction_base& tx, const audit::AuditEvent& event
           "purpose, legal_basis, outcome, position, entry, prev_hash, entry_hash) VALUES "
           "(to_timestamp($1), $2, $3, $4, $5, ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), "
           "$7, $8, $9::jsonb, $10, $11, $12, $13)");
+}
+
+absl::Status AppendAuditEntry(Database& database, const audit::AuditEvent& event) {
+  return database.pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    AppendAuditEntry(tx, event);
+    tx.commit();
+  });
 }
 
 }  // namespace encuentro::storage

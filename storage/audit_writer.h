@@ -4,10 +4,15 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/status/status.h"
 #include "audit/audit_event.h"
+#include "storage/database.h"
 
 namespace encuentro::storage {
 
 void AppendAuditEntry(pqxx::transaction_base& tx, const audit::AuditEvent& event);
+
+// The same in a transaction of its own, for events that change nothing else (reads, searches).
+absl::Status AppendAuditEntry(Database& database, const audit::AuditEvent& event);
 
 }  // namespace encuentro::storage

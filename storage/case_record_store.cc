@@ -6,8 +6,8 @@
 #include "common/text.h"
 #include "records/names.h"
 #include "storage/audit_writer.h"
-#include "storage/cross_match_enqueue.h"
 #include "storage/connection_pool.h"
+#include "storage/cross_match_enqueue.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -519,6 +519,10 @@ absl::StatusOr<UnidentifiedRemains> CaseRecordStore::UpdateRemains(
     const std::function<absl::Status(UnidentifiedRemains&)>& mutate,
     const audit::AuditEvent& event) {
   return Update<RemainsTable>(*database_, id, expected_revision, mutate, event);
+}
+
+absl::Status CaseRecordStore::AppendAudit(const audit::AuditEvent& event) {
+  return AppendAuditEntry(*database_, event);
 }
 
 }  // namespace encuentro::storage

@@ -52,6 +52,9 @@ class CaseRecordStore {
       const std::function<absl::Status(records::UnidentifiedRemains&)>& mutate,
       const audit::AuditEvent& event);
 
+  // Records a read of case data in the audit log.
+  absl::Status AppendAudit(const audit::AuditEvent& event);
+
  private:
   Database* database_;
 };

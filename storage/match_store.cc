@@ -323,11 +323,7 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::PersonTemplatePhotoIds(int64_t 
 }
 
 absl::Status MatchStore::AppendAudit(const audit::AuditEvent& event) {
-  return database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    AppendAuditEntry(tx, event);
-    tx.commit();
-  });
+  return AppendAuditEntry(*database_, event);
 }
 
 absl::StatusOr<std::string> MatchStore::GalleryWatermark() {

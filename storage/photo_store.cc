@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "records/names.h"
 #include "storage/audit_writer.h"
-#include "storage/cross_match_enqueue.h"
 #include "storage/connection_pool.h"
+#include "storage/cross_match_enqueue.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -155,10 +155,9 @@ absl::StatusOr<PhotoOwner> PhotoStore::GetOwner(RecordKind kind, int64_t id) {
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     const std::string dob = kind == RecordKind::kMissingPerson ? "date_of_birth" : "NULL::date";
-    pqxx::result rows =
-        SqlParams().Add(id).Exec(tx, absl::StrCat("SELECT delete_time IS NOT NULL, ", dob,
-                                                  ", organization FROM ", OwnerTable(kind),
-                                                  " WHERE id = $1"));
+    pqxx::result rows = SqlParams().Add(id).Exec(
+        tx, absl::StrCat("SELECT delete_time IS NOT NULL, ", dob, ", organization FROM ",
+                         OwnerTable(kind), " WHERE id = $1"));
     if (rows.empty()) return;
     owner = PhotoOwner{rows[0][0].as<bool>(), DateField(rows[0][1]), rows[0][2].as<std::string>()};
   });
@@ -329,6 +328,10 @@ absl::StatusOr<Photo> PhotoStore::SoftDeletePhoto(RecordKind kind, int64_t owner
     return absl::NotFoundError(records::PhotoName(kind, owner_id, photo_id) + " not found");
   }
   return *result;
+}
+
+absl::Status PhotoStore::AppendAudit(const audit::AuditEvent& event) {
+  return AppendAuditEntry(*database_, event);
 }
 
 }  // namespace encuentro::storage

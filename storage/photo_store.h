@@ -47,6 +47,9 @@ class PhotoStore {
                                                  int64_t photo_id, const std::string& reason,
                                                  const audit::AuditEvent& event);
 
+  // Records a read of case data in the audit log.
+  absl::Status AppendAudit(const audit::AuditEvent& event);
+
  private:
   Database* database_;
 };

@@ -4,8 +4,10 @@
 //                                 [--remains 500]
 //     Makes a synthetic gallery in DIR's embedded PostgreSQL through the storage layer (the same
 //     transactions enrolment uses): random unit descriptors, and remains whose post-mortem
-//     template is a noisy copy of one person's (a planted true match).
-//   encuentro_match_load search --server ADDR [--concurrency 8] [--seconds 30] [--remains 500]
+//     template is a noisy copy of one person's (a planted true match), and a commission staff
+//     token in DIR/load.token.
+//   encuentro_match_load search --server ADDR --token TOKEN [--concurrency 8] [--seconds 30]
+//                               [--remains 500]
 //     Runs concurrent SearchCandidates calls on the planted remains and prints latency
 //     percentiles, requests per second, and how often the first candidate's face evidence was a
 //     MATCH (the planted person; impostors on random descriptors are far apart).
@@ -16,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -24,6 +27,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "auth/principals.h"
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "storage/case_record_store.h"
 #include "storage/database.h"
@@ -172,6 +176,19 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
                 static_cast<long long>(created->meta.id),
                 static_cast<long long>(ids[static_cast<size_t>(person)]));
   }
+  // A commission staff token for the searches, kept beside the data.
+  storage::PrincipalStore principal_store(database->get());
+  auth::Principals principals(&principal_store);
+  const auth::Principal setup{"match-load", "operator", auth::Role::kAdmin};
+  if (!principals.CreateOrganization(setup, "load-test", auth::OrganizationKind::kSearchCommission)
+           .ok() ||
+      !principals.CreateUser(setup, "load", "load-test", auth::Role::kCommissionStaff, "").ok()) {
+    return 1;
+  }
+  absl::StatusOr<auth::IssuedToken> token =
+      principals.IssueToken(setup, "load", std::chrono::seconds(0), "load test");
+  if (!token.ok()) return 1;
+  std::ofstream(data_dir / "load.token") << token->token << "\n";
   database->reset();
   return (*cluster)->Stop().ok() ? 0 : 1;
 }
@@ -180,7 +197,8 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[static_cast<size_t>(p * static_cast<double>(sorted.size() - 1))];
 }
 
-int Search(const std::string& server, int concurrency, int seconds, int remains) {
+int Search(const std::string& server, const std::string& token, int concurrency, int seconds,
+           int remains) {
   auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
   auto stub = v1::MatchService::NewStub(channel);
   std::mutex mu;
@@ -198,9 +216,7 @@ int Search(const std::string& server, int concurrency, int seconds, int remains)
       request.set_purpose("identification");
       request.set_legal_basis("LOAD-TEST");
       grpc::ClientContext context;
-      context.AddMetadata("x-encuentro-user", "load");
-      context.AddMetadata("x-encuentro-organization", "load-test");
-      context.AddMetadata("x-encuentro-role", "forensic_lab");
+      context.AddMetadata("authorization", "Bearer " + token);
       v1::SearchCandidatesResponse response;
       const auto start = Clock::now();
       grpc::Status status = stub->SearchCandidates(&context, request, &response);
@@ -255,12 +271,15 @@ int main(int argc, char** argv) {
   populate->add_option("--templates-per-person", per_person)->check(CLI::Range(1, 100));
   populate->add_option("--remains", remains)->check(CLI::Range(1, 100'000));
   CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
+  std::string token;
   search->add_option("--server", server, "encuentrod address")->required();
+  search->add_option("--token", token, "API token (populate leaves one in DIR/load.token)")
+      ->required();
   search->add_option("--concurrency", concurrency)->check(CLI::Range(1, 256));
   search->add_option("--seconds", seconds)->check(CLI::Range(1, 3600));
   search->add_option("--remains", remains, "Remains ids 1..N to search")
       ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
   if (populate->parsed()) return Populate(data_dir, persons, per_person, remains);
-  return Search(server, concurrency, seconds, remains);
+  return Search(server, token, concurrency, seconds, remains);
 }
