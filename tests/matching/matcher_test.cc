@@ -19,6 +19,7 @@
 #include "storage/cross_match_queue.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/face_pipeline.h"
 #include "tests/support/postgres_environment.h"
 
 namespace encuentro::matching {
@@ -39,14 +40,7 @@ std::string Bytes(const std::string& name) {
 }
 
 const biometrics::FacePipeline& Pipeline() {
-  static const biometrics::FacePipeline* pipeline = [] {
-    biometrics::FacePipelineOptions options;
-    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
-    auto created = biometrics::FacePipeline::Create(options);
-    if (!created.ok()) std::abort();
-    return created->release();
-  }();
-  return *pipeline;
+  return testing::SharedFacePipeline(ENCUENTRO_TEST_MODELS_DIR);
 }
 
 // Faces of bald_guys.jpg grouped by identity (4 men, 6 photos each), by greedy clustering at 0.6.

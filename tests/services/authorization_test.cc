@@ -31,6 +31,7 @@
 #include "storage/match_store.h"
 #include "storage/measurement_store.h"
 #include "storage/migrations.h"
+#include "tests/support/face_pipeline.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/temp_dir.h"
@@ -92,14 +93,7 @@ grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
 }
 
 const biometrics::FacePipeline& Pipeline() {
-  static const biometrics::FacePipeline* pipeline = [] {
-    biometrics::FacePipelineOptions options;
-    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
-    auto created = biometrics::FacePipeline::Create(options);
-    if (!created.ok()) std::abort();
-    return created->release();
-  }();
-  return *pipeline;
+  return testing::SharedFacePipeline(ENCUENTRO_TEST_MODELS_DIR);
 }
 
 class AuthorizationTest : public ::testing::Test {

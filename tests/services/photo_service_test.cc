@@ -13,6 +13,7 @@
 #include "services/case_record_services.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/face_pipeline.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_callers.h"
@@ -31,17 +32,7 @@ std::string DlibFace(const std::string& name) {
 }
 
 const biometrics::FacePipeline& Pipeline() {
-  static const biometrics::FacePipeline* pipeline = [] {
-    biometrics::FacePipelineOptions options;
-    options.models_dir = ENCUENTRO_TEST_MODELS_DIR;
-    auto created = biometrics::FacePipeline::Create(options);
-    if (!created.ok()) {
-      ADD_FAILURE() << created.status();
-      std::abort();
-    }
-    return created->release();
-  }();
-  return *pipeline;
+  return testing::SharedFacePipeline(ENCUENTRO_TEST_MODELS_DIR);
 }
 
 class PhotoServiceTest : public ::testing::Test {
