@@ -329,10 +329,11 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   event.outcome_json = nlohmann::json({{"decision", static_cast<int>(decision)}}).dump();
   absl::StatusOr<storage::DecisionRecord> stored = store_->InsertDecision(record, event);
   if (!stored.ok()) return stored.status();
-  absl::StatusOr<std::vector<PairDecisions>> pairs =
-      ListCandidates(caller, records::RecordKind::kRemains, remains_id);
-  if (!pairs.ok()) return pairs.status();
-  for (PairDecisions& pair : *pairs) {
+  // Read back without a second audit entry: the decision's own entry records this call.
+  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
+      store_->ListDecisions(records::RecordKind::kRemains, remains_id);
+  if (!decisions.ok()) return decisions.status();
+  for (PairDecisions& pair : GroupByPair(*decisions)) {
     if (pair.missing_person_id == missing_person_id) return std::move(pair);
   }
   return absl::InternalError("decision stored but not found");

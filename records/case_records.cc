@@ -164,7 +164,7 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Princ
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principal& caller,
-                                                            int64_t id) {
+                                                            int64_t id, const char* audited_as) {
   absl::StatusOr<UnidentifiedRemains> remains = store_->GetRemains(id);
   if (!remains.ok()) return remains;
   if (absl::Status s =
@@ -172,9 +172,8 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principa
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          store_->AppendAudit(Event(caller, "RemainsService/GetRemains", {RemainsName(id)}));
-      !s.ok()) {
+  if (audited_as == nullptr) return remains;
+  if (absl::Status s = store_->AppendAudit(Event(caller, audited_as, {RemainsName(id)})); !s.ok()) {
     return s;
   }
   return remains;

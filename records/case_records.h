@@ -55,7 +55,11 @@ class CaseRecords {
   absl::StatusOr<UnidentifiedRemains> CreateRemains(const auth::Principal& caller,
                                                     UnidentifiedRemains remains,
                                                     const std::string& request_id);
-  absl::StatusOr<UnidentifiedRemains> GetRemains(const auth::Principal& caller, int64_t id);
+  // The read is audited under `audited_as` (the RPC that reads); null when the caller's own
+  // audited change in the same call records the access.
+  absl::StatusOr<UnidentifiedRemains> GetRemains(
+      const auth::Principal& caller, int64_t id,
+      const char* audited_as = "RemainsService/GetRemains");
   absl::StatusOr<Page<UnidentifiedRemains>> ListRemains(const auth::Principal& caller,
                                                         const RecordQuery& query);
   absl::StatusOr<UnidentifiedRemains> UpdateRemains(const auth::Principal& caller,

@@ -338,7 +338,7 @@ grpc::Status AnthropologyServiceImpl::RecordMeasurements(
         set.organization = caller.organization;
         set.created_by = caller.user;
         if (absl::StatusOr<records::UnidentifiedRemains> remains =
-                records_->GetRemains(caller, *remains_id);
+                records_->GetRemains(caller, *remains_id, /*audited_as=*/nullptr);
             !remains.ok()) {
           return remains.status();
         }
@@ -364,8 +364,8 @@ grpc::Status AnthropologyServiceImpl::ListMeasurementVersions(
         if (!page_size.ok()) return page_size.status();
         absl::StatusOr<int64_t> before = DecodePageToken(request->page_token(), request->parent());
         if (!before.ok()) return before.status();
-        if (absl::StatusOr<records::UnidentifiedRemains> remains =
-                records_->GetRemains(caller, *remains_id);
+        if (absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(
+                caller, *remains_id, "AnthropologyService/ListMeasurementVersions");
             !remains.ok()) {
           return remains.status();
         }
@@ -418,7 +418,7 @@ grpc::Status AnthropologyServiceImpl::ImportLandmarks(grpc::ServerContext* conte
         set.organization = caller.organization;
         set.created_by = caller.user;
         if (absl::StatusOr<records::UnidentifiedRemains> remains =
-                records_->GetRemains(caller, *remains_id);
+                records_->GetRemains(caller, *remains_id, /*audited_as=*/nullptr);
             !remains.ok()) {
           return remains.status();
         }
@@ -451,8 +451,9 @@ grpc::Status AnthropologyServiceImpl::EstimateSex(grpc::ServerContext* context,
               "FILE (or ENCUENTRO_CRANIO_REFERENCE), a CSV in the Howells layout "
               "(ID,Sex,PopNum,Population,<codes>)");
         }
-        absl::StatusOr<records::UnidentifiedRemains> remains =
-            records_->GetRemains(caller, *remains_id);
+        absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(
+            caller, *remains_id,
+            request->save_to_profile() ? nullptr : "AnthropologyService/EstimateSex");
         if (!remains.ok()) return remains.status();
         absl::StatusOr<CaseValues> values = ResolveValues(
             *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());
@@ -542,8 +543,9 @@ grpc::Status AnthropologyServiceImpl::EstimateStature(grpc::ServerContext* conte
             return InvalidFields({{"reference_group", "no formula for this group and sex"}});
           }
         }
-        absl::StatusOr<records::UnidentifiedRemains> remains =
-            records_->GetRemains(caller, *remains_id);
+        absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(
+            caller, *remains_id,
+            request->save_to_profile() ? nullptr : "AnthropologyService/EstimateStature");
         if (!remains.ok()) return remains.status();
         absl::StatusOr<CaseValues> values = ResolveValues(
             *catalog_, *store_, *remains_id, request->measurement_set(), request->measurements());

@@ -234,6 +234,17 @@ TEST_F(AnthropologyServiceTest, ReMeasurementAddsAVersionAndKeepsHistory) {
   EXPECT_EQ(versions[1].measurements(0).value(), 180);
   EXPECT_EQ(versions[1].measurements(1).code(), "XCB");
   EXPECT_EQ(AuditRows(first.measurement_set().name()), 1);
+  {
+    // The listing is a read of case data: audited once, under its own method.
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(
+        tx.exec_params1("SELECT count(*) FROM audit_log WHERE method = $1 AND $2 = "
+                        "ANY(targets)",
+                        "AnthropologyService/ListMeasurementVersions", remains_record_.name())[0]
+            .as<int>(),
+        1);
+  }
   EXPECT_EQ(AuditRows(second.measurement_set().name()), 1);
 
   // Pages of one.
