@@ -191,6 +191,22 @@ v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
 }
 
 // The server's reasons, field by field when it sent a BadRequest.
+// Imports are idempotent (every call carries a request id), so a rate limit or a server that is
+// briefly unreachable is waited out, with growing pauses, rather than reported as a reject.
+template <typename Call>
+grpc::Status WithRetries(const Call& call) {
+  std::chrono::milliseconds pause(500);
+  for (int attempt = 1;; ++attempt) {
+    grpc::Status status = call();
+    const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+                            status.error_message().find("rate limit") != std::string::npos);
+    if (!transient || attempt == 10) return status;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(15'000));
+  }
+}
+
 std::string DescribeFailure(const grpc::Status& status) {
   google::rpc::Status details;
   std::string reasons;
@@ -304,16 +320,19 @@ class Importer {
         *request.mutable_missing_person() = MissingPersonFromRow(row);
         request.set_request_id(request_id);
         v1::MissingPerson created;
-        status = v1::MissingPersonService::NewStub(channel_)->CreateMissingPerson(
-            NewContext(options_).get(), request, &created);
+        auto stub = v1::MissingPersonService::NewStub(channel_);
+        status = WithRetries([&] {
+          return stub->CreateMissingPerson(NewContext(options_).get(), request, &created);
+        });
         result.name = created.name();
       } else {
         v1::CreateRemainsRequest request;
         *request.mutable_remains() = RemainsFromRow(row);
         request.set_request_id(request_id);
         v1::UnidentifiedRemains created;
-        status = v1::RemainsService::NewStub(channel_)->CreateRemains(NewContext(options_).get(),
-                                                                      request, &created);
+        auto stub = v1::RemainsService::NewStub(channel_);
+        status = WithRetries(
+            [&] { return stub->CreateRemains(NewContext(options_).get(), request, &created); });
         result.name = created.name();
       }
     } catch (const ParseError& e) {
@@ -360,8 +379,9 @@ class Importer {
         }
       }
       v1::Photo stored;
-      grpc::Status uploaded =
-          UploadPhoto(*photo_stub, NewContext(options_).get(), metadata, bytes, &stored);
+      grpc::Status uploaded = WithRetries([&] {
+        return UploadPhoto(*photo_stub, NewContext(options_).get(), metadata, bytes, &stored);
+      });
       if (!uploaded.ok()) {
         result.rejects.push_back({row.line(), folio, entry + ": " + DescribeFailure(uploaded)});
         all_photos = false;

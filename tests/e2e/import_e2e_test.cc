@@ -123,6 +123,37 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   EXPECT_NE(photos.out.find("template from face"), std::string::npos) << photos.out;
 }
 
+// A bulk import waits out the per-user rate limit instead of rejecting rows.
+TEST(ImportRateLimitE2E, ImportWaitsOutTheRateLimit) {
+  testing::TempDir dir("encuentro-import-limit");
+  const std::string admin =
+      testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
+  ServerProcess server(ENCUENTROD_PATH,
+                       {"--data-dir", (dir.path() / "var").string(), "--listen", "127.0.0.1:0",
+                        "--rate-limit-per-minute", "60"},
+                       dir.path());
+  std::optional<std::string> address = server.WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server.Stderr();
+  const std::string token = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir.path());
+  const auto csv = dir.path() / "people.csv";
+  {
+    std::ofstream out(csv);
+    out << "case_folio,issuing_authority,given_names,sex\n";
+    for (int i = 0; i < 64; ++i) out << "L-" << i << ",FGE,Persona " << i << ",female\n";
+  }
+  CommandResult imported = RunCommand(
+      ENCUENTRO_CLI_PATH,
+      {"--server", *address, "--token", token, "--json", "import", "missing", csv.string()},
+      dir.path(), seconds(120));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  const nlohmann::json report = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(report["imported"], 64) << imported.out;
+  EXPECT_TRUE(report["rejects"].empty()) << imported.out;
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.WaitForExit(seconds(60)), 0);
+}
+
 TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
   const auto csv = dir_.path() / "remains.csv";
   {
