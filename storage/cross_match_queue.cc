@@ -8,6 +8,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
+#include "storage/decision_lock.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -86,7 +87,14 @@ absl::StatusOr<bool> CrossMatchQueue::RunNext(const Work& work) {
       return;
     }
     audit::AuditEvent event = outcome->event;
-    for (const PendingLead& lead : outcome->leads) {
+    // Pairs are locked in one global order, so that two workers never wait on each other.
+    std::vector<PendingLead> leads = outcome->leads;
+    std::sort(leads.begin(), leads.end(), [](const PendingLead& a, const PendingLead& b) {
+      return std::pair(a.remains_id, a.missing_person_id) <
+             std::pair(b.remains_id, b.missing_person_id);
+    });
+    for (const PendingLead& lead : leads) {
+      LockCandidatePair(tx, lead.remains_id, lead.missing_person_id);
       const pqxx::result inserted =
           SqlParams()
               .Add(lead.remains_id)

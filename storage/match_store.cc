@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
+#include "storage/decision_lock.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -60,6 +61,13 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
 
 }  // namespace
 
+void LockCandidatePair(pqxx::transaction_base& tx, int64_t remains_id, int64_t missing_person_id) {
+  SqlParams()
+      .Add(remains_id)
+      .Add(missing_person_id)
+      .Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended('pair:' || $1 || ':' || $2, 0))");
+}
+
 absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& decision,
                                                           const audit::AuditEvent& event) {
   std::optional<DecisionRecord> stored;
@@ -77,6 +85,7 @@ absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& 
       missing = true;
       return;
     }
+    LockCandidatePair(tx, decision.remains_id, decision.missing_person_id);
     const pqxx::result inserted =
         SqlParams()
             .Add(decision.remains_id)
