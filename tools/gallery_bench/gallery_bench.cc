@@ -3,6 +3,10 @@
 // approximate against exact, batched exact search, snapshot save/load, and memory.
 //
 //   encuentro_gallery_bench [--sizes 1000,100000,1000000] [--queries 1000] [--hnsw-max N]
+//                           [--ivf-lists 4096]
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVFFlat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -76,6 +80,48 @@ Latency MeasureSingleQueries(const FaceGallery& gallery, const std::vector<Descr
   return {Percentile(ms, 0.5), Percentile(ms, 0.99)};
 }
 
+// The IVF-flat alternative to HNSW, outside the product (FaceGallery does not offer it): its
+// recall against exact search and its single-query latency for a sweep of probe counts, to show
+// what an approximate index reaches on these galleries.
+void MeasureIvf(const std::vector<GalleryTemplate>& templates,
+                const std::vector<Descriptor>& probes,
+                const std::vector<std::vector<encuentro::index::GalleryHit>>& truth, int lists,
+                int single_queries) {
+  std::vector<float> data(templates.size() * kDimensions);
+  for (size_t i = 0; i < templates.size(); ++i) {
+    std::copy(templates[i].descriptor.begin(), templates[i].descriptor.end(),
+              data.begin() + static_cast<std::ptrdiff_t>(i * kDimensions));
+  }
+  faiss::IndexFlatL2 coarse(kDimensions);
+  faiss::IndexIVFFlat ivf(&coarse, kDimensions, static_cast<size_t>(lists));
+  const auto start = Clock::now();
+  const size_t train = std::min(templates.size(), static_cast<size_t>(lists) * 40);
+  ivf.train(static_cast<faiss::Index::idx_t>(train), data.data());
+  ivf.add(static_cast<faiss::Index::idx_t>(templates.size()), data.data());
+  const double build = Seconds(start);
+  for (size_t nprobe : {16, 64, 128, 256, 512}) {
+    if (nprobe > static_cast<size_t>(lists)) break;
+    ivf.nprobe = nprobe;
+    std::vector<double> ms;
+    size_t agree = 0;
+    std::vector<faiss::Index::idx_t> ids(10);
+    std::vector<float> distances(10);
+    for (size_t q = 0; q < probes.size(); ++q) {
+      const auto query_start = Clock::now();
+      ivf.search(1, probes[q].data(), 10, distances.data(), ids.data());
+      if (q < static_cast<size_t>(single_queries)) ms.push_back(Seconds(query_start) * 1000);
+      for (faiss::Index::idx_t id : ids) {
+        for (const auto& t : truth[q]) agree += id + 1 == t.id ? 1 : 0;  // ids are row + 1
+      }
+    }
+    std::printf("%9zu %7s %9.2f %9.3f %9.3f %10.4f   (IVF-flat, %d lists, nprobe %zu)\n",
+                templates.size(), "ivf", build, Percentile(ms, 0.5), Percentile(ms, 0.99),
+                static_cast<double>(agree) / static_cast<double>(probes.size() * 10), lists,
+                nprobe);
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -96,6 +142,9 @@ int main(int argc, char** argv) {
   app.add_option("--hnsw-m", hnsw.hnsw_neighbors, "HNSW degree");
   app.add_option("--ef-construction", hnsw.hnsw_build_depth, "HNSW build depth");
   app.add_option("--ef-search", hnsw.hnsw_search_depth, "HNSW search depth");
+  int ivf_lists = 0;
+  app.add_option("--ivf-lists", ivf_lists,
+                 "Also measure IVF-flat with this many lists (a probe sweep); 0: off");
   CLI11_PARSE(app, argc, argv);
 
   std::printf("%9s %7s %9s %9s %9s %10s %9s %9s %9s %9s\n", "templates", "mode", "build_s",
@@ -145,6 +194,7 @@ int main(int argc, char** argv) {
                 exact_save, exact_load, exact_rss);
     std::fflush(stdout);
     exact.reset();
+    if (ivf_lists > 0) MeasureIvf(templates, probes, truth, ivf_lists, single_queries);
     if (n > hnsw_max) continue;
 
     GalleryOptions options = hnsw;
