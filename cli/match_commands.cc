@@ -56,20 +56,26 @@ const char* LightWord(v1::EvidenceFactor::Light light) {
 
 // A table for reviewers: one block per candidate, one line per factor with its light and reason.
 void PrintCandidates(const v1::SearchCandidatesResponse& response) {
-  std::printf("%d remains template(s) searched against %lld gallery template(s)\n",
-              response.remains_templates(), static_cast<long long>(response.gallery_templates()));
+  std::printf("%lld candidate(s) scored; %d remains template(s) against %lld gallery template(s)\n",
+              static_cast<long long>(response.candidates_scored()), response.remains_templates(),
+              static_cast<long long>(response.gallery_templates()));
+  std::printf("posterior under the prior %.3g (%s)\n", response.prior_probability(),
+              response.prior().c_str());
+  std::printf("population: %s\n", response.population().c_str());
   int rank = 0;
   for (const auto& c : response.candidates()) {
-    std::printf("\n#%d  %-20s %-28s folio %-18s score %+.2f%s\n", ++rank,
+    std::printf("\n#%d  %-20s %-28s folio %-18s log10 LR %+.2f  posterior %.3f  %s%s\n", ++rank,
                 c.missing_person().c_str(), c.display_name().c_str(), c.case_folio().c_str(),
-                c.score(), c.excluded() ? "  EXCLUDED" : "");
+                c.log10_lr(), c.posterior(), LightWord(c.light()),
+                c.excluded() ? "  EXCLUDED" : "");
     if (c.has_decision()) {
       std::printf("    decision %s by %s: %s\n", v1::Decision_Name(c.decision().decision()).c_str(),
                   c.decision().author().c_str(), c.decision().reason().c_str());
     }
     for (const auto& f : c.factors()) {
-      std::printf("    %-8s %-9s %+6.2f%s  %s\n", f.name().c_str(), LightWord(f.light()),
-                  f.log10_lr(), f.excludes() ? " (excludes)" : "", f.reason().c_str());
+      std::printf("    %-8s %-9s %+6.2f%s%s  %s\n", f.name().c_str(), LightWord(f.light()),
+                  f.log10_lr(), f.prior_weight() ? " (prior)" : "",
+                  f.excludes() ? " (excludes)" : "", f.reason().c_str());
     }
   }
   if (response.candidates_size() == 0) std::printf("no candidates\n");
@@ -131,7 +137,8 @@ int RunBatch(const MatchFlags& flags, const ClientOptions& options) {
     std::fprintf(stderr, "encuentro: cannot write %s\n", flags.output.c_str());
     return 2;
   }
-  if (csv && fresh) out << "remains,rank,missing_person,case_folio,score,excluded,error\n";
+  if (csv && fresh)
+    out << "remains,rank,missing_person,case_folio,log10_lr,posterior,excluded,error\n";
   auto stub = v1::MatchService::NewStub(OpenChannel(options));
   grpc::ClientContext context;  // no deadline: a batch takes as long as it takes
   AddCredentials(options, &context);
@@ -155,12 +162,12 @@ int RunBatch(const MatchFlags& flags, const ClientOptions& options) {
     if (result.code() != 0) ++failed;
     if (csv) {
       if (result.code() != 0) {
-        out << CsvField(result.remains()) << ",,,,,," << CsvField(result.error()) << "\n";
+        out << CsvField(result.remains()) << ",,,,,,," << CsvField(result.error()) << "\n";
       }
       int rank = 0;
       for (const auto& c : result.response().candidates()) {
         out << CsvField(result.remains()) << ',' << ++rank << ',' << c.missing_person() << ','
-            << CsvField(c.case_folio()) << ',' << c.score() << ','
+            << CsvField(c.case_folio()) << ',' << c.log10_lr() << ',' << c.posterior() << ','
             << (c.excluded() ? "true" : "false") << ",\n";
       }
     } else {

@@ -39,7 +39,12 @@ using idx_t = faiss::Index::idx_t;
 
 // Version 2: BLAKE2b-256 instead of SHA-256 over the index bytes (several times faster on a
 // 512 MB gallery; the digest guards against corruption, not against an adversary).
-constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-2\n";
+// Version 3: each template's traits (owner, age, synthetic, quality) before the index, under a
+// digest of their own. An older snapshot is simply rebuilt from the database.
+constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-3\n";
+
+// Bytes of one template's traits in a snapshot: id, owner, age, synthetic, failed quality.
+constexpr size_t kTraitBytes = 8 + 8 + 4 + 1 + 1;
 
 std::string SnapshotDigest(std::string_view bytes) {
   std::array<unsigned char, crypto_generichash_BYTES> digest{};
@@ -117,7 +122,26 @@ std::unique_ptr<FaceGallery> FaceGallery::Build(const std::vector<GalleryTemplat
   auto index = NewIndex(approximate, options);
   if (!templates.empty())
     index->add_with_ids(static_cast<idx_t>(ids.size()), data.data(), ids.data());
-  return std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate, options));
+  auto gallery =
+      std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate, options));
+  for (const GalleryTemplate& t : templates) gallery->TrackLocked(t.id, t.traits);
+  return gallery;
+}
+
+void FaceGallery::TrackLocked(int64_t id, const TemplateTraits& traits) {
+  traits_[id] = traits;
+  by_owner_[traits.owner].push_back(id);
+}
+
+void FaceGallery::UntrackLocked(int64_t id) {
+  const auto found = traits_.find(id);
+  if (found == traits_.end()) return;
+  const auto owner = by_owner_.find(found->second.owner);
+  if (owner != by_owner_.end()) {
+    std::erase(owner->second, id);
+    if (owner->second.empty()) by_owner_.erase(owner);
+  }
+  traits_.erase(found);
 }
 
 absl::Status FaceGallery::Add(const GalleryTemplate& entry) {
@@ -132,6 +156,7 @@ absl::Status FaceGallery::Add(const GalleryTemplate& entry) {
   }
   const idx_t id = entry.id;
   index_->add_with_ids(1, entry.descriptor.data(), &id);
+  TrackLocked(entry.id, entry.traits);
   if (!approximate_ && static_cast<size_t>(index_->ntotal) >= options_.approximate_from) {
     RebuildLocked();  // grown past the exact-search size: switch to HNSW
   }
@@ -142,6 +167,7 @@ bool FaceGallery::Remove(int64_t id) {
   std::unique_lock lock(mu_);
   IdMap& map = Map(*index_);
   if (map.rev_map.count(id) == 0 || removed_.count(id) != 0) return false;
+  UntrackLocked(id);
   if (!approximate_) {
     faiss::IDSelectorArray selector(1, &id);
     map.remove_ids(selector);
@@ -164,6 +190,29 @@ std::optional<Descriptor> FaceGallery::Lookup(int64_t id) const {
   Descriptor descriptor;
   map.reconstruct(id, descriptor.data());
   return descriptor;
+}
+
+std::vector<GalleryTemplate> FaceGallery::TemplatesOf(int64_t owner) const {
+  std::shared_lock lock(mu_);
+  std::vector<GalleryTemplate> templates;
+  const auto found = by_owner_.find(owner);
+  if (found == by_owner_.end()) return templates;
+  const IdMap& map = Map(*index_);
+  for (int64_t id : found->second) {
+    GalleryTemplate t;
+    t.id = id;
+    map.reconstruct(id, t.descriptor.data());
+    t.traits = traits_.at(id);
+    templates.push_back(t);
+  }
+  std::sort(templates.begin(), templates.end(),
+            [](const GalleryTemplate& a, const GalleryTemplate& b) { return a.id < b.id; });
+  return templates;
+}
+
+size_t FaceGallery::owners() const {
+  std::shared_lock lock(mu_);
+  return by_owner_.size();
 }
 
 void FaceGallery::RebuildLocked() {
@@ -262,6 +311,17 @@ absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
     Append(out, static_cast<uint8_t>(approximate_ ? 1 : 0));
     Append(out, static_cast<uint64_t>(removed_.size()));
     for (int64_t id : removed_) Append(out, id);
+    std::string traits;
+    for (const auto& [id, t] : traits_) {
+      Append(traits, id);
+      Append(traits, t.owner);
+      Append(traits, t.age_years);
+      Append(traits, static_cast<uint8_t>(t.synthetic));
+      Append(traits, static_cast<uint8_t>(t.failed_quality));
+    }
+    Append(out, static_cast<uint64_t>(traits_.size()));
+    out += SnapshotDigest(traits);
+    out += traits;
     const std::string_view index_bytes(reinterpret_cast<const char*>(writer.data.data()),
                                        writer.data.size());
     Append(out, static_cast<uint64_t>(index_bytes.size()));
@@ -323,6 +383,15 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
     Take(view, &id);
     removed.insert(id);
   }
+  uint64_t trait_count = 0;
+  if (!Take(view, &trait_count) || view.size() < 64 + trait_count * kTraitBytes) {
+    return corrupt("truncated");
+  }
+  const std::string_view traits_digest = view.substr(0, 64);
+  view.remove_prefix(64);
+  const std::string_view traits_bytes = view.substr(0, trait_count * kTraitBytes);
+  view.remove_prefix(traits_bytes.size());
+  if (SnapshotDigest(traits_bytes) != traits_digest) return corrupt("checksum mismatch");
   uint64_t index_size = 0;
   if (!Take(view, &index_size) || view.size() != 64 + index_size) return corrupt("truncated");
   const std::string_view checksum = view.substr(0, 64);
@@ -341,6 +410,25 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
   auto gallery =
       std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate != 0, options));
   gallery->removed_ = std::move(removed);
+  std::string_view traits = traits_bytes;
+  for (uint64_t i = 0; i < trait_count; ++i) {
+    int64_t id = 0;
+    TemplateTraits t;
+    uint8_t synthetic = 0;
+    uint8_t failed_quality = 0;
+    Take(traits, &id);
+    Take(traits, &t.owner);
+    Take(traits, &t.age_years);
+    Take(traits, &synthetic);
+    Take(traits, &failed_quality);
+    t.synthetic = synthetic != 0;
+    t.failed_quality = failed_quality != 0;
+    gallery->TrackLocked(id, t);
+  }
+  if (gallery->traits_.size() + gallery->removed_.size() !=
+      static_cast<size_t>(gallery->index_->ntotal)) {
+    return corrupt("traits do not cover the index");
+  }
   return gallery;
 }
 

@@ -6,10 +6,12 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -33,10 +35,21 @@ struct GalleryOptions {
   int hnsw_search_depth = 256;
 };
 
-// One template: its id (the photo id it came from) and its descriptor.
+// What matching needs to know of a template besides its descriptor, kept beside it so that
+// scoring a candidate reads no database.
+struct TemplateTraits {
+  int64_t owner = 0;  // the missing person whose photo it came from
+  // The person's age in the photo (an age progression's target age); NaN when unknown.
+  float age_years = std::numeric_limits<float>::quiet_NaN();
+  bool synthetic = false;       // an age progression, not a photograph
+  bool failed_quality = false;  // the chosen face failed the quality checks
+};
+
+// One template: its id (the photo id it came from), its descriptor and traits.
 struct GalleryTemplate {
   int64_t id = 0;
   Descriptor descriptor{};
+  TemplateTraits traits;
 };
 
 // The gallery's distance: Euclidean, the metric dlib's descriptors and 0.6 threshold are made for.
@@ -65,6 +78,11 @@ class FaceGallery {
   bool Contains(int64_t id) const;
   // The stored descriptor of a template in the gallery; nullopt if absent.
   std::optional<Descriptor> Lookup(int64_t id) const;
+  // Every template of one owner, by id (an exact pass over them is how a candidate's true
+  // nearest distance is found).
+  std::vector<GalleryTemplate> TemplatesOf(int64_t owner) const;
+  // How many owners have templates.
+  size_t owners() const;
 
   // The k nearest templates, nearest first; ties broken by id.
   std::vector<GalleryHit> Search(const Descriptor& query, int k) const;
@@ -88,6 +106,9 @@ class FaceGallery {
   FaceGallery(std::unique_ptr<faiss::Index> index, bool approximate, GalleryOptions options);
   // Replaces the index with one built from the live templates (exclusive lock held).
   void RebuildLocked();
+  // Keep traits_ and by_owner_ in step with the index (exclusive lock held).
+  void TrackLocked(int64_t id, const TemplateTraits& traits);
+  void UntrackLocked(int64_t id);
   std::vector<GalleryHit> SearchLocked(const float* queries, size_t count, int k,
                                        std::vector<std::vector<GalleryHit>>* all) const;
 
@@ -96,6 +117,9 @@ class FaceGallery {
   std::unique_ptr<faiss::Index> index_;  // guarded by mu_
   bool approximate_;                     // guarded by mu_
   std::unordered_set<int64_t> removed_;  // guarded by mu_: HNSW tombstones
+  // Traits of every live template, and each owner's live template ids; guarded by mu_.
+  std::unordered_map<int64_t, TemplateTraits> traits_;
+  std::unordered_map<int64_t, std::vector<int64_t>> by_owner_;
 };
 
 }  // namespace encuentro::index

@@ -9,12 +9,15 @@
 namespace encuentro::matching {
 namespace {
 
-// "score 2.91: face +2.48, sex +0.27" — why the machine raised the lead.
-std::string LeadReason(double score, const std::vector<Factor>& factors) {
-  std::string reason = absl::StrFormat("cross-match score %.2f:", score);
-  for (size_t i = 0; i < factors.size(); ++i) {
-    absl::StrAppend(&reason, i ? "," : "", " ", factors[i].name,
-                    absl::StrFormat(" %+.2f", factors[i].log10_lr));
+// "posterior 0.97, log10 LR 4.91: face +3.48, sex +0.27, place prior +0.30" — why the machine
+// raised the lead.
+std::string LeadReason(double posterior, const PairEvidence& evidence) {
+  std::string reason =
+      absl::StrFormat("cross-match posterior %.2f, log10 LR %.2f:", posterior, evidence.log10_lr);
+  for (size_t i = 0; i < evidence.factors.size(); ++i) {
+    const Factor& f = evidence.factors[i];
+    absl::StrAppend(&reason, i ? "," : "", " ", f.name, f.prior ? " prior" : "",
+                    absl::StrFormat(" %+.2f", f.log10_lr));
   }
   return reason;
 }
@@ -87,6 +90,8 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
   event.targets.push_back(records::RecordName(job.kind, job.record_id));
   nlohmann::json found = nlohmann::json::array();
   std::string skipped;
+  absl::StatusOr<double> prior = matcher_->LeadPrior();
+  if (!prior.ok()) return prior.status();
 
   if (job.kind == records::RecordKind::kRemains) {
     event.method = "CrossMatch/Remains";
@@ -102,10 +107,14 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
           matcher_->Rank(*remains, options_.top_n, /*include_excluded=*/false);
       if (!ranked.ok()) return ranked.status();
       for (const RankedCandidate& c : ranked->candidates) {
-        found.push_back(
-            {{"candidate", records::MissingPersonName(c.person.meta.id)}, {"score", c.score}});
-        if (c.score < options_.lead_threshold) continue;
-        outcome.leads.push_back({job.record_id, c.person.meta.id, LeadReason(c.score, c.factors)});
+        const double posterior =
+            PosteriorProbability(c.evidence.log10_lr + c.evidence.log10_prior_weight, *prior);
+        found.push_back({{"candidate", records::MissingPersonName(c.person.meta.id)},
+                         {"log10_lr", c.evidence.log10_lr},
+                         {"lead_posterior", posterior}});
+        if (posterior < options_.lead_posterior) continue;
+        outcome.leads.push_back(
+            {job.record_id, c.person.meta.id, LeadReason(posterior, c.evidence)});
       }
     }
   } else {
@@ -125,14 +134,19 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
           matcher_->RankRemainsFor(*person, options_.top_n);
       if (!ranked.ok()) return ranked.status();
       for (const RankedRemains& r : *ranked) {
-        found.push_back(
-            {{"candidate", records::RemainsName(r.remains.meta.id)}, {"score", r.score}});
-        if (r.score < options_.lead_threshold) continue;
-        outcome.leads.push_back({r.remains.meta.id, job.record_id, LeadReason(r.score, r.factors)});
+        const double posterior =
+            PosteriorProbability(r.evidence.log10_lr + r.evidence.log10_prior_weight, *prior);
+        found.push_back({{"candidate", records::RemainsName(r.remains.meta.id)},
+                         {"log10_lr", r.evidence.log10_lr},
+                         {"lead_posterior", posterior}});
+        if (posterior < options_.lead_posterior) continue;
+        outcome.leads.push_back(
+            {r.remains.meta.id, job.record_id, LeadReason(posterior, r.evidence)});
       }
     }
   }
-  nlohmann::json description = {{"status", "OK"}, {"job", job.id}, {"candidates", found}};
+  nlohmann::json description = {
+      {"status", "OK"}, {"job", job.id}, {"lead_prior", *prior}, {"candidates", found}};
   if (!skipped.empty()) description["skipped"] = skipped;
   event.outcome_json = description.dump();
   return outcome;

@@ -18,9 +18,9 @@
 namespace encuentro::matching {
 
 struct CrossMatchOptions {
-  // A pair becomes a pending lead from this summed log10 likelihood ratio: 2 is a likelihood
-  // ratio of 100, which a strong face comparison reaches but attributes alone seldom do.
-  double lead_threshold = 2.0;
+  // A pair becomes a pending lead from this posterior probability, under a prior of 1 in the
+  // registry's live missing persons (Matcher::LeadPosterior), whichever side was searched.
+  double lead_posterior = 0.5;
   // Candidates looked at per run.
   int top_n = 20;
   // Background threads; 0 leaves the queue to fill (it is worked off once workers run again).

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <optional>
 
@@ -19,16 +18,50 @@ double Days(const records::Date& from, const records::Date& to) {
   return static_cast<double>((sys_days(to) - sys_days(from)).count());
 }
 
-double Clamp(double log10_lr, const EvidenceOptions& options) {
-  return std::clamp(log10_lr, -options.max_abs_log10_lr, options.max_abs_log10_lr);
-}
-
 double NormalDensity(double x, double sd) {
   return std::exp(-0.5 * (x / sd) * (x / sd)) / (sd * std::sqrt(2 * kPi));
 }
 
 Factor Unknown(const char* name, const char* reason) {
   return {name, 0, Light::kUnknown, false, reason};
+}
+
+// A factor from an unbounded likelihood ratio: bounded for the score, kept whole for ordering.
+Factor Bounded(const char* name, double lr, Light light, bool excludes, std::string reason,
+               const EvidenceOptions& o) {
+  const double unbounded = std::log10(std::max(lr, 1e-300));
+  Factor f{name, std::clamp(unbounded, -o.max_abs_log10_lr, o.max_abs_log10_lr), light, excludes,
+           std::move(reason)};
+  f.unbounded_log10_lr = unbounded;
+  return f;
+}
+
+const char* SexWord(records::Sex sex) {
+  switch (sex) {
+    case records::Sex::kFemale:
+      return "female";
+    case records::Sex::kMale:
+      return "male";
+    case records::Sex::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+const char* SexMethodWord(records::SexMethod method) {
+  switch (method) {
+    case records::SexMethod::kSkeletalMorphology:
+      return "skeletal morphology";
+    case records::SexMethod::kSkeletalMetric:
+      return "skeletal metrics";
+    case records::SexMethod::kSoftTissue:
+      return "soft tissue";
+    case records::SexMethod::kDna:
+      return "DNA";
+    case records::SexMethod::kUnspecified:
+      break;
+  }
+  return "method not recorded";
 }
 
 Factor CompareDates(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
@@ -64,110 +97,118 @@ Factor CompareDates(const records::MissingPerson& p, const records::Unidentified
       absl::StrFormat("found %.0f days (%.1f years) after last seen", after, after / kDaysPerYear)};
 }
 
-// The ages the person can have had at death: from the last sighting until the remains were
-// found less the least post-mortem interval.
-std::optional<std::pair<double, double>> PossibleAgesAtDeath(
-    const records::MissingPerson& p, const records::UnidentifiedRemains& r) {
-  std::optional<double> elapsed;  // years between last seen and the latest possible death
-  if (p.last_seen_date && r.found_date) {
-    const double pmi = r.post_mortem_interval ? r.post_mortem_interval->min_days : 0;
-    elapsed = std::max(0.0, (Days(*p.last_seen_date, *r.found_date) - pmi) / kDaysPerYear);
-  }
-  if (p.date_of_birth && p.last_seen_date) {
-    const double at_last_seen = Days(*p.date_of_birth, *p.last_seen_date) / kDaysPerYear;
-    return std::pair(at_last_seen, at_last_seen + elapsed.value_or(0));
-  }
-  if (p.age_at_disappearance) {
-    const auto& age = *p.age_at_disappearance;
-    return std::pair(age.years - age.uncertainty_years,
-                     age.years + age.uncertainty_years + elapsed.value_or(0));
-  }
-  return std::nullopt;
+double AgeErrorAbove(double max, const EvidenceOptions& o) {
+  return o.age_error_above_years +
+         o.age_error_growth_per_year * std::max(0.0, max - o.age_error_growth_from_years);
 }
 
 Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
+                  const PopulationStatistics& population, records::Date today,
                   const EvidenceOptions& o) {
   const auto& estimate = r.biological_profile.age;
-  const auto ages = PossibleAgesAtDeath(p, r);
+  const auto ages = PossibleAgesAtDeath(p, r, today);
   if (!estimate || !ages)
     return Unknown("age", "age-at-death estimate or the person's age missing");
-  const double gap =
-      std::max({0.0, estimate->min_years - ages->second, ages->first - estimate->max_years});
-  // Unrelated people's ages spread over the population span; the estimate covers its width.
-  const double width = estimate->max_years - estimate->min_years + 2 * o.age_error_sd_years;
-  const double coincidence = std::min(1.0, width / o.population_age_span_years);
-  const double likelihood =
-      std::exp(-0.5 * (gap / o.age_error_sd_years) * (gap / o.age_error_sd_years));
-  const double log10_lr = Clamp(std::log10(std::max(likelihood, 1e-12) / coincidence), o);
+  const auto [youngest, oldest] = *ages;
+  const double lr =
+      AgeLikelihoodRatio(youngest, oldest, estimate->min_years, estimate->max_years, population, o);
   const std::string ranges =
       absl::StrFormat("estimated age at death %.0f-%.0f, the person would have been %.0f-%.0f",
-                      estimate->min_years, estimate->max_years, ages->first, ages->second);
-  if (gap == 0) return {"age", log10_lr, Light::kMatch, false, ranges + ": consistent"};
-  const bool excludes = gap > o.age_exclusion_gap_years;
-  return {"age", log10_lr, gap <= 2 * o.age_error_sd_years ? Light::kPossible : Light::kNoMatch,
-          excludes, ranges + absl::StrFormat(": %.1f years apart", gap)};
+                      estimate->min_years, estimate->max_years, youngest, oldest);
+  const double too_young = estimate->min_years - oldest;  // the person younger than the range
+  const double too_old = youngest - estimate->max_years;  // older than the range
+  if (too_young <= 0 && too_old <= 0) {
+    return Bounded("age", lr, Light::kMatch, false, ranges + ": consistent", o);
+  }
+  const bool excludes =
+      too_young > o.age_exclusion_below_years || too_old > o.age_exclusion_above_years;
+  const bool near = too_young > 0 ? too_young <= 2 * o.age_error_below_years
+                                  : too_old <= 2 * AgeErrorAbove(estimate->max_years, o);
+  return Bounded(
+      "age", lr, near ? Light::kPossible : Light::kNoMatch, excludes,
+      ranges + absl::StrFormat(": %.1f years %s", std::max(too_young, too_old),
+                               too_young > 0 ? "younger than the range" : "older than the range"),
+      o);
 }
 
 Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                  const EvidenceOptions& o) {
+                  const PopulationStatistics& population, const EvidenceOptions& o) {
   const auto& estimate = r.biological_profile.sex;
   if (!estimate || estimate->sex == records::Sex::kUnknown || p.sex == records::Sex::kUnknown) {
     return Unknown("sex", "sex not recorded or not estimated");
   }
-  const double probability = std::clamp(estimate->probability, 0.0, 1.0);
+  const double error = SexErrorRate(*estimate, o);
+  const double lr = SexLikelihoodRatio(estimate->sex, p.sex, error, population.male_fraction);
   const bool same = estimate->sex == p.sex;
-  // Against a population of even sex ratio: P(estimate | same) / P(estimate | unrelated).
-  const double lr = (same ? probability : 1 - probability) / 0.5;
-  const double log10_lr = Clamp(std::log10(std::max(lr, 1e-12)), o);
-  char reason[160];
-  std::snprintf(reason, sizeof reason, "remains estimated %s (p = %.2f), the person is %s",
-                estimate->sex == records::Sex::kFemale ? "female" : "male", probability,
-                p.sex == records::Sex::kFemale ? "female" : "male");
+  // Only methods that read soft tissue or DNA are reliable enough to rule a candidate out.
+  const bool may_exclude = estimate->method == records::SexMethod::kSoftTissue ||
+                           estimate->method == records::SexMethod::kDna;
+  const std::string reason = absl::StrFormat(
+      "remains estimated %s by %s (error rate %.3g), the person is %s", SexWord(estimate->sex),
+      SexMethodWord(estimate->method), error, SexWord(p.sex));
   if (same) {
-    return {"sex", log10_lr, probability >= 0.8 ? Light::kMatch : Light::kPossible, false, reason};
+    return Bounded("sex", lr, error <= 0.2 ? Light::kMatch : Light::kPossible, false, reason, o);
   }
-  return {"sex", log10_lr, probability >= 0.8 ? Light::kNoMatch : Light::kPossible,
-          probability >= o.confident_sex_probability, reason};
+  return Bounded("sex", lr, error <= 0.2 ? Light::kNoMatch : Light::kPossible, may_exclude, reason,
+                 o);
 }
 
 Factor CompareStature(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                      const EvidenceOptions& o) {
+                      const PopulationStatistics& population, const EvidenceOptions& o) {
   const auto& estimate = r.biological_profile.stature;
   if (!estimate || !p.reported_height) {
     return Unknown("stature", "reported height or stature estimate missing");
   }
-  // The estimated range is taken as the estimate plus or minus two standard errors.
-  const double centre = (estimate->min_cm + estimate->max_cm) / 2;
-  const double standard_error = std::max(1.0, (estimate->max_cm - estimate->min_cm) / 4);
+  const double point = estimate->point_cm.value_or((estimate->min_cm + estimate->max_cm) / 2);
+  const double standard_error = estimate->standard_error_cm.value_or(
+      std::max(0.5, (estimate->max_cm - estimate->min_cm) / (2 * o.stature_range_standard_errors)));
+  // The remains' probable sex, from their estimate against the population's sex ratio.
+  double female_weight = 1 - population.male_fraction;
+  if (const auto& sex = r.biological_profile.sex; sex && sex->sex != records::Sex::kUnknown) {
+    const double e = SexErrorRate(*sex, o);
+    const bool says_female = sex->sex == records::Sex::kFemale;
+    const double f = (1 - population.male_fraction) * (says_female ? 1 - e : e);
+    const double m = population.male_fraction * (says_female ? e : 1 - e);
+    female_weight = f / (f + m);
+  }
+  const double lr =
+      StatureLikelihoodRatio(point, standard_error, p.reported_height->cm,
+                             p.reported_height->precision_cm, female_weight, population, o);
   const double adjusted = p.reported_height->cm - o.height_overstatement_cm;
   const double sd = std::sqrt(standard_error * standard_error +
                               o.height_reporting_sd_cm * o.height_reporting_sd_cm +
                               p.reported_height->precision_cm * p.reported_height->precision_cm);
-  const double difference = adjusted - centre;
-  const double unrelated_sd =
-      std::sqrt(o.population_stature_sd_cm * o.population_stature_sd_cm + sd * sd);
-  const double log10_lr =
-      Clamp(std::log10(NormalDensity(difference, sd) / NormalDensity(0, unrelated_sd)), o);
-  const Light light = std::abs(difference) <= sd       ? Light::kMatch
-                      : std::abs(difference) <= 2 * sd ? Light::kPossible
-                                                       : Light::kNoMatch;
-  return {
-      "stature", log10_lr, light, false,
+  const double difference = std::abs(adjusted - point);
+  const Light light = difference <= sd       ? Light::kMatch
+                      : difference <= 2 * sd ? Light::kPossible
+                                             : Light::kNoMatch;
+  return Bounded(
+      "stature", lr, light, false,
       absl::StrFormat("reported %.0f cm (about %.0f cm once overstatement is allowed for) against "
-                      "estimated %.0f-%.0f cm",
-                      p.reported_height->cm, adjusted, estimate->min_cm, estimate->max_cm)};
+                      "estimated %.0f cm (SE %.1f cm%s)",
+                      p.reported_height->cm, adjusted, point, standard_error,
+                      estimate->standard_error_cm ? "" : ", read from the range"),
+      o);
 }
 
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                     const EvidenceOptions& o) {
-  if (!p.last_seen_place.location || !r.found_place.location) {
-    return Unknown("place", "coordinates of last-seen or found place missing");
-  }
+  Factor f = Unknown("place", "coordinates of last-seen or found place missing");
+  f.prior = true;
+  if (!p.last_seen_place.location || !r.found_place.location) return f;
   const double km = DistanceKm(*p.last_seen_place.location, *r.found_place.location);
-  const std::string reason = absl::StrFormat("found %.0f km from where last seen", km);
-  if (km <= o.near_km) return {"place", o.place_log10_lr, Light::kMatch, false, reason};
-  if (km >= o.far_km) return {"place", -o.place_log10_lr, Light::kNoMatch, false, reason};
-  return {"place", 0, Light::kPossible, false, reason};
+  f.reason =
+      absl::StrFormat("found %.0f km from where last seen (a prior weight, not evidence)", km);
+  if (km <= o.near_km) {
+    f.log10_lr = o.place_log10_weight;
+    f.light = Light::kMatch;
+  } else if (km >= o.far_km) {
+    f.log10_lr = -o.place_log10_weight;
+    f.light = Light::kNoMatch;
+  } else {
+    f.light = Light::kPossible;
+  }
+  return f;
 }
 
 }  // namespace
@@ -186,6 +227,101 @@ const char* LightName(Light light) {
   return "unknown";
 }
 
+std::optional<std::pair<double, double>> PossibleAgesAtDeath(const records::MissingPerson& p,
+                                                             const records::UnidentifiedRemains& r,
+                                                             records::Date today) {
+  // Years between the last sighting and the latest possible death. Without a found date the
+  // person may have died any time until today; without a last sighting it is unknown.
+  std::optional<double> elapsed;
+  if (p.last_seen_date) {
+    const double pmi = r.post_mortem_interval ? r.post_mortem_interval->min_days : 0;
+    const double days = r.found_date ? Days(*p.last_seen_date, *r.found_date) - pmi
+                                     : Days(*p.last_seen_date, today);
+    elapsed = std::max(0.0, days / kDaysPerYear);
+  }
+  if (p.date_of_birth && p.last_seen_date) {
+    const double at_last_seen = Days(*p.date_of_birth, *p.last_seen_date) / kDaysPerYear;
+    return std::pair(at_last_seen, at_last_seen + *elapsed);
+  }
+  if (p.age_at_disappearance) {
+    const auto& age = *p.age_at_disappearance;
+    const double unknown_span = elapsed ? *elapsed : kTabulatedAgeYears;
+    return std::pair(std::max(0.0, age.years - age.uncertainty_years),
+                     age.years + age.uncertainty_years + unknown_span);
+  }
+  return std::nullopt;
+}
+
+double SexErrorRate(const records::SexEstimate& estimate, const EvidenceOptions& o) {
+  if (estimate.error_rate) return std::clamp(*estimate.error_rate, 1e-6, 0.5);
+  switch (estimate.method) {
+    case records::SexMethod::kSkeletalMorphology:
+      return o.sex_error_skeletal_morphology;
+    case records::SexMethod::kSkeletalMetric:
+      return o.sex_error_skeletal_metric;
+    case records::SexMethod::kSoftTissue:
+      return o.sex_error_soft_tissue;
+    case records::SexMethod::kDna:
+      return o.sex_error_dna;
+    case records::SexMethod::kUnspecified:
+      break;
+  }
+  return std::clamp(1 - estimate.probability, o.sex_error_unspecified_floor, 0.5);
+}
+
+double SexLikelihoodRatio(records::Sex estimated, records::Sex person, double error_rate,
+                          double male_fraction) {
+  const double e = std::clamp(error_rate, 0.0, 0.5);
+  const double p = estimated == records::Sex::kMale ? male_fraction : 1 - male_fraction;
+  const double unrelated = (1 - e) * p + e * (1 - p);
+  return (estimated == person ? 1 - e : e) / unrelated;
+}
+
+double AgeRangeLikelihood(double age, double min, double max, const EvidenceOptions& o) {
+  if (age < min) {
+    const double z = (min - age) / o.age_error_below_years;
+    return std::exp(-0.5 * z * z);
+  }
+  if (age > max) {
+    const double z = (age - max) / AgeErrorAbove(max, o);
+    return std::exp(-0.5 * z * z);
+  }
+  return 1;
+}
+
+double AgeLikelihoodRatio(double youngest, double oldest, double min, double max,
+                          const PopulationStatistics& population, const EvidenceOptions& o) {
+  // The person's possible ages are equally likely: average over them in quarter years.
+  const int steps = std::max(1, static_cast<int>(std::ceil((oldest - youngest) / 0.25)));
+  double same = 0;
+  for (int i = 0; i < steps; ++i) {
+    same += AgeRangeLikelihood(youngest + (oldest - youngest) * (i + 0.5) / steps, min, max, o);
+  }
+  same /= steps;
+  double unrelated = 0;
+  for (int a = 0; a < kTabulatedAgeYears; ++a) {
+    unrelated += population.age_density[a] * AgeRangeLikelihood(a + 0.5, min, max, o);
+  }
+  return std::max(same, 1e-300) / std::max(unrelated, 1e-300);
+}
+
+double StatureLikelihoodRatio(double estimate_cm, double standard_error_cm, double reported_cm,
+                              double reported_precision_cm, double female_weight,
+                              const PopulationStatistics& population, const EvidenceOptions& o) {
+  const double same_sd = std::sqrt(standard_error_cm * standard_error_cm +
+                                   o.height_reporting_sd_cm * o.height_reporting_sd_cm +
+                                   reported_precision_cm * reported_precision_cm);
+  const double same =
+      NormalDensity(estimate_cm - (reported_cm - o.height_overstatement_cm), same_sd);
+  const auto among = [&](const StatureDistribution& d) {
+    return NormalDensity(estimate_cm - d.mean_cm,
+                         std::sqrt(d.sd_cm * d.sd_cm + standard_error_cm * standard_error_cm));
+  };
+  const double unrelated =
+      female_weight * among(population.female) + (1 - female_weight) * among(population.male);
+  return std::max(same, 1e-300) / std::max(unrelated, 1e-300);
+}
+
 double DistanceKm(const records::GeoPoint& a, const records::GeoPoint& b) {
   constexpr double kEarthRadiusKm = 6371.0088;
   const double to_rad = kPi / 180;
@@ -199,9 +335,12 @@ double DistanceKm(const records::GeoPoint& a, const records::GeoPoint& b) {
 
 std::vector<Factor> CompareAttributes(const records::MissingPerson& person,
                                       const records::UnidentifiedRemains& remains,
+                                      const PopulationStatistics& population, records::Date today,
                                       const EvidenceOptions& options) {
-  return {CompareDates(person, remains, options), CompareAge(person, remains, options),
-          CompareSex(person, remains, options), CompareStature(person, remains, options),
+  return {CompareDates(person, remains, options),
+          CompareAge(person, remains, population, today, options),
+          CompareSex(person, remains, population, options),
+          CompareStature(person, remains, population, options),
           ComparePlace(person, remains, options)};
 }
 

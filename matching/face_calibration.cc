@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace encuentro::matching {
@@ -275,6 +276,7 @@ absl::StatusOr<FaceCalibration> FaceCalibration::Fit(const std::vector<double>& 
   c.upper_ = std::stod(Number(c.upper_));
   c.lower_ = std::stod(Number(c.lower_));
   for (CalibrationPoint& p : c.table_) p.log10_lr = std::clamp(p.log10_lr, c.lower_, c.upper_);
+  c.Finish();
   return c;
 }
 
@@ -427,6 +429,7 @@ absl::StatusOr<FaceCalibration> FaceCalibration::FromJson(const std::string& tex
     }
     c.table_.push_back(p);
   }
+  c.Finish();
   return c;
 }
 
@@ -440,6 +443,59 @@ absl::StatusOr<FaceCalibration> FaceCalibration::LoadFile(const std::string& pat
     return absl::Status(c.status().code(), path + ": " + std::string(c.status().message()));
   }
   return c;
+}
+
+void FaceCalibration::Finish() {
+  // Trapezoid rule over the table's impostor density, normalized: the table spans the data.
+  impostor_cdf_.assign(table_.size(), 0);
+  for (std::size_t k = 1; k < table_.size(); ++k) {
+    impostor_cdf_[k] = impostor_cdf_[k - 1] +
+                       (table_[k].distance - table_[k - 1].distance) *
+                           (table_[k].impostor_density + table_[k - 1].impostor_density) / 2;
+  }
+  const double total = impostor_cdf_.empty() ? 0 : impostor_cdf_.back();
+  if (total > 0) {
+    for (double& f : impostor_cdf_) f /= total;
+  }
+}
+
+double FaceCalibration::ImpostorTail(double distance) const {
+  if (impostor_cdf_.empty() || impostor_cdf_.back() <= 0) return 1;
+  if (distance <= table_.front().distance) return 1;
+  if (distance >= table_.back().distance) return 0;
+  const auto upper =
+      std::upper_bound(table_.begin(), table_.end(), distance,
+                       [](double d, const CalibrationPoint& p) { return d < p.distance; });
+  const std::size_t k = static_cast<std::size_t>(upper - table_.begin());
+  const double t =
+      (distance - table_[k - 1].distance) / (table_[k].distance - table_[k - 1].distance);
+  return 1 - (impostor_cdf_[k - 1] + t * (impostor_cdf_[k] - impostor_cdf_[k - 1]));
+}
+
+double FaceCalibration::MinimumCorrection(double distance, int comparisons) const {
+  if (comparisons <= 1 || !std::isfinite(distance)) return 0;
+  const double m = comparisons;
+  const double tail = std::max(ImpostorTail(distance), 1e-12);
+  return std::min(0.0, -std::log10(m) - (m - 1) * std::log10(tail));
+}
+
+Factor FaceCalibration::FaceFactor(double distance, int comparisons,
+                                   const std::string& subject) const {
+  Factor f = FaceFactor(distance, subject);
+  if (comparisons <= 1 || !std::isfinite(distance)) return f;
+  const double correction = MinimumCorrection(distance, comparisons);
+  f.log10_lr = std::clamp(f.log10_lr + correction, lower_, upper_);
+  f.unbounded_log10_lr = f.log10_lr;
+  if (f.log10_lr >= match_log10_lr_) {
+    f.light = Light::kMatch;
+  } else if (f.log10_lr <= no_match_log10_lr_) {
+    f.light = Light::kNoMatch;
+  } else {
+    f.light = Light::kPossible;
+  }
+  absl::StrAppend(&f.reason, absl::StrFormat("; closest of %d comparisons, %+.2f for that: %+.1f",
+                                             comparisons, correction, f.log10_lr));
+  return f;
 }
 
 double FaceCalibration::Log10Lr(double distance) const {

@@ -106,6 +106,18 @@ class FaceCalibration {
   // investigative lead, never an identification.
   Factor FaceFactor(double distance, const std::string& subject = "nearest template") const;
 
+  // The face factor when `distance` is the smallest of `comparisons` comparisons (each template
+  // of the remains against each of the candidate's). The table is fitted on single comparisons;
+  // the smallest of m impostor distances runs lower than one, with density
+  // m f_i(d) (1 - F_i(d))^(m-1). So the log10 LR gains
+  // MinimumCorrection(d, m) = -log10 m - (m-1) log10(1 - F_i(d)), applied only where it lowers
+  // the LR: a candidate never gains from having more photos.
+  Factor FaceFactor(double distance, int comparisons, const std::string& subject) const;
+  double MinimumCorrection(double distance, int comparisons) const;
+  // 1 - F_i(d): the share of single impostor comparisons farther than `distance`, from the
+  // table's impostor density.
+  double ImpostorTail(double distance) const;
+
   const std::string& model_id() const { return model_id_; }
   double upper_log10_lr() const { return upper_; }
   double lower_log10_lr() const { return lower_; }
@@ -118,6 +130,8 @@ class FaceCalibration {
 
  private:
   FaceCalibration() = default;
+  // Derives what the table implies (the impostor distribution function); ends both factories.
+  void Finish();
 
   std::string model_id_;
   std::string pairs_file_;
@@ -138,6 +152,7 @@ class FaceCalibration {
   double match_log10_lr_ = 1;
   double no_match_log10_lr_ = -1;
   std::vector<CalibrationPoint> table_;
+  std::vector<double> impostor_cdf_;  // F_i at each table row
 };
 
 }  // namespace encuentro::matching

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/field_violations.h"
 #include "common/logging.h"
 #include "common/text.h"
@@ -16,52 +18,89 @@ namespace encuentro::matching {
 
 namespace {
 
-using FaceMatch = FaceComparison;
-
 std::optional<double> RemainsAgeMidpoint(const records::UnidentifiedRemains& remains) {
   const auto& age = remains.biological_profile.age;
   if (!age) return std::nullopt;
   return (age->min_years + age->max_years) / 2;
 }
 
-// Narrows the SQL candidate filter with the evidence that would exclude anyway; a caller who asks
-// to see excluded candidates gets the unnarrowed list (still bounded).
+records::Date Today() {
+  return records::Date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+}
+
+// The hard rules as indexed SQL: the dates, the age bounds and a sex estimate from soft tissue
+// or DNA. A caller who asks to see excluded candidates gets every live person.
 storage::AttributeFilter FilterFor(const records::UnidentifiedRemains& remains,
-                                   const MatchOptions& options, bool include_excluded) {
+                                   const MatchOptions& options, bool include_excluded,
+                                   records::Date today) {
   storage::AttributeFilter filter;
-  filter.limit = options.attribute_candidates;
   if (include_excluded) return filter;
   filter.found_date = remains.found_date;
   filter.date_margin_days = options.evidence.date_margin_days;
   const auto& sex = remains.biological_profile.sex;
   if (sex && sex->sex != records::Sex::kUnknown &&
-      sex->probability >= options.evidence.confident_sex_probability) {
+      (sex->method == records::SexMethod::kSoftTissue || sex->method == records::SexMethod::kDna)) {
     filter.sex = sex->sex;
   }
   if (const auto& age = remains.biological_profile.age) {
-    filter.min_age_years = age->min_years - options.evidence.age_exclusion_gap_years;
-    filter.max_age_years = age->max_years + options.evidence.age_exclusion_gap_years;
+    filter.min_age_years = age->min_years - options.evidence.age_exclusion_below_years;
+    filter.max_age_years = age->max_years + options.evidence.age_exclusion_above_years;
+    filter.age_reference_date = remains.found_date.value_or(today);
   }
   return filter;
 }
 
-// The comparison a person's face evidence rests on: their nearest template, or, among those
-// within `age_window` of it, the one closest in age to the remains (recognition degrades with the
-// age gap, so a near-equal distance at a closer age is the better witness).
-FaceMatch ChooseFaceMatch(const std::vector<FaceMatch>& matches, double age_window) {
-  const double best = std::min_element(matches.begin(), matches.end(), [](auto& a, auto& b) {
-                        return a.distance < b.distance;
-                      })->distance;
-  const FaceMatch* chosen = nullptr;
-  for (const FaceMatch& m : matches) {
-    if (m.distance > best + age_window) continue;
+// One comparison of a remains template with a person's template.
+struct FaceComparison {
+  double distance = 0;
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
+  // Years between the person's age in their photo and the remains' estimated age, when known.
+  std::optional<double> age_gap;
+};
+
+// The comparison a person's face evidence rests on: the nearest, or, among those within
+// `age_window` of it, the one closest in age to the remains (recognition degrades with the age
+// gap, so a near-equal distance at a closer age is the better witness).
+const FaceComparison& ChooseComparison(const std::vector<FaceComparison>& comparisons,
+                                       double age_window) {
+  double best = std::numeric_limits<double>::infinity();
+  for (const FaceComparison& c : comparisons) best = std::min(best, c.distance);
+  const FaceComparison* chosen = nullptr;
+  for (const FaceComparison& c : comparisons) {
+    if (c.distance > best + age_window) continue;
+    const double gap = c.age_gap.value_or(1e9);
+    const double chosen_gap = chosen ? chosen->age_gap.value_or(1e9) : 0;
     const bool better =
-        chosen == nullptr || (m.age_gap.value_or(1e9) != chosen->age_gap.value_or(1e9)
-                                  ? m.age_gap.value_or(1e9) < chosen->age_gap.value_or(1e9)
-                                  : m.distance < chosen->distance);
-    if (better) chosen = &m;
+        chosen == nullptr ||
+        (gap != chosen_gap
+             ? gap < chosen_gap
+             : std::tie(c.distance, c.person_photo_id, c.remains_photo_id) <
+                   std::tie(chosen->distance, chosen->person_photo_id, chosen->remains_photo_id));
+    if (better) chosen = &c;
   }
   return *chosen;
+}
+
+// Every pairing of usable remains templates with usable person templates of one kind (photos,
+// or age progressions).
+std::vector<FaceComparison> Compare(const std::vector<FaceTemplate>& remains_templates,
+                                    const std::vector<FaceTemplate>& person_templates,
+                                    bool synthetic, std::optional<double> remains_age) {
+  std::vector<FaceComparison> comparisons;
+  for (const FaceTemplate& probe : remains_templates) {
+    if (probe.failed_quality) continue;
+    for (const FaceTemplate& mine : person_templates) {
+      if (mine.failed_quality || mine.synthetic != synthetic) continue;
+      FaceComparison c{index::DescriptorDistance(probe.descriptor, mine.descriptor), probe.photo_id,
+                       mine.photo_id, std::nullopt};
+      if (remains_age && !std::isnan(mine.age_years)) {
+        c.age_gap = std::abs(static_cast<double>(mine.age_years) - *remains_age);
+      }
+      comparisons.push_back(c);
+    }
+  }
+  return comparisons;
 }
 
 // Decisions (oldest first) grouped into pairs, in (remains, person) order.
@@ -78,25 +117,108 @@ std::vector<PairDecisions> GroupByPair(const std::vector<storage::DecisionRecord
   return out;
 }
 
+// Best first: by posterior (log10 LR plus the prior weight), then by the evidence itself.
+bool RanksBefore(const PairEvidence& a, int64_t a_id, const PairEvidence& b, int64_t b_id) {
+  if (a.excluded != b.excluded) return !a.excluded;
+  const double a_score = a.log10_lr + a.log10_prior_weight;
+  const double b_score = b.log10_lr + b.log10_prior_weight;
+  if (a_score != b_score) return a_score > b_score;
+  const double a_face = a.face_distance.value_or(std::numeric_limits<double>::infinity());
+  const double b_face = b.face_distance.value_or(std::numeric_limits<double>::infinity());
+  if (a_face != b_face) return a_face < b_face;
+  if (a.unbounded_attribute_log10_lr != b.unbounded_attribute_log10_lr) {
+    return a.unbounded_attribute_log10_lr > b.unbounded_attribute_log10_lr;
+  }
+  return a_id < b_id;
+}
+
 }  // namespace
 
-Matcher::PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
-                                         const records::UnidentifiedRemains& remains,
-                                         const FaceMatch* face) const {
+FaceTemplate ToFaceTemplate(const storage::StoredTemplate& stored) {
+  FaceTemplate t;
+  t.photo_id = stored.photo_id;
+  std::copy(stored.descriptor.begin(), stored.descriptor.end(), t.descriptor.begin());
+  if (stored.age_years) t.age_years = static_cast<float>(*stored.age_years);
+  t.synthetic = stored.synthetic;
+  t.failed_quality = stored.failed_quality;
+  return t;
+}
+
+FaceTemplate ToFaceTemplate(const index::GalleryTemplate& stored) {
+  return {stored.id, stored.descriptor, stored.traits.age_years, stored.traits.synthetic,
+          stored.traits.failed_quality};
+}
+
+index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) {
+  const FaceTemplate t = ToFaceTemplate(stored);
+  return {t.photo_id, t.descriptor, {stored.owner_id, t.age_years, t.synthetic, t.failed_quality}};
+}
+
+double PosteriorProbability(double log10_lr, double prior_probability) {
+  const double prior = std::clamp(prior_probability, 1e-12, 1 - 1e-12);
+  const double log10_odds = log10_lr + std::log10(prior / (1 - prior));
+  if (log10_odds > 12) return 1;
+  const double odds = std::pow(10.0, log10_odds);
+  return odds / (1 + odds);
+}
+
+PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
+                                const records::UnidentifiedRemains& remains,
+                                const std::vector<FaceTemplate>& remains_templates,
+                                const std::vector<FaceTemplate>& person_templates,
+                                const PopulationStatistics& population, records::Date today) const {
   PairEvidence evidence;
-  if (face != nullptr) {
-    evidence.factors.push_back(face_factor_(face->distance));
-    evidence.remains_photo_id = face->remains_photo_id;
-    evidence.person_photo_id = face->person_photo_id;
+  const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
+  // Photographs and age progressions are weighed apart: progressions count at a fraction, and
+  // only when they say more than the photographs do.
+  std::optional<Factor> face;
+  for (const bool synthetic : {false, true}) {
+    const std::vector<FaceComparison> comparisons =
+        Compare(remains_templates, person_templates, synthetic, remains_age);
+    if (comparisons.empty()) continue;
+    const FaceComparison& chosen = ChooseComparison(comparisons, options_.age_preference_window);
+    Factor f = face_factor_(chosen.distance, static_cast<int>(comparisons.size()));
+    if (synthetic) {
+      f.log10_lr *= options_.synthetic_weight;
+      f.unbounded_log10_lr = f.log10_lr;
+      f.reason =
+          absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ", f.reason);
+      if (face && face->log10_lr >= f.log10_lr) continue;
+    }
+    face = std::move(f);
+    evidence.face_distance = chosen.distance;
+    evidence.remains_photo_id = chosen.remains_photo_id;
+    evidence.person_photo_id = chosen.person_photo_id;
   }
-  for (Factor& f : CompareAttributes(person, remains, options_.evidence)) {
+  if (face) evidence.factors.push_back(std::move(*face));
+  for (Factor& f : CompareAttributes(person, remains, population, today, options_.evidence)) {
+    if (!f.prior) evidence.unbounded_attribute_log10_lr += f.OrderingLog10Lr();
     evidence.factors.push_back(std::move(f));
   }
   for (const Factor& f : evidence.factors) {
-    evidence.score += f.log10_lr;
+    (f.prior ? evidence.log10_prior_weight : evidence.log10_lr) += f.log10_lr;
     evidence.excluded = evidence.excluded || f.excludes;
   }
   return evidence;
+}
+
+absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Matcher::Population() const {
+  std::lock_guard lock(population_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  if (population_ && now - population_time_ < options_.population_refresh) return population_;
+  absl::StatusOr<records::RegistryCounts> counts = store_->RegistryCounts();
+  if (!counts.ok()) return counts.status();
+  population_ = std::make_shared<const PopulationStatistics>(
+      PopulationFromRegistry(*counts, options_.population));
+  population_time_ = now;
+  return population_;
+}
+
+absl::StatusOr<double> Matcher::LeadPrior() const {
+  if (options_.prior_probability > 0) return options_.prior_probability;
+  absl::StatusOr<int64_t> people = store_->CountLivePersons();
+  if (!people.ok()) return people.status();
+  return 1.0 / static_cast<double>(std::max<int64_t>(1, *people));
 }
 
 const std::vector<std::string>& SearchPurposes() {
@@ -155,7 +277,10 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   for (const auto& c : result->candidates) {
     const std::string name = records::MissingPersonName(c.person.meta.id);
     event.targets.push_back(name);
-    returned.push_back({{"candidate", name}, {"score", c.score}, {"excluded", c.excluded}});
+    returned.push_back({{"candidate", name},
+                        {"log10_lr", c.evidence.log10_lr},
+                        {"posterior", c.posterior},
+                        {"excluded", c.evidence.excluded}});
   }
   event.outcome_json = nlohmann::json({{"status", "OK"}, {"candidates", returned}}).dump();
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
@@ -164,47 +289,19 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
 
 absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& remains, int top_n,
                                            bool include_excluded) const {
-  // Face evidence: nearest gallery templates of every remains template, best per person.
-  absl::StatusOr<std::vector<storage::StoredTemplate>> probes =
+  const records::Date today = Today();
+  absl::StatusOr<std::shared_ptr<const PopulationStatistics>> population = Population();
+  if (!population.ok()) return population.status();
+  absl::StatusOr<std::vector<storage::StoredTemplate>> stored_probes =
       store_->RemainsTemplates(remains.meta.id);
-  if (!probes.ok()) return probes.status();
-  std::vector<index::Descriptor> descriptors;
-  for (const auto& probe : *probes) descriptors.push_back(probe.descriptor);
-  const auto hits = gallery_->SearchMany(descriptors, options_.face_neighbors);
-  std::vector<int64_t> hit_photos;
-  for (const auto& list : hits) {
-    for (const auto& hit : list) hit_photos.push_back(hit.id);
-  }
-  absl::StatusOr<std::unordered_map<int64_t, storage::StoredTemplate>> owners =
-      store_->GalleryTemplateOwners(hit_photos);
-  if (!owners.ok()) return owners.status();
-  const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
-  std::map<int64_t, std::vector<FaceMatch>> per_person;
-  for (size_t q = 0; q < hits.size(); ++q) {
-    for (const auto& hit : hits[q]) {
-      auto owner = owners->find(hit.id);
-      if (owner == owners->end()) continue;  // removed since the search started
-      FaceMatch match{hit.distance, (*probes)[q].photo_id, hit.id, std::nullopt};
-      if (remains_age && owner->second.age_years) {
-        match.age_gap = std::abs(*owner->second.age_years - *remains_age);
-      }
-      per_person[owner->second.owner_id].push_back(match);
-    }
-  }
-  std::map<int64_t, FaceMatch> best_face;
-  for (const auto& [person, matches] : per_person) {
-    best_face[person] = ChooseFaceMatch(matches, options_.age_preference_window);
-  }
+  if (!stored_probes.ok()) return stored_probes.status();
+  std::vector<FaceTemplate> probes;
+  for (const auto& probe : *stored_probes) probes.push_back(ToFaceTemplate(probe));
 
-  // Attribute candidates, chosen by indexed SQL filters rather than by scoring everyone.
-  absl::StatusOr<std::vector<int64_t>> by_attributes =
-      store_->SelectAttributeCandidates(FilterFor(remains, options_, include_excluded));
-  if (!by_attributes.ok()) return by_attributes.status();
-  std::vector<int64_t> ids = *by_attributes;
-  for (const auto& [person, match] : best_face) ids.push_back(person);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  absl::StatusOr<std::vector<records::MissingPerson>> people = records_->GetMissingPersons(ids);
+  absl::StatusOr<std::vector<int64_t>> ids =
+      store_->SelectAttributeCandidates(FilterFor(remains, options_, include_excluded, today));
+  if (!ids.ok()) return ids.status();
+  absl::StatusOr<std::vector<records::MissingPerson>> people = records_->GetMissingPersons(*ids);
   if (!people.ok()) return people.status();
 
   absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
@@ -214,94 +311,103 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
 
   SearchResult result;
-  result.remains_templates = static_cast<int>(probes->size());
+  result.remains_templates = static_cast<int>(probes.size());
   result.gallery_templates = gallery_->size();
+  std::vector<RankedCandidate> scored;
   for (records::MissingPerson& person : *people) {
-    if (person.meta.delete_time) continue;
+    // Deleted or no longer sought since the filter ran.
+    if (person.meta.delete_time || person.status == records::MissingPersonStatus::kLocatedAlive ||
+        person.status == records::MissingPersonStatus::kWithdrawn) {
+      continue;
+    }
+    std::vector<FaceTemplate> templates;
+    if (!probes.empty()) {
+      for (const index::GalleryTemplate& t : gallery_->TemplatesOf(person.meta.id)) {
+        templates.push_back(ToFaceTemplate(t));
+      }
+    }
     RankedCandidate candidate;
-    const auto face = best_face.find(person.meta.id);
-    PairEvidence evidence =
-        ScorePair(person, remains, face == best_face.end() ? nullptr : &face->second);
-    candidate.factors = std::move(evidence.factors);
-    candidate.score = evidence.score;
-    candidate.excluded = evidence.excluded;
-    candidate.remains_photo_id = evidence.remains_photo_id;
-    candidate.person_photo_id = evidence.person_photo_id;
+    candidate.evidence = ScorePair(person, remains, probes, templates, **population, today);
+    if (candidate.evidence.excluded && !include_excluded) continue;
     if (auto d = latest_decision.find(person.meta.id); d != latest_decision.end()) {
       candidate.decision = d->second;
     }
     candidate.person = std::move(person);
-    if (!candidate.excluded || include_excluded) {
-      result.candidates.push_back(std::move(candidate));
-    }
+    scored.push_back(std::move(candidate));
   }
-  // Excluded candidates (when shown) come after all others; then by score, ties by id.
-  std::sort(result.candidates.begin(), result.candidates.end(),
-            [](const RankedCandidate& a, const RankedCandidate& b) {
-              if (a.excluded != b.excluded) return !a.excluded;
-              if (a.score != b.score) return a.score > b.score;
-              return a.person.meta.id < b.person.meta.id;
-            });
-  if (result.candidates.size() > static_cast<size_t>(top_n)) {
-    result.candidates.resize(static_cast<size_t>(top_n));
+  result.candidates_scored = static_cast<int64_t>(scored.size());
+  if (options_.prior_probability > 0) {
+    result.prior_probability = options_.prior_probability;
+    result.prior_description = absl::StrFormat("configured prior %.3g", options_.prior_probability);
+  } else {
+    result.prior_probability = 1.0 / static_cast<double>(std::max<int64_t>(1, scored.size()));
+    result.prior_description =
+        absl::StrFormat("1/N with N = %d candidates scored", result.candidates_scored);
   }
-
+  result.population_sources =
+      absl::StrCat((*population)->sex_source, "; ", (*population)->age_source, "; ",
+                   (*population)->stature_source);
+  for (RankedCandidate& c : scored) {
+    c.posterior = PosteriorProbability(c.evidence.log10_lr + c.evidence.log10_prior_weight,
+                                       result.prior_probability);
+    c.light = c.evidence.excluded                       ? Light::kNoMatch
+              : c.posterior >= options_.match_posterior ? Light::kMatch
+                                                        : Light::kPossible;
+  }
+  const size_t keep = std::min(scored.size(), static_cast<size_t>(top_n));
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
+                    scored.end(), [](const RankedCandidate& a, const RankedCandidate& b) {
+                      return RanksBefore(a.evidence, a.person.meta.id, b.evidence,
+                                         b.person.meta.id);
+                    });
+  scored.resize(keep);
+  result.candidates = std::move(scored);
   return result;
 }
 
 absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
     const records::MissingPerson& person, int top_n) const {
+  const records::Date today = Today();
+  absl::StatusOr<std::shared_ptr<const PopulationStatistics>> population = Population();
+  if (!population.ok()) return population.status();
   storage::RemainsFilter filter;
   filter.last_seen_date = person.last_seen_date;
   filter.date_margin_days = options_.evidence.date_margin_days;
   filter.person_sex = person.sex;
-  filter.confident_sex_probability = options_.evidence.confident_sex_probability;
-  filter.limit = options_.reverse_candidates;
   absl::StatusOr<std::vector<int64_t>> ids = store_->SelectRemainsCandidates(filter);
   if (!ids.ok()) return ids.status();
   absl::StatusOr<std::vector<records::UnidentifiedRemains>> candidates =
       records_->GetRemainsMany(*ids);
   if (!candidates.ok()) return candidates.status();
-  absl::StatusOr<std::vector<storage::StoredTemplate>> person_templates =
+  absl::StatusOr<std::vector<storage::StoredTemplate>> stored_mine =
       store_->PersonTemplates(person.meta.id);
-  if (!person_templates.ok()) return person_templates.status();
-  std::map<int64_t, std::vector<storage::StoredTemplate>> remains_templates;
-  if (!person_templates->empty()) {
+  if (!stored_mine.ok()) return stored_mine.status();
+  std::vector<FaceTemplate> mine;
+  for (const auto& t : *stored_mine) mine.push_back(ToFaceTemplate(t));
+  std::map<int64_t, std::vector<FaceTemplate>> remains_templates;
+  if (!mine.empty()) {
     absl::StatusOr<std::vector<storage::StoredTemplate>> all = store_->RemainsTemplatesOf(*ids);
     if (!all.ok()) return all.status();
-    for (storage::StoredTemplate& t : *all) remains_templates[t.owner_id].push_back(std::move(t));
+    for (const storage::StoredTemplate& t : *all) {
+      remains_templates[t.owner_id].push_back(ToFaceTemplate(t));
+    }
   }
 
   std::vector<RankedRemains> ranked;
   for (records::UnidentifiedRemains& remains : *candidates) {
     if (remains.meta.delete_time) continue;
-    std::vector<FaceMatch> matches;
-    const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
-    for (const storage::StoredTemplate& probe : remains_templates[remains.meta.id]) {
-      for (const storage::StoredTemplate& mine : *person_templates) {
-        FaceMatch match{index::DescriptorDistance(probe.descriptor, mine.descriptor),
-                        probe.photo_id, mine.photo_id, std::nullopt};
-        if (remains_age && mine.age_years) match.age_gap = std::abs(*mine.age_years - *remains_age);
-        matches.push_back(match);
-      }
-    }
-    std::optional<FaceMatch> face;
-    if (!matches.empty()) face = ChooseFaceMatch(matches, options_.age_preference_window);
-    PairEvidence evidence = ScorePair(person, remains, face ? &*face : nullptr);
+    PairEvidence evidence =
+        ScorePair(person, remains, remains_templates[remains.meta.id], mine, **population, today);
     if (evidence.excluded) continue;
-    RankedRemains candidate;
-    candidate.remains = std::move(remains);
-    candidate.score = evidence.score;
-    candidate.factors = std::move(evidence.factors);
-    candidate.remains_photo_id = evidence.remains_photo_id;
-    candidate.person_photo_id = evidence.person_photo_id;
-    ranked.push_back(std::move(candidate));
+    ranked.push_back({std::move(remains), std::move(evidence)});
   }
-  std::sort(ranked.begin(), ranked.end(), [](const RankedRemains& a, const RankedRemains& b) {
-    if (a.score != b.score) return a.score > b.score;
-    return a.remains.meta.id < b.remains.meta.id;
-  });
-  if (ranked.size() > static_cast<size_t>(top_n)) ranked.resize(static_cast<size_t>(top_n));
+  const size_t keep = std::min(ranked.size(), static_cast<size_t>(top_n));
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
+                    ranked.end(), [](const RankedRemains& a, const RankedRemains& b) {
+                      return RanksBefore(a.evidence, a.remains.meta.id, b.evidence,
+                                         b.remains.meta.id);
+                    });
+  ranked.resize(keep);
   return ranked;
 }
 
@@ -391,13 +497,21 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
   return pairs;
 }
 
-void GallerySync::TemplateAdded(records::RecordKind owner_kind, int64_t, int64_t photo_id,
-                                const records::Descriptor& descriptor) {
-  if (owner_kind != records::RecordKind::kMissingPerson) return;  // the gallery is ante-mortem
-  index::GalleryTemplate entry{photo_id, {}};
-  std::copy(descriptor.begin(), descriptor.end(), entry.descriptor.begin());
-  if (absl::Status s = gallery_->Add(entry); !s.ok() && !absl::IsAlreadyExists(s)) {
-    spdlog::error("gallery: cannot add template {}: {}", photo_id, s);
+void GallerySync::TemplateAdded(const records::Photo& photo) {
+  // The gallery is ante-mortem.
+  if (photo.owner_kind != records::RecordKind::kMissingPerson || !photo.descriptor) return;
+  storage::StoredTemplate stored;
+  stored.photo_id = photo.id;
+  stored.owner_id = photo.owner_id;
+  stored.descriptor = *photo.descriptor;
+  stored.age_years = photo.template_age_years;
+  stored.synthetic = photo.progression.has_value();
+  stored.failed_quality =
+      photo.chosen_face >= 0 && static_cast<size_t>(photo.chosen_face) < photo.faces.size() &&
+      photo.faces[static_cast<size_t>(photo.chosen_face)].overall == records::QualityVerdict::kFail;
+  if (absl::Status s = gallery_->Add(ToGalleryTemplate(stored));
+      !s.ok() && !absl::IsAlreadyExists(s)) {
+    spdlog::error("gallery: cannot add template {}: {}", photo.id, s);
   }
 }
 

@@ -3,7 +3,11 @@
 // the factors behind its place. Every search is tied to a purpose and legal basis and audited.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +17,7 @@
 #include "auth/principal.h"
 #include "index/face_gallery.h"
 #include "matching/evidence.h"
+#include "matching/population.h"
 #include "records/template_observer.h"
 #include "storage/case_record_store.h"
 #include "storage/match_store.h"
@@ -23,15 +28,20 @@ namespace encuentro::matching {
 const std::vector<std::string>& SearchPurposes();
 
 struct MatchOptions {
-  // Gallery neighbours fetched per remains template.
-  int face_neighbors = 50;
   // Among one person's templates within this distance of their best, the one closest in age to
   // the remains' estimated age at death is used: recognition degrades with the age gap.
   double age_preference_window = 0.05;
-  // Most candidates the attribute filter (SQL) admits.
-  int attribute_candidates = 200;
-  // Most remains records the reverse filter admits for one person (cross-matching).
-  int reverse_candidates = 2000;
+  // Age progressions are drawings, not photographs, and the face calibration was not fitted on
+  // them: their log10 likelihood ratio counts at this fraction.
+  double synthetic_weight = 0.5;
+  // The prior probability that a set of remains is one given candidate, before any evidence.
+  // 0: 1/N, with N the candidates scored in a search.
+  double prior_probability = 0;
+  // A candidate's light is "match" from this posterior probability on.
+  double match_posterior = 0.5;
+  // How long the registry's population figures are reused before they are read again.
+  std::chrono::seconds population_refresh{600};
+  PopulationOptions population;
   EvidenceOptions evidence;
 };
 
@@ -43,20 +53,42 @@ struct SearchQuery {
   std::string legal_basis;
 };
 
+// The evidence on one (remains, missing person) pair, the same whichever side is searched.
+struct PairEvidence {
+  std::vector<Factor> factors;  // "face" first, when there is face evidence
+  // Sum of the factors' log10 likelihood ratios (prior factors, i.e. place, left out).
+  double log10_lr = 0;
+  // Sum of the prior factors' log10 weights.
+  double log10_prior_weight = 0;
+  bool excluded = false;
+  // The face comparison the evidence rests on, if any.
+  std::optional<double> face_distance;
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
+  // For ordering ties: the attribute factors' unbounded sum.
+  double unbounded_attribute_log10_lr = 0;
+};
+
 struct RankedCandidate {
   records::MissingPerson person;
   // The reviewers' latest decision on this pair, if any.
   std::optional<storage::DecisionRecord> decision;
-  double score = 0;
-  bool excluded = false;
-  std::vector<Factor> factors;  // "face" first, when there is face evidence
-  // For the face factor: the remains photo and the person's photo that were compared.
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
+  PairEvidence evidence;
+  // P(same person | evidence) under the search's prior, weighted by the place factor.
+  double posterior = 0;
+  Light light = Light::kUnknown;
 };
 
 struct SearchResult {
   std::vector<RankedCandidate> candidates;
+  // Every live candidate no hard rule excluded was scored; this many (excluded ones not
+  // counted unless asked for). `candidates` holds the best top_n of them.
+  int64_t candidates_scored = 0;
+  // The prior each posterior starts from, and how it was chosen.
+  double prior_probability = 0;
+  std::string prior_description;
+  // Where the population figures behind the attribute factors came from.
+  std::string population_sources;
   int remains_templates = 0;
   size_t gallery_templates = 0;
 };
@@ -64,10 +96,7 @@ struct SearchResult {
 // A set of remains a missing person could be: the reverse direction, used by cross-matching.
 struct RankedRemains {
   records::UnidentifiedRemains remains;
-  double score = 0;
-  std::vector<Factor> factors;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
+  PairEvidence evidence;
 };
 
 // A candidate pair's decisions: the current one (the latest) and all of them, oldest first.
@@ -77,17 +106,23 @@ struct PairDecisions {
   std::vector<storage::DecisionRecord> history;
 };
 
-// One comparison of a remains template with a missing person's template.
-struct FaceComparison {
-  double distance = 0;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
-  // Years between the person's age in their photo and the remains' estimated age, when known.
-  std::optional<double> age_gap;
+// A face template as the evidence needs it, from the gallery or the database alike.
+struct FaceTemplate {
+  int64_t photo_id = 0;
+  index::Descriptor descriptor{};
+  // The person's age in the photo; NaN when unknown (single precision, as the gallery keeps it).
+  float age_years = std::numeric_limits<float>::quiet_NaN();
+  bool synthetic = false;
+  bool failed_quality = false;
 };
 
-// Turns a face distance into the "face" factor (see FaceCalibration).
-using FaceFactorFn = std::function<Factor(double distance)>;
+FaceTemplate ToFaceTemplate(const storage::StoredTemplate& stored);
+FaceTemplate ToFaceTemplate(const index::GalleryTemplate& stored);
+index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored);
+
+// Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
+// FaceCalibration::FaceFactor).
+using FaceFactorFn = std::function<Factor(double distance, int comparisons)>;
 
 // Thread-safe (its stores and the gallery are).
 class Matcher {
@@ -98,20 +133,24 @@ class Matcher {
           MatchOptions options = {});
 
   // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
-  // FAILED_PRECONDITION for deleted ones. Deterministic: ties are broken by person id.
+  // FAILED_PRECONDITION for deleted ones. Deterministic.
   absl::StatusOr<SearchResult> SearchCandidates(const auth::Principal& caller,
                                                 const SearchQuery& query);
 
   // SearchCandidates without validation or audit, for callers that audit their own runs
-  // (cross-matching). `remains` must be live.
+  // (cross-matching). `remains` must be live. Every live missing person that no hard rule
+  // (indexed SQL: dates, age bounds, a sex estimate from soft tissue or DNA) excludes is scored,
+  // with its true nearest face distance; candidates are ordered by posterior, ties by the face
+  // distance, then the unbounded attribute evidence, then id.
   absl::StatusOr<SearchResult> Rank(const records::UnidentifiedRemains& remains, int top_n,
                                     bool include_excluded) const;
-  // The reverse direction: the live remains `person` could be, best first (ties by id), scored
-  // exactly as SearchCandidates scores pairs; excluded pairs are left out. Candidates come from
-  // indexed SQL filters (dates, confident sex), at most `reverse_candidates` of them, and their
-  // faces are compared with all of the person's templates directly. Not audited.
+  // The reverse direction: every live remains record `person` could be that no hard rule
+  // excludes, best first, each pair scored exactly as Rank scores it. Not audited.
   absl::StatusOr<std::vector<RankedRemains>> RankRemainsFor(const records::MissingPerson& person,
                                                             int top_n) const;
+  // The prior for raising leads: 1 in the registry's live missing persons, counted now, or the
+  // configured prior. The same whichever side was searched.
+  absl::StatusOr<double> LeadPrior() const;
 
   // A reviewer marks a pair pending, excluded, possible or sent for DNA confirmation, with a
   // reason. Decisions are never overwritten: the new one becomes current, the old ones stay.
@@ -133,18 +172,14 @@ class Matcher {
                                                                  int limit);
 
  private:
-  struct PairEvidence {
-    std::vector<Factor> factors;
-    double score = 0;
-    bool excluded = false;
-    int64_t remains_photo_id = 0;
-    int64_t person_photo_id = 0;
-  };
-  // The factors, score and exclusion of one pair; `face` is the comparison the face evidence
-  // rests on, or null when there is none.
+  // The factors, score and exclusion of one pair, from the remains' and the person's templates.
   PairEvidence ScorePair(const records::MissingPerson& person,
                          const records::UnidentifiedRemains& remains,
-                         const FaceComparison* face) const;
+                         const std::vector<FaceTemplate>& remains_templates,
+                         const std::vector<FaceTemplate>& person_templates,
+                         const PopulationStatistics& population, records::Date today) const;
+  // The registry's population figures, read again once older than options_.population_refresh.
+  absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Population() const;
 
   // NOT_FOUND for unknown records; PERMISSION_DENIED for records out of `caller`'s scope.
   absl::Status CheckReadable(const auth::Principal& caller, records::RecordKind kind,
@@ -156,7 +191,13 @@ class Matcher {
   const auth::CaseScope* scope_;
   FaceFactorFn face_factor_;
   MatchOptions options_;
+  mutable std::mutex population_mu_;
+  mutable std::shared_ptr<const PopulationStatistics> population_;  // guarded by population_mu_
+  mutable std::chrono::steady_clock::time_point population_time_;   // guarded by population_mu_
 };
+
+// P(same | evidence) from a log10 likelihood ratio and a prior probability (odds form).
+double PosteriorProbability(double log10_lr, double prior_probability);
 
 // Keeps the gallery equal to the database's live missing-person templates, told by the records
 // module after each commit. Thread-safe.
@@ -164,8 +205,7 @@ class GallerySync final : public records::TemplateObserver {
  public:
   GallerySync(index::FaceGallery* gallery, storage::MatchStore* store)
       : gallery_(gallery), store_(store) {}
-  void TemplateAdded(records::RecordKind owner_kind, int64_t owner_id, int64_t photo_id,
-                     const records::Descriptor& descriptor) override;
+  void TemplateAdded(const records::Photo& photo) override;
   void TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) override;
   void RecordRemoved(records::RecordKind kind, int64_t id) override;
 

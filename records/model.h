@@ -81,10 +81,19 @@ struct Assessment {
   std::string author;
 };
 
+// How a sex estimate was reached. It fixes how far matching may trust the estimate: skeletal
+// methods misclassify often enough that they never exclude a candidate; soft tissue and DNA may.
+enum class SexMethod { kUnspecified, kSkeletalMorphology, kSkeletalMetric, kSoftTissue, kDna };
+
 struct SexEstimate {
   Sex sex = Sex::kUnknown;
+  // The method's own confidence in `sex` (e.g. an LDA posterior); shown, not used as a likelihood.
   double probability = 0;
   Assessment assessment;
+  SexMethod method = SexMethod::kUnspecified;
+  // How often the method assigns the wrong sex (e.g. 1 - cross-validated accuracy), in [0, 0.5].
+  // Unset: matching uses a documented default for the method.
+  std::optional<double> error_rate;
 };
 
 struct AgeEstimate {
@@ -97,6 +106,12 @@ struct StatureEstimate {
   double min_cm = 0;
   double max_cm = 0;
   Assessment assessment;
+  // The formula's point estimate and standard error; records saved before these existed have
+  // only the range, and matching then reads the range as +/- 2 SE.
+  std::optional<double> point_cm;
+  std::optional<double> standard_error_cm;
+  // The formula's catalog id (AnthropologyService.ListCatalog), when one was used.
+  std::string formula_id;
 };
 
 struct BiologicalProfile {
@@ -131,6 +146,26 @@ struct UnidentifiedRemains {
   BiologicalProfile biological_profile;
   RemainsCondition condition = RemainsCondition::kUnspecified;
   std::string notes;
+};
+
+// Ages matching tabulates: whole years 0..kTabulatedAgeYears-1.
+inline constexpr int kTabulatedAgeYears = 100;
+
+// The make-up of the registry's live missing persons (status missing or located deceased), from
+// which matching takes its population figures.
+struct RegistryCounts {
+  int64_t people = 0;  // of any sex
+  int64_t female = 0;
+  int64_t male = 0;
+  // Reported heights by sex: count, mean and standard deviation (cm).
+  int64_t female_heights = 0;
+  double female_height_mean = 0;
+  double female_height_sd = 0;
+  int64_t male_heights = 0;
+  double male_height_mean = 0;
+  double male_height_sd = 0;
+  // People by whole year of age when last seen (0..kTabulatedAgeYears-1).
+  std::array<int64_t, kTabulatedAgeYears> ages{};
 };
 
 // A record's kind; photos belong to one of each.

@@ -219,7 +219,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   absl::StatusOr<Photo> stored = store_->InsertPhoto(photo, upload.bytes, upload.request_id, event);
   // Only after the commit: a rolled-back enrolment must never be findable.
   if (stored.ok() && observer_ != nullptr && stored->descriptor && !stored->delete_time) {
-    observer_->TemplateAdded(stored->owner_kind, stored->owner_id, stored->id, *stored->descriptor);
+    observer_->TemplateAdded(*stored);
   }
   return stored;
 }

@@ -13,8 +13,8 @@ class TemplateObserver {
  public:
   virtual ~TemplateObserver() = default;
   // A photo with a template now belongs to a live record.
-  virtual void TemplateAdded(RecordKind owner_kind, int64_t owner_id, int64_t photo_id,
-                             const Descriptor& descriptor) = 0;
+  // `photo` is as stored, with its descriptor.
+  virtual void TemplateAdded(const Photo& photo) = 0;
   // A photo's template left matching (the photo was deleted).
   virtual void TemplateRemoved(RecordKind owner_kind, int64_t photo_id) = 0;
   // A record was deleted: all its templates left matching.

@@ -157,6 +157,9 @@ std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& r, Date t
   if (bio.sex) {
     check.Range("biological_profile.sex.probability", bio.sex->probability, 0, 1, "");
     check.Assessment("biological_profile.sex.assessment", bio.sex->assessment);
+    if (bio.sex->error_rate) {
+      check.Range("biological_profile.sex.error_rate", *bio.sex->error_rate, 0, 0.5, "");
+    }
   }
   if (bio.age) {
     check.Range("biological_profile.age.age_at_death.min_years", bio.age->min_years, 0,
@@ -177,6 +180,15 @@ std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& r, Date t
       check.Fail("biological_profile.stature", "min_cm is greater than max_cm");
     }
     check.Assessment("biological_profile.stature.assessment", bio.stature->assessment);
+    if (bio.stature->point_cm) {
+      check.Range("biological_profile.stature.stature_cm", *bio.stature->point_cm,
+                  bio.stature->min_cm, bio.stature->max_cm, "cm (within min_cm and max_cm)");
+    }
+    if (bio.stature->standard_error_cm) {
+      check.Range("biological_profile.stature.standard_error_cm", *bio.stature->standard_error_cm,
+                  0.1, 30, "cm");
+    }
+    check.Text("biological_profile.stature.formula_id", bio.stature->formula_id, kMaxShortText);
   }
   return check.Take();
 }

@@ -41,7 +41,9 @@ const char* const kSettings[] = {"listen",
                                  "face-calibration",
                                  "gallery-exact-below",
                                  "cross-match-workers",
-                                 "cross-match-threshold",
+                                 "lead-posterior",
+                                 "match-posterior",
+                                 "prior-probability",
                                  "audit-checkpoint-seconds",
                                  "rate-limit-per-minute",
                                  "tls-cert",
@@ -192,11 +194,20 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
       app.add_option("--cross-match-workers", config.cross_match_workers,
                      "Background cross-matching threads; 0 leaves queued jobs waiting")
           ->check(CLI::Range(0, 64));
-  options["cross-match-threshold"] =
-      app.add_option("--cross-match-threshold", config.cross_match_threshold,
-                     "Summed log10 likelihood ratio from which cross-matching raises a pending "
-                     "lead")
-          ->check(CLI::Range(-10.0, 20.0));
+  options["lead-posterior"] =
+      app.add_option("--lead-posterior", config.lead_posterior,
+                     "Posterior probability from which cross-matching raises a pending lead "
+                     "(prior: 1 in the registry's live missing persons)")
+          ->check(CLI::Range(0.0, 1.0));
+  options["match-posterior"] =
+      app.add_option("--match-posterior", config.match_posterior,
+                     "Posterior probability from which a search shows a candidate as a match")
+          ->check(CLI::Range(0.0, 1.0));
+  options["prior-probability"] =
+      app.add_option("--prior-probability", config.prior_probability,
+                     "Prior probability of each candidate in a search; 0: 1/N, N the candidates "
+                     "scored")
+          ->check(CLI::Range(0.0, 1.0));
   options["audit-checkpoint-seconds"] =
       app.add_option("--audit-checkpoint-seconds", config.audit_checkpoint_seconds,
                      "How often the audit log's head is signed when it has moved; 0: on demand "

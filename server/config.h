@@ -54,8 +54,12 @@ struct ServerConfig {
   int gallery_exact_below = 1'000'000;
   // Background cross-matching threads (0: jobs wait in the queue until workers run again).
   int cross_match_workers = 1;
-  // Summed log10 likelihood ratio from which cross-matching raises a pending lead.
-  double cross_match_threshold = 2.0;
+  // Posterior probability from which cross-matching raises a pending lead (matching/README.md).
+  double lead_posterior = 0.5;
+  // Posterior probability from which a search shows a candidate as a match.
+  double match_posterior = 0.5;
+  // Prior probability of each candidate in a search (0: 1/N, N the candidates scored).
+  double prior_probability = 0;
   // Calls one user may make per minute (0: no limit).
   int rate_limit_per_minute = 600;
   // TLS: PEM certificate chain and private key. Without them encuentrod serves plaintext, which

@@ -151,11 +151,7 @@ absl::StatusOr<std::unique_ptr<index::FaceGallery>> LoadGallery(storage::MatchSt
   if (!templates.ok()) return templates.status();
   std::vector<index::GalleryTemplate> entries;
   entries.reserve(templates->size());
-  for (const auto& t : *templates) {
-    index::GalleryTemplate entry{t.photo_id, {}};
-    std::copy(t.descriptor.begin(), t.descriptor.end(), entry.descriptor.begin());
-    entries.push_back(entry);
-  }
+  for (const auto& t : *templates) entries.push_back(matching::ToGalleryTemplate(t));
   auto gallery = index::FaceGallery::Build(entries, options);
   spdlog::info("gallery: {} templates built from the database in {:.2f} s", gallery->size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -330,6 +326,13 @@ int RunServer(const ServerConfig& config) {
   absl::StatusOr<matching::FaceCalibration> calibration =
       matching::FaceCalibration::LoadFile(config.face_calibration.string());
   if (!calibration.ok()) return Fail(calibration.status());
+  // A calibration maps one model's distances; another model's distances mean something else.
+  if (calibration->model_id() != models.model_id) {
+    return Fail(absl::FailedPreconditionError(absl::StrCat(
+        "face calibration ", config.face_calibration.string(), " was fitted for model ",
+        calibration->model_id(), ", but the loaded model is ", models.model_id,
+        "; fit one for this model with tools/face_calibrate")));
+  }
 
   // The key that signs audit checkpoints; made at the first start. Losing it does not break the
   // chain, but checkpoints signed with a new key need the new public key to verify.
@@ -438,7 +441,10 @@ int RunServer(const ServerConfig& config) {
   photo_library.set_observer(&gallery_sync);
   matching::Matcher matcher(
       &record_store, &match_store, gallery->get(), &case_scope,
-      [&calibration](double distance) { return calibration->FaceFactor(distance); });
+      [&calibration](double distance, int comparisons) {
+        return calibration->FaceFactor(distance, comparisons, "nearest template");
+      },
+      {.prior_probability = config.prior_probability, .match_posterior = config.match_posterior});
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
@@ -446,7 +452,7 @@ int RunServer(const ServerConfig& config) {
   storage::CrossMatchQueue cross_match_queue(db_ptr);
   matching::CrossMatcher cross_matcher(
       &matcher, &record_store, &cross_match_queue,
-      {.lead_threshold = config.cross_match_threshold, .workers = config.cross_match_workers});
+      {.lead_posterior = config.lead_posterior, .workers = config.cross_match_workers});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -495,8 +495,15 @@ grpc::Status AnthropologyServiceImpl::EstimateSex(grpc::ServerContext* context,
                                                                   : estimate->female;
           records::RecordPatch<records::UnidentifiedRemains> patch;
           patch.id = *remains_id;
-          patch.values.biological_profile.sex = records::SexEstimate{
+          records::SexEstimate saved{
               ToRecords(estimate->estimated_sex), chosen.posterior, {method, caller.user}};
+          saved.method = records::SexMethod::kSkeletalMetric;
+          // The model's own leave-one-out error is its error rate; without cross-validation the
+          // matcher's default for metric methods applies.
+          if (estimate->loo_accuracy) {
+            saved.error_rate = std::clamp(1 - *estimate->loo_accuracy, 0.0, 0.5);
+          }
+          patch.values.biological_profile.sex = saved;
           patch.update_mask = {"biological_profile.sex"};
           patch.expected_revision = *revision;
           absl::StatusOr<records::UnidentifiedRemains> updated =
@@ -588,8 +595,11 @@ grpc::Status AnthropologyServiceImpl::EstimateStature(grpc::ServerContext* conte
         if (request->save_to_profile()) {
           records::RecordPatch<records::UnidentifiedRemains> patch;
           patch.id = *remains_id;
-          patch.values.biological_profile.stature =
-              records::StatureEstimate{best.lower_cm, best.upper_cm, {method, caller.user}};
+          records::StatureEstimate saved{best.lower_cm, best.upper_cm, {method, caller.user}};
+          saved.point_cm = best.stature_cm;
+          saved.standard_error_cm = best.standard_error_cm;
+          saved.formula_id = best.formula_id;
+          patch.values.biological_profile.stature = saved;
           patch.update_mask = {"biological_profile.stature"};
           patch.expected_revision = *revision;
           absl::StatusOr<records::UnidentifiedRemains> updated =

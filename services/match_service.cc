@@ -135,26 +135,34 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_remains_templates(result->remains_templates);
   response->set_gallery_templates(static_cast<int64_t>(result->gallery_templates));
+  response->set_candidates_scored(result->candidates_scored);
+  response->set_prior_probability(result->prior_probability);
+  response->set_prior(result->prior_description);
+  response->set_population(result->population_sources);
   for (const auto& c : result->candidates) {
     v1::Candidate* out = response->add_candidates();
     out->set_missing_person(records::MissingPersonName(c.person.meta.id));
-    out->set_score(c.score);
-    out->set_excluded(c.excluded);
+    out->set_score(c.evidence.log10_lr);
+    out->set_log10_lr(c.evidence.log10_lr);
+    out->set_posterior(c.posterior);
+    out->set_light(ToProto(c.light));
+    out->set_excluded(c.evidence.excluded);
     out->set_display_name(c.person.given_names + " " + c.person.family_names);
     out->set_case_folio(c.person.case_folio);
     if (c.decision) *out->mutable_decision() = ToProto(*c.decision);
-    for (const auto& f : c.factors) {
+    for (const auto& f : c.evidence.factors) {
       v1::EvidenceFactor* factor = out->add_factors();
       factor->set_name(f.name);
       factor->set_log10_lr(f.log10_lr);
       factor->set_light(ToProto(f.light));
       factor->set_excludes(f.excludes);
       factor->set_reason(f.reason);
+      factor->set_prior_weight(f.prior);
       if (f.name == "face") {
         factor->add_photos(records::PhotoName(records::RecordKind::kRemains, query.remains_id,
-                                              c.remains_photo_id));
+                                              c.evidence.remains_photo_id));
         factor->add_photos(records::PhotoName(records::RecordKind::kMissingPerson, c.person.meta.id,
-                                              c.person_photo_id));
+                                              c.evidence.person_photo_id));
       }
     }
   }

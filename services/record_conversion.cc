@@ -220,6 +220,14 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
         records::SexEstimate{SexFromProto(bio.sex().sex(), "biological_profile.sex.sex", bad)
                                  .value_or(records::Sex::kUnknown),
                              bio.sex().probability(), FromProto(bio.sex().assessment())};
+    const int method = static_cast<int>(bio.sex().method_kind());
+    if (method < 0 || method > static_cast<int>(records::SexMethod::kDna)) {
+      bad->push_back(
+          {"biological_profile.sex.method_kind", "unknown value " + std::to_string(method)});
+    } else {
+      out.biological_profile.sex->method = static_cast<records::SexMethod>(method);
+    }
+    if (bio.sex().has_error_rate()) out.biological_profile.sex->error_rate = bio.sex().error_rate();
   }
   if (bio.has_age()) {
     out.biological_profile.age = records::AgeEstimate{bio.age().age_at_death().min_years(),
@@ -229,6 +237,12 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
   if (bio.has_stature()) {
     out.biological_profile.stature = records::StatureEstimate{
         bio.stature().min_cm(), bio.stature().max_cm(), FromProto(bio.stature().assessment())};
+    auto& stature = *out.biological_profile.stature;
+    if (bio.stature().has_stature_cm()) stature.point_cm = bio.stature().stature_cm();
+    if (bio.stature().has_standard_error_cm()) {
+      stature.standard_error_cm = bio.stature().standard_error_cm();
+    }
+    stature.formula_id = bio.stature().formula_id();
   }
   const int condition = static_cast<int>(in.condition());
   if (condition < 0 || condition > static_cast<int>(records::RemainsCondition::kCommingled)) {
@@ -260,6 +274,9 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
     out_bio->mutable_sex()->set_sex(SexToProto(bio.sex->sex));
     out_bio->mutable_sex()->set_probability(bio.sex->probability);
     ToProto(bio.sex->assessment, out_bio->mutable_sex()->mutable_assessment());
+    out_bio->mutable_sex()->set_method_kind(
+        static_cast<v1::BiologicalProfile::SexMethod>(bio.sex->method));
+    if (bio.sex->error_rate) out_bio->mutable_sex()->set_error_rate(*bio.sex->error_rate);
   }
   if (bio.age) {
     out_bio->mutable_age()->mutable_age_at_death()->set_min_years(bio.age->min_years);
@@ -270,6 +287,11 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
     out_bio->mutable_stature()->set_min_cm(bio.stature->min_cm);
     out_bio->mutable_stature()->set_max_cm(bio.stature->max_cm);
     ToProto(bio.stature->assessment, out_bio->mutable_stature()->mutable_assessment());
+    if (bio.stature->point_cm) out_bio->mutable_stature()->set_stature_cm(*bio.stature->point_cm);
+    if (bio.stature->standard_error_cm) {
+      out_bio->mutable_stature()->set_standard_error_cm(*bio.stature->standard_error_cm);
+    }
+    out_bio->mutable_stature()->set_formula_id(bio.stature->formula_id);
   }
   out.set_condition(static_cast<v1::UnidentifiedRemains::Condition>(in.condition));
   out.set_notes(in.notes);

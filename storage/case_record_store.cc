@@ -204,7 +204,12 @@ struct RemainsTable {
                                                  "stature_method",
                                                  "stature_author",
                                                  "condition",
-                                                 "notes"};
+                                                 "notes",
+                                                 "sex_method_kind",
+                                                 "sex_error_rate",
+                                                 "stature_cm",
+                                                 "stature_se_cm",
+                                                 "stature_formula_id"};
 
   static std::string Name(int64_t id) { return records::RemainsName(id); }
 
@@ -235,6 +240,15 @@ struct RemainsTable {
       params.AddNull().AddNull().AddNull().AddNull();
     }
     params.Add(kConditions[static_cast<int>(r.condition)]).Add(r.notes);
+    params.Add(SexMethodToSql(bio.sex ? bio.sex->method : records::SexMethod::kUnspecified));
+    params.Add(bio.sex ? bio.sex->error_rate : std::nullopt);
+    params.Add(bio.stature ? bio.stature->point_cm : std::nullopt);
+    params.Add(bio.stature ? bio.stature->standard_error_cm : std::nullopt);
+    if (bio.stature && !bio.stature->formula_id.empty()) {
+      params.Add(bio.stature->formula_id);
+    } else {
+      params.AddNull();
+    }
   }
 
   static Record Read(const pqxx::row& row) {
@@ -273,6 +287,20 @@ struct RemainsTable {
     i += 4;
     r.condition = ConditionFromSql(row[i++].as<std::string>());
     r.notes = row[i++].as<std::string>();
+    const records::SexMethod sex_method = SexMethodFromSql(row[i++].as<std::string>());
+    const std::optional<double> sex_error_rate = DoubleField(row[i++]);
+    if (bio.sex) {
+      bio.sex->method = sex_method;
+      bio.sex->error_rate = sex_error_rate;
+    }
+    const std::optional<double> stature_cm = DoubleField(row[i++]);
+    const std::optional<double> stature_se_cm = DoubleField(row[i++]);
+    const std::string formula_id = TextField(row[i++]);
+    if (bio.stature) {
+      bio.stature->point_cm = stature_cm;
+      bio.stature->standard_error_cm = stature_se_cm;
+      bio.stature->formula_id = formula_id;
+    }
     return r;
   }
 

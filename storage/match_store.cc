@@ -18,12 +18,20 @@ StoredTemplate ReadTemplate(const pqxx::row& row) {
   const pqxx::binarystring bytes(row[2]);
   std::memcpy(t.descriptor.data(), bytes.data(), sizeof t.descriptor);
   t.age_years = DoubleField(row[3]);
+  t.synthetic = row[4].as<bool>();
+  t.failed_quality = row[5].as<bool>();
   return t;
 }
 
+// The columns after age_years that ReadTemplate expects: synthetic, and whether the chosen face
+// failed its quality checks.
+#define kTraitColumns \
+  "p.synthetic, coalesce(p.faces -> p.chosen_face ->> 'overall', 'pass') = 'fail'"
+
 // Live templates of live missing persons; the gallery holds exactly these.
 constexpr char kGallerySelect[] =
-    "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years FROM face_templates t "
+    "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years, " kTraitColumns
+    " FROM face_templates t "
     "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON m.id = p.missing_person_id "
     "WHERE p.delete_time IS NULL AND m.delete_time IS NULL ";
 
@@ -144,11 +152,10 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplates(int64_t
     for (const auto& row :
          SqlParams()
              .Add(remains_id)
-             .Exec(
-                 tx,
-                 "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years FROM face_templates t "
-                 "JOIN photos p ON p.id = t.photo_id WHERE p.remains_id = $1 AND "
-                 "p.delete_time IS NULL ORDER BY t.photo_id")) {
+             .Exec(tx, "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years, " kTraitColumns
+                       " FROM face_templates t "
+                       "JOIN photos p ON p.id = t.photo_id WHERE p.remains_id = $1 AND "
+                       "p.delete_time IS NULL ORDER BY t.photo_id")) {
       templates.push_back(ReadTemplate(row));
     }
   });
@@ -165,14 +172,16 @@ absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryT
     for (const auto& row :
          SqlParams()
              .Add(IdArray(photo_ids))
-             .Exec(tx,
-                   // Driven from the ids (unnest), so that the plan stays an index lookup per
-                   // hit even before the tables have statistics.
-                   "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years FROM "
-                   "unnest($1::bigint[]) AS hit(id) JOIN face_templates t ON t.photo_id = hit.id "
-                   "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
-                   "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND "
-                   "m.delete_time IS NULL")) {
+             .Exec(
+                 tx,
+                 // Driven from the ids (unnest), so that the plan stays an index lookup per
+                 // hit even before the tables have statistics.
+                 "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years, " kTraitColumns
+                 " FROM "
+                 "unnest($1::bigint[]) AS hit(id) JOIN face_templates t ON t.photo_id = hit.id "
+                 "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
+                 "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND "
+                 "m.delete_time IS NULL")) {
       StoredTemplate t = ReadTemplate(row);
       owners.emplace(t.photo_id, t);
     }
@@ -200,18 +209,16 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectAttributeCandidates(
       params.Add(SexToSql(*filter.sex));
       absl::StrAppend(&where, " AND sex IN ('unknown', $", ++n, ")");
     }
-    if (filter.min_age_years && filter.max_age_years && filter.found_date) {
-      // Age at the found date must reach the lower bound; age when last seen must not exceed
-      // the upper bound. Records without a birth date pass.
-      params.Add(*filter.min_age_years).Add(*filter.max_age_years);
-      absl::StrAppend(
-          &where, " AND (date_of_birth IS NULL OR ((($1::date - date_of_birth) / 365.2425) >= $",
-          n + 1, " AND ((coalesce(last_seen_date, $1::date) - date_of_birth) / 365.2425) <= $",
-          n + 2, "))");
-      n += 2;
+    if (filter.min_age_years && filter.max_age_years && filter.age_reference_date) {
+      // Age at the reference date must reach the lower bound; age when last seen must not
+      // exceed the upper bound. Records without a birth date or last sighting pass (matching
+      // then compares the stated age at disappearance, if any).
+      params.Add(*filter.age_reference_date).Add(*filter.min_age_years).Add(*filter.max_age_years);
+      absl::StrAppend(&where, " AND (date_of_birth IS NULL OR last_seen_date IS NULL OR ((($",
+                      n + 1, "::date - date_of_birth) / 365.2425) >= $", n + 2,
+                      " AND ((last_seen_date - date_of_birth) / 365.2425) <= $", n + 3, "))");
+      n += 3;
     }
-    params.Add(filter.limit);
-    absl::StrAppend(&where, " ORDER BY id LIMIT $", ++n);
     for (const auto& row : params.Exec(tx, "SELECT id FROM missing_persons WHERE " + where)) {
       ids.push_back(row[0].as<int64_t>());
     }
@@ -236,20 +243,67 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectRemainsCandidates(
       n += 2;
     }
     if (filter.person_sex && *filter.person_sex != records::Sex::kUnknown) {
-      // Only a confident estimate of the other sex rules remains out.
-      params.Add(SexToSql(*filter.person_sex)).Add(filter.confident_sex_probability);
-      absl::StrAppend(&where, " AND (sex_estimate IS NULL OR sex_estimate IN ('unknown', $", n + 1,
-                      ") OR coalesce(sex_probability, 0) < $", n + 2, ")");
-      n += 2;
+      // Only an estimate of the other sex from soft tissue or DNA rules remains out.
+      params.Add(SexToSql(*filter.person_sex));
+      absl::StrAppend(&where, " AND (sex_estimate IS NULL OR sex_estimate IN ('unknown', $", ++n,
+                      ") OR sex_method_kind NOT IN ('soft_tissue', 'dna'))");
     }
-    params.Add(filter.limit);
-    absl::StrAppend(&where, " ORDER BY found_date DESC NULLS LAST, id LIMIT $", ++n);
     for (const auto& row : params.Exec(tx, "SELECT id FROM remains WHERE " + where)) {
       ids.push_back(row[0].as<int64_t>());
     }
   });
   if (!status.ok()) return status;
   return ids;
+}
+
+absl::StatusOr<int64_t> MatchStore::CountLivePersons() {
+  int64_t count = 0;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    count = tx.exec1(
+                  "SELECT count(*) FROM missing_persons WHERE delete_time IS NULL AND status IN "
+                  "('missing', 'located_deceased')")[0]
+                .as<int64_t>();
+  });
+  if (!status.ok()) return status;
+  return count;
+}
+
+absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
+  records::RegistryCounts counts;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    constexpr char kLive[] =
+        " FROM missing_persons WHERE delete_time IS NULL AND status IN ('missing', "
+        "'located_deceased') ";
+    for (const auto& row : tx.exec(std::string("SELECT sex, count(*), count(reported_height_cm), "
+                                               "coalesce(avg(reported_height_cm), 0), "
+                                               "coalesce(stddev_samp(reported_height_cm), 0)") +
+                                   kLive + "GROUP BY sex")) {
+      const records::Sex sex = SexFromSql(row[0].as<std::string>());
+      counts.people += row[1].as<int64_t>();
+      if (sex == records::Sex::kFemale) {
+        counts.female = row[1].as<int64_t>();
+        counts.female_heights = row[2].as<int64_t>();
+        counts.female_height_mean = row[3].as<double>();
+        counts.female_height_sd = row[4].as<double>();
+      } else if (sex == records::Sex::kMale) {
+        counts.male = row[1].as<int64_t>();
+        counts.male_heights = row[2].as<int64_t>();
+        counts.male_height_mean = row[3].as<double>();
+        counts.male_height_sd = row[4].as<double>();
+      }
+    }
+    for (const auto& row : tx.exec(
+             "SELECT a, count(*) FROM (SELECT floor(coalesce((last_seen_date - date_of_birth) / "
+             "365.2425, age_at_disappearance_years))::integer AS a" +
+             std::string(kLive) + ") ages WHERE a >= 0 AND a < " +
+             std::to_string(records::kTabulatedAgeYears) + " GROUP BY a")) {
+      counts.ages[row[0].as<size_t>()] = row[1].as<int64_t>();
+    }
+  });
+  if (!status.ok()) return status;
+  return counts;
 }
 
 absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplatesOf(
@@ -261,11 +315,11 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplatesOf(
     for (const auto& row :
          SqlParams()
              .Add(IdArray(remains_ids))
-             .Exec(tx,
-                   "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years FROM "
-                   "face_templates t JOIN photos p ON p.id = t.photo_id WHERE "
-                   "p.remains_id = ANY($1::bigint[]) AND p.delete_time IS NULL "
-                   "ORDER BY t.photo_id")) {
+             .Exec(tx, "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years, " kTraitColumns
+                       " FROM "
+                       "face_templates t JOIN photos p ON p.id = t.photo_id WHERE "
+                       "p.remains_id = ANY($1::bigint[]) AND p.delete_time IS NULL "
+                       "ORDER BY t.photo_id")) {
       templates.push_back(ReadTemplate(row));
     }
   });

@@ -21,28 +21,31 @@ struct StoredTemplate {
   int64_t owner_id = 0;  // missing person or remains id
   records::Descriptor descriptor{};
   std::optional<double> age_years;
+  bool synthetic = false;       // an age progression
+  bool failed_quality = false;  // the chosen face failed its quality checks
 };
 
-// Which candidates the attribute filter admits (see SelectAttributeCandidates).
+// Which candidates the attribute filter admits (see SelectAttributeCandidates). Every member
+// narrows only by a hard rule; there is no cap on how many pass.
 struct AttributeFilter {
   std::optional<records::Date> found_date;
   double date_margin_days = 30;
   // When set, only persons of this sex or of unknown sex.
   std::optional<records::Sex> sex;
-  // When both set, only persons who could be this old at death (by date of birth or stated age).
+  // When set with a reference date, only persons whose age at that date (found date, else the
+  // search date) reaches `min_age_years` and whose age when last seen does not exceed
+  // `max_age_years`, or whose birth date is unknown.
   std::optional<double> min_age_years;
   std::optional<double> max_age_years;
-  int limit = 200;
+  std::optional<records::Date> age_reference_date;
 };
 
 // Which remains the reverse filter admits for one missing person (see SelectRemainsCandidates):
-// only those the date and a confident sex estimate do not rule out.
+// only those the date and a sex estimate by soft tissue or DNA do not rule out. No cap.
 struct RemainsFilter {
   std::optional<records::Date> last_seen_date;
   double date_margin_days = 30;
   std::optional<records::Sex> person_sex;
-  double confident_sex_probability = 0.95;
-  int limit = 2000;
 };
 
 enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
@@ -71,11 +74,15 @@ class MatchStore {
   // Owner and age of gallery templates, by photo id (ids not found, or deleted, are left out).
   absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> GalleryTemplateOwners(
       const std::vector<int64_t>& photo_ids);
-  // Live missing persons (status missing or located deceased) the filter admits, by id; uses the
-  // (sex, last_seen_date) index rather than reading every record.
+  // Every live missing person (status missing or located deceased, not deleted) the filter
+  // admits, by id; uses the (sex, last_seen_date) index rather than reading every record.
   absl::StatusOr<std::vector<int64_t>> SelectAttributeCandidates(const AttributeFilter& filter);
-  // Live remains the filter admits, by id, newest found first; uses the found_date index.
+  // Every live remains record the filter admits, by id; uses the found_date index.
   absl::StatusOr<std::vector<int64_t>> SelectRemainsCandidates(const RemainsFilter& filter);
+  // How many live missing persons (status missing or located deceased) there are.
+  absl::StatusOr<int64_t> CountLivePersons();
+  // The make-up of the live missing persons: sex, reported heights, ages when last seen.
+  absl::StatusOr<records::RegistryCounts> RegistryCounts();
   // The live templates of many remains records (owner_id says whose), by photo id.
   absl::StatusOr<std::vector<StoredTemplate>> RemainsTemplatesOf(
       const std::vector<int64_t>& remains_ids);

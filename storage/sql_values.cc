@@ -88,4 +88,20 @@ records::Sex SexFromSql(const std::string& text) {
   return records::Sex::kUnknown;
 }
 
+namespace {
+constexpr const char* kSexMethods[] = {"unspecified", "skeletal_morphology", "skeletal_metric",
+                                       "soft_tissue", "dna"};
+}  // namespace
+
+const char* SexMethodToSql(records::SexMethod method) {
+  return kSexMethods[static_cast<int>(method)];
+}
+
+records::SexMethod SexMethodFromSql(const std::string& text) {
+  for (size_t i = 0; i < std::size(kSexMethods); ++i) {
+    if (text == kSexMethods[i]) return static_cast<records::SexMethod>(i);
+  }
+  return records::SexMethod::kUnspecified;
+}
+
 }  // namespace encuentro::storage

@@ -43,5 +43,8 @@ std::optional<records::Timestamp> OptionalMicrosField(const pqxx::field& field);
 
 const char* SexToSql(records::Sex sex);
 records::Sex SexFromSql(const std::string& text);
+// The remains.sex_method_kind values (migration 0008).
+const char* SexMethodToSql(records::SexMethod method);
+records::SexMethod SexMethodFromSql(const std::string& text);
 
 }  // namespace encuentro::storage

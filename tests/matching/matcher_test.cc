@@ -96,7 +96,9 @@ class MatcherTest : public ::testing::Test {
     calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
     matcher_ =
         std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(), &scope_,
-                                  [this](double d) { return calibration_->FaceFactor(d); });
+                                  [this](double d, int comparisons) {
+                                    return calibration_->FaceFactor(d, comparisons, "nearest");
+                                  });
   }
 
   int64_t Person(const std::string& name, records::Sex sex, int last_seen_year) {
@@ -128,6 +130,7 @@ class MatcherTest : public ::testing::Test {
     r.lab = "SEMEFO";
     r.found_date = Date{year(found_year), month(6), day(1)};
     r.biological_profile.sex = records::SexEstimate{records::Sex::kMale, 0.97, {"m", "a"}};
+    r.biological_profile.sex->method = records::SexMethod::kSoftTissue;
     auto created = records_->CreateRemains(caller_, r, "");
     EXPECT_TRUE(created.ok()) << created.status();
     return created->meta.id;
@@ -179,10 +182,10 @@ TEST_F(MatcherTest, PlantedTrueMatchRanksFirstWithItsEvidence) {
   ASSERT_GE(result->candidates.size(), 5u);
   const RankedCandidate& top = result->candidates[0];
   EXPECT_EQ(top.person.meta.id, people[2]);
-  ASSERT_EQ(top.factors[0].name, "face");
-  EXPECT_GT(top.factors[0].log10_lr, 0);
-  EXPECT_GT(top.score, result->candidates[1].score);
-  EXPECT_GT(top.person_photo_id, 0);
+  ASSERT_EQ(top.evidence.factors[0].name, "face");
+  EXPECT_GT(top.evidence.factors[0].log10_lr, 0);
+  EXPECT_GT(top.evidence.log10_lr, result->candidates[1].evidence.log10_lr);
+  EXPECT_GT(top.evidence.person_photo_id, 0);
   // Deterministic: the same search ranks the same way.
   auto again = matcher_->SearchCandidates(caller_, Query(remains));
   for (size_t i = 0; i < again->candidates.size(); ++i) {
@@ -218,12 +221,114 @@ TEST_F(MatcherTest, ExclusionsDropCandidatesUnlessAsked) {
   EXPECT_EQ(result->candidates[0].person.meta.id, plausible);  // excluded ones come last
   for (size_t i = 1; i < 3; ++i) {
     const RankedCandidate& c = result->candidates[i];
-    EXPECT_TRUE(c.excluded);
+    EXPECT_TRUE(c.evidence.excluded);
     const std::string rule = c.person.meta.id == seen_late ? "dates" : "sex";
     EXPECT_TRUE(c.person.meta.id == seen_late || c.person.meta.id == woman);
     bool found = false;
-    for (const Factor& f : c.factors) found = found || (f.name == rule && f.excludes);
+    for (const Factor& f : c.evidence.factors) found = found || (f.name == rule && f.excludes);
     EXPECT_TRUE(found) << rule;
+  }
+}
+
+TEST_F(MatcherTest, FacelessRemainsAreComparedWithEveryLivePerson) {
+  // More people than any page or cap: the one who fits was enrolled last.
+  for (int i = 0; i < 240; ++i) Person("P" + std::to_string(i), records::Sex::kMale, 2015);
+  records::MissingPerson tall;
+  tall.case_folio = "F-alto";
+  tall.issuing_authority = "FGE";
+  tall.given_names = "Alto";
+  tall.sex = records::Sex::kMale;
+  tall.date_of_birth = Date{year(1970), month(1), day(1)};
+  tall.last_seen_date = Date{year(2015), month(1), day(1)};
+  tall.reported_height = records::ReportedHeight{194, 1};
+  auto created = records_->CreateMissingPerson(caller_, tall, "");
+  ASSERT_TRUE(created.ok()) << created.status();
+
+  records::UnidentifiedRemains r;
+  r.case_folio = "PM-2";
+  r.lab = "SEMEFO";
+  r.found_date = Date{year(2020), month(6), day(1)};
+  r.biological_profile.stature = records::StatureEstimate{185, 197, {"m", "a"}};
+  r.biological_profile.stature->point_cm = 191;
+  r.biological_profile.stature->standard_error_cm = 3;
+  auto remains = records_->CreateRemains(caller_, r, "");
+  ASSERT_TRUE(remains.ok()) << remains.status();
+  auto result = matcher_->SearchCandidates(caller_, Query(remains->meta.id));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->candidates_scored, 241);
+  ASSERT_EQ(result->candidates.size(), 10u);  // top_n limits only what is returned
+  EXPECT_EQ(result->candidates[0].person.meta.id, created->meta.id);
+  EXPECT_NEAR(result->prior_probability, 1.0 / 241, 1e-12);
+  EXPECT_GT(result->candidates[0].posterior, result->candidates[1].posterior);
+}
+
+TEST_F(MatcherTest, PeopleNoLongerSoughtNeverAppear) {
+  const auto identities = BaldGuysIdentities();
+  records::MissingPerson p;
+  p.case_folio = "F-vivo";
+  p.issuing_authority = "FGE";
+  p.given_names = "Encontrado";
+  p.sex = records::Sex::kMale;
+  p.last_seen_date = Date{year(2015), month(1), day(1)};
+  p.status = records::MissingPersonStatus::kLocatedAlive;
+  auto alive = records_->CreateMissingPerson(caller_, p, "");
+  ASSERT_TRUE(alive.ok()) << alive.status();
+  ASSERT_TRUE(AddFace(records::RecordKind::kMissingPerson, alive->meta.id, "bald_guys.jpg",
+                      identities[1][0])
+                  .ok());
+  const int64_t sought = Person("Buscado", records::Sex::kMale, 2015);
+  const int64_t remains = Remains(2020);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[1][2]).ok());
+  for (bool include_excluded : {false, true}) {
+    SearchQuery query = Query(remains);
+    query.include_excluded = include_excluded;
+    auto result = matcher_->SearchCandidates(caller_, query);
+    ASSERT_TRUE(result.ok()) << result.status();
+    ASSERT_EQ(result->candidates.size(), 1u) << "the same face, but found alive";
+    EXPECT_EQ(result->candidates[0].person.meta.id, sought);
+  }
+}
+
+TEST_F(MatcherTest, APairScoresTheSameWhicheverSideIsSearched) {
+  const auto identities = BaldGuysIdentities();
+  const int64_t person = Person("Dos fotos", records::Sex::kMale, 2015);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kMissingPerson, person, "bald_guys.jpg", identities[3][0]).ok());
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kMissingPerson, person, "bald_guys.jpg", identities[3][1]).ok());
+  const int64_t other = Person("Otro", records::Sex::kMale, 2015);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kMissingPerson, other, "bald_guys.jpg", identities[0][0]).ok());
+  const int64_t remains = Remains(2020);
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[3][2]).ok());
+  ASSERT_TRUE(
+      AddFace(records::RecordKind::kRemains, remains, "bald_guys.jpg", identities[0][2]).ok());
+  auto forward = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(forward.ok()) << forward.status();
+  for (int64_t id : {person, other}) {
+    auto who = records_->GetMissingPerson(caller_, id);
+    ASSERT_TRUE(who.ok());
+    auto reverse = matcher_->RankRemainsFor(*who, 10);
+    ASSERT_TRUE(reverse.ok()) << reverse.status();
+    ASSERT_EQ(reverse->size(), 1u);
+    const PairEvidence& back = (*reverse)[0].evidence;
+    const PairEvidence* ahead = nullptr;
+    for (const auto& c : forward->candidates) {
+      if (c.person.meta.id == id) ahead = &c.evidence;
+    }
+    ASSERT_NE(ahead, nullptr);
+    EXPECT_EQ(ahead->log10_lr, back.log10_lr);
+    EXPECT_EQ(ahead->face_distance, back.face_distance);
+    ASSERT_EQ(ahead->factors.size(), back.factors.size());
+    for (size_t i = 0; i < back.factors.size(); ++i) {
+      EXPECT_EQ(ahead->factors[i].name, back.factors[i].name);
+      EXPECT_EQ(ahead->factors[i].log10_lr, back.factors[i].log10_lr) << back.factors[i].name;
+    }
+    // Four comparisons (two photos against two templates): the face factor says so.
+    EXPECT_NE(back.factors[0].reason.find("closest of"), std::string::npos)
+        << back.factors[0].reason;
   }
 }
 
@@ -243,7 +348,7 @@ TEST_F(MatcherTest, FaceCandidatesOutsideTheFilterAreShownExcludedOnlyWhenAsked)
   all.include_excluded = true;
   result = matcher_->SearchCandidates(caller_, all);
   ASSERT_EQ(result->candidates.size(), 1u);
-  EXPECT_TRUE(result->candidates[0].excluded);
+  EXPECT_TRUE(result->candidates[0].evidence.excluded);
 }
 
 TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
@@ -273,11 +378,7 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
   auto templates = match_store_->LoadGalleryTemplates();
   ASSERT_TRUE(templates.ok());
   std::vector<index::GalleryTemplate> entries;
-  for (const auto& t : *templates) {
-    index::GalleryTemplate e{t.photo_id, {}};
-    std::copy(t.descriptor.begin(), t.descriptor.end(), e.descriptor.begin());
-    entries.push_back(e);
-  }
+  for (const auto& t : *templates) entries.push_back(ToGalleryTemplate(t));
   EXPECT_EQ(index::FaceGallery::Build(entries)->Ids(), gallery_->Ids());
   // The consistency check agrees, and notices a gallery that lost or gained a template.
   auto same = CompareGalleryWithDatabase(*gallery_, *match_store_);
@@ -406,7 +507,7 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   ASSERT_TRUE(lead.has_value());
   EXPECT_EQ(lead->decision, storage::Decision::kPending);
   EXPECT_EQ(lead->principal, CrossMatchPrincipal().user);
-  EXPECT_EQ(lead->reason.rfind("cross-match score ", 0), 0u) << lead->reason;
+  EXPECT_EQ(lead->reason.rfind("cross-match posterior ", 0), 0u) << lead->reason;
   EXPECT_NE(lead->reason.find("face +"), std::string::npos) << lead->reason;
   for (int i : {0, 1, 3}) EXPECT_FALSE(Current(remains, people[i]).has_value()) << i;
   auto pending = matcher_->ListPairsByDecision(caller_, storage::Decision::kPending, 0, 10);

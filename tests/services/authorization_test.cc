@@ -117,7 +117,7 @@ class AuthorizationTest : public ::testing::Test {
     gallery_ = index::FaceGallery::Build({});
     matcher_ = std::make_unique<matching::Matcher>(record_store_.get(), match_store_.get(),
                                                    gallery_.get(), callers_->scope(),
-                                                   [](double) { return matching::Factor{}; });
+                                                   [](double, int) { return matching::Factor{}; });
     auto key = audit::SigningKey::LoadOrCreate(dir_.path() / "audit.key");
     ASSERT_TRUE(key.ok());
     key_ = std::make_unique<audit::SigningKey>(*key);
