@@ -117,21 +117,6 @@ std::vector<PairDecisions> GroupByPair(const std::vector<storage::DecisionRecord
   return out;
 }
 
-// Best first: by posterior (log10 LR plus the prior weight), then by the evidence itself.
-bool RanksBefore(const PairEvidence& a, int64_t a_id, const PairEvidence& b, int64_t b_id) {
-  if (a.excluded != b.excluded) return !a.excluded;
-  const double a_score = a.log10_lr + a.log10_prior_weight;
-  const double b_score = b.log10_lr + b.log10_prior_weight;
-  if (a_score != b_score) return a_score > b_score;
-  const double a_face = a.face_distance.value_or(std::numeric_limits<double>::infinity());
-  const double b_face = b.face_distance.value_or(std::numeric_limits<double>::infinity());
-  if (a_face != b_face) return a_face < b_face;
-  if (a.unbounded_attribute_log10_lr != b.unbounded_attribute_log10_lr) {
-    return a.unbounded_attribute_log10_lr > b.unbounded_attribute_log10_lr;
-  }
-  return a_id < b_id;
-}
-
 }  // namespace
 
 FaceTemplate ToFaceTemplate(const storage::StoredTemplate& stored) {
@@ -154,24 +139,18 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) 
   return {t.photo_id, t.descriptor, {stored.owner_id, t.age_years, t.synthetic, t.failed_quality}};
 }
 
-double PosteriorProbability(double log10_lr, double prior_probability) {
-  const double prior = std::clamp(prior_probability, 1e-12, 1 - 1e-12);
-  const double log10_odds = log10_lr + std::log10(prior / (1 - prior));
-  if (log10_odds > 12) return 1;
-  const double odds = std::pow(10.0, log10_odds);
-  return odds / (1 + odds);
-}
-
 PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
                                 const records::UnidentifiedRemains& remains,
                                 const std::vector<FaceTemplate>& remains_templates,
                                 const std::vector<FaceTemplate>& person_templates,
                                 const PopulationStatistics& population, records::Date today) const {
-  PairEvidence evidence;
   const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
   // Photographs and age progressions are weighed apart: progressions count at a fraction, and
   // only when they say more than the photographs do.
   std::optional<Factor> face;
+  std::optional<double> face_distance;
+  int64_t remains_photo_id = 0;
+  int64_t person_photo_id = 0;
   for (const bool synthetic : {false, true}) {
     const std::vector<FaceComparison> comparisons =
         Compare(remains_templates, person_templates, synthetic, remains_age);
@@ -181,24 +160,19 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
     if (synthetic) {
       f.log10_lr *= options_.synthetic_weight;
       f.unbounded_log10_lr = f.log10_lr;
-      f.reason =
-          absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ", f.reason);
+      f.reason = absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ",
+                              f.reason);
       if (face && face->log10_lr >= f.log10_lr) continue;
     }
     face = std::move(f);
-    evidence.face_distance = chosen.distance;
-    evidence.remains_photo_id = chosen.remains_photo_id;
-    evidence.person_photo_id = chosen.person_photo_id;
+    face_distance = chosen.distance;
+    remains_photo_id = chosen.remains_photo_id;
+    person_photo_id = chosen.person_photo_id;
   }
-  if (face) evidence.factors.push_back(std::move(*face));
-  for (Factor& f : CompareAttributes(person, remains, population, today, options_.evidence)) {
-    if (!f.prior) evidence.unbounded_attribute_log10_lr += f.OrderingLog10Lr();
-    evidence.factors.push_back(std::move(f));
-  }
-  for (const Factor& f : evidence.factors) {
-    (f.prior ? evidence.log10_prior_weight : evidence.log10_lr) += f.log10_lr;
-    evidence.excluded = evidence.excluded || f.excludes;
-  }
+  PairEvidence evidence = CombineEvidence(std::move(face), face_distance, person, remains,
+                                          population, today, options_.evidence);
+  evidence.remains_photo_id = remains_photo_id;
+  evidence.person_photo_id = person_photo_id;
   return evidence;
 }
 

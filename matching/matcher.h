@@ -17,6 +17,7 @@
 #include "auth/principal.h"
 #include "index/face_gallery.h"
 #include "matching/evidence.h"
+#include "matching/pair_evidence.h"
 #include "matching/population.h"
 #include "records/template_observer.h"
 #include "storage/case_record_store.h"
@@ -51,22 +52,6 @@ struct SearchQuery {
   bool include_excluded = false;
   std::string purpose;
   std::string legal_basis;
-};
-
-// The evidence on one (remains, missing person) pair, the same whichever side is searched.
-struct PairEvidence {
-  std::vector<Factor> factors;  // "face" first, when there is face evidence
-  // Sum of the factors' log10 likelihood ratios (prior factors, i.e. place, left out).
-  double log10_lr = 0;
-  // Sum of the prior factors' log10 weights.
-  double log10_prior_weight = 0;
-  bool excluded = false;
-  // The face comparison the evidence rests on, if any.
-  std::optional<double> face_distance;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
-  // For ordering ties: the attribute factors' unbounded sum.
-  double unbounded_attribute_log10_lr = 0;
 };
 
 struct RankedCandidate {
@@ -196,8 +181,7 @@ class Matcher {
   mutable std::chrono::steady_clock::time_point population_time_;   // guarded by population_mu_
 };
 
-// P(same | evidence) from a log10 likelihood ratio and a prior probability (odds form).
-double PosteriorProbability(double log10_lr, double prior_probability);
+
 
 // Keeps the gallery equal to the database's live missing-person templates, told by the records
 // module after each commit. Thread-safe.

@@ -257,3 +257,28 @@ TEST(FaceCalibration, ShippedLfwCalibration) {
 
 }  // namespace
 }  // namespace encuentro::matching
+
+namespace encuentro::matching {
+namespace {
+
+TEST(FaceCalibration, TheClosestOfManyComparisonsCountsLess) {
+  absl::StatusOr<FaceCalibration> c = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->MinimumCorrection(0.4, 1), 0);
+  // Near distances: almost every impostor lies farther, so the correction is about -log10(m).
+  const double tail = c->ImpostorTail(0.4);
+  EXPECT_GT(tail, 0.99);
+  EXPECT_NEAR(c->MinimumCorrection(0.4, 6), -std::log10(6.0) - 5 * std::log10(tail), 1e-12);
+  // It never raises the LR, and more comparisons never count for more.
+  double previous = c->FaceFactor(0.45, 1, "t").log10_lr;
+  for (int m : {2, 4, 8, 16}) {
+    const double lr = c->FaceFactor(0.45, m, "t").log10_lr;
+    EXPECT_LE(lr, previous) << m;
+    previous = lr;
+  }
+  EXPECT_LE(c->MinimumCorrection(1.2, 16), 0);
+  EXPECT_NE(c->FaceFactor(0.45, 4, "t").reason.find("closest of 4"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace encuentro::matching

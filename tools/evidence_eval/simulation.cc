@@ -1,0 +1,307 @@
+#include "tools/evidence_eval/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "matching/pair_evidence.h"
+#include "matching/population.h"
+
+namespace encuentro::evaluation {
+namespace {
+
+using records::Date;
+using std::chrono::days;
+using std::chrono::sys_days;
+constexpr double kDaysPerYear = 365.2425;
+const Date kToday{std::chrono::year(2026), std::chrono::month(1), std::chrono::day(1)};
+
+// Inverse-CDF sampling from a density tabulated on a grid.
+class TabulatedSampler {
+ public:
+  TabulatedSampler(const std::vector<matching::CalibrationPoint>& table, bool genuine) {
+    double total = 0;
+    cdf_.push_back(0);
+    for (size_t k = 1; k < table.size(); ++k) {
+      const double a = genuine ? table[k - 1].genuine_density : table[k - 1].impostor_density;
+      const double b = genuine ? table[k].genuine_density : table[k].impostor_density;
+      total += (table[k].distance - table[k - 1].distance) * (a + b) / 2;
+      cdf_.push_back(total);
+    }
+    for (double& c : cdf_) c /= total;
+    for (const auto& p : table) x_.push_back(p.distance);
+  }
+  double operator()(std::mt19937_64& rng) const {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
+    const size_t k = std::clamp<size_t>(static_cast<size_t>(it - cdf_.begin()), 1, cdf_.size() - 1);
+    const double t = (u - cdf_[k - 1]) / std::max(1e-300, cdf_[k] - cdf_[k - 1]);
+    return x_[k - 1] + t * (x_[k] - x_[k - 1]);
+  }
+
+ private:
+  std::vector<double> cdf_;
+  std::vector<double> x_;
+};
+
+// A person as the simulator knows them: the record plus the truth behind it.
+struct SimulatedPerson {
+  records::MissingPerson record;
+  double stature_cm = 0;
+  int photos = 0;
+};
+
+Date AddDays(Date d, double n) { return Date(sys_days(d) + days(static_cast<int>(std::lround(n)))); }
+
+SimulatedPerson MakePerson(int64_t id, std::mt19937_64& rng, double with_photos) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> z(0, 1);
+  SimulatedPerson s;
+  records::MissingPerson& p = s.record;
+  p.meta.id = id;
+  p.sex = u(rng) < 0.75 ? records::Sex::kMale : records::Sex::kFemale;
+  const double r = u(rng);
+  const double age = r < 0.1 ? 2 + 13 * u(rng) : r < 0.8 ? 15 + 30 * u(rng) : 45 + 30 * u(rng);
+  p.last_seen_date = AddDays(Date{std::chrono::year(2010), std::chrono::month(1), std::chrono::day(1)},
+                             u(rng) * 14 * kDaysPerYear);
+  p.date_of_birth = AddDays(*p.last_seen_date, -age * kDaysPerYear);
+  const bool male = p.sex == records::Sex::kMale;
+  s.stature_cm = age < 15 ? 75 + 6 * age + 5 * z(rng)
+                          : (male ? 164 + 7 * z(rng) : 152 + 6 * z(rng));
+  if (u(rng) < 0.8) {
+    // Families overstate by about 2.5 cm and round to the centimetre.
+    p.reported_height = records::ReportedHeight{std::round(s.stature_cm + 2.5 + 4 * z(rng)), 1};
+  }
+  p.last_seen_place.location = records::GeoPoint{15 + 17 * u(rng), -117 + 30 * u(rng)};
+  s.photos = u(rng) < with_photos ? 1 + static_cast<int>(3 * u(rng)) : 0;
+  return s;
+}
+
+// The remains of `who`, with the anthropologist's and the lab's errors.
+records::UnidentifiedRemains MakeRemains(int64_t id, const SimulatedPerson& who,
+                                         std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> z(0, 1);
+  const records::MissingPerson& p = who.record;
+  records::UnidentifiedRemains r;
+  r.meta.id = id;
+  const Date death = AddDays(*p.last_seen_date, u(rng) * 2 * kDaysPerYear);
+  const double pmi = 10 + 700 * u(rng);
+  r.found_date = AddDays(death, pmi);
+  r.post_mortem_interval = records::PostMortemInterval{0.5 * pmi, 1.5 * pmi};
+  const double age_at_death =
+      static_cast<double>((sys_days(death) - sys_days(*p.date_of_birth)).count()) / kDaysPerYear;
+  // Skeletal methods underestimate older adults.
+  const double centre = age_at_death - 0.15 * std::max(0.0, age_at_death - 40) + 3 * z(rng);
+  const double half = age_at_death < 18 ? 2 : 6;
+  r.biological_profile.age =
+      records::AgeEstimate{std::max(0.0, centre - half), std::max(1.0, centre + half), {"sim", "sim"}};
+  if (age_at_death >= 15) {
+    const bool wrong = u(rng) < 0.10;
+    records::Sex sex = p.sex;
+    if (wrong) sex = sex == records::Sex::kMale ? records::Sex::kFemale : records::Sex::kMale;
+    r.biological_profile.sex = records::SexEstimate{sex, 0.9, {"sim", "sim"}};
+    r.biological_profile.sex->method = records::SexMethod::kSkeletalMorphology;
+  }
+  if (u(rng) < 0.8) {
+    const double point = who.stature_cm + 3.5 * z(rng);
+    records::StatureEstimate stature{point - 7, point + 7, {"sim", "sim"}};
+    stature.point_cm = point;
+    stature.standard_error_cm = 3.5;
+    r.biological_profile.stature = stature;
+  }
+  const auto& home = *p.last_seen_place.location;
+  r.found_place.location =
+      u(rng) < 0.7 ? records::GeoPoint{home.latitude + 0.6 * (u(rng) - 0.5),
+                                       home.longitude + 0.6 * (u(rng) - 0.5)}
+                   : records::GeoPoint{15 + 17 * u(rng), -117 + 30 * u(rng)};
+  return r;
+}
+
+}  // namespace
+
+SimulationResult Simulate(const SimulationOptions& options,
+                          const matching::FaceCalibration& calibration,
+                          const matching::EvidenceOptions& evidence) {
+  std::mt19937_64 rng(options.seed);
+  const TabulatedSampler genuine(calibration.table(), true);
+  const TabulatedSampler impostor(calibration.table(), false);
+
+  std::vector<SimulatedPerson> people;
+  records::RegistryCounts counts;
+  for (int i = 0; i < options.registry_size; ++i) {
+    people.push_back(MakePerson(i + 1, rng, options.people_with_photos));
+    const auto& p = people.back().record;
+    ++counts.people;
+    (p.sex == records::Sex::kMale ? counts.male : counts.female) += 1;
+    const double age = static_cast<double>(
+                           (sys_days(*p.last_seen_date) - sys_days(*p.date_of_birth)).count()) /
+                       kDaysPerYear;
+    counts.ages[static_cast<size_t>(std::clamp(age, 0.0, 99.0))] += 1;
+  }
+  // Heights by sex for the registry's own stature figures.
+  for (const bool male : {false, true}) {
+    double n = 0, sum = 0, squares = 0;
+    for (const auto& s : people) {
+      if ((s.record.sex == records::Sex::kMale) != male || !s.record.reported_height) continue;
+      n += 1;
+      sum += s.record.reported_height->cm;
+      squares += s.record.reported_height->cm * s.record.reported_height->cm;
+    }
+    const double mean = n > 0 ? sum / n : 0;
+    const double sd = n > 1 ? std::sqrt(std::max(0.0, (squares - n * mean * mean) / (n - 1))) : 0;
+    (male ? counts.male_heights : counts.female_heights) = static_cast<int64_t>(n);
+    (male ? counts.male_height_mean : counts.female_height_mean) = mean;
+    (male ? counts.male_height_sd : counts.female_height_sd) = sd;
+  }
+  const matching::PopulationStatistics population = matching::PopulationFromRegistry(counts);
+
+  SimulationResult result;
+  result.registry_size = options.registry_size;
+  std::uniform_int_distribution<int> pick(0, std::max(0, options.registry_size - 1));
+  const auto run = [&](RemainsKind kind, int count) {
+    for (int k = 0; k < count; ++k) {
+      SimulatedPerson outsider;
+      const SimulatedPerson* who = nullptr;
+      if (kind == RemainsKind::kNotInRegistry) {
+        outsider = MakePerson(-1, rng, 1.0);
+        who = &outsider;
+      } else {
+        // Remains with a face belong to people whose families gave photos.
+        do {
+          who = &people[static_cast<size_t>(pick(rng))];
+        } while (kind == RemainsKind::kWithFace && who->photos == 0);
+      }
+      const records::UnidentifiedRemains remains =
+          MakeRemains(static_cast<int64_t>(result.remains.size()) + 1, *who, rng);
+      const bool face = kind != RemainsKind::kFaceless;
+      RemainsOutcome outcome;
+      outcome.kind = kind;
+      std::vector<std::pair<matching::PairEvidence, int64_t>> scored;
+      for (const SimulatedPerson& candidate : people) {
+        const bool same = &candidate == who;
+        std::optional<matching::Factor> face_factor;
+        std::optional<double> distance;
+        if (face && candidate.photos > 0) {
+          double best = 1e9;
+          for (int m = 0; m < candidate.photos; ++m) {
+            best = std::min(best, same ? genuine(rng) : impostor(rng));
+          }
+          face_factor = calibration.FaceFactor(best, candidate.photos, "sim");
+          distance = best;
+        }
+        matching::PairEvidence e = matching::CombineEvidence(
+            std::move(face_factor), distance, candidate.record, remains, population, kToday,
+            evidence);
+        (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
+        scored.emplace_back(std::move(e), candidate.record.meta.id);
+      }
+      std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+        return matching::RanksBefore(a.first, a.second, b.first, b.second);
+      });
+      for (size_t rank = 0; rank < scored.size(); ++rank) {
+        const auto& [e, id] = scored[rank];
+        if (e.excluded) break;
+        const double score = e.log10_lr + e.log10_prior_weight;
+        if (kind != RemainsKind::kNotInRegistry && id == who->record.meta.id) {
+          outcome.true_rank = static_cast<int>(rank) + 1;
+          outcome.true_score = score;
+        } else if (outcome.wrong_scores.size() < 50) {
+          outcome.wrong_scores.push_back(score);
+        }
+      }
+      result.remains.push_back(std::move(outcome));
+    }
+  };
+  run(RemainsKind::kWithFace, options.remains_with_face);
+  run(RemainsKind::kNotInRegistry, options.remains_not_in_registry);
+  run(RemainsKind::kFaceless, options.remains_faceless);
+  return result;
+}
+
+double Cllr(const std::vector<double>& genuine, const std::vector<double>& impostor) {
+  double g = 0, i = 0;
+  for (double x : genuine) g += std::log2(1 + std::pow(10.0, -x));
+  for (double x : impostor) i += std::log2(1 + std::pow(10.0, x));
+  return 0.5 * (g / std::max<size_t>(1, genuine.size()) + i / std::max<size_t>(1, impostor.size()));
+}
+
+double CllrMin(const std::vector<double>& genuine, const std::vector<double>& impostor) {
+  // Pool-adjacent violators on the scores sorted ascending: the share of genuine pairs must not
+  // fall as the score rises.
+  std::vector<std::pair<double, int>> all;
+  for (double x : genuine) all.emplace_back(x, 1);
+  for (double x : impostor) all.emplace_back(x, 0);
+  std::sort(all.begin(), all.end());
+  struct Block {
+    double positives, count;
+    size_t size;
+  };
+  std::vector<Block> blocks;
+  for (size_t k = 0; k < all.size();) {
+    // Equal scores form one block to begin with.
+    Block b{0, 0, 0};
+    const double score = all[k].first;
+    while (k < all.size() && all[k].first == score) {
+      b.positives += all[k].second;
+      b.count += 1;
+      ++b.size;
+      ++k;
+    }
+    blocks.push_back(b);
+    while (blocks.size() > 1) {
+      Block& last = blocks.back();
+      Block& before = blocks[blocks.size() - 2];
+      if (before.positives / before.count <= last.positives / last.count) break;
+      before.positives += last.positives;
+      before.count += last.count;
+      before.size += last.size;
+      blocks.pop_back();
+    }
+  }
+  const double prior_odds =
+      static_cast<double>(genuine.size()) / std::max<size_t>(1, impostor.size());
+  std::vector<double> calibrated_g, calibrated_i;
+  size_t at = 0;
+  for (const Block& b : blocks) {
+    const double p = std::clamp(b.positives / b.count, 1e-12, 1 - 1e-12);
+    const double log10_lr = std::log10(p / (1 - p) / prior_odds);
+    for (size_t k = 0; k < b.size; ++k, ++at) {
+      (all[at].second ? calibrated_g : calibrated_i).push_back(log10_lr);
+    }
+  }
+  return Cllr(calibrated_g, calibrated_i);
+}
+
+LeadRates LeadsAt(const SimulationResult& result, double threshold) {
+  const double prior = 1.0 / std::max(1, result.registry_size);
+  LeadRates rates;
+  rates.threshold = threshold;
+  int with_face = 0, true_leads = 0, unregistered = 0, unregistered_leads = 0,
+      unregistered_with_lead = 0, all_leads = 0, wrong_leads = 0;
+  for (const RemainsOutcome& r : result.remains) {
+    int wrong = 0;
+    for (double s : r.wrong_scores) wrong += matching::PosteriorProbability(s, prior) >= threshold;
+    const bool true_lead =
+        r.true_rank > 0 && matching::PosteriorProbability(r.true_score, prior) >= threshold;
+    all_leads += wrong + (true_lead ? 1 : 0);
+    wrong_leads += wrong;
+    if (r.kind == RemainsKind::kWithFace) {
+      ++with_face;
+      true_leads += true_lead;
+    } else if (r.kind == RemainsKind::kNotInRegistry) {
+      ++unregistered;
+      unregistered_leads += wrong;
+      unregistered_with_lead += wrong > 0;
+    }
+  }
+  rates.true_lead_rate = with_face ? static_cast<double>(true_leads) / with_face : 0;
+  rates.false_leads_per_100_unregistered =
+      unregistered ? 100.0 * unregistered_leads / unregistered : 0;
+  rates.unregistered_with_a_lead =
+      unregistered ? static_cast<double>(unregistered_with_lead) / unregistered : 0;
+  rates.false_share_of_leads = all_leads ? static_cast<double>(wrong_leads) / all_leads : 0;
+  return rates;
+}
+
+}  // namespace encuentro::evaluation

@@ -1,0 +1,71 @@
+// A simulated registry with known truth, scored by the real evidence code: missing persons with
+// attributes and photos, and remains (in the registry with a face, not in it, and faceless)
+// whose estimates carry realistic errors and whose face distances are drawn from the genuine and
+// impostor distributions of a face calibration (i.e. of the development data it was fitted on).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "matching/evidence.h"
+#include "matching/face_calibration.h"
+
+namespace encuentro::evaluation {
+
+struct SimulationOptions {
+  int registry_size = 1080;
+  // Remains of registered people with a post-mortem photo, of unregistered people with a photo,
+  // and of registered people with no usable face.
+  int remains_with_face = 300;
+  int remains_not_in_registry = 200;
+  int remains_faceless = 150;
+  // Share of registered people with at least one photo (each has 1 to 3).
+  double people_with_photos = 0.8;
+  uint64_t seed = 1;
+};
+
+enum class RemainsKind { kWithFace, kNotInRegistry, kFaceless };
+
+// What the ranking made of one set of remains.
+struct RemainsOutcome {
+  RemainsKind kind = RemainsKind::kWithFace;
+  // 1-based rank of the true person among everyone scored; 0 when excluded or not registered.
+  int true_rank = 0;
+  // log10 LR + place weight of the true pair (when registered and not excluded).
+  double true_score = 0;
+  // log10 LR + place weight of every wrong pair that was not excluded, best first, at most 50.
+  std::vector<double> wrong_scores;
+};
+
+struct SimulationResult {
+  std::vector<RemainsOutcome> remains;
+  // Combined log10 LRs (place left out) of true pairs and of wrong pairs (excluded pairs
+  // included, at their bounded value).
+  std::vector<double> genuine_log10_lr;
+  std::vector<double> impostor_log10_lr;
+  int registry_size = 0;
+};
+
+SimulationResult Simulate(const SimulationOptions& options,
+                          const matching::FaceCalibration& calibration,
+                          const matching::EvidenceOptions& evidence = {});
+
+// Log-likelihood-ratio cost (Brummer): 0 perfect, 1 uninformative, above 1 misleading.
+double Cllr(const std::vector<double>& genuine_log10_lr,
+            const std::vector<double>& impostor_log10_lr);
+// Cllr after the best monotone recalibration (pool-adjacent violators): the discrimination
+// loss alone; Cllr - Cllr_min is the calibration loss.
+double CllrMin(const std::vector<double>& genuine_log10_lr,
+               const std::vector<double>& impostor_log10_lr);
+
+// Leads at posterior threshold `t` under the prior 1/registry_size.
+struct LeadRates {
+  double threshold = 0;
+  double true_lead_rate = 0;            // remains with a face whose true pair is a lead
+  double false_leads_per_100_unregistered = 0;  // leads raised by remains not in the registry
+  double unregistered_with_a_lead = 0;  // share of those remains raising at least one
+  double false_share_of_leads = 0;      // of all leads raised, the share that are wrong
+};
+LeadRates LeadsAt(const SimulationResult& result, double threshold);
+
+}  // namespace encuentro::evaluation
