@@ -29,6 +29,15 @@ int RunInfo(const ClientOptions& options) {
                           {"database_mode", info.database_mode()},
                           {"uptime_seconds", info.uptime_seconds()},
                           {"models", models}};
+    if (info.has_cross_match()) {
+      const auto& q = info.cross_match();
+      out["cross_match"] = {{"workers", q.workers()},
+                            {"queued", q.queued()},
+                            {"oldest_queued_seconds", q.oldest_queued_seconds()},
+                            {"retrying", q.retrying()},
+                            {"failed", q.failed()},
+                            {"last_error", q.last_error()}};
+    }
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
@@ -42,6 +51,20 @@ int RunInfo(const ClientOptions& options) {
     std::printf("model:    %s %s %s%s%s\n", m.model_id().c_str(),
                 v1::ModelStatus::State_Name(m.state()).c_str(), m.sha256().c_str(),
                 m.detail().empty() ? "" : " — ", m.detail().c_str());
+  }
+  if (info.has_cross_match()) {
+    const auto& q = info.cross_match();
+    const std::string last = q.last_error().empty() ? "" : " (last: " + q.last_error() + ")";
+    std::printf(
+        "cross-matching: %d worker(s); %lld job(s) queued, oldest %.0f s; %lld retrying; "
+        "%lld failed%s\n",
+        q.workers(), static_cast<long long>(q.queued()), q.oldest_queued_seconds(),
+        static_cast<long long>(q.retrying()), static_cast<long long>(q.failed()), last.c_str());
+    if (q.workers() == 0 && q.queued() > 0) {
+      std::printf(
+          "  no workers: queued changes have not been matched yet "
+          "(start encuentrod with --cross-match-workers 1 or more)\n");
+    }
   }
   return 0;
 }

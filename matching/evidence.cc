@@ -22,6 +22,10 @@ double NormalDensity(double x, double sd) {
   return std::exp(-0.5 * (x / sd) * (x / sd)) / (sd * std::sqrt(2 * kPi));
 }
 
+// Reasons are written only when someone will read them: a search scores every candidate but
+// explains only those it returns.
+#define ENCUENTRO_EXPLAIN(...) (explain ? absl::StrFormat(__VA_ARGS__) : std::string())
+
 Factor Unknown(const char* name, const char* reason) {
   return {name, 0, Light::kUnknown, false, reason};
 }
@@ -65,7 +69,7 @@ const char* SexMethodWord(records::SexMethod method) {
 }
 
 Factor CompareDates(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                    const EvidenceOptions& o) {
+                    const EvidenceOptions& o, bool explain) {
   if (!p.last_seen_date || !r.found_date) {
     return Unknown("dates", "last-seen or found date not recorded");
   }
@@ -75,26 +79,26 @@ Factor CompareDates(const records::MissingPerson& p, const records::Unidentified
   const double death_after = after - pmi_min;
   if (after < -o.date_margin_days) {
     return {"dates", -o.max_abs_log10_lr, Light::kNoMatch, true,
-            absl::StrFormat("found %.0f days before the person was last seen (margin %.0f days)",
-                            -after, o.date_margin_days)};
+            ENCUENTRO_EXPLAIN("found %.0f days before the person was last seen (margin %.0f days)",
+                              -after, o.date_margin_days)};
   }
   if (death_after < -o.date_margin_days) {
     return {
         "dates", -o.max_abs_log10_lr, Light::kNoMatch, true,
-        absl::StrFormat("death at least %.0f days before found, i.e. %.0f days before last seen "
-                        "(margin %.0f days)",
-                        pmi_min, -death_after, o.date_margin_days)};
+        ENCUENTRO_EXPLAIN("death at least %.0f days before found, i.e. %.0f days before last seen "
+                          "(margin %.0f days)",
+                          pmi_min, -death_after, o.date_margin_days)};
   }
   if (after < 0 || death_after < 0) {
-    return {
-        "dates", 0, Light::kPossible, false,
-        absl::StrFormat("found %.0f days after last seen, within the %.0f-day margin of uncertain "
-                        "dates",
-                        after, o.date_margin_days)};
+    return {"dates", 0, Light::kPossible, false,
+            ENCUENTRO_EXPLAIN(
+                "found %.0f days after last seen, within the %.0f-day margin of uncertain "
+                "dates",
+                after, o.date_margin_days)};
   }
-  return {
-      "dates", 0, Light::kMatch, false,
-      absl::StrFormat("found %.0f days (%.1f years) after last seen", after, after / kDaysPerYear)};
+  return {"dates", 0, Light::kMatch, false,
+          ENCUENTRO_EXPLAIN("found %.0f days (%.1f years) after last seen", after,
+                            after / kDaysPerYear)};
 }
 
 double AgeErrorAbove(double max, const EvidenceOptions& o) {
@@ -104,7 +108,7 @@ double AgeErrorAbove(double max, const EvidenceOptions& o) {
 
 Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                   const PopulationStatistics& population, records::Date today,
-                  const EvidenceOptions& o) {
+                  const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.age;
   const auto ages = PossibleAgesAtDeath(p, r, today);
   if (!estimate || !ages)
@@ -113,12 +117,12 @@ Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRe
   const double lr =
       AgeLikelihoodRatio(youngest, oldest, estimate->min_years, estimate->max_years, population, o);
   const std::string ranges =
-      absl::StrFormat("estimated age at death %.0f-%.0f, the person would have been %.0f-%.0f",
-                      estimate->min_years, estimate->max_years, youngest, oldest);
+      ENCUENTRO_EXPLAIN("estimated age at death %.0f-%.0f, the person would have been %.0f-%.0f",
+                        estimate->min_years, estimate->max_years, youngest, oldest);
   const double too_young = estimate->min_years - oldest;  // the person younger than the range
   const double too_old = youngest - estimate->max_years;  // older than the range
   if (too_young <= 0 && too_old <= 0) {
-    return Bounded("age", lr, Light::kMatch, false, ranges + ": consistent", o);
+    return Bounded("age", lr, Light::kMatch, false, explain ? ranges + ": consistent" : "", o);
   }
   const bool excludes =
       too_young > o.age_exclusion_below_years || too_old > o.age_exclusion_above_years;
@@ -126,13 +130,13 @@ Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRe
                                   : too_old <= 2 * AgeErrorAbove(estimate->max_years, o);
   return Bounded(
       "age", lr, near ? Light::kPossible : Light::kNoMatch, excludes,
-      ranges + absl::StrFormat(": %.1f years %s", std::max(too_young, too_old),
-                               too_young > 0 ? "younger than the range" : "older than the range"),
+      ranges + ENCUENTRO_EXPLAIN(": %.1f years %s", std::max(too_young, too_old),
+                                 too_young > 0 ? "younger than the range" : "older than the range"),
       o);
 }
 
 Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                  const PopulationStatistics& population, const EvidenceOptions& o) {
+                  const PopulationStatistics& population, const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.sex;
   if (!estimate || estimate->sex == records::Sex::kUnknown || p.sex == records::Sex::kUnknown) {
     return Unknown("sex", "sex not recorded or not estimated");
@@ -143,7 +147,7 @@ Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRe
   // Only methods that read soft tissue or DNA are reliable enough to rule a candidate out.
   const bool may_exclude = estimate->method == records::SexMethod::kSoftTissue ||
                            estimate->method == records::SexMethod::kDna;
-  const std::string reason = absl::StrFormat(
+  const std::string reason = ENCUENTRO_EXPLAIN(
       "remains estimated %s by %s (error rate %.3g), the person is %s", SexWord(estimate->sex),
       SexMethodWord(estimate->method), error, SexWord(p.sex));
   if (same) {
@@ -154,7 +158,8 @@ Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRe
 }
 
 Factor CompareStature(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                      const PopulationStatistics& population, const EvidenceOptions& o) {
+                      const PopulationStatistics& population, const EvidenceOptions& o,
+                      bool explain) {
   const auto& estimate = r.biological_profile.stature;
   if (!estimate || !p.reported_height) {
     return Unknown("stature", "reported height or stature estimate missing");
@@ -182,23 +187,23 @@ Factor CompareStature(const records::MissingPerson& p, const records::Unidentifi
   const Light light = difference <= sd       ? Light::kMatch
                       : difference <= 2 * sd ? Light::kPossible
                                              : Light::kNoMatch;
-  return Bounded(
-      "stature", lr, light, false,
-      absl::StrFormat("reported %.0f cm (about %.0f cm once overstatement is allowed for) against "
-                      "estimated %.0f cm (SE %.1f cm%s)",
-                      p.reported_height->cm, adjusted, point, standard_error,
-                      estimate->standard_error_cm ? "" : ", read from the range"),
-      o);
+  return Bounded("stature", lr, light, false,
+                 ENCUENTRO_EXPLAIN(
+                     "reported %.0f cm (about %.0f cm once overstatement is allowed for) against "
+                     "estimated %.0f cm (SE %.1f cm%s)",
+                     p.reported_height->cm, adjusted, point, standard_error,
+                     estimate->standard_error_cm ? "" : ", read from the range"),
+                 o);
 }
 
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                    const EvidenceOptions& o) {
+                    const EvidenceOptions& o, bool explain) {
   Factor f = Unknown("place", "coordinates of last-seen or found place missing");
   f.prior = true;
   if (!p.last_seen_place.location || !r.found_place.location) return f;
   const double km = DistanceKm(*p.last_seen_place.location, *r.found_place.location);
   f.reason =
-      absl::StrFormat("found %.0f km from where last seen (a prior weight, not evidence)", km);
+      ENCUENTRO_EXPLAIN("found %.0f km from where last seen (a prior weight, not evidence)", km);
   if (km <= o.near_km) {
     f.log10_lr = o.place_log10_weight;
     f.light = Light::kMatch;
@@ -210,6 +215,8 @@ Factor ComparePlace(const records::MissingPerson& p, const records::Unidentified
   }
   return f;
 }
+
+#undef ENCUENTRO_EXPLAIN
 
 }  // namespace
 
@@ -336,12 +343,12 @@ double DistanceKm(const records::GeoPoint& a, const records::GeoPoint& b) {
 std::vector<Factor> CompareAttributes(const records::MissingPerson& person,
                                       const records::UnidentifiedRemains& remains,
                                       const PopulationStatistics& population, records::Date today,
-                                      const EvidenceOptions& options) {
-  return {CompareDates(person, remains, options),
-          CompareAge(person, remains, population, today, options),
-          CompareSex(person, remains, population, options),
-          CompareStature(person, remains, population, options),
-          ComparePlace(person, remains, options)};
+                                      const EvidenceOptions& options, bool explain) {
+  return {CompareDates(person, remains, options, explain),
+          CompareAge(person, remains, population, today, options, explain),
+          CompareSex(person, remains, population, options, explain),
+          CompareStature(person, remains, population, options, explain),
+          ComparePlace(person, remains, options, explain)};
 }
 
 }  // namespace encuentro::matching

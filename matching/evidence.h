@@ -85,11 +85,12 @@ struct EvidenceOptions {
 // Every attribute factor for the pair, in a fixed order (dates, age, sex, stature, place).
 // Factors whose data are missing on either side come back with light kUnknown and log10 LR 0,
 // so a reviewer sees what was not compared. `today` bounds the person's possible age at death
-// when the remains have no found date.
+// when the remains have no found date. Without `explain` the reasons of informative factors are
+// left empty (the values are the same), for scoring many candidates and explaining a few.
 std::vector<Factor> CompareAttributes(const records::MissingPerson& person,
                                       const records::UnidentifiedRemains& remains,
                                       const PopulationStatistics& population, records::Date today,
-                                      const EvidenceOptions& options = {});
+                                      const EvidenceOptions& options = {}, bool explain = true);
 
 // The person's possible ages at death in years, [youngest, oldest]: from the last sighting until
 // the remains were found less the least post-mortem interval (until `today` when the found date

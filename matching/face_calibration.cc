@@ -479,22 +479,24 @@ double FaceCalibration::MinimumCorrection(double distance, int comparisons) cons
   return std::min(0.0, -std::log10(m) - (m - 1) * std::log10(tail));
 }
 
-Factor FaceCalibration::FaceFactor(double distance, int comparisons,
-                                   const std::string& subject) const {
-  Factor f = FaceFactor(distance, subject);
-  if (comparisons <= 1 || !std::isfinite(distance)) return f;
+Factor FaceCalibration::FaceFactor(double distance, int comparisons, const std::string& subject,
+                                   bool explain) const {
+  if (!std::isfinite(distance)) return FaceFactor(distance, subject);
   const double correction = MinimumCorrection(distance, comparisons);
-  f.log10_lr = std::clamp(f.log10_lr + correction, lower_, upper_);
+  Factor f{"face", std::clamp(Log10Lr(distance) + correction, lower_, upper_), Light::kPossible,
+           false, ""};
   f.unbounded_log10_lr = f.log10_lr;
   if (f.log10_lr >= match_log10_lr_) {
     f.light = Light::kMatch;
   } else if (f.log10_lr <= no_match_log10_lr_) {
     f.light = Light::kNoMatch;
-  } else {
-    f.light = Light::kPossible;
   }
-  absl::StrAppend(&f.reason, absl::StrFormat("; closest of %d comparisons, %+.2f for that: %+.1f",
-                                             comparisons, correction, f.log10_lr));
+  if (!explain) return f;
+  f.reason = FaceFactor(distance, subject).reason;
+  if (comparisons > 1) {
+    absl::StrAppend(&f.reason, absl::StrFormat("; closest of %d comparisons, %+.2f for that: %+.1f",
+                                               comparisons, correction, f.log10_lr));
+  }
   return f;
 }
 

@@ -112,7 +112,9 @@ class FaceCalibration {
   // m f_i(d) (1 - F_i(d))^(m-1). So the log10 LR gains
   // MinimumCorrection(d, m) = -log10 m - (m-1) log10(1 - F_i(d)), applied only where it lowers
   // the LR: a candidate never gains from having more photos.
-  Factor FaceFactor(double distance, int comparisons, const std::string& subject) const;
+  // Without `explain` the reason is left empty (the value is the same).
+  Factor FaceFactor(double distance, int comparisons, const std::string& subject,
+                    bool explain = true) const;
   double MinimumCorrection(double distance, int comparisons) const;
   // 1 - F_i(d): the share of single impostor comparisons farther than `distance`, from the
   // table's impostor density.

@@ -104,7 +104,7 @@ std::vector<FaceComparison> Compare(const std::vector<FaceTemplate>& remains_tem
 }
 
 // Decisions (oldest first) grouped into pairs, in (remains, person) order.
-std::vector<PairDecisions> GroupByPair(const std::vector<storage::DecisionRecord>& decisions) {
+std::vector<PairDecisions> GroupByPair(const std::vector<DecisionRecord>& decisions) {
   std::map<std::pair<int64_t, int64_t>, PairDecisions> pairs;
   for (const auto& d : decisions) {
     PairDecisions& pair = pairs[{d.remains_id, d.missing_person_id}];
@@ -143,7 +143,8 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
                                 const records::UnidentifiedRemains& remains,
                                 const std::vector<FaceTemplate>& remains_templates,
                                 const std::vector<FaceTemplate>& person_templates,
-                                const PopulationStatistics& population, records::Date today) const {
+                                const PopulationStatistics& population, records::Date today,
+                                bool explain) const {
   const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
   // Photographs and age progressions are weighed apart: progressions count at a fraction, and
   // only when they say more than the photographs do.
@@ -156,12 +157,14 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
         Compare(remains_templates, person_templates, synthetic, remains_age);
     if (comparisons.empty()) continue;
     const FaceComparison& chosen = ChooseComparison(comparisons, options_.age_preference_window);
-    Factor f = face_factor_(chosen.distance, static_cast<int>(comparisons.size()));
+    Factor f = face_factor_(chosen.distance, static_cast<int>(comparisons.size()), explain);
     if (synthetic) {
       f.log10_lr *= options_.synthetic_weight;
       f.unbounded_log10_lr = f.log10_lr;
-      f.reason = absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ",
-                              f.reason);
+      if (explain) {
+        f.reason =
+            absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ", f.reason);
+      }
       if (face && face->log10_lr >= f.log10_lr) continue;
     }
     face = std::move(f);
@@ -170,7 +173,7 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
     person_photo_id = chosen.person_photo_id;
   }
   PairEvidence evidence = CombineEvidence(std::move(face), face_distance, person, remains,
-                                          population, today, options_.evidence);
+                                          population, today, options_.evidence, explain);
   evidence.remains_photo_id = remains_photo_id;
   evidence.person_photo_id = person_photo_id;
   return evidence;
@@ -271,44 +274,36 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   if (!stored_probes.ok()) return stored_probes.status();
   std::vector<FaceTemplate> probes;
   for (const auto& probe : *stored_probes) probes.push_back(ToFaceTemplate(probe));
+  const auto templates_of = [&](int64_t person) {
+    std::vector<FaceTemplate> templates;
+    if (probes.empty()) return templates;
+    for (const index::GalleryTemplate& t : gallery_->TemplatesOf(person)) {
+      templates.push_back(ToFaceTemplate(t));
+    }
+    return templates;
+  };
 
-  absl::StatusOr<std::vector<int64_t>> ids =
+  // Every candidate the hard rules leave is scored, unexplained; only those returned are read
+  // whole and explained (the same numbers, with their reasons).
+  absl::StatusOr<std::vector<records::MissingPerson>> profiles =
       store_->SelectAttributeCandidates(FilterFor(remains, options_, include_excluded, today));
-  if (!ids.ok()) return ids.status();
-  absl::StatusOr<std::vector<records::MissingPerson>> people = records_->GetMissingPersons(*ids);
-  if (!people.ok()) return people.status();
-
-  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
-      store_->ListDecisions(records::RecordKind::kRemains, remains.meta.id);
-  if (!decisions.ok()) return decisions.status();
-  std::map<int64_t, storage::DecisionRecord> latest_decision;  // oldest first, so the last wins
-  for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
+  if (!profiles.ok()) return profiles.status();
+  struct Scored {
+    int64_t id;
+    PairEvidence evidence;
+  };
+  std::vector<Scored> scored;
+  scored.reserve(profiles->size());
+  for (const records::MissingPerson& profile : *profiles) {
+    PairEvidence evidence = ScorePair(profile, remains, probes, templates_of(profile.meta.id),
+                                      **population, today, /*explain=*/false);
+    if (evidence.excluded && !include_excluded) continue;
+    scored.push_back({profile.meta.id, std::move(evidence)});
+  }
 
   SearchResult result;
   result.remains_templates = static_cast<int>(probes.size());
   result.gallery_templates = gallery_->size();
-  std::vector<RankedCandidate> scored;
-  for (records::MissingPerson& person : *people) {
-    // Deleted or no longer sought since the filter ran.
-    if (person.meta.delete_time || person.status == records::MissingPersonStatus::kLocatedAlive ||
-        person.status == records::MissingPersonStatus::kWithdrawn) {
-      continue;
-    }
-    std::vector<FaceTemplate> templates;
-    if (!probes.empty()) {
-      for (const index::GalleryTemplate& t : gallery_->TemplatesOf(person.meta.id)) {
-        templates.push_back(ToFaceTemplate(t));
-      }
-    }
-    RankedCandidate candidate;
-    candidate.evidence = ScorePair(person, remains, probes, templates, **population, today);
-    if (candidate.evidence.excluded && !include_excluded) continue;
-    if (auto d = latest_decision.find(person.meta.id); d != latest_decision.end()) {
-      candidate.decision = d->second;
-    }
-    candidate.person = std::move(person);
-    scored.push_back(std::move(candidate));
-  }
   result.candidates_scored = static_cast<int64_t>(scored.size());
   if (options_.prior_probability > 0) {
     result.prior_probability = options_.prior_probability;
@@ -321,21 +316,44 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   result.population_sources =
       absl::StrCat((*population)->sex_source, "; ", (*population)->age_source, "; ",
                    (*population)->stature_source);
-  for (RankedCandidate& c : scored) {
-    c.posterior = PosteriorProbability(c.evidence.log10_lr + c.evidence.log10_prior_weight,
-                                       result.prior_probability);
-    c.light = c.evidence.excluded                       ? Light::kNoMatch
-              : c.posterior >= options_.match_posterior ? Light::kMatch
-                                                        : Light::kPossible;
-  }
   const size_t keep = std::min(scored.size(), static_cast<size_t>(top_n));
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
-                    scored.end(), [](const RankedCandidate& a, const RankedCandidate& b) {
-                      return RanksBefore(a.evidence, a.person.meta.id, b.evidence,
-                                         b.person.meta.id);
+                    scored.end(), [](const Scored& a, const Scored& b) {
+                      return RanksBefore(a.evidence, a.id, b.evidence, b.id);
                     });
   scored.resize(keep);
-  result.candidates = std::move(scored);
+
+  std::vector<int64_t> returned;
+  for (const Scored& s : scored) returned.push_back(s.id);
+  absl::StatusOr<std::vector<records::MissingPerson>> people =
+      records_->GetMissingPersons(returned);
+  if (!people.ok()) return people.status();
+  std::map<int64_t, records::MissingPerson*> by_id;
+  for (records::MissingPerson& p : *people) by_id[p.meta.id] = &p;
+  absl::StatusOr<std::vector<DecisionRecord>> decisions =
+      store_->ListDecisions(records::RecordKind::kRemains, remains.meta.id);
+  if (!decisions.ok()) return decisions.status();
+  std::map<int64_t, DecisionRecord> latest_decision;  // oldest first, so the last wins
+  for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
+
+  for (const Scored& s : scored) {
+    const auto found = by_id.find(s.id);
+    if (found == by_id.end()) continue;  // gone since the filter ran
+    RankedCandidate candidate;
+    candidate.person = std::move(*found->second);
+    candidate.evidence = ScorePair(candidate.person, remains, probes, templates_of(s.id),
+                                   **population, today, /*explain=*/true);
+    candidate.posterior =
+        PosteriorProbability(candidate.evidence.log10_lr + candidate.evidence.log10_prior_weight,
+                             result.prior_probability);
+    candidate.light = candidate.evidence.excluded                       ? Light::kNoMatch
+                      : candidate.posterior >= options_.match_posterior ? Light::kMatch
+                                                                        : Light::kPossible;
+    if (auto d = latest_decision.find(s.id); d != latest_decision.end()) {
+      candidate.decision = d->second;
+    }
+    result.candidates.push_back(std::move(candidate));
+  }
   return result;
 }
 
@@ -370,8 +388,8 @@ absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
   std::vector<RankedRemains> ranked;
   for (records::UnidentifiedRemains& remains : *candidates) {
     if (remains.meta.delete_time) continue;
-    PairEvidence evidence =
-        ScorePair(person, remains, remains_templates[remains.meta.id], mine, **population, today);
+    PairEvidence evidence = ScorePair(person, remains, remains_templates[remains.meta.id], mine,
+                                      **population, today, /*explain=*/true);
     if (evidence.excluded) continue;
     ranked.push_back({std::move(remains), std::move(evidence)});
   }
@@ -387,7 +405,7 @@ absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
 
 absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& caller,
                                                       int64_t remains_id, int64_t missing_person_id,
-                                                      storage::Decision decision,
+                                                      Decision decision,
                                                       const std::string& reason) {
   if (!IsValidUtf8(reason) || reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidFields({{"reason", "is required: say why"}});
@@ -395,7 +413,7 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   if (absl::Status s = CheckReadable(caller, records::RecordKind::kRemains, remains_id); !s.ok()) {
     return s;
   }
-  storage::DecisionRecord record;
+  DecisionRecord record;
   record.remains_id = remains_id;
   record.missing_person_id = missing_person_id;
   record.decision = decision;
@@ -407,10 +425,10 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
   event.method = "MatchService/RecordDecision";
   event.targets = {records::RemainsName(remains_id), records::MissingPersonName(missing_person_id)};
   event.outcome_json = nlohmann::json({{"decision", static_cast<int>(decision)}}).dump();
-  absl::StatusOr<storage::DecisionRecord> stored = store_->InsertDecision(record, event);
+  absl::StatusOr<DecisionRecord> stored = store_->InsertDecision(record, event);
   if (!stored.ok()) return stored.status();
   // Read back without a second audit entry: the decision's own entry records this call.
-  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
+  absl::StatusOr<std::vector<DecisionRecord>> decisions =
       store_->ListDecisions(records::RecordKind::kRemains, remains_id);
   if (!decisions.ok()) return decisions.status();
   for (PairDecisions& pair : GroupByPair(*decisions)) {
@@ -436,9 +454,9 @@ absl::Status Matcher::CheckReadable(const auth::Principal& caller, records::Reco
 
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
     const auth::Principal& caller, records::RecordKind kind, int64_t id,
-    std::optional<storage::Decision> current) {
+    std::optional<Decision> current) {
   if (absl::Status s = CheckReadable(caller, kind, id); !s.ok()) return s;
-  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions = store_->ListDecisions(kind, id);
+  absl::StatusOr<std::vector<DecisionRecord>> decisions = store_->ListDecisions(kind, id);
   if (!decisions.ok()) return decisions.status();
   audit::AuditEvent event;
   event.principal = caller;
@@ -454,14 +472,13 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
 }
 
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
-    const auth::Principal& caller, storage::Decision decision, int64_t after_decision_id,
-    int limit) {
+    const auth::Principal& caller, Decision decision, int64_t after_decision_id, int limit) {
   // Leads across all records are the search commissions' work queue.
   if (caller.role != auth::Role::kCommissionStaff) {
     return absl::PermissionDeniedError(
         "only commission staff list leads across all records; others name a record");
   }
-  absl::StatusOr<std::vector<storage::DecisionRecord>> decisions =
+  absl::StatusOr<std::vector<DecisionRecord>> decisions =
       store_->ListDecisionsByCurrent(decision, after_decision_id, limit);
   if (!decisions.ok()) return decisions.status();
   std::vector<PairDecisions> pairs = GroupByPair(*decisions);

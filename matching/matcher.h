@@ -16,6 +16,7 @@
 #include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "index/face_gallery.h"
+#include "matching/decision.h"
 #include "matching/evidence.h"
 #include "matching/pair_evidence.h"
 #include "matching/population.h"
@@ -57,7 +58,7 @@ struct SearchQuery {
 struct RankedCandidate {
   records::MissingPerson person;
   // The reviewers' latest decision on this pair, if any.
-  std::optional<storage::DecisionRecord> decision;
+  std::optional<DecisionRecord> decision;
   PairEvidence evidence;
   // P(same person | evidence) under the search's prior, weighted by the place factor.
   double posterior = 0;
@@ -88,7 +89,7 @@ struct RankedRemains {
 struct PairDecisions {
   int64_t remains_id = 0;
   int64_t missing_person_id = 0;
-  std::vector<storage::DecisionRecord> history;
+  std::vector<DecisionRecord> history;
 };
 
 // A face template as the evidence needs it, from the gallery or the database alike.
@@ -106,8 +107,8 @@ FaceTemplate ToFaceTemplate(const index::GalleryTemplate& stored);
 index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored);
 
 // Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
-// FaceCalibration::FaceFactor).
-using FaceFactorFn = std::function<Factor(double distance, int comparisons)>;
+// FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
+using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool explain)>;
 
 // Thread-safe (its stores and the gallery are).
 class Matcher {
@@ -140,19 +141,18 @@ class Matcher {
   // A reviewer marks a pair pending, excluded, possible or sent for DNA confirmation, with a
   // reason. Decisions are never overwritten: the new one becomes current, the old ones stay.
   absl::StatusOr<PairDecisions> RecordDecision(const auth::Principal& caller, int64_t remains_id,
-                                               int64_t missing_person_id,
-                                               storage::Decision decision,
+                                               int64_t missing_person_id, Decision decision,
                                                const std::string& reason);
   // The pairs with decisions of one remains record or one missing person, by pair; with
   // `current`, only those whose latest decision it is.
   absl::StatusOr<std::vector<PairDecisions>> ListCandidates(
       const auth::Principal& caller, records::RecordKind kind, int64_t id,
-      std::optional<storage::Decision> current = std::nullopt);
+      std::optional<Decision> current = std::nullopt);
   // Pairs across all records whose current decision is `decision` (e.g. the pending leads raised
   // by cross-matching), in the order those decisions were made, starting after the pair whose
   // current decision id is `after_decision_id`; at most `limit`.
   absl::StatusOr<std::vector<PairDecisions>> ListPairsByDecision(const auth::Principal& caller,
-                                                                 storage::Decision decision,
+                                                                 Decision decision,
                                                                  int64_t after_decision_id,
                                                                  int limit);
 
@@ -162,7 +162,8 @@ class Matcher {
                          const records::UnidentifiedRemains& remains,
                          const std::vector<FaceTemplate>& remains_templates,
                          const std::vector<FaceTemplate>& person_templates,
-                         const PopulationStatistics& population, records::Date today) const;
+                         const PopulationStatistics& population, records::Date today,
+                         bool explain) const;
   // The registry's population figures, read again once older than options_.population_refresh.
   absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Population() const;
 
@@ -180,8 +181,6 @@ class Matcher {
   mutable std::shared_ptr<const PopulationStatistics> population_;  // guarded by population_mu_
   mutable std::chrono::steady_clock::time_point population_time_;   // guarded by population_mu_
 };
-
-
 
 // Keeps the gallery equal to the database's live missing-person templates, told by the records
 // module after each commit. Thread-safe.

@@ -10,13 +10,13 @@ PairEvidence CombineEvidence(std::optional<Factor> face, std::optional<double> f
                              const records::MissingPerson& person,
                              const records::UnidentifiedRemains& remains,
                              const PopulationStatistics& population, records::Date today,
-                             const EvidenceOptions& options) {
+                             const EvidenceOptions& options, bool explain) {
   PairEvidence evidence;
   if (face) {
     evidence.factors.push_back(std::move(*face));
     evidence.face_distance = face_distance;
   }
-  for (Factor& f : CompareAttributes(person, remains, population, today, options)) {
+  for (Factor& f : CompareAttributes(person, remains, population, today, options, explain)) {
     if (!f.prior) evidence.unbounded_attribute_log10_lr += f.OrderingLog10Lr();
     evidence.factors.push_back(std::move(f));
   }

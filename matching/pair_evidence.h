@@ -29,12 +29,13 @@ struct PairEvidence {
   double unbounded_attribute_log10_lr = 0;
 };
 
-// The face factor (if any) and every attribute factor of the pair, summed.
+// The face factor (if any) and every attribute factor of the pair, summed. `explain` as in
+// CompareAttributes.
 PairEvidence CombineEvidence(std::optional<Factor> face, std::optional<double> face_distance,
                              const records::MissingPerson& person,
                              const records::UnidentifiedRemains& remains,
                              const PopulationStatistics& population, records::Date today,
-                             const EvidenceOptions& options);
+                             const EvidenceOptions& options, bool explain = true);
 
 // P(same | evidence) from a log10 likelihood ratio and a prior probability (odds form).
 double PosteriorProbability(double log10_lr, double prior_probability);

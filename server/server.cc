@@ -412,6 +412,18 @@ int RunServer(const ServerConfig& config) {
                           models.descriptor_network.sha256, models.descriptor_network.path});
   facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
                           models.landmarks.sha256, models.landmarks.path});
+  storage::CrossMatchQueue cross_match_queue(db_ptr);
+  facts.cross_match = [&cross_match_queue,
+                       &config]() -> absl::StatusOr<services::CrossMatchReport> {
+    absl::StatusOr<storage::CrossMatchQueueStats> stats = cross_match_queue.Stats();
+    if (!stats.ok()) return stats.status();
+    return services::CrossMatchReport{config.cross_match_workers,
+                                      stats->queued,
+                                      stats->oldest_queued_seconds,
+                                      stats->retrying,
+                                      stats->failed,
+                                      stats->last_error};
+  };
   services::Gatekeeper gatekeeper(&principals,
                                   {.requests_per_minute = config.rate_limit_per_minute});
   services::ServerServiceImpl server_service(&gatekeeper, std::move(facts));
@@ -441,15 +453,14 @@ int RunServer(const ServerConfig& config) {
   photo_library.set_observer(&gallery_sync);
   matching::Matcher matcher(
       &record_store, &match_store, gallery->get(), &case_scope,
-      [&calibration](double distance, int comparisons) {
-        return calibration->FaceFactor(distance, comparisons, "nearest template");
+      [&calibration](double distance, int comparisons, bool explain) {
+        return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
       },
       {.prior_probability = config.prior_probability, .match_posterior = config.match_posterior});
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
   services::AuditServiceImpl audit_service(&gatekeeper, &audit_log);
-  storage::CrossMatchQueue cross_match_queue(db_ptr);
   matching::CrossMatcher cross_matcher(
       &matcher, &record_store, &cross_match_queue,
       {.lead_posterior = config.lead_posterior, .workers = config.cross_match_workers});

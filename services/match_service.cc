@@ -25,7 +25,7 @@ v1::EvidenceFactor::Light ToProto(matching::Light light) {
   return v1::EvidenceFactor::LIGHT_UNSPECIFIED;
 }
 
-v1::DecisionEntry ToProto(const storage::DecisionRecord& d) {
+v1::DecisionEntry ToProto(const matching::DecisionRecord& d) {
   v1::DecisionEntry out;
   out.set_decision(static_cast<v1::Decision>(static_cast<int>(d.decision) + 1));
   out.set_reason(d.reason);
@@ -65,7 +65,7 @@ grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
   }
   if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
   absl::StatusOr<matching::PairDecisions> pair = matcher_->RecordDecision(
-      *caller, *remains, *person, static_cast<storage::Decision>(decision - 1), request->reason());
+      *caller, *remains, *person, static_cast<matching::Decision>(decision - 1), request->reason());
   if (!pair.ok()) return ToGrpcStatus(pair.status());
   *response = ToProto(*pair);
   return grpc::Status::OK;
@@ -78,13 +78,13 @@ grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
       gate_->Admit(*context, "encuentro.v1.MatchService.ListCandidates");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<FieldViolation> bad;
-  std::optional<storage::Decision> current;
+  std::optional<matching::Decision> current;
   const int decision = static_cast<int>(request->current_decision());
   if (decision != v1::DECISION_UNSPECIFIED) {
     if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
       bad.push_back({"current_decision", "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
     } else {
-      current = static_cast<storage::Decision>(decision - 1);
+      current = static_cast<matching::Decision>(decision - 1);
     }
   }
   if (request->parent().empty()) {

@@ -42,6 +42,17 @@ grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* context,
     out->set_sha256(model.sha256);
     out->set_detail(model.detail);
   }
+  if (facts_.cross_match) {
+    absl::StatusOr<CrossMatchReport> queue = facts_.cross_match();
+    if (!queue.ok()) return ToGrpcStatus(queue.status());
+    v1::CrossMatchStatus* out = response->mutable_cross_match();
+    out->set_workers(queue->workers);
+    out->set_queued(queue->queued);
+    out->set_oldest_queued_seconds(queue->oldest_queued_seconds);
+    out->set_retrying(queue->retrying);
+    out->set_failed(queue->failed);
+    out->set_last_error(queue->last_error);
+  }
   response->set_uptime_seconds(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
           .count());

@@ -21,12 +21,24 @@ struct ModelReport {
   std::string detail;
 };
 
+// The cross-matching queue as operators need to see it.
+struct CrossMatchReport {
+  int workers = 0;
+  int64_t queued = 0;
+  double oldest_queued_seconds = 0;
+  int64_t retrying = 0;
+  int64_t failed = 0;
+  std::string last_error;
+};
+
 struct ServerFacts {
   std::string database_mode;  // "embedded" or "external"
   int64_t binary_schema_version = 0;
   std::vector<ModelReport> models;
   // Asked on each call, so that a migration by another process shows up.
   std::function<absl::StatusOr<int64_t>()> schema_version;
+  // Asked on each call; may be empty (then not reported).
+  std::function<absl::StatusOr<CrossMatchReport>()> cross_match;
 };
 
 // Thread-safe: holds only immutable facts and a thread-safe schema query.

@@ -125,10 +125,16 @@ absl::StatusOr<CrossMatchQueueStats> CrossMatchQueue::Stats() {
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     const pqxx::row row = tx.exec1(
-        "SELECT count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed) "
-        "FROM cross_match_jobs");
+        "SELECT count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed), "
+        "coalesce(extract(epoch FROM now() - min(enqueue_time) FILTER (WHERE NOT failed)), 0), "
+        "count(*) FILTER (WHERE NOT failed AND attempts > 0), "
+        "(SELECT coalesce(last_error, '') FROM cross_match_jobs WHERE failed ORDER BY id DESC "
+        "LIMIT 1) FROM cross_match_jobs");
     stats.queued = row[0].as<int64_t>();
     stats.failed = row[1].as<int64_t>();
+    stats.oldest_queued_seconds = row[2].as<double>();
+    stats.retrying = row[3].as<int64_t>();
+    stats.last_error = row[4].is_null() ? "" : row[4].as<std::string>();
   });
   if (!status.ok()) return status;
   return stats;

@@ -40,6 +40,11 @@ struct CrossMatchOutcome {
 struct CrossMatchQueueStats {
   int64_t queued = 0;  // waiting or being worked on
   int64_t failed = 0;  // gave up after too many attempts
+  // Age of the oldest job still queued (0 when none), and how many are being retried.
+  double oldest_queued_seconds = 0;
+  int64_t retrying = 0;
+  // The newest failed job's error, for an operator to read ("" when none failed).
+  std::string last_error;
 };
 
 // Thread-safe: each call runs on its own pooled connection; concurrent workers never take the

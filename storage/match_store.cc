@@ -190,9 +190,9 @@ absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryT
   return owners;
 }
 
-absl::StatusOr<std::vector<int64_t>> MatchStore::SelectAttributeCandidates(
+absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::SelectAttributeCandidates(
     const AttributeFilter& filter) {
-  std::vector<int64_t> ids;
+  std::vector<records::MissingPerson> people;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     SqlParams params;
@@ -219,12 +219,35 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectAttributeCandidates(
                       " AND ((last_seen_date - date_of_birth) / 365.2425) <= $", n + 3, "))");
       n += 3;
     }
-    for (const auto& row : params.Exec(tx, "SELECT id FROM missing_persons WHERE " + where)) {
-      ids.push_back(row[0].as<int64_t>());
+    for (const auto& row : params.Exec(
+             tx,
+             "SELECT id, organization, status, sex, date_of_birth, age_at_disappearance_years, "
+             "age_uncertainty_years, last_seen_date, last_seen_latitude, last_seen_longitude, "
+             "reported_height_cm, reported_height_precision_cm FROM missing_persons WHERE " +
+                 where + " ORDER BY id")) {
+      records::MissingPerson& p = people.emplace_back();
+      p.meta.id = row[0].as<int64_t>();
+      p.meta.organization = row[1].as<std::string>();
+      p.status = row[2].as<std::string>() == "located_deceased"
+                     ? records::MissingPersonStatus::kLocatedDeceased
+                     : records::MissingPersonStatus::kMissing;
+      p.sex = SexFromSql(row[3].as<std::string>());
+      p.date_of_birth = DateField(row[4]);
+      if (const std::optional<double> age = DoubleField(row[5])) {
+        p.age_at_disappearance = records::AgeAtDisappearance{*age, DoubleField(row[6]).value_or(0)};
+      }
+      p.last_seen_date = DateField(row[7]);
+      const std::optional<double> latitude = DoubleField(row[8]);
+      const std::optional<double> longitude = DoubleField(row[9]);
+      if (latitude && longitude)
+        p.last_seen_place.location = records::GeoPoint{*latitude, *longitude};
+      if (const std::optional<double> height = DoubleField(row[10])) {
+        p.reported_height = records::ReportedHeight{*height, DoubleField(row[11]).value_or(0)};
+      }
     }
   });
   if (!status.ok()) return status;
-  return ids;
+  return people;
 }
 
 absl::StatusOr<std::vector<int64_t>> MatchStore::SelectRemainsCandidates(

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
+#include "matching/decision.h"
 #include "records/model.h"
 #include "storage/database.h"
 
@@ -48,19 +49,8 @@ struct RemainsFilter {
   std::optional<records::Sex> person_sex;
 };
 
-enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
-
-// One reviewer decision on a (remains, missing person) pair.
-struct DecisionRecord {
-  int64_t id = 0;
-  int64_t remains_id = 0;
-  int64_t missing_person_id = 0;
-  Decision decision = Decision::kPending;
-  std::string reason;
-  std::string principal;
-  std::string organization;
-  records::Timestamp create_time;
-};
+using matching::Decision;
+using matching::DecisionRecord;
 
 // Thread-safe: each call runs on a pooled connection.
 class MatchStore {
@@ -75,8 +65,12 @@ class MatchStore {
   absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> GalleryTemplateOwners(
       const std::vector<int64_t>& photo_ids);
   // Every live missing person (status missing or located deceased, not deleted) the filter
-  // admits, by id; uses the (sex, last_seen_date) index rather than reading every record.
-  absl::StatusOr<std::vector<int64_t>> SelectAttributeCandidates(const AttributeFilter& filter);
+  // admits, by id; uses the (sex, last_seen_date) index rather than reading every record. Each
+  // comes with what the evidence compares (id, organization, status, sex, birth date, age at
+  // disappearance, last sighting and place, reported height) and nothing else: names, folios and
+  // marks are read only for the candidates a search returns.
+  absl::StatusOr<std::vector<records::MissingPerson>> SelectAttributeCandidates(
+      const AttributeFilter& filter);
   // Every live remains record the filter admits, by id; uses the found_date index.
   absl::StatusOr<std::vector<int64_t>> SelectRemainsCandidates(const RemainsFilter& filter);
   // How many live missing persons (status missing or located deceased) there are.

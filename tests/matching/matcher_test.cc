@@ -94,11 +94,11 @@ class MatcherTest : public ::testing::Test {
     auto calibration = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok()) << calibration.status();
     calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
-    matcher_ =
-        std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(), &scope_,
-                                  [this](double d, int comparisons) {
-                                    return calibration_->FaceFactor(d, comparisons, "nearest");
-                                  });
+    matcher_ = std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(),
+                                         &scope_, [this](double d, int comparisons, bool explain) {
+                                           return calibration_->FaceFactor(d, comparisons,
+                                                                           "nearest", explain);
+                                         });
   }
 
   int64_t Person(const std::string& name, records::Sex sex, int last_seen_year) {
@@ -400,31 +400,29 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
 TEST_F(MatcherTest, DecisionsKeepTheirHistoryAndShowInSearches) {
   const int64_t person = Person("Revisado", records::Sex::kMale, 2015);
   const int64_t remains = Remains(2020);
-  EXPECT_EQ(matcher_->RecordDecision(caller_, remains, person, storage::Decision::kPossible, " ")
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(matcher_->RecordDecision(caller_, remains, 424242, storage::Decision::kPossible, "x")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      matcher_->RecordDecision(caller_, remains, person, Decision::kPossible, " ").status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      matcher_->RecordDecision(caller_, remains, 424242, Decision::kPossible, "x").status().code(),
+      absl::StatusCode::kNotFound);
   ASSERT_TRUE(matcher_
-                  ->RecordDecision(caller_, remains, person, storage::Decision::kPossible,
+                  ->RecordDecision(caller_, remains, person, Decision::kPossible,
                                    "tattoo described by the family matches")
                   .ok());
-  auto pair = matcher_->RecordDecision(caller_, remains, person, storage::Decision::kSentForDna,
+  auto pair = matcher_->RecordDecision(caller_, remains, person, Decision::kSentForDna,
                                        "reference samples requested from the mother");
   ASSERT_TRUE(pair.ok()) << pair.status();
   ASSERT_EQ(pair->history.size(), 2u);
-  EXPECT_EQ(pair->history[0].decision, storage::Decision::kPossible);
-  EXPECT_EQ(pair->history[1].decision, storage::Decision::kSentForDna);
+  EXPECT_EQ(pair->history[0].decision, Decision::kPossible);
+  EXPECT_EQ(pair->history[1].decision, Decision::kSentForDna);
   EXPECT_EQ(pair->history[1].principal, "ana");
 
   auto result = matcher_->SearchCandidates(caller_, Query(remains));
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->candidates.size(), 1u);
   ASSERT_TRUE(result->candidates[0].decision.has_value());
-  EXPECT_EQ(result->candidates[0].decision->decision, storage::Decision::kSentForDna);
+  EXPECT_EQ(result->candidates[0].decision->decision, Decision::kSentForDna);
 
   auto by_person = matcher_->ListCandidates(caller_, records::RecordKind::kMissingPerson, person);
   ASSERT_TRUE(by_person.ok());
@@ -464,7 +462,7 @@ class CrossMatchTest : public MatcherTest {
     EXPECT_TRUE(runs.ok()) << runs.status();
     return runs.value_or(-1);
   }
-  std::optional<storage::DecisionRecord> Current(int64_t remains, int64_t person) {
+  std::optional<DecisionRecord> Current(int64_t remains, int64_t person) {
     auto pairs = matcher_->ListCandidates(caller_, records::RecordKind::kRemains, remains);
     EXPECT_TRUE(pairs.ok());
     for (const auto& pair : *pairs) {
@@ -505,12 +503,12 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   EXPECT_EQ(RunQueue(), 4);
   const auto lead = Current(remains, people[2]);
   ASSERT_TRUE(lead.has_value());
-  EXPECT_EQ(lead->decision, storage::Decision::kPending);
+  EXPECT_EQ(lead->decision, Decision::kPending);
   EXPECT_EQ(lead->principal, CrossMatchPrincipal().user);
   EXPECT_EQ(lead->reason.rfind("cross-match posterior ", 0), 0u) << lead->reason;
   EXPECT_NE(lead->reason.find("face +"), std::string::npos) << lead->reason;
   for (int i : {0, 1, 3}) EXPECT_FALSE(Current(remains, people[i]).has_value()) << i;
-  auto pending = matcher_->ListPairsByDecision(caller_, storage::Decision::kPending, 0, 10);
+  auto pending = matcher_->ListPairsByDecision(caller_, Decision::kPending, 0, 10);
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].missing_person_id, people[2]);
@@ -521,13 +519,13 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
       AddFace(records::RecordKind::kRemains, again, "bald_guys.jpg", identities[2][4]).ok());
   EXPECT_EQ(RunQueue(), 1);
   ASSERT_TRUE(Current(again, people[2]).has_value());
-  EXPECT_EQ(Current(again, people[2])->decision, storage::Decision::kPending);
+  EXPECT_EQ(Current(again, people[2])->decision, Decision::kPending);
 
   // A reviewer's word stands: later runs never put a decided pair back to pending.
-  ASSERT_TRUE(matcher_
-                  ->RecordDecision(caller_, remains, people[2], storage::Decision::kExcluded,
-                                   "dental chart differs")
-                  .ok());
+  ASSERT_TRUE(
+      matcher_
+          ->RecordDecision(caller_, remains, people[2], Decision::kExcluded, "dental chart differs")
+          .ok());
   ASSERT_TRUE(record_store_
                   ->UpdateMissingPerson(people[2], std::nullopt,
                                         [](records::MissingPerson& p) {
@@ -537,8 +535,8 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
                                         {caller_, "test", {}, "", "", "{}"})
                   .ok());
   EXPECT_EQ(RunQueue(), 1);
-  EXPECT_EQ(Current(remains, people[2])->decision, storage::Decision::kExcluded);
-  pending = matcher_->ListPairsByDecision(caller_, storage::Decision::kPending, 0, 10);
+  EXPECT_EQ(Current(remains, people[2])->decision, Decision::kExcluded);
+  pending = matcher_->ListPairsByDecision(caller_, Decision::kPending, 0, 10);
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].remains_id, again);
 

@@ -115,9 +115,9 @@ class AuthorizationTest : public ::testing::Test {
     photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), callers_->scope(),
                                                       &Pipeline(), records::PhotoLibraryOptions{});
     gallery_ = index::FaceGallery::Build({});
-    matcher_ = std::make_unique<matching::Matcher>(record_store_.get(), match_store_.get(),
-                                                   gallery_.get(), callers_->scope(),
-                                                   [](double, int) { return matching::Factor{}; });
+    matcher_ = std::make_unique<matching::Matcher>(
+        record_store_.get(), match_store_.get(), gallery_.get(), callers_->scope(),
+        [](double, int, bool) { return matching::Factor{}; });
     auto key = audit::SigningKey::LoadOrCreate(dir_.path() / "audit.key");
     ASSERT_TRUE(key.ok());
     key_ = std::make_unique<audit::SigningKey>(*key);

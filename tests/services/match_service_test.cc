@@ -40,7 +40,9 @@ class MatchServiceTest : public ::testing::Test {
     calibration_ = std::make_unique<matching::FaceCalibration>(*std::move(calibration));
     matcher_ = std::make_unique<matching::Matcher>(
         record_store_.get(), match_store_.get(), gallery_.get(), callers_->scope(),
-        [this](double d, int m) { return calibration_->FaceFactor(d, m, "nearest"); });
+        [this](double d, int m, bool explain) {
+          return calibration_->FaceFactor(d, m, "nearest", explain);
+        });
     service_ = std::make_unique<MatchServiceImpl>(callers_->gatekeeper(), matcher_.get());
     server_ =
         std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{service_.get()});

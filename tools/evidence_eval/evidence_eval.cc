@@ -47,8 +47,9 @@ double Share(const std::vector<double>& xs, bool above_zero) {
 }
 
 void PrintCurve(const SimulationResult& r) {
-  std::printf("  posterior  true leads  false leads/100 unregistered  unregistered with a lead  "
-              "false share of all leads\n");
+  std::printf(
+      "  posterior  true leads  false leads/100 unregistered  unregistered with a lead  "
+      "false share of all leads\n");
   for (double t : kThresholds) {
     const LeadRates l = LeadsAt(r, t);
     std::printf("  %9.3f  %9.1f%%  %28.1f  %23.1f%%  %23.1f%%\n", t, 100 * l.true_lead_rate,
@@ -107,8 +108,9 @@ int main(int argc, char** argv) {
   std::vector<int> sweep;
   int sweep_remains = 40;
   double max_false_leads = 5;
-  app.add_option("--calibration", calibration_path, "Face calibration (its densities drive the "
-                                                    "simulated face distances)");
+  app.add_option("--calibration", calibration_path,
+                 "Face calibration (its densities drive the "
+                 "simulated face distances)");
   app.add_option("--registry", options.registry_size, "Registered missing persons");
   app.add_option("--with-face", options.remains_with_face, "Registered remains with a photo");
   app.add_option("--unregistered", options.remains_not_in_registry,
@@ -118,8 +120,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-false-leads", max_false_leads,
                  "Target false leads per 100 unregistered remains, for choosing the threshold");
   app.add_option("--tippett", tippett, "Write a Tippett plot (SVG) of the reported registry");
-  app.add_option("--sweep", sweep, "Registry sizes to measure false leads at, e.g. "
-                                   "1000,10000,100000")
+  app.add_option("--sweep", sweep,
+                 "Registry sizes to measure false leads at, e.g. "
+                 "1000,10000,100000")
       ->delimiter(',');
   app.add_option("--sweep-remains", sweep_remains, "Remains of each kind per swept size");
   CLI11_PARSE(app, argc, argv);
@@ -155,23 +158,26 @@ int main(int argc, char** argv) {
   std::printf("faceless remains: rank-1 %.1f%%, rank-10 %.1f%%, true person excluded %d of %d\n",
               100 * Rate(r, RemainsKind::kFaceless, 1), 100 * Rate(r, RemainsKind::kFaceless, 10),
               Unscored(r, RemainsKind::kFaceless), options.remains_faceless);
-  std::printf("combined LR: Cllr %.3f, Cllr_min %.3f (calibration loss %.3f) over %zu same-person "
-              "and %zu different-person pairs\n",
-              Cllr(r.genuine_log10_lr, r.impostor_log10_lr),
-              CllrMin(r.genuine_log10_lr, r.impostor_log10_lr),
-              Cllr(r.genuine_log10_lr, r.impostor_log10_lr) -
-                  CllrMin(r.genuine_log10_lr, r.impostor_log10_lr),
-              r.genuine_log10_lr.size(), r.impostor_log10_lr.size());
-  std::printf("misleading evidence: %.2f%% of same-person pairs LR < 1, %.2f%% of "
-              "different-person pairs LR > 1\n",
-              100 * Share(r.genuine_log10_lr, false), 100 * Share(r.impostor_log10_lr, true));
+  std::printf(
+      "combined LR: Cllr %.3f, Cllr_min %.3f (calibration loss %.3f) over %zu same-person "
+      "and %zu different-person pairs\n",
+      Cllr(r.genuine_log10_lr, r.impostor_log10_lr),
+      CllrMin(r.genuine_log10_lr, r.impostor_log10_lr),
+      Cllr(r.genuine_log10_lr, r.impostor_log10_lr) -
+          CllrMin(r.genuine_log10_lr, r.impostor_log10_lr),
+      r.genuine_log10_lr.size(), r.impostor_log10_lr.size());
+  std::printf(
+      "misleading evidence: %.2f%% of same-person pairs LR < 1, %.2f%% of "
+      "different-person pairs LR > 1\n",
+      100 * Share(r.genuine_log10_lr, false), 100 * Share(r.impostor_log10_lr, true));
   const LeadRates chosen = LeadsAt(r, threshold);
   std::printf("lead threshold chosen on the tuning registry: posterior >= %.3f (prior 1/%d)\n",
               threshold, options.registry_size);
-  std::printf("  at it: true leads %.1f%% of face remains; %.1f false leads per 100 unregistered "
-              "remains (%.1f%% raise any); %.1f%% of all leads false\n",
-              100 * chosen.true_lead_rate, chosen.false_leads_per_100_unregistered,
-              100 * chosen.unregistered_with_a_lead, 100 * chosen.false_share_of_leads);
+  std::printf(
+      "  at it: true leads %.1f%% of face remains; %.1f false leads per 100 unregistered "
+      "remains (%.1f%% raise any); %.1f%% of all leads false\n",
+      100 * chosen.true_lead_rate, chosen.false_leads_per_100_unregistered,
+      100 * chosen.unregistered_with_a_lead, 100 * chosen.false_share_of_leads);
   std::printf("trade-off (reported registry):\n");
   PrintCurve(r);
   if (!tippett.empty()) {
@@ -188,10 +194,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sweep: registry of %d...\n", size);
     const SimulationResult swept = Simulate(s, *calibration);
     const LeadRates l = LeadsAt(swept, threshold);
-    std::printf("registry %7d: at posterior >= %.3f (prior 1/%d) true leads %.1f%%, %.1f false "
-                "leads per 100 unregistered remains; face rank-1 %.1f%%\n",
-                size, threshold, size, 100 * l.true_lead_rate, l.false_leads_per_100_unregistered,
-                100 * Rate(swept, RemainsKind::kWithFace, 1));
+    std::printf(
+        "registry %7d: at posterior >= %.3f (prior 1/%d) true leads %.1f%%, %.1f false "
+        "leads per 100 unregistered remains; face rank-1 %.1f%%\n",
+        size, threshold, size, 100 * l.true_lead_rate, l.false_leads_per_100_unregistered,
+        100 * Rate(swept, RemainsKind::kWithFace, 1));
   }
   return 0;
 }

@@ -51,7 +51,9 @@ struct SimulatedPerson {
   int photos = 0;
 };
 
-Date AddDays(Date d, double n) { return Date(sys_days(d) + days(static_cast<int>(std::lround(n)))); }
+Date AddDays(Date d, double n) {
+  return Date(sys_days(d) + days(static_cast<int>(std::lround(n))));
+}
 
 SimulatedPerson MakePerson(int64_t id, std::mt19937_64& rng, double with_photos) {
   std::uniform_real_distribution<double> u(0, 1);
@@ -62,12 +64,13 @@ SimulatedPerson MakePerson(int64_t id, std::mt19937_64& rng, double with_photos)
   p.sex = u(rng) < 0.75 ? records::Sex::kMale : records::Sex::kFemale;
   const double r = u(rng);
   const double age = r < 0.1 ? 2 + 13 * u(rng) : r < 0.8 ? 15 + 30 * u(rng) : 45 + 30 * u(rng);
-  p.last_seen_date = AddDays(Date{std::chrono::year(2010), std::chrono::month(1), std::chrono::day(1)},
-                             u(rng) * 14 * kDaysPerYear);
+  p.last_seen_date =
+      AddDays(Date{std::chrono::year(2010), std::chrono::month(1), std::chrono::day(1)},
+              u(rng) * 14 * kDaysPerYear);
   p.date_of_birth = AddDays(*p.last_seen_date, -age * kDaysPerYear);
   const bool male = p.sex == records::Sex::kMale;
-  s.stature_cm = age < 15 ? 75 + 6 * age + 5 * z(rng)
-                          : (male ? 164 + 7 * z(rng) : 152 + 6 * z(rng));
+  s.stature_cm =
+      age < 15 ? 75 + 6 * age + 5 * z(rng) : (male ? 164 + 7 * z(rng) : 152 + 6 * z(rng));
   if (u(rng) < 0.8) {
     // Families overstate by about 2.5 cm and round to the centimetre.
     p.reported_height = records::ReportedHeight{std::round(s.stature_cm + 2.5 + 4 * z(rng)), 1};
@@ -94,8 +97,8 @@ records::UnidentifiedRemains MakeRemains(int64_t id, const SimulatedPerson& who,
   // Skeletal methods underestimate older adults.
   const double centre = age_at_death - 0.15 * std::max(0.0, age_at_death - 40) + 3 * z(rng);
   const double half = age_at_death < 18 ? 2 : 6;
-  r.biological_profile.age =
-      records::AgeEstimate{std::max(0.0, centre - half), std::max(1.0, centre + half), {"sim", "sim"}};
+  r.biological_profile.age = records::AgeEstimate{
+      std::max(0.0, centre - half), std::max(1.0, centre + half), {"sim", "sim"}};
   if (age_at_death >= 15) {
     const bool wrong = u(rng) < 0.10;
     records::Sex sex = p.sex;
@@ -111,10 +114,9 @@ records::UnidentifiedRemains MakeRemains(int64_t id, const SimulatedPerson& who,
     r.biological_profile.stature = stature;
   }
   const auto& home = *p.last_seen_place.location;
-  r.found_place.location =
-      u(rng) < 0.7 ? records::GeoPoint{home.latitude + 0.6 * (u(rng) - 0.5),
-                                       home.longitude + 0.6 * (u(rng) - 0.5)}
-                   : records::GeoPoint{15 + 17 * u(rng), -117 + 30 * u(rng)};
+  r.found_place.location = u(rng) < 0.7 ? records::GeoPoint{home.latitude + 0.6 * (u(rng) - 0.5),
+                                                            home.longitude + 0.6 * (u(rng) - 0.5)}
+                                        : records::GeoPoint{15 + 17 * u(rng), -117 + 30 * u(rng)};
   return r;
 }
 
@@ -134,9 +136,9 @@ SimulationResult Simulate(const SimulationOptions& options,
     const auto& p = people.back().record;
     ++counts.people;
     (p.sex == records::Sex::kMale ? counts.male : counts.female) += 1;
-    const double age = static_cast<double>(
-                           (sys_days(*p.last_seen_date) - sys_days(*p.date_of_birth)).count()) /
-                       kDaysPerYear;
+    const double age =
+        static_cast<double>((sys_days(*p.last_seen_date) - sys_days(*p.date_of_birth)).count()) /
+        kDaysPerYear;
     counts.ages[static_cast<size_t>(std::clamp(age, 0.0, 99.0))] += 1;
   }
   // Heights by sex for the registry's own stature figures.
@@ -187,12 +189,12 @@ SimulationResult Simulate(const SimulationOptions& options,
           for (int m = 0; m < candidate.photos; ++m) {
             best = std::min(best, same ? genuine(rng) : impostor(rng));
           }
-          face_factor = calibration.FaceFactor(best, candidate.photos, "sim");
+          face_factor = calibration.FaceFactor(best, candidate.photos, "sim", /*explain=*/false);
           distance = best;
         }
-        matching::PairEvidence e = matching::CombineEvidence(
-            std::move(face_factor), distance, candidate.record, remains, population, kToday,
-            evidence);
+        matching::PairEvidence e =
+            matching::CombineEvidence(std::move(face_factor), distance, candidate.record, remains,
+                                      population, kToday, evidence, /*explain=*/false);
         (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
         scored.emplace_back(std::move(e), candidate.record.meta.id);
       }

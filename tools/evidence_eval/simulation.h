@@ -61,10 +61,10 @@ double CllrMin(const std::vector<double>& genuine_log10_lr,
 // Leads at posterior threshold `t` under the prior 1/registry_size.
 struct LeadRates {
   double threshold = 0;
-  double true_lead_rate = 0;            // remains with a face whose true pair is a lead
+  double true_lead_rate = 0;                    // remains with a face whose true pair is a lead
   double false_leads_per_100_unregistered = 0;  // leads raised by remains not in the registry
-  double unregistered_with_a_lead = 0;  // share of those remains raising at least one
-  double false_share_of_leads = 0;      // of all leads raised, the share that are wrong
+  double unregistered_with_a_lead = 0;          // share of those remains raising at least one
+  double false_share_of_leads = 0;              // of all leads raised, the share that are wrong
 };
 LeadRates LeadsAt(const SimulationResult& result, double threshold);
 

@@ -1,0 +1,27 @@
+// A reviewer's decision on a (remains, missing person) pair: the state of an investigative lead.
+// Decisions are appended, never overwritten; the latest is the pair's state. Identification
+// itself is confirmed only by primary identifiers (DNA, fingerprints, dental) and a board.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "records/model.h"
+
+namespace encuentro::matching {
+
+enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
+
+// One decision on a pair, with who made it and why.
+struct DecisionRecord {
+  int64_t id = 0;
+  int64_t remains_id = 0;
+  int64_t missing_person_id = 0;
+  Decision decision = Decision::kPending;
+  std::string reason;
+  std::string principal;
+  std::string organization;
+  records::Timestamp create_time;
+};
+
+}  // namespace encuentro::matching
