@@ -11,6 +11,9 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/photo_upload.h"
 #include "cli/progress.h"
 #include "common/csv.h"
@@ -85,6 +88,33 @@ v1::Sex ParseSexOrThrow(const std::string& column, const std::string& text) {
   if (text == "female" || text == "F" || text == "f") return v1::FEMALE;
   if (text == "male" || text == "M" || text == "m") return v1::MALE;
   throw ParseError{column + ": '" + text + "' is not female, male or unknown"};
+}
+
+// Reads the FACE of a `file.jpg#FACE` photos entry: a face index, or a box "x,y,w,h" in pixels.
+void SetFaceSelection(const std::string& entry, const std::string& face,
+                      v1::AddPhotoRequest::Metadata* metadata) {
+  const std::vector<std::string> parts = absl::StrSplit(face, ',');
+  std::vector<int> numbers;
+  for (const std::string& part : parts) {
+    int value = 0;
+    if (!absl::SimpleAtoi(part, &value) || value < 0) {
+      throw ParseError{"photos (" + entry + "#" + face +
+                       "): the face is an index or a box x,y,width,height in pixels"};
+    }
+    numbers.push_back(value);
+  }
+  if (numbers.size() == 1) {
+    metadata->set_face_index(numbers[0]);
+  } else if (numbers.size() == 4 && numbers[2] > 0 && numbers[3] > 0) {
+    v1::FaceBox* box = metadata->mutable_face_box();
+    box->set_x(numbers[0]);
+    box->set_y(numbers[1]);
+    box->set_width(numbers[2]);
+    box->set_height(numbers[3]);
+  } else {
+    throw ParseError{"photos (" + entry + "#" + face +
+                     "): the face is an index or a box x,y,width,height in pixels"};
+  }
 }
 
 template <typename Enum, typename ParseFn>
@@ -351,10 +381,16 @@ class Importer {
       std::string entry = photos.substr(start, end - start);
       start = end + 1;
       if (entry.empty()) continue;
+      // file.jpg[#FACE][@YYYY-MM-DD]: FACE is a face index or a box x,y,w,h.
       std::string capture_date;
       if (const size_t at = entry.find('@'); at != std::string::npos) {
         capture_date = entry.substr(at + 1);
         entry = entry.substr(0, at);
+      }
+      std::string face;
+      if (const size_t hash = entry.find('#'); hash != std::string::npos) {
+        face = entry.substr(hash + 1);
+        entry = entry.substr(0, hash);
       }
       const fs::path path = fs::path(flags_.photos_dir) / entry;
       std::string bytes;
@@ -368,15 +404,16 @@ class Importer {
       metadata.set_request_id(request_id + ":" + entry);
       metadata.mutable_photo()->set_source(kind_ == ImportKind::kMissing ? v1::Photo::FAMILY
                                                                          : v1::Photo::POST_MORTEM);
-      if (!capture_date.empty()) {
-        try {
+      try {
+        if (!capture_date.empty()) {
           *metadata.mutable_photo()->mutable_capture_date() =
               ParseDateOrThrow("photos (" + entry + ")", capture_date);
-        } catch (const ParseError& e) {
-          result.rejects.push_back({row.line(), folio, "bad field " + e.message});
-          all_photos = false;
-          continue;
         }
+        if (!face.empty()) SetFaceSelection(entry, face, &metadata);
+      } catch (const ParseError& e) {
+        result.rejects.push_back({row.line(), folio, "bad field " + e.message});
+        all_photos = false;
+        continue;
       }
       v1::Photo stored;
       grpc::Status uploaded = WithRetries([&] {
@@ -391,6 +428,13 @@ class Importer {
       if (!stored.has_template()) {
         result.warnings.push_back(
             {row.line(), folio, "no face: " + entry + " kept without template"});
+      } else if (stored.faces_size() > 1 && face.empty()) {
+        // The largest face was taken; in a group photo that may be someone else.
+        result.warnings.push_back(
+            {row.line(), folio,
+             absl::StrCat(stored.faces_size(), " faces in ", entry, ": used face ",
+                          stored.chosen_face(), "; write ", entry,
+                          "#INDEX or #x,y,w,h to choose (encuentro photos get shows the faces)")});
       }
     }
     result.done = all_photos;

@@ -192,22 +192,20 @@ std::optional<Descriptor> FaceGallery::Lookup(int64_t id) const {
   return descriptor;
 }
 
-std::vector<GalleryTemplate> FaceGallery::TemplatesOf(int64_t owner) const {
+void FaceGallery::TemplatesOf(int64_t owner, std::vector<GalleryTemplate>* out) const {
   std::shared_lock lock(mu_);
-  std::vector<GalleryTemplate> templates;
   const auto found = by_owner_.find(owner);
-  if (found == by_owner_.end()) return templates;
+  if (found == by_owner_.end()) return;
   const IdMap& map = Map(*index_);
+  const size_t first = out->size();
   for (int64_t id : found->second) {
-    GalleryTemplate t;
+    GalleryTemplate& t = out->emplace_back();
     t.id = id;
     map.reconstruct(id, t.descriptor.data());
     t.traits = traits_.at(id);
-    templates.push_back(t);
   }
-  std::sort(templates.begin(), templates.end(),
+  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
             [](const GalleryTemplate& a, const GalleryTemplate& b) { return a.id < b.id; });
-  return templates;
 }
 
 size_t FaceGallery::owners() const {

@@ -79,8 +79,8 @@ class FaceGallery {
   // The stored descriptor of a template in the gallery; nullopt if absent.
   std::optional<Descriptor> Lookup(int64_t id) const;
   // Every template of one owner, by id (an exact pass over them is how a candidate's true
-  // nearest distance is found).
-  std::vector<GalleryTemplate> TemplatesOf(int64_t owner) const;
+  // nearest distance is found), appended to `out`, whose capacity a caller can reuse.
+  void TemplatesOf(int64_t owner, std::vector<GalleryTemplate>* out) const;
   // How many owners have templates.
   size_t owners() const;
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/field_violations.h"
@@ -62,8 +63,8 @@ struct FaceComparison {
 // The comparison a person's face evidence rests on: the nearest, or, among those within
 // `age_window` of it, the one closest in age to the remains (recognition degrades with the age
 // gap, so a near-equal distance at a closer age is the better witness).
-const FaceComparison& ChooseComparison(const std::vector<FaceComparison>& comparisons,
-                                       double age_window) {
+template <typename Container>
+const FaceComparison& ChooseComparison(const Container& comparisons, double age_window) {
   double best = std::numeric_limits<double>::infinity();
   for (const FaceComparison& c : comparisons) best = std::min(best, c.distance);
   const FaceComparison* chosen = nullptr;
@@ -84,18 +85,20 @@ const FaceComparison& ChooseComparison(const std::vector<FaceComparison>& compar
 
 // Every pairing of usable remains templates with usable person templates of one kind (photos,
 // or age progressions).
-std::vector<FaceComparison> Compare(const std::vector<FaceTemplate>& remains_templates,
-                                    const std::vector<FaceTemplate>& person_templates,
-                                    bool synthetic, std::optional<double> remains_age) {
-  std::vector<FaceComparison> comparisons;
-  for (const FaceTemplate& probe : remains_templates) {
-    if (probe.failed_quality) continue;
-    for (const FaceTemplate& mine : person_templates) {
-      if (mine.failed_quality || mine.synthetic != synthetic) continue;
-      FaceComparison c{index::DescriptorDistance(probe.descriptor, mine.descriptor), probe.photo_id,
-                       mine.photo_id, std::nullopt};
-      if (remains_age && !std::isnan(mine.age_years)) {
-        c.age_gap = std::abs(static_cast<double>(mine.age_years) - *remains_age);
+using Comparisons = absl::InlinedVector<FaceComparison, 8>;
+
+Comparisons Compare(const std::vector<index::GalleryTemplate>& remains_templates,
+                    const std::vector<index::GalleryTemplate>& person_templates, bool synthetic,
+                    std::optional<double> remains_age) {
+  Comparisons comparisons;
+  for (const index::GalleryTemplate& probe : remains_templates) {
+    if (probe.traits.failed_quality) continue;
+    for (const index::GalleryTemplate& mine : person_templates) {
+      if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
+      FaceComparison c{index::DescriptorDistance(probe.descriptor, mine.descriptor), probe.id,
+                       mine.id, std::nullopt};
+      if (remains_age && !std::isnan(mine.traits.age_years)) {
+        c.age_gap = std::abs(static_cast<double>(mine.traits.age_years) - *remains_age);
       }
       comparisons.push_back(c);
     }
@@ -119,30 +122,22 @@ std::vector<PairDecisions> GroupByPair(const std::vector<DecisionRecord>& decisi
 
 }  // namespace
 
-FaceTemplate ToFaceTemplate(const storage::StoredTemplate& stored) {
-  FaceTemplate t;
-  t.photo_id = stored.photo_id;
-  std::copy(stored.descriptor.begin(), stored.descriptor.end(), t.descriptor.begin());
-  if (stored.age_years) t.age_years = static_cast<float>(*stored.age_years);
-  t.synthetic = stored.synthetic;
-  t.failed_quality = stored.failed_quality;
-  return t;
-}
-
-FaceTemplate ToFaceTemplate(const index::GalleryTemplate& stored) {
-  return {stored.id, stored.descriptor, stored.traits.age_years, stored.traits.synthetic,
-          stored.traits.failed_quality};
-}
-
 index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) {
-  const FaceTemplate t = ToFaceTemplate(stored);
-  return {t.photo_id, t.descriptor, {stored.owner_id, t.age_years, t.synthetic, t.failed_quality}};
+  index::GalleryTemplate t;
+  t.id = stored.photo_id;
+  std::copy(stored.descriptor.begin(), stored.descriptor.end(), t.descriptor.begin());
+  t.traits.owner = stored.owner_id;
+  // Single precision, as the gallery keeps it, so both directions see the same age gaps.
+  if (stored.age_years) t.traits.age_years = static_cast<float>(*stored.age_years);
+  t.traits.synthetic = stored.synthetic;
+  t.traits.failed_quality = stored.failed_quality;
+  return t;
 }
 
 PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
                                 const records::UnidentifiedRemains& remains,
-                                const std::vector<FaceTemplate>& remains_templates,
-                                const std::vector<FaceTemplate>& person_templates,
+                                const std::vector<index::GalleryTemplate>& remains_templates,
+                                const std::vector<index::GalleryTemplate>& person_templates,
                                 const PopulationStatistics& population, records::Date today,
                                 bool explain) const {
   const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
@@ -153,7 +148,7 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
   int64_t remains_photo_id = 0;
   int64_t person_photo_id = 0;
   for (const bool synthetic : {false, true}) {
-    const std::vector<FaceComparison> comparisons =
+    const Comparisons comparisons =
         Compare(remains_templates, person_templates, synthetic, remains_age);
     if (comparisons.empty()) continue;
     const FaceComparison& chosen = ChooseComparison(comparisons, options_.age_preference_window);
@@ -205,12 +200,12 @@ const std::vector<std::string>& SearchPurposes() {
 }
 
 Matcher::Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-                 const index::FaceGallery* gallery, const auth::CaseScope* scope,
+                 const index::FaceGallery* gallery, records::CaseRecords* case_records,
                  FaceFactorFn face_factor, MatchOptions options)
     : records_(records),
       store_(store),
       gallery_(gallery),
-      scope_(scope),
+      case_records_(case_records),
       face_factor_(std::move(face_factor)),
       options_(options) {}
 
@@ -230,13 +225,10 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   if (query.top_n < 1 || query.top_n > 500) bad.push_back({"top_n", "must be between 1 and 500"});
   if (!bad.empty()) return InvalidFields(bad);
 
-  absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(query.remains_id);
+  // Read under the caller's scope; the search's own audit entry records the access.
+  absl::StatusOr<records::UnidentifiedRemains> remains =
+      case_records_->GetRemains(caller, query.remains_id, /*audited_as=*/nullptr);
   if (!remains.ok()) return remains.status();
-  if (absl::Status s = scope_->CheckRead(caller, records::RecordKind::kRemains, query.remains_id,
-                                         remains->meta.organization);
-      !s.ok()) {
-    return s;
-  }
   if (remains->meta.delete_time) {
     return absl::FailedPreconditionError(records::RemainsName(query.remains_id) + " is deleted");
   }
@@ -272,15 +264,14 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   absl::StatusOr<std::vector<storage::StoredTemplate>> stored_probes =
       store_->RemainsTemplates(remains.meta.id);
   if (!stored_probes.ok()) return stored_probes.status();
-  std::vector<FaceTemplate> probes;
-  for (const auto& probe : *stored_probes) probes.push_back(ToFaceTemplate(probe));
-  const auto templates_of = [&](int64_t person) {
-    std::vector<FaceTemplate> templates;
-    if (probes.empty()) return templates;
-    for (const index::GalleryTemplate& t : gallery_->TemplatesOf(person)) {
-      templates.push_back(ToFaceTemplate(t));
-    }
-    return templates;
+  std::vector<index::GalleryTemplate> probes;
+  for (const auto& probe : *stored_probes) probes.push_back(ToGalleryTemplate(probe));
+  // One buffer for every candidate's templates: a search visits tens of thousands of people.
+  std::vector<index::GalleryTemplate> buffer;
+  const auto templates_of = [&](int64_t person) -> const std::vector<index::GalleryTemplate>& {
+    buffer.clear();
+    if (!probes.empty()) gallery_->TemplatesOf(person, &buffer);
+    return buffer;
   };
 
   // Every candidate the hard rules leave is scored, unexplained; only those returned are read
@@ -374,14 +365,14 @@ absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
   absl::StatusOr<std::vector<storage::StoredTemplate>> stored_mine =
       store_->PersonTemplates(person.meta.id);
   if (!stored_mine.ok()) return stored_mine.status();
-  std::vector<FaceTemplate> mine;
-  for (const auto& t : *stored_mine) mine.push_back(ToFaceTemplate(t));
-  std::map<int64_t, std::vector<FaceTemplate>> remains_templates;
+  std::vector<index::GalleryTemplate> mine;
+  for (const auto& t : *stored_mine) mine.push_back(ToGalleryTemplate(t));
+  std::map<int64_t, std::vector<index::GalleryTemplate>> remains_templates;
   if (!mine.empty()) {
     absl::StatusOr<std::vector<storage::StoredTemplate>> all = store_->RemainsTemplatesOf(*ids);
     if (!all.ok()) return all.status();
     for (const storage::StoredTemplate& t : *all) {
-      remains_templates[t.owner_id].push_back(ToFaceTemplate(t));
+      remains_templates[t.owner_id].push_back(ToGalleryTemplate(t));
     }
   }
 
@@ -439,17 +430,12 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
 
 absl::Status Matcher::CheckReadable(const auth::Principal& caller, records::RecordKind kind,
                                     int64_t id) const {
-  std::string organization;
+  // The records module owns read scope; these reads are not audited on their own, the calling
+  // method's entry records the access.
   if (kind == records::RecordKind::kRemains) {
-    absl::StatusOr<records::UnidentifiedRemains> remains = records_->GetRemains(id);
-    if (!remains.ok()) return remains.status();
-    organization = remains->meta.organization;
-  } else {
-    absl::StatusOr<records::MissingPerson> person = records_->GetMissingPerson(id);
-    if (!person.ok()) return person.status();
-    organization = person->meta.organization;
+    return case_records_->GetRemains(caller, id, /*audited_as=*/nullptr).status();
   }
-  return scope_->CheckRead(caller, kind, id, organization);
+  return case_records_->GetMissingPerson(caller, id).status();
 }
 
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(

@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "index/face_gallery.h"
 #include "matching/decision.h"
 #include "matching/evidence.h"
 #include "matching/pair_evidence.h"
 #include "matching/population.h"
+#include "records/case_records.h"
 #include "records/template_observer.h"
 #include "storage/case_record_store.h"
 #include "storage/match_store.h"
@@ -92,18 +92,8 @@ struct PairDecisions {
   std::vector<DecisionRecord> history;
 };
 
-// A face template as the evidence needs it, from the gallery or the database alike.
-struct FaceTemplate {
-  int64_t photo_id = 0;
-  index::Descriptor descriptor{};
-  // The person's age in the photo; NaN when unknown (single precision, as the gallery keeps it).
-  float age_years = std::numeric_limits<float>::quiet_NaN();
-  bool synthetic = false;
-  bool failed_quality = false;
-};
-
-FaceTemplate ToFaceTemplate(const storage::StoredTemplate& stored);
-FaceTemplate ToFaceTemplate(const index::GalleryTemplate& stored);
+// A template as the evidence needs it, from the gallery or the database alike (index::
+// GalleryTemplate: id, descriptor, owner and traits).
 index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored);
 
 // Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
@@ -113,10 +103,11 @@ using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool
 // Thread-safe (its stores and the gallery are).
 class Matcher {
  public:
-  // `scope` decides whose remains and persons a caller may search and review.
+  // `case_records` decides whose remains and persons a caller may search and review; `records`
+  // reads candidates for scoring, which crosses jurisdictions by design.
   Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-          const index::FaceGallery* gallery, const auth::CaseScope* scope, FaceFactorFn face_factor,
-          MatchOptions options = {});
+          const index::FaceGallery* gallery, records::CaseRecords* case_records,
+          FaceFactorFn face_factor, MatchOptions options = {});
 
   // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
   // FAILED_PRECONDITION for deleted ones. Deterministic.
@@ -160,8 +151,8 @@ class Matcher {
   // The factors, score and exclusion of one pair, from the remains' and the person's templates.
   PairEvidence ScorePair(const records::MissingPerson& person,
                          const records::UnidentifiedRemains& remains,
-                         const std::vector<FaceTemplate>& remains_templates,
-                         const std::vector<FaceTemplate>& person_templates,
+                         const std::vector<index::GalleryTemplate>& remains_templates,
+                         const std::vector<index::GalleryTemplate>& person_templates,
                          const PopulationStatistics& population, records::Date today,
                          bool explain) const;
   // The registry's population figures, read again once older than options_.population_refresh.
@@ -174,7 +165,7 @@ class Matcher {
   storage::CaseRecordStore* records_;
   storage::MatchStore* store_;
   const index::FaceGallery* gallery_;
-  const auth::CaseScope* scope_;
+  records::CaseRecords* case_records_;
   FaceFactorFn face_factor_;
   MatchOptions options_;
   mutable std::mutex population_mu_;

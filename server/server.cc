@@ -452,7 +452,7 @@ int RunServer(const ServerConfig& config) {
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
   matching::Matcher matcher(
-      &record_store, &match_store, gallery->get(), &case_scope,
+      &record_store, &match_store, gallery->get(), &case_records,
       [&calibration](double distance, int comparisons, bool explain) {
         return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
       },

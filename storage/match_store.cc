@@ -11,6 +11,12 @@
 namespace encuentro::storage {
 namespace {
 
+// A date selected as days since 1970-01-01.
+std::optional<records::Date> EpochDay(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return records::Date(std::chrono::sys_days(std::chrono::days(field.as<int>())));
+}
+
 StoredTemplate ReadTemplate(const pqxx::row& row) {
   StoredTemplate t;
   t.photo_id = row[0].as<int64_t>();
@@ -221,8 +227,10 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::SelectAttributeC
     }
     for (const auto& row : params.Exec(
              tx,
-             "SELECT id, organization, status, sex, date_of_birth, age_at_disappearance_years, "
-             "age_uncertainty_years, last_seen_date, last_seen_latitude, last_seen_longitude, "
+             // Dates as days since 1970: tens of thousands of rows parse faster as integers.
+             "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
+             "age_at_disappearance_years, age_uncertainty_years, "
+             "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
              "reported_height_cm, reported_height_precision_cm FROM missing_persons WHERE " +
                  where + " ORDER BY id")) {
       records::MissingPerson& p = people.emplace_back();
@@ -232,11 +240,11 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::SelectAttributeC
                      ? records::MissingPersonStatus::kLocatedDeceased
                      : records::MissingPersonStatus::kMissing;
       p.sex = SexFromSql(row[3].as<std::string>());
-      p.date_of_birth = DateField(row[4]);
+      p.date_of_birth = EpochDay(row[4]);
       if (const std::optional<double> age = DoubleField(row[5])) {
         p.age_at_disappearance = records::AgeAtDisappearance{*age, DoubleField(row[6]).value_or(0)};
       }
-      p.last_seen_date = DateField(row[7]);
+      p.last_seen_date = EpochDay(row[7]);
       const std::optional<double> latitude = DoubleField(row[8]);
       const std::optional<double> longitude = DoubleField(row[9]);
       if (latitude && longitude)

@@ -94,11 +94,11 @@ class MatcherTest : public ::testing::Test {
     auto calibration = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok()) << calibration.status();
     calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
-    matcher_ = std::make_unique<Matcher>(record_store_.get(), match_store_.get(), gallery_.get(),
-                                         &scope_, [this](double d, int comparisons, bool explain) {
-                                           return calibration_->FaceFactor(d, comparisons,
-                                                                           "nearest", explain);
-                                         });
+    matcher_ = std::make_unique<Matcher>(
+        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
+        [this](double d, int comparisons, bool explain) {
+          return calibration_->FaceFactor(d, comparisons, "nearest", explain);
+        });
   }
 
   int64_t Person(const std::string& name, records::Sex sex, int last_seen_year) {

@@ -116,7 +116,7 @@ class AuthorizationTest : public ::testing::Test {
                                                       &Pipeline(), records::PhotoLibraryOptions{});
     gallery_ = index::FaceGallery::Build({});
     matcher_ = std::make_unique<matching::Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(), callers_->scope(),
+        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
         [](double, int, bool) { return matching::Factor{}; });
     auto key = audit::SigningKey::LoadOrCreate(dir_.path() / "audit.key");
     ASSERT_TRUE(key.ok());

@@ -39,7 +39,7 @@ class MatchServiceTest : public ::testing::Test {
     ASSERT_TRUE(calibration.ok());
     calibration_ = std::make_unique<matching::FaceCalibration>(*std::move(calibration));
     matcher_ = std::make_unique<matching::Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(), callers_->scope(),
+        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
         [this](double d, int m, bool explain) {
           return calibration_->FaceFactor(d, m, "nearest", explain);
         });
