@@ -201,6 +201,11 @@ v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
     bio->mutable_sex()->set_probability(
         ParseNumberOrThrow("sex_probability", row.Get("sex_probability")));
     SetAssessment(row, "sex", bio->mutable_sex()->mutable_assessment());
+    bio->mutable_sex()->set_method_kind(ParseEnumOrThrow<v1::BiologicalProfile::SexMethod>(
+        "sex_method_kind", row.Get("sex_method_kind"), v1::BiologicalProfile::SexMethod_Parse));
+    if (const std::string e = row.Get("sex_error_rate"); !e.empty()) {
+      bio->mutable_sex()->set_error_rate(ParseNumberOrThrow("sex_error_rate", e));
+    }
   }
   if (const std::string v = row.Get("age_min"); !v.empty()) {
     bio->mutable_age()->mutable_age_at_death()->set_min_years(ParseNumberOrThrow("age_min", v));
@@ -213,6 +218,13 @@ v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
     bio->mutable_stature()->set_max_cm(
         ParseNumberOrThrow("stature_max_cm", row.Get("stature_max_cm")));
     SetAssessment(row, "stature", bio->mutable_stature()->mutable_assessment());
+    if (const std::string c = row.Get("stature_cm"); !c.empty()) {
+      bio->mutable_stature()->set_stature_cm(ParseNumberOrThrow("stature_cm", c));
+    }
+    if (const std::string se = row.Get("stature_se_cm"); !se.empty()) {
+      bio->mutable_stature()->set_standard_error_cm(ParseNumberOrThrow("stature_se_cm", se));
+    }
+    bio->mutable_stature()->set_formula_id(row.Get("stature_formula_id"));
   }
   r.set_condition(ParseEnumOrThrow<v1::UnidentifiedRemains::Condition>(
       "condition", row.Get("condition"), v1::UnidentifiedRemains::Condition_Parse));

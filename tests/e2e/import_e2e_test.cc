@@ -168,11 +168,14 @@ TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
   {
     std::ofstream out(csv);
     out << "case_folio,lab,found_date,found_place,sex,sex_probability,sex_method,sex_author,"
-           "age_min,age_max,age_method,age_author,condition,photos\n"
-        << "PM-1,SEMEFO Tijuana,2024-01-09,Valle de las Palmas,female,0.9,Phenice,C. Ortega,20,"
-           "35,Suchey-Brooks,C. Ortega,decomposed,2008_002506.jpg\n"
-        << "PM-2,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,,,,,skeletonized,\n"
-        << "PM-3,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,40,30,x,y,skeletonized,\n";
+           "sex_method_kind,sex_error_rate,age_min,age_max,age_method,age_author,stature_min_cm,"
+           "stature_max_cm,stature_method,stature_author,stature_cm,stature_se_cm,"
+           "stature_formula_id,condition,photos\n"
+        << "PM-1,SEMEFO Tijuana,2024-01-09,Valle de las Palmas,female,0.9,Phenice,C. Ortega,"
+           "skeletal_morphology,0.12,20,35,Suchey-Brooks,C. Ortega,155,169,Genoves,C. Ortega,162,"
+           "3.5,genoves1967_dac2004_female_femur,decomposed,2008_002506.jpg\n"
+        << "PM-2,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,,,,,,,,,,,,,,skeletonized,\n"
+        << "PM-3,SEMEFO Tijuana,2024-02-01,Rosarito,,,,,,,40,30,x,y,,,,,,,,skeletonized,\n";
   }
   CommandResult result = Cli({"--json", "import", "remains", csv.string(), "--photos", kFaces});
   nlohmann::json report = nlohmann::json::parse(result.out);
@@ -190,7 +193,13 @@ TEST_F(ImportE2E, ImportsRemainsWithPostMortemPhotos) {
     if (remains["case_folio"] != "PM-1") continue;
     found = true;
     EXPECT_EQ(remains["condition"], "DECOMPOSED");
-    EXPECT_EQ(remains["biological_profile"]["sex"]["sex"], "FEMALE");
+    const nlohmann::json& bio = remains["biological_profile"];
+    EXPECT_EQ(bio["sex"]["sex"], "FEMALE");
+    EXPECT_EQ(bio["sex"]["method_kind"], "SKELETAL_MORPHOLOGY");
+    EXPECT_EQ(bio["sex"]["error_rate"], 0.12);
+    EXPECT_EQ(bio["stature"]["stature_cm"], 162);
+    EXPECT_EQ(bio["stature"]["standard_error_cm"], 3.5);
+    EXPECT_EQ(bio["stature"]["formula_id"], "genoves1967_dac2004_female_femur");
   }
   EXPECT_TRUE(found) << list.out;
 }

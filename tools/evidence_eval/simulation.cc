@@ -120,6 +120,57 @@ records::UnidentifiedRemains MakeRemains(int64_t id, const SimulatedPerson& who,
   return r;
 }
 
+double NormalPdf(double x, double mean, double sd) {
+  const double z = (x - mean) / sd;
+  return std::exp(-0.5 * z * z) / (sd * 2.5066282746310002);
+}
+
+// log P(the remains' records | `who` is their source) under the model MakePerson and MakeRemains
+// draw from, with the latent death date, stature and errors integrated out. Ranking candidates by
+// it is Bayes-optimal: the probability of the records given "someone else" is the same for all.
+double OracleLogLikelihood(const records::UnidentifiedRemains& r, const records::MissingPerson& p) {
+  const double found = static_cast<double>(sys_days(*r.found_date).time_since_epoch().count());
+  const double seen = static_cast<double>(sys_days(*p.last_seen_date).time_since_epoch().count());
+  const double born = static_cast<double>(sys_days(*p.date_of_birth).time_since_epoch().count());
+  // Death uniform over two years after the sighting, found 10 to 710 days after death.
+  const double from = std::max(seen, found - 710);
+  const double to = std::min(seen + 2 * kDaysPerYear, found - 10);
+  if (to <= from) return -1e300;
+  const double centre =
+      (r.biological_profile.age->min_years + r.biological_profile.age->max_years) / 2;
+  double dates_and_age = 0;
+  const int steps = 40;
+  for (int i = 0; i < steps; ++i) {
+    const double death = from + (to - from) * (i + 0.5) / steps;
+    const double age = (death - born) / kDaysPerYear;
+    dates_and_age += NormalPdf(centre, age - 0.15 * std::max(0.0, age - 40), 3);
+  }
+  dates_and_age *= (to - from) / steps / (2 * kDaysPerYear * 700);
+  double log_l = std::log(std::max(dates_and_age, 1e-300));
+  const double age_at_seen = (seen - born) / kDaysPerYear;
+  if (const auto& sex = r.biological_profile.sex) {
+    log_l += std::log(sex->sex == p.sex ? 0.9 : 0.1);
+  }
+  if (const auto& stature = r.biological_profile.stature) {
+    const bool male = p.sex == records::Sex::kMale;
+    if (p.reported_height) {
+      log_l += std::log(NormalPdf(*stature->point_cm, p.reported_height->cm - 2.5,
+                                  std::sqrt(16 + 3.5 * 3.5 + 1.0 / 12)));
+    } else if (age_at_seen < 15) {
+      log_l += std::log(NormalPdf(*stature->point_cm, 75 + 6 * age_at_seen, std::sqrt(25 + 12.25)));
+    } else {
+      log_l += std::log(
+          NormalPdf(*stature->point_cm, male ? 164 : 152, std::sqrt((male ? 49 : 36) + 12.25)));
+    }
+  }
+  const auto& at = *r.found_place.location;
+  const auto& home = *p.last_seen_place.location;
+  const bool near = std::abs(at.latitude - home.latitude) <= 0.3 &&
+                    std::abs(at.longitude - home.longitude) <= 0.3;
+  log_l += std::log((near ? 0.7 / 0.36 : 0) + 0.3 / (17 * 30));
+  return log_l;
+}
+
 }  // namespace
 
 SimulationResult Simulate(const SimulationOptions& options,
@@ -197,6 +248,15 @@ SimulationResult Simulate(const SimulationOptions& options,
                                       population, kToday, evidence, /*explain=*/false);
         (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
         scored.emplace_back(std::move(e), candidate.record.meta.id);
+      }
+      if (kind == RemainsKind::kFaceless) {
+        const double truth = OracleLogLikelihood(remains, who->record);
+        outcome.oracle_rank = 1;
+        for (const SimulatedPerson& candidate : people) {
+          if (&candidate != who && OracleLogLikelihood(remains, candidate.record) > truth) {
+            ++outcome.oracle_rank;
+          }
+        }
       }
       std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
         return matching::RanksBefore(a.first, a.second, b.first, b.second);

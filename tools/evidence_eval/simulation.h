@@ -35,6 +35,9 @@ struct RemainsOutcome {
   double true_score = 0;
   // log10 LR + place weight of every wrong pair that was not excluded, best first, at most 50.
   std::vector<double> wrong_scores;
+  // Faceless remains only: the true person's rank under the simulator's own generative model
+  // (the Bayes-optimal ranking, the ceiling for any engine); 0 otherwise.
+  int oracle_rank = 0;
 };
 
 struct SimulationResult {
