@@ -7,6 +7,7 @@
 #include <faiss/impl/IDSelector.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <unistd.h>
@@ -22,13 +23,13 @@
 
 namespace encuentro::index {
 
+float ViewDistance(const float* a, const float* b) {
+  return std::sqrt(faiss::fvec_L2sqr(a, b, kDimensions));
+}
+
 float DescriptorDistance(const Descriptor& a, const Descriptor& b) {
-  float sum = 0;
-  for (int i = 0; i < kDimensions; ++i) {
-    const float d = a[i] - b[i];
-    sum += d * d;
-  }
-  return std::sqrt(sum);
+  // FAISS's SIMD kernel: the same arithmetic as the index's own exact search.
+  return std::sqrt(faiss::fvec_L2sqr(a.data(), b.data(), kDimensions));
 }
 
 namespace {
@@ -88,6 +89,14 @@ std::unique_ptr<faiss::Index> NewIndex(bool approximate, const GalleryOptions& o
 
 IdMap& Map(faiss::Index& index) { return static_cast<IdMap&>(index); }
 
+// Where the index keeps its descriptors: the flat storage of either kind of index, in the order
+// of the id map's internal positions.
+const float* StoredVectors(const IdMap& map) {
+  const faiss::Index* inner = map.index;
+  if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSWFlat*>(inner)) inner = hnsw->storage;
+  return static_cast<const faiss::IndexFlat*>(inner)->get_xb();
+}
+
 template <typename T>
 void Append(std::string& out, const T& value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof value);
@@ -130,7 +139,7 @@ std::unique_ptr<FaceGallery> FaceGallery::Build(const std::vector<GalleryTemplat
 
 void FaceGallery::TrackLocked(int64_t id, const TemplateTraits& traits) {
   traits_[id] = traits;
-  by_owner_[traits.owner].push_back(id);
+  by_owner_[traits.owner].emplace_back(id, traits);
 }
 
 void FaceGallery::UntrackLocked(int64_t id) {
@@ -138,7 +147,7 @@ void FaceGallery::UntrackLocked(int64_t id) {
   if (found == traits_.end()) return;
   const auto owner = by_owner_.find(found->second.owner);
   if (owner != by_owner_.end()) {
-    std::erase(owner->second, id);
+    std::erase_if(owner->second, [id](const auto& entry) { return entry.first == id; });
     if (owner->second.empty()) by_owner_.erase(owner);
   }
   traits_.erase(found);
@@ -192,20 +201,19 @@ std::optional<Descriptor> FaceGallery::Lookup(int64_t id) const {
   return descriptor;
 }
 
-void FaceGallery::TemplatesOf(int64_t owner, std::vector<GalleryTemplate>* out) const {
-  std::shared_lock lock(mu_);
-  const auto found = by_owner_.find(owner);
-  if (found == by_owner_.end()) return;
-  const IdMap& map = Map(*index_);
-  const size_t first = out->size();
-  for (int64_t id : found->second) {
-    GalleryTemplate& t = out->emplace_back();
-    t.id = id;
-    map.reconstruct(id, t.descriptor.data());
-    t.traits = traits_.at(id);
+FaceGallery::Reader::Reader(const FaceGallery& gallery)
+    : gallery_(gallery),
+      lock_(gallery.mu_),
+      map_(&Map(*gallery.index_)),
+      vectors_(StoredVectors(*map_)) {}
+
+void FaceGallery::Reader::TemplatesOf(int64_t owner, std::vector<TemplateView>* out) const {
+  const auto found = gallery_.by_owner_.find(owner);
+  if (found == gallery_.by_owner_.end()) return;
+  for (const auto& [id, traits] : found->second) {
+    const auto position = static_cast<size_t>(map_->rev_map.at(id));
+    out->push_back({id, vectors_ + position * kDimensions, traits});
   }
-  std::sort(out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
-            [](const GalleryTemplate& a, const GalleryTemplate& b) { return a.id < b.id; });
 }
 
 size_t FaceGallery::owners() const {

@@ -19,6 +19,8 @@
 
 namespace faiss {
 struct Index;
+template <typename IndexT>
+struct IndexIDMap2Template;
 }  // namespace faiss
 
 namespace encuentro::index {
@@ -52,6 +54,22 @@ struct GalleryTemplate {
   TemplateTraits traits;
 };
 
+// A template seen in place: its descriptor is read where it is stored, valid while whatever holds
+// it (a FaceGallery::Reader, or the GalleryTemplate it points into) lives.
+struct TemplateView {
+  int64_t id = 0;
+  const float* descriptor = nullptr;  // kDimensions floats
+  TemplateTraits traits;
+};
+
+// A view of a template held elsewhere (e.g. one read from the database).
+inline TemplateView ViewOf(const GalleryTemplate& t) {
+  return {t.id, t.descriptor.data(), t.traits};
+}
+
+// Euclidean distance between two descriptors seen in place (FAISS's kernel).
+float ViewDistance(const float* a, const float* b);
+
 // The gallery's distance: Euclidean, the metric dlib's descriptors and 0.6 threshold are made for.
 float DescriptorDistance(const Descriptor& a, const Descriptor& b);
 
@@ -78,9 +96,22 @@ class FaceGallery {
   bool Contains(int64_t id) const;
   // The stored descriptor of a template in the gallery; nullopt if absent.
   std::optional<Descriptor> Lookup(int64_t id) const;
-  // Every template of one owner, by id (an exact pass over them is how a candidate's true
-  // nearest distance is found), appended to `out`, whose capacity a caller can reuse.
-  void TemplatesOf(int64_t owner, std::vector<GalleryTemplate>* out) const;
+  // A consistent read of the gallery for a scan of many owners: holds the shared lock, so
+  // changes wait until it is destroyed, and reads descriptors where they are stored.
+  class Reader {
+   public:
+    explicit Reader(const FaceGallery& gallery);
+    // Every template of one owner (an exact pass over them is how a candidate's true nearest
+    // distance is found), appended to `out`, whose capacity a caller can reuse. The views are
+    // valid while this reader lives.
+    void TemplatesOf(int64_t owner, std::vector<TemplateView>* out) const;
+
+   private:
+    const FaceGallery& gallery_;
+    std::shared_lock<std::shared_mutex> lock_;
+    const faiss::IndexIDMap2Template<faiss::Index>* map_;
+    const float* vectors_;
+  };
   // How many owners have templates.
   size_t owners() const;
 
@@ -119,7 +150,9 @@ class FaceGallery {
   std::unordered_set<int64_t> removed_;  // guarded by mu_: HNSW tombstones
   // Traits of every live template, and each owner's live template ids; guarded by mu_.
   std::unordered_map<int64_t, TemplateTraits> traits_;
-  std::unordered_map<int64_t, std::vector<int64_t>> by_owner_;
+  // Each owner's templates in the order they came (a candidate's comparisons are ordered by
+  // distance and id, not by this order).
+  std::unordered_map<int64_t, std::vector<std::pair<int64_t, TemplateTraits>>> by_owner_;
 };
 
 }  // namespace encuentro::index

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 
 #include "absl/strings/str_format.h"
@@ -26,8 +27,8 @@ double NormalDensity(double x, double sd) {
 // explains only those it returns.
 #define ENCUENTRO_EXPLAIN(...) (explain ? absl::StrFormat(__VA_ARGS__) : std::string())
 
-Factor Unknown(const char* name, const char* reason) {
-  return {name, 0, Light::kUnknown, false, reason};
+Factor Unknown(const char* name, const char* reason, bool explain) {
+  return {name, 0, Light::kUnknown, false, explain ? reason : ""};
 }
 
 // A factor from an unbounded likelihood ratio: bounded for the score, kept whole for ordering.
@@ -71,7 +72,7 @@ const char* SexMethodWord(records::SexMethod method) {
 Factor CompareDates(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                     const EvidenceOptions& o, bool explain) {
   if (!p.last_seen_date || !r.found_date) {
-    return Unknown("dates", "last-seen or found date not recorded");
+    return Unknown("dates", "last-seen or found date not recorded", explain);
   }
   const double after = Days(*p.last_seen_date, *r.found_date);
   const double pmi_min = r.post_mortem_interval ? r.post_mortem_interval->min_days : 0;
@@ -106,16 +107,69 @@ double AgeErrorAbove(double max, const EvidenceOptions& o) {
          o.age_error_growth_per_year * std::max(0.0, max - o.age_error_growth_from_years);
 }
 
+// The person's possible ages are equally likely: the mean of the range's likelihood over them,
+// in quarter years.
+double AgeSameLikelihood(double youngest, double oldest, double min, double max,
+                         const EvidenceOptions& o) {
+  const int steps = std::max(1, static_cast<int>(std::ceil((oldest - youngest) / 0.25)));
+  double same = 0;
+  for (int i = 0; i < steps; ++i) {
+    same += AgeRangeLikelihood(youngest + (oldest - youngest) * (i + 0.5) / steps, min, max, o);
+  }
+  return same / steps;
+}
+
+double AgeUnrelatedLikelihood(double min, double max, const PopulationStatistics& population,
+                              const EvidenceOptions& o) {
+  double unrelated = 0;
+  for (int a = 0; a < kTabulatedAgeYears; ++a) {
+    unrelated += population.age_density[a] * AgeRangeLikelihood(a + 0.5, min, max, o);
+  }
+  return unrelated;
+}
+
+double StatureSameDensity(double estimate_cm, double standard_error_cm, double reported_cm,
+                          double reported_precision_cm, const EvidenceOptions& o) {
+  const double same_sd = std::sqrt(standard_error_cm * standard_error_cm +
+                                   o.height_reporting_sd_cm * o.height_reporting_sd_cm +
+                                   reported_precision_cm * reported_precision_cm);
+  return NormalDensity(estimate_cm - (reported_cm - o.height_overstatement_cm), same_sd);
+}
+
+double StatureUnrelatedDensity(double estimate_cm, double standard_error_cm, double female_weight,
+                               const PopulationStatistics& population) {
+  const auto among = [&](const StatureDistribution& d) {
+    return NormalDensity(estimate_cm - d.mean_cm,
+                         std::sqrt(d.sd_cm * d.sd_cm + standard_error_cm * standard_error_cm));
+  };
+  return female_weight * among(population.female) + (1 - female_weight) * among(population.male);
+}
+
+}  // namespace
+
+// What in every comparison depends on the remains alone, worked out once per search.
+struct RemainsEvidence::Terms {
+  double age_unrelated = 0;
+  double sex_error = 0;
+  double stature_point = 0;
+  double stature_standard_error = 0;
+  double stature_unrelated = 0;
+};
+
+namespace {
+
 Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                  const PopulationStatistics& population, records::Date today,
+                  const RemainsEvidence::Terms& terms, records::Date today,
                   const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.age;
   const auto ages = PossibleAgesAtDeath(p, r, today);
   if (!estimate || !ages)
-    return Unknown("age", "age-at-death estimate or the person's age missing");
+    return Unknown("age", "age-at-death estimate or the person's age missing", explain);
   const auto [youngest, oldest] = *ages;
   const double lr =
-      AgeLikelihoodRatio(youngest, oldest, estimate->min_years, estimate->max_years, population, o);
+      std::max(AgeSameLikelihood(youngest, oldest, estimate->min_years, estimate->max_years, o),
+               1e-300) /
+      std::max(terms.age_unrelated, 1e-300);
   const std::string ranges =
       ENCUENTRO_EXPLAIN("estimated age at death %.0f-%.0f, the person would have been %.0f-%.0f",
                         estimate->min_years, estimate->max_years, youngest, oldest);
@@ -136,12 +190,13 @@ Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRe
 }
 
 Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                  const PopulationStatistics& population, const EvidenceOptions& o, bool explain) {
+                  const PopulationStatistics& population, const RemainsEvidence::Terms& terms,
+                  const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.sex;
   if (!estimate || estimate->sex == records::Sex::kUnknown || p.sex == records::Sex::kUnknown) {
-    return Unknown("sex", "sex not recorded or not estimated");
+    return Unknown("sex", "sex not recorded or not estimated", explain);
   }
-  const double error = SexErrorRate(*estimate, o);
+  const double error = terms.sex_error;
   const double lr = SexLikelihoodRatio(estimate->sex, p.sex, error, population.male_fraction);
   const bool same = estimate->sex == p.sex;
   // Only methods that read soft tissue or DNA are reliable enough to rule a candidate out.
@@ -158,27 +213,17 @@ Factor CompareSex(const records::MissingPerson& p, const records::UnidentifiedRe
 }
 
 Factor CompareStature(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
-                      const PopulationStatistics& population, const EvidenceOptions& o,
-                      bool explain) {
+                      const RemainsEvidence::Terms& terms, const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.stature;
   if (!estimate || !p.reported_height) {
-    return Unknown("stature", "reported height or stature estimate missing");
+    return Unknown("stature", "reported height or stature estimate missing", explain);
   }
-  const double point = estimate->point_cm.value_or((estimate->min_cm + estimate->max_cm) / 2);
-  const double standard_error = estimate->standard_error_cm.value_or(
-      std::max(0.5, (estimate->max_cm - estimate->min_cm) / (2 * o.stature_range_standard_errors)));
-  // The remains' probable sex, from their estimate against the population's sex ratio.
-  double female_weight = 1 - population.male_fraction;
-  if (const auto& sex = r.biological_profile.sex; sex && sex->sex != records::Sex::kUnknown) {
-    const double e = SexErrorRate(*sex, o);
-    const bool says_female = sex->sex == records::Sex::kFemale;
-    const double f = (1 - population.male_fraction) * (says_female ? 1 - e : e);
-    const double m = population.male_fraction * (says_female ? e : 1 - e);
-    female_weight = f / (f + m);
-  }
-  const double lr =
-      StatureLikelihoodRatio(point, standard_error, p.reported_height->cm,
-                             p.reported_height->precision_cm, female_weight, population, o);
+  const double point = terms.stature_point;
+  const double standard_error = terms.stature_standard_error;
+  const double lr = std::max(StatureSameDensity(point, standard_error, p.reported_height->cm,
+                                                p.reported_height->precision_cm, o),
+                             1e-300) /
+                    std::max(terms.stature_unrelated, 1e-300);
   const double adjusted = p.reported_height->cm - o.height_overstatement_cm;
   const double sd = std::sqrt(standard_error * standard_error +
                               o.height_reporting_sd_cm * o.height_reporting_sd_cm +
@@ -198,7 +243,7 @@ Factor CompareStature(const records::MissingPerson& p, const records::Unidentifi
 
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                     const EvidenceOptions& o, bool explain) {
-  Factor f = Unknown("place", "coordinates of last-seen or found place missing");
+  Factor f = Unknown("place", "coordinates of last-seen or found place missing", explain);
   f.prior = true;
   if (!p.last_seen_place.location || !r.found_place.location) return f;
   const double km = DistanceKm(*p.last_seen_place.location, *r.found_place.location);
@@ -298,35 +343,19 @@ double AgeRangeLikelihood(double age, double min, double max, const EvidenceOpti
 
 double AgeLikelihoodRatio(double youngest, double oldest, double min, double max,
                           const PopulationStatistics& population, const EvidenceOptions& o) {
-  // The person's possible ages are equally likely: average over them in quarter years.
-  const int steps = std::max(1, static_cast<int>(std::ceil((oldest - youngest) / 0.25)));
-  double same = 0;
-  for (int i = 0; i < steps; ++i) {
-    same += AgeRangeLikelihood(youngest + (oldest - youngest) * (i + 0.5) / steps, min, max, o);
-  }
-  same /= steps;
-  double unrelated = 0;
-  for (int a = 0; a < kTabulatedAgeYears; ++a) {
-    unrelated += population.age_density[a] * AgeRangeLikelihood(a + 0.5, min, max, o);
-  }
-  return std::max(same, 1e-300) / std::max(unrelated, 1e-300);
+  return std::max(AgeSameLikelihood(youngest, oldest, min, max, o), 1e-300) /
+         std::max(AgeUnrelatedLikelihood(min, max, population, o), 1e-300);
 }
 
 double StatureLikelihoodRatio(double estimate_cm, double standard_error_cm, double reported_cm,
                               double reported_precision_cm, double female_weight,
                               const PopulationStatistics& population, const EvidenceOptions& o) {
-  const double same_sd = std::sqrt(standard_error_cm * standard_error_cm +
-                                   o.height_reporting_sd_cm * o.height_reporting_sd_cm +
-                                   reported_precision_cm * reported_precision_cm);
-  const double same =
-      NormalDensity(estimate_cm - (reported_cm - o.height_overstatement_cm), same_sd);
-  const auto among = [&](const StatureDistribution& d) {
-    return NormalDensity(estimate_cm - d.mean_cm,
-                         std::sqrt(d.sd_cm * d.sd_cm + standard_error_cm * standard_error_cm));
-  };
-  const double unrelated =
-      female_weight * among(population.female) + (1 - female_weight) * among(population.male);
-  return std::max(same, 1e-300) / std::max(unrelated, 1e-300);
+  return std::max(StatureSameDensity(estimate_cm, standard_error_cm, reported_cm,
+                                     reported_precision_cm, o),
+                  1e-300) /
+         std::max(
+             StatureUnrelatedDensity(estimate_cm, standard_error_cm, female_weight, population),
+             1e-300);
 }
 
 double DistanceKm(const records::GeoPoint& a, const records::GeoPoint& b) {
@@ -340,15 +369,60 @@ double DistanceKm(const records::GeoPoint& a, const records::GeoPoint& b) {
   return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
+RemainsEvidence::RemainsEvidence(const records::UnidentifiedRemains& remains,
+                                 const PopulationStatistics& population, records::Date today,
+                                 const EvidenceOptions& options)
+    : remains_(&remains),
+      population_(&population),
+      today_(today),
+      options_(&options),
+      terms_(std::make_unique<Terms>()) {
+  const auto& bio = remains.biological_profile;
+  if (bio.age) {
+    terms_->age_unrelated =
+        AgeUnrelatedLikelihood(bio.age->min_years, bio.age->max_years, population, options);
+  }
+  // The remains' probable sex, from their estimate against the population's sex ratio.
+  double female_weight = 1 - population.male_fraction;
+  if (bio.sex && bio.sex->sex != records::Sex::kUnknown) {
+    terms_->sex_error = SexErrorRate(*bio.sex, options);
+    const double e = terms_->sex_error;
+    const bool says_female = bio.sex->sex == records::Sex::kFemale;
+    const double f = (1 - population.male_fraction) * (says_female ? 1 - e : e);
+    const double m = population.male_fraction * (says_female ? e : 1 - e);
+    female_weight = f / (f + m);
+  }
+  if (bio.stature) {
+    terms_->stature_point =
+        bio.stature->point_cm.value_or((bio.stature->min_cm + bio.stature->max_cm) / 2);
+    terms_->stature_standard_error = bio.stature->standard_error_cm.value_or(std::max(
+        0.5,
+        (bio.stature->max_cm - bio.stature->min_cm) / (2 * options.stature_range_standard_errors)));
+    terms_->stature_unrelated = StatureUnrelatedDensity(
+        terms_->stature_point, terms_->stature_standard_error, female_weight, population);
+  }
+}
+
+RemainsEvidence::~RemainsEvidence() = default;
+
+void RemainsEvidence::Compare(const records::MissingPerson& person, bool explain,
+                              std::vector<Factor>* out) const {
+  const records::UnidentifiedRemains& r = *remains_;
+  const EvidenceOptions& o = *options_;
+  out->push_back(CompareDates(person, r, o, explain));
+  out->push_back(CompareAge(person, r, *terms_, today_, o, explain));
+  out->push_back(CompareSex(person, r, *population_, *terms_, o, explain));
+  out->push_back(CompareStature(person, r, *terms_, o, explain));
+  out->push_back(ComparePlace(person, r, o, explain));
+}
+
 std::vector<Factor> CompareAttributes(const records::MissingPerson& person,
                                       const records::UnidentifiedRemains& remains,
                                       const PopulationStatistics& population, records::Date today,
                                       const EvidenceOptions& options, bool explain) {
-  return {CompareDates(person, remains, options, explain),
-          CompareAge(person, remains, population, today, options, explain),
-          CompareSex(person, remains, population, options, explain),
-          CompareStature(person, remains, population, options, explain),
-          ComparePlace(person, remains, options, explain)};
+  std::vector<Factor> factors;
+  RemainsEvidence(remains, population, today, options).Compare(person, explain, &factors);
+  return factors;
 }
 
 }  // namespace encuentro::matching

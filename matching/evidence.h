@@ -4,6 +4,7 @@
 // formulas, assumptions and sources are written down in matching/README.md.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,34 @@ std::vector<Factor> CompareAttributes(const records::MissingPerson& person,
                                       const records::UnidentifiedRemains& remains,
                                       const PopulationStatistics& population, records::Date today,
                                       const EvidenceOptions& options = {}, bool explain = true);
+
+// The remains' side of every comparison in one search, worked out once (the age factor's
+// population term, the remains' probable sex, the stature estimate's population density), so
+// that comparing tens of thousands of candidates repeats only what depends on each of them.
+// Holds pointers to its arguments, which must outlive it. Immutable; safe to share.
+class RemainsEvidence {
+ public:
+  RemainsEvidence(const records::UnidentifiedRemains& remains,
+                  const PopulationStatistics& population, records::Date today,
+                  const EvidenceOptions& options);
+  ~RemainsEvidence();
+  RemainsEvidence(const RemainsEvidence&) = delete;
+  RemainsEvidence& operator=(const RemainsEvidence&) = delete;
+
+  // Appends every attribute factor of the pair to `out`, as CompareAttributes returns them.
+  void Compare(const records::MissingPerson& person, bool explain, std::vector<Factor>* out) const;
+
+  const records::UnidentifiedRemains& remains() const { return *remains_; }
+
+  struct Terms;
+
+ private:
+  const records::UnidentifiedRemains* remains_;
+  const PopulationStatistics* population_;
+  records::Date today_;
+  const EvidenceOptions* options_;
+  std::unique_ptr<Terms> terms_;
+};
 
 // The person's possible ages at death in years, [youngest, oldest]: from the last sighting until
 // the remains were found less the least post-mortem interval (until `today` when the found date

@@ -29,28 +29,6 @@ records::Date Today() {
   return records::Date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
 }
 
-// The hard rules as indexed SQL: the dates, the age bounds and a sex estimate from soft tissue
-// or DNA. A caller who asks to see excluded candidates gets every live person.
-storage::AttributeFilter FilterFor(const records::UnidentifiedRemains& remains,
-                                   const MatchOptions& options, bool include_excluded,
-                                   records::Date today) {
-  storage::AttributeFilter filter;
-  if (include_excluded) return filter;
-  filter.found_date = remains.found_date;
-  filter.date_margin_days = options.evidence.date_margin_days;
-  const auto& sex = remains.biological_profile.sex;
-  if (sex && sex->sex != records::Sex::kUnknown &&
-      (sex->method == records::SexMethod::kSoftTissue || sex->method == records::SexMethod::kDna)) {
-    filter.sex = sex->sex;
-  }
-  if (const auto& age = remains.biological_profile.age) {
-    filter.min_age_years = age->min_years - options.evidence.age_exclusion_below_years;
-    filter.max_age_years = age->max_years + options.evidence.age_exclusion_above_years;
-    filter.age_reference_date = remains.found_date.value_or(today);
-  }
-  return filter;
-}
-
 // One comparison of a remains template with a person's template.
 struct FaceComparison {
   double distance = 0;
@@ -87,16 +65,16 @@ const FaceComparison& ChooseComparison(const Container& comparisons, double age_
 // or age progressions).
 using Comparisons = absl::InlinedVector<FaceComparison, 8>;
 
-Comparisons Compare(const std::vector<index::GalleryTemplate>& remains_templates,
-                    const std::vector<index::GalleryTemplate>& person_templates, bool synthetic,
+Comparisons Compare(const std::vector<index::TemplateView>& remains_templates,
+                    const std::vector<index::TemplateView>& person_templates, bool synthetic,
                     std::optional<double> remains_age) {
   Comparisons comparisons;
-  for (const index::GalleryTemplate& probe : remains_templates) {
+  for (const index::TemplateView& probe : remains_templates) {
     if (probe.traits.failed_quality) continue;
-    for (const index::GalleryTemplate& mine : person_templates) {
+    for (const index::TemplateView& mine : person_templates) {
       if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
-      FaceComparison c{index::DescriptorDistance(probe.descriptor, mine.descriptor), probe.id,
-                       mine.id, std::nullopt};
+      FaceComparison c{index::ViewDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
+                       std::nullopt};
       if (remains_age && !std::isnan(mine.traits.age_years)) {
         c.age_gap = std::abs(static_cast<double>(mine.traits.age_years) - *remains_age);
       }
@@ -134,13 +112,11 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) 
   return t;
 }
 
-PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
-                                const records::UnidentifiedRemains& remains,
-                                const std::vector<index::GalleryTemplate>& remains_templates,
-                                const std::vector<index::GalleryTemplate>& person_templates,
-                                const PopulationStatistics& population, records::Date today,
-                                bool explain) const {
-  const std::optional<double> remains_age = RemainsAgeMidpoint(remains);
+void Matcher::ScorePair(const records::MissingPerson& person, const RemainsEvidence& remains,
+                        const std::vector<index::TemplateView>& remains_templates,
+                        const std::vector<index::TemplateView>& person_templates, bool explain,
+                        PairEvidence* out) const {
+  const std::optional<double> remains_age = RemainsAgeMidpoint(remains.remains());
   // Photographs and age progressions are weighed apart: progressions count at a fraction, and
   // only when they say more than the photographs do.
   std::optional<Factor> face;
@@ -167,11 +143,9 @@ PairEvidence Matcher::ScorePair(const records::MissingPerson& person,
     remains_photo_id = chosen.remains_photo_id;
     person_photo_id = chosen.person_photo_id;
   }
-  PairEvidence evidence = CombineEvidence(std::move(face), face_distance, person, remains,
-                                          population, today, options_.evidence, explain);
-  evidence.remains_photo_id = remains_photo_id;
-  evidence.person_photo_id = person_photo_id;
-  return evidence;
+  CombineEvidence(std::move(face), face_distance, person, remains, explain, out);
+  out->remains_photo_id = remains_photo_id;
+  out->person_photo_id = person_photo_id;
 }
 
 absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Matcher::Population() const {
@@ -200,11 +174,12 @@ const std::vector<std::string>& SearchPurposes() {
 }
 
 Matcher::Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-                 const index::FaceGallery* gallery, records::CaseRecords* case_records,
-                 FaceFactorFn face_factor, MatchOptions options)
+                 const index::FaceGallery* gallery, const CandidatePool* pool,
+                 records::CaseRecords* case_records, FaceFactorFn face_factor, MatchOptions options)
     : records_(records),
       store_(store),
       gallery_(gallery),
+      pool_(pool),
       case_records_(case_records),
       face_factor_(std::move(face_factor)),
       options_(options) {}
@@ -264,32 +239,33 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   absl::StatusOr<std::vector<storage::StoredTemplate>> stored_probes =
       store_->RemainsTemplates(remains.meta.id);
   if (!stored_probes.ok()) return stored_probes.status();
-  std::vector<index::GalleryTemplate> probes;
-  for (const auto& probe : *stored_probes) probes.push_back(ToGalleryTemplate(probe));
+  std::vector<index::GalleryTemplate> stored;
+  for (const auto& probe : *stored_probes) stored.push_back(ToGalleryTemplate(probe));
+  std::vector<index::TemplateView> probes;
+  for (const auto& probe : stored) probes.push_back(index::ViewOf(probe));
   // One buffer for every candidate's templates: a search visits tens of thousands of people.
-  std::vector<index::GalleryTemplate> buffer;
-  const auto templates_of = [&](int64_t person) -> const std::vector<index::GalleryTemplate>& {
+  std::vector<index::TemplateView> buffer;
+  const auto templates_of = [&](const index::FaceGallery::Reader& reader,
+                                int64_t person) -> const std::vector<index::TemplateView>& {
     buffer.clear();
-    if (!probes.empty()) gallery_->TemplatesOf(person, &buffer);
+    if (!probes.empty()) reader.TemplatesOf(person, &buffer);
     return buffer;
   };
 
-  // Every candidate the hard rules leave is scored, unexplained; only those returned are read
-  // whole and explained (the same numbers, with their reasons).
-  absl::StatusOr<std::vector<records::MissingPerson>> profiles =
-      store_->SelectAttributeCandidates(FilterFor(remains, options_, include_excluded, today));
-  if (!profiles.ok()) return profiles.status();
-  struct Scored {
-    int64_t id;
-    PairEvidence evidence;
-  };
-  std::vector<Scored> scored;
-  scored.reserve(profiles->size());
-  for (const records::MissingPerson& profile : *profiles) {
-    PairEvidence evidence = ScorePair(profile, remains, probes, templates_of(profile.meta.id),
-                                      **population, today, /*explain=*/false);
-    if (evidence.excluded && !include_excluded) continue;
-    scored.push_back({profile.meta.id, std::move(evidence)});
+  // Every live person in the pool is scored, unexplained, and those a hard rule excludes are
+  // dropped; only those returned are read whole and explained (the same numbers, with reasons).
+  const RemainsEvidence remains_evidence(remains, **population, today, options_.evidence);
+  std::vector<RankKey> scored;
+  scored.reserve(pool_->size());
+  {
+    const index::FaceGallery::Reader reader(*gallery_);
+    PairEvidence scratch;
+    pool_->ForEach([&](const records::MissingPerson& profile) {
+      ScorePair(profile, remains_evidence, probes, templates_of(reader, profile.meta.id),
+                /*explain=*/false, &scratch);
+      if (scratch.excluded && !include_excluded) return;
+      scored.push_back(RankKeyOf(scratch, profile.meta.id));
+    });
   }
 
   SearchResult result;
@@ -309,13 +285,11 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
                    (*population)->stature_source);
   const size_t keep = std::min(scored.size(), static_cast<size_t>(top_n));
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(keep),
-                    scored.end(), [](const Scored& a, const Scored& b) {
-                      return RanksBefore(a.evidence, a.id, b.evidence, b.id);
-                    });
+                    scored.end(), RanksBefore);
   scored.resize(keep);
 
   std::vector<int64_t> returned;
-  for (const Scored& s : scored) returned.push_back(s.id);
+  for (const RankKey& s : scored) returned.push_back(s.id);
   absl::StatusOr<std::vector<records::MissingPerson>> people =
       records_->GetMissingPersons(returned);
   if (!people.ok()) return people.status();
@@ -327,13 +301,14 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   std::map<int64_t, DecisionRecord> latest_decision;  // oldest first, so the last wins
   for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
 
-  for (const Scored& s : scored) {
+  const index::FaceGallery::Reader reader(*gallery_);
+  for (const RankKey& s : scored) {
     const auto found = by_id.find(s.id);
-    if (found == by_id.end()) continue;  // gone since the filter ran
+    if (found == by_id.end()) continue;  // gone since the pool was read
     RankedCandidate candidate;
     candidate.person = std::move(*found->second);
-    candidate.evidence = ScorePair(candidate.person, remains, probes, templates_of(s.id),
-                                   **population, today, /*explain=*/true);
+    ScorePair(candidate.person, remains_evidence, probes, templates_of(reader, s.id),
+              /*explain=*/true, &candidate.evidence);
     candidate.posterior =
         PosteriorProbability(candidate.evidence.log10_lr + candidate.evidence.log10_prior_weight,
                              result.prior_probability);
@@ -345,6 +320,13 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
     }
     result.candidates.push_back(std::move(candidate));
   }
+  // A photo added between the two passes may have moved a returned candidate: order by what is
+  // shown.
+  std::stable_sort(result.candidates.begin(), result.candidates.end(),
+                   [](const RankedCandidate& a, const RankedCandidate& b) {
+                     return RanksBefore(RankKeyOf(a.evidence, a.person.meta.id),
+                                        RankKeyOf(b.evidence, b.person.meta.id));
+                   });
   return result;
 }
 
@@ -365,30 +347,39 @@ absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
   absl::StatusOr<std::vector<storage::StoredTemplate>> stored_mine =
       store_->PersonTemplates(person.meta.id);
   if (!stored_mine.ok()) return stored_mine.status();
-  std::vector<index::GalleryTemplate> mine;
-  for (const auto& t : *stored_mine) mine.push_back(ToGalleryTemplate(t));
-  std::map<int64_t, std::vector<index::GalleryTemplate>> remains_templates;
+  std::vector<index::GalleryTemplate> mine_stored;
+  for (const auto& t : *stored_mine) mine_stored.push_back(ToGalleryTemplate(t));
+  std::vector<index::TemplateView> mine;
+  for (const auto& t : mine_stored) mine.push_back(index::ViewOf(t));
+  std::map<int64_t, std::vector<index::GalleryTemplate>> remains_stored;
+  std::map<int64_t, std::vector<index::TemplateView>> remains_templates;
   if (!mine.empty()) {
     absl::StatusOr<std::vector<storage::StoredTemplate>> all = store_->RemainsTemplatesOf(*ids);
     if (!all.ok()) return all.status();
     for (const storage::StoredTemplate& t : *all) {
-      remains_templates[t.owner_id].push_back(ToGalleryTemplate(t));
+      remains_stored[t.owner_id].push_back(ToGalleryTemplate(t));
+    }
+    // Views last: the stored vectors no longer move.
+    for (const auto& [owner, templates] : remains_stored) {
+      for (const auto& t : templates) remains_templates[owner].push_back(index::ViewOf(t));
     }
   }
 
   std::vector<RankedRemains> ranked;
   for (records::UnidentifiedRemains& remains : *candidates) {
     if (remains.meta.delete_time) continue;
-    PairEvidence evidence = ScorePair(person, remains, remains_templates[remains.meta.id], mine,
-                                      **population, today, /*explain=*/true);
+    const RemainsEvidence remains_evidence(remains, **population, today, options_.evidence);
+    PairEvidence evidence;
+    ScorePair(person, remains_evidence, remains_templates[remains.meta.id], mine,
+              /*explain=*/true, &evidence);
     if (evidence.excluded) continue;
     ranked.push_back({std::move(remains), std::move(evidence)});
   }
   const size_t keep = std::min(ranked.size(), static_cast<size_t>(top_n));
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep),
                     ranked.end(), [](const RankedRemains& a, const RankedRemains& b) {
-                      return RanksBefore(a.evidence, a.remains.meta.id, b.evidence,
-                                         b.remains.meta.id);
+                      return RanksBefore(RankKeyOf(a.evidence, a.remains.meta.id),
+                                         RankKeyOf(b.evidence, b.remains.meta.id));
                     });
   ranked.resize(keep);
   return ranked;
@@ -474,7 +465,7 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
   return pairs;
 }
 
-void GallerySync::TemplateAdded(const records::Photo& photo) {
+void MatchingStateSync::TemplateAdded(const records::Photo& photo) {
   // The gallery is ante-mortem.
   if (photo.owner_kind != records::RecordKind::kMissingPerson || !photo.descriptor) return;
   storage::StoredTemplate stored;
@@ -492,12 +483,17 @@ void GallerySync::TemplateAdded(const records::Photo& photo) {
   }
 }
 
-void GallerySync::TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) {
+void MatchingStateSync::TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) {
   if (owner_kind == records::RecordKind::kMissingPerson) gallery_->Remove(photo_id);
 }
 
-void GallerySync::RecordRemoved(records::RecordKind kind, int64_t id) {
+void MatchingStateSync::MissingPersonCommitted(const records::MissingPerson& person) {
+  pool_->Update(person);
+}
+
+void MatchingStateSync::RecordRemoved(records::RecordKind kind, int64_t id) {
   if (kind != records::RecordKind::kMissingPerson) return;
+  pool_->Remove(id);
   absl::StatusOr<std::vector<int64_t>> photos = store_->PersonTemplatePhotoIds(id);
   if (!photos.ok()) {
     spdlog::error("gallery: cannot list templates of {}: {}", records::MissingPersonName(id),

@@ -15,12 +15,13 @@
 #include "absl/status/statusor.h"
 #include "auth/principal.h"
 #include "index/face_gallery.h"
+#include "matching/candidate_pool.h"
 #include "matching/decision.h"
 #include "matching/evidence.h"
 #include "matching/pair_evidence.h"
 #include "matching/population.h"
 #include "records/case_records.h"
-#include "records/template_observer.h"
+#include "records/matching_observer.h"
 #include "storage/case_record_store.h"
 #include "storage/match_store.h"
 
@@ -106,8 +107,8 @@ class Matcher {
   // `case_records` decides whose remains and persons a caller may search and review; `records`
   // reads candidates for scoring, which crosses jurisdictions by design.
   Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
-          const index::FaceGallery* gallery, records::CaseRecords* case_records,
-          FaceFactorFn face_factor, MatchOptions options = {});
+          const index::FaceGallery* gallery, const CandidatePool* pool,
+          records::CaseRecords* case_records, FaceFactorFn face_factor, MatchOptions options = {});
 
   // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
   // FAILED_PRECONDITION for deleted ones. Deterministic.
@@ -115,10 +116,10 @@ class Matcher {
                                                 const SearchQuery& query);
 
   // SearchCandidates without validation or audit, for callers that audit their own runs
-  // (cross-matching). `remains` must be live. Every live missing person that no hard rule
-  // (indexed SQL: dates, age bounds, a sex estimate from soft tissue or DNA) excludes is scored,
-  // with its true nearest face distance; candidates are ordered by posterior, ties by the face
-  // distance, then the unbounded attribute evidence, then id.
+  // (cross-matching). `remains` must be live. Every live missing person in the candidate pool
+  // that no hard rule (dates, age bounds, a sex estimate from soft tissue or DNA) excludes is
+  // scored, with its true nearest face distance; candidates are ordered by posterior, ties by
+  // the face distance, then the unbounded attribute evidence, then id.
   absl::StatusOr<SearchResult> Rank(const records::UnidentifiedRemains& remains, int top_n,
                                     bool include_excluded) const;
   // The reverse direction: every live remains record `person` could be that no hard rule
@@ -148,13 +149,12 @@ class Matcher {
                                                                  int limit);
 
  private:
-  // The factors, score and exclusion of one pair, from the remains' and the person's templates.
-  PairEvidence ScorePair(const records::MissingPerson& person,
-                         const records::UnidentifiedRemains& remains,
-                         const std::vector<index::GalleryTemplate>& remains_templates,
-                         const std::vector<index::GalleryTemplate>& person_templates,
-                         const PopulationStatistics& population, records::Date today,
-                         bool explain) const;
+  // The factors, score and exclusion of one pair, from the remains' and the person's templates,
+  // into `out` (its capacity reused).
+  void ScorePair(const records::MissingPerson& person, const RemainsEvidence& remains,
+                 const std::vector<index::TemplateView>& remains_templates,
+                 const std::vector<index::TemplateView>& person_templates, bool explain,
+                 PairEvidence* out) const;
   // The registry's population figures, read again once older than options_.population_refresh.
   absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Population() const;
 
@@ -165,6 +165,7 @@ class Matcher {
   storage::CaseRecordStore* records_;
   storage::MatchStore* store_;
   const index::FaceGallery* gallery_;
+  const CandidatePool* pool_;
   records::CaseRecords* case_records_;
   FaceFactorFn face_factor_;
   MatchOptions options_;
@@ -173,18 +174,20 @@ class Matcher {
   mutable std::chrono::steady_clock::time_point population_time_;   // guarded by population_mu_
 };
 
-// Keeps the gallery equal to the database's live missing-person templates, told by the records
-// module after each commit. Thread-safe.
-class GallerySync final : public records::TemplateObserver {
+// Keeps the gallery equal to the database's live missing-person templates, and the candidate
+// pool to its live missing persons, told by the records module after each commit. Thread-safe.
+class MatchingStateSync final : public records::MatchingObserver {
  public:
-  GallerySync(index::FaceGallery* gallery, storage::MatchStore* store)
-      : gallery_(gallery), store_(store) {}
+  MatchingStateSync(index::FaceGallery* gallery, CandidatePool* pool, storage::MatchStore* store)
+      : gallery_(gallery), pool_(pool), store_(store) {}
   void TemplateAdded(const records::Photo& photo) override;
   void TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) override;
   void RecordRemoved(records::RecordKind kind, int64_t id) override;
+  void MissingPersonCommitted(const records::MissingPerson& person) override;
 
  private:
   index::FaceGallery* gallery_;
+  CandidatePool* pool_;
   storage::MatchStore* store_;
 };
 

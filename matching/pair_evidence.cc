@@ -6,25 +6,27 @@
 
 namespace encuentro::matching {
 
-PairEvidence CombineEvidence(std::optional<Factor> face, std::optional<double> face_distance,
-                             const records::MissingPerson& person,
-                             const records::UnidentifiedRemains& remains,
-                             const PopulationStatistics& population, records::Date today,
-                             const EvidenceOptions& options, bool explain) {
-  PairEvidence evidence;
+void CombineEvidence(std::optional<Factor> face, std::optional<double> face_distance,
+                     const records::MissingPerson& person, const RemainsEvidence& remains,
+                     bool explain, PairEvidence* out) {
+  out->factors.clear();
+  out->log10_lr = 0;
+  out->log10_prior_weight = 0;
+  out->excluded = false;
+  out->face_distance.reset();
+  out->remains_photo_id = 0;
+  out->person_photo_id = 0;
+  out->unbounded_attribute_log10_lr = 0;
   if (face) {
-    evidence.factors.push_back(std::move(*face));
-    evidence.face_distance = face_distance;
+    out->factors.push_back(std::move(*face));
+    out->face_distance = face_distance;
   }
-  for (Factor& f : CompareAttributes(person, remains, population, today, options, explain)) {
-    if (!f.prior) evidence.unbounded_attribute_log10_lr += f.OrderingLog10Lr();
-    evidence.factors.push_back(std::move(f));
+  remains.Compare(person, explain, &out->factors);
+  for (const Factor& f : out->factors) {
+    (f.prior ? out->log10_prior_weight : out->log10_lr) += f.log10_lr;
+    out->excluded = out->excluded || f.excludes;
+    if (!f.prior && f.name != "face") out->unbounded_attribute_log10_lr += f.OrderingLog10Lr();
   }
-  for (const Factor& f : evidence.factors) {
-    (f.prior ? evidence.log10_prior_weight : evidence.log10_lr) += f.log10_lr;
-    evidence.excluded = evidence.excluded || f.excludes;
-  }
-  return evidence;
 }
 
 double PosteriorProbability(double log10_lr, double prior_probability) {
@@ -35,18 +37,20 @@ double PosteriorProbability(double log10_lr, double prior_probability) {
   return odds / (1 + odds);
 }
 
-bool RanksBefore(const PairEvidence& a, int64_t a_id, const PairEvidence& b, int64_t b_id) {
+RankKey RankKeyOf(const PairEvidence& evidence, int64_t id) {
+  return {id, evidence.excluded, evidence.log10_lr + evidence.log10_prior_weight,
+          evidence.face_distance.value_or(std::numeric_limits<double>::infinity()),
+          evidence.unbounded_attribute_log10_lr};
+}
+
+bool RanksBefore(const RankKey& a, const RankKey& b) {
   if (a.excluded != b.excluded) return !a.excluded;
-  const double a_score = a.log10_lr + a.log10_prior_weight;
-  const double b_score = b.log10_lr + b.log10_prior_weight;
-  if (a_score != b_score) return a_score > b_score;
-  const double a_face = a.face_distance.value_or(std::numeric_limits<double>::infinity());
-  const double b_face = b.face_distance.value_or(std::numeric_limits<double>::infinity());
-  if (a_face != b_face) return a_face < b_face;
+  if (a.log10_score != b.log10_score) return a.log10_score > b.log10_score;
+  if (a.face_distance != b.face_distance) return a.face_distance < b.face_distance;
   if (a.unbounded_attribute_log10_lr != b.unbounded_attribute_log10_lr) {
     return a.unbounded_attribute_log10_lr > b.unbounded_attribute_log10_lr;
   }
-  return a_id < b_id;
+  return a.id < b.id;
 }
 
 }  // namespace encuentro::matching

@@ -29,19 +29,27 @@ struct PairEvidence {
   double unbounded_attribute_log10_lr = 0;
 };
 
-// The face factor (if any) and every attribute factor of the pair, summed. `explain` as in
-// CompareAttributes.
-PairEvidence CombineEvidence(std::optional<Factor> face, std::optional<double> face_distance,
-                             const records::MissingPerson& person,
-                             const records::UnidentifiedRemains& remains,
-                             const PopulationStatistics& population, records::Date today,
-                             const EvidenceOptions& options, bool explain = true);
+// The face factor (if any) and every attribute factor of the pair, summed into `out` (whose
+// factor vector's capacity is reused). `explain` as in CompareAttributes.
+void CombineEvidence(std::optional<Factor> face, std::optional<double> face_distance,
+                     const records::MissingPerson& person, const RemainsEvidence& remains,
+                     bool explain, PairEvidence* out);
 
 // P(same | evidence) from a log10 likelihood ratio and a prior probability (odds form).
 double PosteriorProbability(double log10_lr, double prior_probability);
 
+// What a pair is ranked by, small enough to keep for every candidate of a search.
+struct RankKey {
+  int64_t id = 0;  // the candidate's
+  bool excluded = false;
+  double log10_score = 0;    // log10 LR plus the prior weight
+  double face_distance = 0;  // +inf without face evidence
+  double unbounded_attribute_log10_lr = 0;
+};
+RankKey RankKeyOf(const PairEvidence& evidence, int64_t id);
+
 // Best first: not excluded, then by posterior (log10 LR plus the prior weight), then by the
 // evidence itself (face distance, then the unbounded attribute evidence), then by id.
-bool RanksBefore(const PairEvidence& a, int64_t a_id, const PairEvidence& b, int64_t b_id);
+bool RanksBefore(const RankKey& a, const RankKey& b);
 
 }  // namespace encuentro::matching

@@ -34,8 +34,6 @@ struct PopulationStatistics {
   std::string sex_source;
   std::string stature_source;
   std::string age_source;
-
-  double Fraction(bool male) const { return male ? male_fraction : 1 - male_fraction; }
 };
 
 // The defaults and their sources (see matching/README.md).

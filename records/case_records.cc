@@ -90,8 +90,10 @@ absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Princ
   }
   person.meta = RecordMetadata{};
   person.meta.organization = caller.organization;
-  return store_->InsertMissingPerson(person, request_id,
-                                     Event(caller, "MissingPersonService/CreateMissingPerson"));
+  absl::StatusOr<MissingPerson> created = store_->InsertMissingPerson(
+      person, request_id, Event(caller, "MissingPersonService/CreateMissingPerson"));
+  if (created.ok() && observer_ != nullptr) observer_->MissingPersonCommitted(*created);
+  return created;
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principal& caller,
@@ -129,13 +131,15 @@ absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::
 absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
     const auth::Principal& caller, const RecordPatch<MissingPerson>& patch) {
   const Date today = Today();
-  return store_->UpdateMissingPerson(patch.id, patch.expected_revision,
-                                     Scoped(caller, RecordKind::kMissingPerson,
-                                            UpdateMutation(patch,
-                                                           [today](const MissingPerson& p) {
-                                                             return ValidateMissingPerson(p, today);
-                                                           })),
-                                     Event(caller, "MissingPersonService/UpdateMissingPerson"));
+  absl::StatusOr<MissingPerson> updated = store_->UpdateMissingPerson(
+      patch.id, patch.expected_revision,
+      Scoped(
+          caller, RecordKind::kMissingPerson,
+          UpdateMutation(
+              patch, [today](const MissingPerson& p) { return ValidateMissingPerson(p, today); })),
+      Event(caller, "MissingPersonService/UpdateMissingPerson"));
+  if (updated.ok() && observer_ != nullptr) observer_->MissingPersonCommitted(*updated);
+  return updated;
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Principal& caller,
@@ -147,6 +151,7 @@ absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Princ
       Event(caller, "MissingPersonService/DeleteMissingPerson"));
   if (deleted.ok() && observer_ != nullptr) {
     observer_->RecordRemoved(RecordKind::kMissingPerson, request.id);
+    observer_->MissingPersonCommitted(*deleted);
   }
   return deleted;
 }

@@ -12,7 +12,7 @@
 #include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "records/model.h"
-#include "records/template_observer.h"
+#include "records/matching_observer.h"
 #include "storage/case_record_store.h"
 
 namespace encuentro::records {
@@ -68,7 +68,7 @@ class CaseRecords {
                                                     const SoftDelete& request);
 
   // Not owned; told when a record's deletion takes its templates out of matching.
-  void set_observer(TemplateObserver* observer) { observer_ = observer; }
+  void set_observer(MatchingObserver* observer) { observer_ = observer; }
 
  private:
   Date Today() const;
@@ -80,7 +80,7 @@ class CaseRecords {
   storage::CaseRecordStore* store_;
   const auth::CaseScope* scope_;
   std::function<Timestamp()> clock_;
-  TemplateObserver* observer_ = nullptr;
+  MatchingObserver* observer_ = nullptr;
 };
 
 // Most records one List call returns.

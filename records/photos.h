@@ -12,7 +12,7 @@
 #include "auth/principal.h"
 #include "biometrics/face_pipeline.h"
 #include "records/model.h"
-#include "records/template_observer.h"
+#include "records/matching_observer.h"
 #include "storage/photo_store.h"
 
 namespace encuentro::records {
@@ -62,7 +62,7 @@ class PhotoLibrary {
 
   const PhotoLibraryOptions& options() const { return options_; }
   // Not owned; told of every committed template change. Set before serving.
-  void set_observer(TemplateObserver* observer) { observer_ = observer; }
+  void set_observer(MatchingObserver* observer) { observer_ = observer; }
 
  private:
   // NOT_FOUND for an unknown owner; PERMISSION_DENIED when `caller` may not read (or change) it.
@@ -73,7 +73,7 @@ class PhotoLibrary {
   const biometrics::FacePipeline* pipeline_;
   PhotoLibraryOptions options_;
   std::function<Timestamp()> clock_;
-  TemplateObserver* observer_ = nullptr;
+  MatchingObserver* observer_ = nullptr;
 };
 
 }  // namespace encuentro::records

@@ -448,11 +448,15 @@ int RunServer(const ServerConfig& config) {
   if (config.command == Command::kCheckIndex) return CheckIndex(match_store, config);
   absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery = LoadGallery(match_store, config);
   if (!gallery.ok()) return Fail(gallery.status());
-  matching::GallerySync gallery_sync(gallery->get(), &match_store);
+  absl::StatusOr<std::unique_ptr<matching::CandidatePool>> pool =
+      matching::CandidatePool::Load(match_store);
+  if (!pool.ok()) return Fail(pool.status());
+  spdlog::info("matching: {} live missing persons in the candidate pool", (*pool)->size());
+  matching::MatchingStateSync gallery_sync(gallery->get(), pool->get(), &match_store);
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
   matching::Matcher matcher(
-      &record_store, &match_store, gallery->get(), &case_records,
+      &record_store, &match_store, gallery->get(), pool->get(), &case_records,
       [&calibration](double distance, int comparisons, bool explain) {
         return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
       },

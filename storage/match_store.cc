@@ -196,43 +196,17 @@ absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryT
   return owners;
 }
 
-absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::SelectAttributeCandidates(
-    const AttributeFilter& filter) {
+absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidateProfiles() {
   std::vector<records::MissingPerson> people;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    SqlParams params;
-    std::string where = "delete_time IS NULL AND status IN ('missing', 'located_deceased')";
-    int n = 0;
-    if (filter.found_date) {
-      // Last seen no later than the remains were found (plus the margin for uncertain dates).
-      params.Add(*filter.found_date).Add(filter.date_margin_days);
-      absl::StrAppend(&where, " AND (last_seen_date IS NULL OR last_seen_date <= $", n + 1,
-                      "::date + ($", n + 2, "::double precision * interval '1 day'))");
-      n += 2;
-    }
-    if (filter.sex) {
-      params.Add(SexToSql(*filter.sex));
-      absl::StrAppend(&where, " AND sex IN ('unknown', $", ++n, ")");
-    }
-    if (filter.min_age_years && filter.max_age_years && filter.age_reference_date) {
-      // Age at the reference date must reach the lower bound; age when last seen must not
-      // exceed the upper bound. Records without a birth date or last sighting pass (matching
-      // then compares the stated age at disappearance, if any).
-      params.Add(*filter.age_reference_date).Add(*filter.min_age_years).Add(*filter.max_age_years);
-      absl::StrAppend(&where, " AND (date_of_birth IS NULL OR last_seen_date IS NULL OR ((($",
-                      n + 1, "::date - date_of_birth) / 365.2425) >= $", n + 2,
-                      " AND ((last_seen_date - date_of_birth) / 365.2425) <= $", n + 3, "))");
-      n += 3;
-    }
-    for (const auto& row : params.Exec(
-             tx,
+    for (const auto& row : tx.exec(
              // Dates as days since 1970: tens of thousands of rows parse faster as integers.
              "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
              "age_at_disappearance_years, age_uncertainty_years, "
              "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
-             "reported_height_cm, reported_height_precision_cm FROM missing_persons WHERE " +
-                 where + " ORDER BY id")) {
+             "reported_height_cm, reported_height_precision_cm FROM missing_persons WHERE "
+             "delete_time IS NULL AND status IN ('missing', 'located_deceased') ORDER BY id")) {
       records::MissingPerson& p = people.emplace_back();
       p.meta.id = row[0].as<int64_t>();
       p.meta.organization = row[1].as<std::string>();

@@ -26,21 +26,6 @@ struct StoredTemplate {
   bool failed_quality = false;  // the chosen face failed its quality checks
 };
 
-// Which candidates the attribute filter admits (see SelectAttributeCandidates). Every member
-// narrows only by a hard rule; there is no cap on how many pass.
-struct AttributeFilter {
-  std::optional<records::Date> found_date;
-  double date_margin_days = 30;
-  // When set, only persons of this sex or of unknown sex.
-  std::optional<records::Sex> sex;
-  // When set with a reference date, only persons whose age at that date (found date, else the
-  // search date) reaches `min_age_years` and whose age when last seen does not exceed
-  // `max_age_years`, or whose birth date is unknown.
-  std::optional<double> min_age_years;
-  std::optional<double> max_age_years;
-  std::optional<records::Date> age_reference_date;
-};
-
 // Which remains the reverse filter admits for one missing person (see SelectRemainsCandidates):
 // only those the date and a sex estimate by soft tissue or DNA do not rule out. No cap.
 struct RemainsFilter {
@@ -64,13 +49,10 @@ class MatchStore {
   // Owner and age of gallery templates, by photo id (ids not found, or deleted, are left out).
   absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> GalleryTemplateOwners(
       const std::vector<int64_t>& photo_ids);
-  // Every live missing person (status missing or located deceased, not deleted) the filter
-  // admits, by id; uses the (sex, last_seen_date) index rather than reading every record. Each
-  // comes with what the evidence compares (id, organization, status, sex, birth date, age at
-  // disappearance, last sighting and place, reported height) and nothing else: names, folios and
-  // marks are read only for the candidates a search returns.
-  absl::StatusOr<std::vector<records::MissingPerson>> SelectAttributeCandidates(
-      const AttributeFilter& filter);
+  // Every live missing person (status missing or located deceased, not deleted), by id, with
+  // what the evidence compares (id, organization, status, sex, birth date, age at
+  // disappearance, last sighting and place, reported height) and nothing else.
+  absl::StatusOr<std::vector<records::MissingPerson>> LoadCandidateProfiles();
   // Every live remains record the filter admits, by id; uses the found_date index.
   absl::StatusOr<std::vector<int64_t>> SelectRemainsCandidates(const RemainsFilter& filter);
   // How many live missing persons (status missing or located deceased) there are.

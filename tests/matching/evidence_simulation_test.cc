@@ -28,7 +28,9 @@ TEST(EvidenceSimulation, CombinedLikelihoodRatioStaysCalibrated) {
   EXPECT_LT(cllr - cllr_min, 0.1) << "calibration loss";
   // No true person is excluded by the evidence the simulator's errors produce.
   for (const RemainsOutcome& o : r.remains) {
-    if (o.kind != RemainsKind::kNotInRegistry) EXPECT_GT(o.true_rank, 0);
+    if (o.kind != RemainsKind::kNotInRegistry) {
+      EXPECT_GT(o.true_rank, 0);
+    }
   }
 }
 

@@ -88,14 +88,15 @@ class MatcherTest : public ::testing::Test {
     auto templates = match_store_->LoadGalleryTemplates();
     ASSERT_TRUE(templates.ok());
     gallery_ = index::FaceGallery::Build({});
-    sync_ = std::make_unique<GallerySync>(gallery_.get(), match_store_.get());
+    pool_ = std::make_unique<CandidatePool>();
+    sync_ = std::make_unique<MatchingStateSync>(gallery_.get(), pool_.get(), match_store_.get());
     records_->set_observer(sync_.get());
     photos_->set_observer(sync_.get());
     auto calibration = FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok()) << calibration.status();
     calibration_ = std::make_unique<FaceCalibration>(*std::move(calibration));
     matcher_ = std::make_unique<Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
+        record_store_.get(), match_store_.get(), gallery_.get(), pool_.get(), records_.get(),
         [this](double d, int comparisons, bool explain) {
           return calibration_->FaceFactor(d, comparisons, "nearest", explain);
         });
@@ -152,7 +153,8 @@ class MatcherTest : public ::testing::Test {
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<records::PhotoLibrary> photos_;
   std::unique_ptr<index::FaceGallery> gallery_;
-  std::unique_ptr<GallerySync> sync_;
+  std::unique_ptr<CandidatePool> pool_;
+  std::unique_ptr<MatchingStateSync> sync_;
   std::unique_ptr<FaceCalibration> calibration_;
   std::unique_ptr<Matcher> matcher_;
   const auth::CaseScope scope_{nullptr};  // no families' collectives linked
@@ -232,7 +234,8 @@ TEST_F(MatcherTest, ExclusionsDropCandidatesUnlessAsked) {
 
 TEST_F(MatcherTest, FacelessRemainsAreComparedWithEveryLivePerson) {
   // More people than any page or cap: the one who fits was enrolled last.
-  for (int i = 0; i < 240; ++i) Person("P" + std::to_string(i), records::Sex::kMale, 2015);
+  for (int i = 0; i < 240; ++i)
+    Person(std::string("P").append(std::to_string(i)), records::Sex::kMale, 2015);
   records::MissingPerson tall;
   tall.case_folio = "F-alto";
   tall.issuing_authority = "FGE";

@@ -115,8 +115,12 @@ class AuthorizationTest : public ::testing::Test {
     photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), callers_->scope(),
                                                       &Pipeline(), records::PhotoLibraryOptions{});
     gallery_ = index::FaceGallery::Build({});
+    pool_ = std::make_unique<matching::CandidatePool>();
+    sync_ = std::make_unique<matching::MatchingStateSync>(gallery_.get(), pool_.get(),
+                                                          match_store_.get());
+    records_->set_observer(sync_.get());
     matcher_ = std::make_unique<matching::Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
+        record_store_.get(), match_store_.get(), gallery_.get(), pool_.get(), records_.get(),
         [](double, int, bool) { return matching::Factor{}; });
     auto key = audit::SigningKey::LoadOrCreate(dir_.path() / "audit.key");
     ASSERT_TRUE(key.ok());
@@ -154,6 +158,8 @@ class AuthorizationTest : public ::testing::Test {
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<records::PhotoLibrary> photos_;
   std::unique_ptr<index::FaceGallery> gallery_;
+  std::unique_ptr<matching::CandidatePool> pool_;
+  std::unique_ptr<matching::MatchingStateSync> sync_;
   std::unique_ptr<matching::Matcher> matcher_;
   std::unique_ptr<audit::SigningKey> key_;
   std::unique_ptr<audit::AuditLog> log_;

@@ -35,11 +35,15 @@ class MatchServiceTest : public ::testing::Test {
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
     gallery_ = index::FaceGallery::Build({});
+    pool_ = std::make_unique<matching::CandidatePool>();
+    sync_ = std::make_unique<matching::MatchingStateSync>(gallery_.get(), pool_.get(),
+                                                          match_store_.get());
+    records_->set_observer(sync_.get());
     auto calibration = matching::FaceCalibration::LoadFile(ENCUENTRO_TEST_FACE_CALIBRATION);
     ASSERT_TRUE(calibration.ok());
     calibration_ = std::make_unique<matching::FaceCalibration>(*std::move(calibration));
     matcher_ = std::make_unique<matching::Matcher>(
-        record_store_.get(), match_store_.get(), gallery_.get(), records_.get(),
+        record_store_.get(), match_store_.get(), gallery_.get(), pool_.get(), records_.get(),
         [this](double d, int m, bool explain) {
           return calibration_->FaceFactor(d, m, "nearest", explain);
         });
@@ -89,6 +93,8 @@ class MatchServiceTest : public ::testing::Test {
   std::unique_ptr<storage::MatchStore> match_store_;
   std::unique_ptr<records::CaseRecords> records_;
   std::unique_ptr<index::FaceGallery> gallery_;
+  std::unique_ptr<matching::CandidatePool> pool_;
+  std::unique_ptr<matching::MatchingStateSync> sync_;
   std::unique_ptr<matching::FaceCalibration> calibration_;
   std::unique_ptr<matching::Matcher> matcher_;
   std::unique_ptr<MatchServiceImpl> service_;

@@ -230,7 +230,9 @@ SimulationResult Simulate(const SimulationOptions& options,
       const bool face = kind != RemainsKind::kFaceless;
       RemainsOutcome outcome;
       outcome.kind = kind;
-      std::vector<std::pair<matching::PairEvidence, int64_t>> scored;
+      const matching::RemainsEvidence remains_evidence(remains, population, kToday, evidence);
+      std::vector<matching::RankKey> scored;
+      matching::PairEvidence e;
       for (const SimulatedPerson& candidate : people) {
         const bool same = &candidate == who;
         std::optional<matching::Factor> face_factor;
@@ -243,11 +245,10 @@ SimulationResult Simulate(const SimulationOptions& options,
           face_factor = calibration.FaceFactor(best, candidate.photos, "sim", /*explain=*/false);
           distance = best;
         }
-        matching::PairEvidence e =
-            matching::CombineEvidence(std::move(face_factor), distance, candidate.record, remains,
-                                      population, kToday, evidence, /*explain=*/false);
+        matching::CombineEvidence(std::move(face_factor), distance, candidate.record,
+                                  remains_evidence, /*explain=*/false, &e);
         (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
-        scored.emplace_back(std::move(e), candidate.record.meta.id);
+        scored.push_back(matching::RankKeyOf(e, candidate.record.meta.id));
       }
       if (kind == RemainsKind::kFaceless) {
         const double truth = OracleLogLikelihood(remains, who->record);
@@ -258,13 +259,12 @@ SimulationResult Simulate(const SimulationOptions& options,
           }
         }
       }
-      std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
-        return matching::RanksBefore(a.first, a.second, b.first, b.second);
-      });
+      std::sort(scored.begin(), scored.end(), matching::RanksBefore);
       for (size_t rank = 0; rank < scored.size(); ++rank) {
-        const auto& [e, id] = scored[rank];
-        if (e.excluded) break;
-        const double score = e.log10_lr + e.log10_prior_weight;
+        const matching::RankKey& key = scored[rank];
+        const int64_t id = key.id;
+        if (key.excluded) break;
+        const double score = key.log10_score;
         if (kind != RemainsKind::kNotInRegistry && id == who->record.meta.id) {
           outcome.true_rank = static_cast<int>(rank) + 1;
           outcome.true_score = score;

@@ -1,0 +1,79 @@
+#include "matching/candidate_pool.h"
+
+#include <mutex>
+
+namespace encuentro::matching {
+namespace {
+
+bool Live(const records::MissingPerson& person) {
+  return !person.meta.delete_time &&
+         (person.status == records::MissingPersonStatus::kMissing ||
+          person.status == records::MissingPersonStatus::kLocatedDeceased);
+}
+
+}  // namespace
+
+records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
+  records::MissingPerson profile;
+  profile.meta.id = person.meta.id;
+  profile.meta.organization = person.meta.organization;
+  profile.meta.delete_time = person.meta.delete_time;
+  profile.status = person.status;
+  profile.sex = person.sex;
+  profile.date_of_birth = person.date_of_birth;
+  profile.age_at_disappearance = person.age_at_disappearance;
+  profile.last_seen_date = person.last_seen_date;
+  profile.last_seen_place.location = person.last_seen_place.location;
+  profile.reported_height = person.reported_height;
+  return profile;
+}
+
+absl::StatusOr<std::unique_ptr<CandidatePool>> CandidatePool::Load(storage::MatchStore& store) {
+  absl::StatusOr<std::vector<records::MissingPerson>> profiles = store.LoadCandidateProfiles();
+  if (!profiles.ok()) return profiles.status();
+  auto pool = std::make_unique<CandidatePool>();
+  pool->people_ = *std::move(profiles);
+  for (size_t i = 0; i < pool->people_.size(); ++i) pool->index_[pool->people_[i].meta.id] = i;
+  return pool;
+}
+
+void CandidatePool::Update(const records::MissingPerson& person) {
+  if (!Live(person)) {
+    Remove(person.meta.id);
+    return;
+  }
+  std::unique_lock lock(mu_);
+  const auto found = index_.find(person.meta.id);
+  if (found != index_.end()) {
+    people_[found->second] = MatchProfileOf(person);
+    return;
+  }
+  index_[person.meta.id] = people_.size();
+  people_.push_back(MatchProfileOf(person));
+}
+
+void CandidatePool::Remove(int64_t id) {
+  std::unique_lock lock(mu_);
+  const auto found = index_.find(id);
+  if (found == index_.end()) return;
+  // The last person takes the removed one's slot.
+  const size_t slot = found->second;
+  index_.erase(found);
+  if (slot + 1 != people_.size()) {
+    people_[slot] = std::move(people_.back());
+    index_[people_[slot].meta.id] = slot;
+  }
+  people_.pop_back();
+}
+
+size_t CandidatePool::size() const {
+  std::shared_lock lock(mu_);
+  return people_.size();
+}
+
+void CandidatePool::ForEach(const std::function<void(const records::MissingPerson&)>& visit) const {
+  std::shared_lock lock(mu_);
+  for (const records::MissingPerson& person : people_) visit(person);
+}
+
+}  // namespace encuentro::matching
