@@ -112,12 +112,15 @@ absl::StatusOr<auth::Principal> Gatekeeper::Admit(const grpc::ServerContextBase&
     return absl::PermissionDeniedError(absl::StrCat("the role ", auth::RoleName(caller->role),
                                                     " may not call ", std::string(method)));
   }
-  if (!TakeToken(caller->user)) {
-    return absl::ResourceExhaustedError(absl::StrCat("rate limit: at most ",
-                                                     options_.requests_per_minute,
-                                                     " calls a minute per user; retry later"));
-  }
+  if (absl::Status s = Charge(*caller); !s.ok()) return s;
   return caller;
+}
+
+absl::Status Gatekeeper::Charge(const auth::Principal& caller) {
+  if (TakeToken(caller.user)) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat("rate limit: at most ",
+                                                   options_.requests_per_minute,
+                                                   " calls a minute per user; retry later"));
 }
 
 }  // namespace encuentro::services

@@ -39,6 +39,10 @@ class Gatekeeper {
   absl::StatusOr<auth::Principal> Admit(const grpc::ServerContextBase& context,
                                         std::string_view method);
 
+  // Takes one more call from an admitted caller's rate limit, for an RPC that does the work of
+  // many (each search of a BatchSearch stream). RESOURCE_EXHAUSTED over the limit.
+  absl::Status Charge(const auth::Principal& caller);
+
   auth::Principals* principals() { return principals_; }
 
  private:

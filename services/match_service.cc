@@ -192,7 +192,11 @@ grpc::Status MatchServiceImpl::BatchSearch(
     v1::BatchSearchResult result;
     result.set_remains(request.search().remains());
     result.set_client_tag(request.client_tag());
-    const grpc::Status status = Search(*caller, request.search(), result.mutable_response());
+    // Each search costs what a SearchCandidates call does, so a stream cannot outrun the limit.
+    const absl::Status charged = gate_->Charge(*caller);
+    const grpc::Status status = charged.ok()
+                                    ? Search(*caller, request.search(), result.mutable_response())
+                                    : ToGrpcStatus(charged);
     result.set_code(status.error_code());
     result.set_error(status.error_message());
     if (!status.ok()) result.clear_response();

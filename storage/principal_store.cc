@@ -221,8 +221,28 @@ absl::Status PrincipalStore::InsertCaseLink(const std::string& organization,
                                             const std::string& consent,
                                             const audit::AuditEvent& event) {
   absl::Status outcome = absl::OkStatus();
+  if (kind != records::RecordKind::kMissingPerson) {
+    return absl::PermissionDeniedError(
+        "a families' collective is linked to a missing person, by the commission that "
+        "registered them; remains are reached through that person's candidates");
+  }
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
+    // The record is held until the link commits, so it cannot change hands or vanish meanwhile.
+    const pqxx::result owner =
+        SqlParams().Add(record_id).Exec(tx,
+                                        "SELECT organization FROM missing_persons WHERE id = $1 "
+                                        "AND delete_time IS NULL FOR SHARE");
+    if (owner.empty()) {
+      outcome = absl::NotFoundError(records::RecordName(kind, record_id) + " not found");
+      return;
+    }
+    if (owner[0][0].as<std::string>() != event.principal.organization) {
+      outcome = absl::PermissionDeniedError(absl::StrCat("only the commission that registered ",
+                                                         records::RecordName(kind, record_id),
+                                                         " may link it to a families' collective"));
+      return;
+    }
     const pqxx::result inserted =
         SqlParams()
             .Add(organization)

@@ -57,8 +57,11 @@ class PrincipalStore {
   absl::StatusOr<std::optional<std::pair<StoredToken, StoredUser>>> FindToken(
       const std::string& sha256);
 
-  // Links a families' collective to a case; ALREADY_EXISTS if linked; NOT_FOUND for an unknown
-  // organization.
+  // Links a families' collective to a case that `event.principal`'s organization registered.
+  // NOT_FOUND for a record that does not exist (or is deleted); PERMISSION_DENIED for another
+  // organization's record, or for remains (collectives follow the missing persons their
+  // commission registered); FAILED_PRECONDITION when `organization` is not a collective or is
+  // already linked.
   absl::Status InsertCaseLink(const std::string& organization, records::RecordKind kind,
                               int64_t record_id, const std::string& consent,
                               const audit::AuditEvent& event);

@@ -281,6 +281,15 @@ TEST_F(AuditChainTest, AFamilyAuditorSeesItsLinkedCaseRedactedAndVerifiesTheWhol
       principals
           .CreateOrganization(setup, "colectivo-x", auth::OrganizationKind::kFamiliesCollective)
           .ok());
+  {
+    // The linked case exists, registered by the linking organization.
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO missing_persons (id, organization, case_folio, issuing_authority, sex, "
+        "status) VALUES (2, 'operator', 'F-2', 'FGE', 'female', 'missing')");
+    tx.commit();
+  }
   ASSERT_TRUE(principals
                   .LinkCase(setup, "colectivo-x", records::RecordKind::kMissingPerson, 2,
                             "signed consent of the mother")

@@ -71,6 +71,14 @@ TEST(ServerConfig, PlaintextOnlyOnLocalAddresses) {
   EXPECT_TRUE(Parse({"--listen", "127.0.0.1:5000"}).ok());
   EXPECT_TRUE(Parse({"--listen", "[::1]:5000"}).ok());
   EXPECT_TRUE(Parse({"--listen", "unix:/tmp/encuentro.sock"}).ok());
+  EXPECT_TRUE(Parse({"--listen", "127.8.9.10:5000"}).ok());
+  // A name that merely starts like a loopback address resolves elsewhere (or nowhere).
+  EXPECT_EQ(Parse({"--listen", "127.evil.example:5000"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(IsLocalAddress("127.evil.example:5000"));
+  EXPECT_FALSE(IsLocalAddress("10.0.0.1:5000"));
+  EXPECT_FALSE(IsLocalAddress("[::]:5000"));
+  EXPECT_TRUE(IsLocalAddress("localhost:5000"));
   absl::StatusOr<ServerConfig> open = Parse({"--listen", "0.0.0.0:5000"});
   ASSERT_EQ(open.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(open.status().message().find("--tls-cert"), std::string::npos);

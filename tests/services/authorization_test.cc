@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "anthropology/catalog.h"
@@ -203,6 +204,16 @@ TEST_F(AuthorizationTest, EveryRpcWithEveryRoleAndEveryBadCredential) {
   auto revoked = callers_->principals()->IssueToken(setup, "ana", std::chrono::seconds(0), "x");
   ASSERT_TRUE(expiring.ok() && revoked.ok());
   ASSERT_TRUE(callers_->principals()->RevokeToken(setup, revoked->id).ok());
+  {
+    // Revocation is final, even for a role that can write the column.
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec0("SET ROLE encuentro_app");
+    EXPECT_THROW(tx.exec0("UPDATE api_tokens SET revoke_time = NULL WHERE id = " +
+                          std::to_string(revoked->id)),
+                 pqxx::sql_error);
+  }
+  ASSERT_TRUE(callers_->principals()->RevokeToken(setup, revoked->id).ok());  // idempotent
   callers.push_back({"revoked token", revoked->token, std::nullopt});
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   callers.push_back({"expired token", expiring->token, std::nullopt});
@@ -296,6 +307,19 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
   link.set_record(person.name());
   link.set_consent("signed consent of the mother, 2026-11-02");
   v1::LinkCaseResponse linked;
+  // Only the commission that registered the person links it, and only a record that exists.
+  EXPECT_EQ(admin->LinkCase(other_staff().get(), link, &linked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::LinkCaseRequest to_remains = link;
+  to_remains.set_record(found.name());
+  EXPECT_EQ(admin->LinkCase(staff().get(), to_remains, &linked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::LinkCaseRequest to_nobody = link;
+  to_nobody.set_record("missingPersons/999999");
+  EXPECT_EQ(admin->LinkCase(staff().get(), to_nobody, &linked).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing->GetMissingPerson(family().get(), get_person, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   grpc::Status linking = admin->LinkCase(staff().get(), link, &linked);
   ASSERT_TRUE(linking.ok()) << linking.error_message();
   EXPECT_TRUE(missing->GetMissingPerson(family().get(), get_person, &seen).ok());

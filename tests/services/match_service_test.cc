@@ -125,6 +125,26 @@ TEST_F(MatchServiceTest, BatchAnswersEachSearchInOrderAndSurvivesAFailedOne) {
   EXPECT_EQ(results[remains_.size() + 1].code(), grpc::NOT_FOUND);
 }
 
+TEST_F(MatchServiceTest, EachSearchOfABatchCountsAgainstTheRateLimit) {
+  testing::TestCallers limited(database_.get(), {.requests_per_minute = 4});
+  MatchServiceImpl service(limited.gatekeeper(), matcher_.get());
+  testing::InProcessServer server({&service});
+  auto stub = v1::MatchService::NewStub(server.channel());
+  auto context = limited.Context("bea", "cbp-bc", "commission_staff");
+  auto stream = stub->BatchSearch(context.get());
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(stream->Write(Request(remains_[i % 5], "")));
+  stream->WritesDone();
+  int answered = 0, limited_out = 0;
+  for (v1::BatchSearchResult result; stream->Read(&result);) {
+    if (result.code() == grpc::OK) ++answered;
+    if (result.code() == grpc::RESOURCE_EXHAUSTED) ++limited_out;
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  // Four calls a minute: the stream itself, then three searches.
+  EXPECT_EQ(answered, 3);
+  EXPECT_EQ(limited_out, 5);
+}
+
 TEST_F(MatchServiceTest, SlowReaderGetsEveryResult) {
   auto context = callers_->Context();
   auto stream = stub_->BatchSearch(context.get());
