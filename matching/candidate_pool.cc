@@ -76,4 +76,13 @@ void CandidatePool::ForEach(const std::function<void(const records::MissingPerso
   for (const records::MissingPerson& person : people_) visit(person);
 }
 
+void CandidatePool::ForEachPart(
+    size_t part, size_t parts,
+    const std::function<void(const records::MissingPerson&)>& visit) const {
+  std::shared_lock lock(mu_);
+  const size_t begin = people_.size() * part / parts;
+  const size_t end = people_.size() * (part + 1) / parts;
+  for (size_t i = begin; i < end; ++i) visit(people_[i]);
+}
+
 }  // namespace encuentro::matching

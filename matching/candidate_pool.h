@@ -35,6 +35,9 @@ class CandidatePool {
   // Calls `visit` for every live person, in no particular order (rankings break ties by id),
   // under the shared lock: keep it short of I/O.
   void ForEach(const std::function<void(const records::MissingPerson&)>& visit) const;
+  // The same over part `part` of `parts` equal slices, for scans split over threads.
+  void ForEachPart(size_t part, size_t parts,
+                   const std::function<void(const records::MissingPerson&)>& visit) const;
 
  private:
   // A flat array scans fast; `index_` finds a person's slot for changes. Guarded by mu_.

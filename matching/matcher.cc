@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <thread>
 #include <tuple>
 
 #include "absl/container/inlined_vector.h"
@@ -243,29 +244,37 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   for (const auto& probe : *stored_probes) stored.push_back(ToGalleryTemplate(probe));
   std::vector<index::TemplateView> probes;
   for (const auto& probe : stored) probes.push_back(index::ViewOf(probe));
-  // One buffer for every candidate's templates: a search visits tens of thousands of people.
-  std::vector<index::TemplateView> buffer;
-  const auto templates_of = [&](const index::FaceGallery::Reader& reader,
-                                int64_t person) -> const std::vector<index::TemplateView>& {
-    buffer.clear();
-    if (!probes.empty()) reader.TemplatesOf(person, &buffer);
-    return buffer;
-  };
-
   // Every live person in the pool is scored, unexplained, and those a hard rule excludes are
   // dropped; only those returned are read whole and explained (the same numbers, with reasons).
+  // A large pool is split over the scan threads, each with its own buffers.
   const RemainsEvidence remains_evidence(remains, **population, today, options_.evidence);
   std::vector<RankKey> scored;
-  scored.reserve(pool_->size());
   {
     const index::FaceGallery::Reader reader(*gallery_);
-    PairEvidence scratch;
-    pool_->ForEach([&](const records::MissingPerson& profile) {
-      ScorePair(profile, remains_evidence, probes, templates_of(reader, profile.meta.id),
-                /*explain=*/false, &scratch);
-      if (scratch.excluded && !include_excluded) return;
-      scored.push_back(RankKeyOf(scratch, profile.meta.id));
-    });
+    const size_t people = pool_->size();
+    const size_t parts =
+        people < 4096 ? 1 : std::clamp<size_t>(static_cast<size_t>(options_.scan_threads), 1, 16);
+    std::vector<std::vector<RankKey>> found(parts);
+    const auto scan = [&](size_t part) {
+      std::vector<index::TemplateView> buffer;  // one candidate's templates at a time
+      PairEvidence scratch;
+      std::vector<RankKey>& mine = found[part];
+      mine.reserve(people / parts + 1);
+      pool_->ForEachPart(part, parts, [&](const records::MissingPerson& profile) {
+        buffer.clear();
+        if (!probes.empty()) reader.TemplatesOf(profile.meta.id, &buffer);
+        ScorePair(profile, remains_evidence, probes, buffer, /*explain=*/false, &scratch);
+        if (scratch.excluded && !include_excluded) return;
+        mine.push_back(RankKeyOf(scratch, profile.meta.id));
+      });
+    };
+    std::vector<std::thread> helpers;
+    for (size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
+    scan(0);
+    for (std::thread& helper : helpers) helper.join();
+    for (std::vector<RankKey>& part : found) {
+      scored.insert(scored.end(), part.begin(), part.end());
+    }
   }
 
   SearchResult result;
@@ -302,13 +311,16 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
 
   const index::FaceGallery::Reader reader(*gallery_);
+  std::vector<index::TemplateView> templates;
   for (const RankKey& s : scored) {
     const auto found = by_id.find(s.id);
     if (found == by_id.end()) continue;  // gone since the pool was read
     RankedCandidate candidate;
     candidate.person = std::move(*found->second);
-    ScorePair(candidate.person, remains_evidence, probes, templates_of(reader, s.id),
-              /*explain=*/true, &candidate.evidence);
+    templates.clear();
+    if (!probes.empty()) reader.TemplatesOf(s.id, &templates);
+    ScorePair(candidate.person, remains_evidence, probes, templates, /*explain=*/true,
+              &candidate.evidence);
     candidate.posterior =
         PosteriorProbability(candidate.evidence.log10_lr + candidate.evidence.log10_prior_weight,
                              result.prior_probability);

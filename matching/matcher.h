@@ -42,6 +42,9 @@ struct MatchOptions {
   double prior_probability = 0;
   // A candidate's light is "match" from this posterior probability on.
   double match_posterior = 0.5;
+  // Threads one search's scan of the candidate pool is split over (pools under 4,096 people are
+  // scanned by the calling thread alone).
+  int scan_threads = 2;
   // How long the registry's population figures are reused before they are read again.
   std::chrono::seconds population_refresh{600};
   PopulationOptions population;

@@ -49,6 +49,7 @@ const char* const kSettings[] = {"listen",
                                  "lead-posterior",
                                  "match-posterior",
                                  "prior-probability",
+                                 "search-threads",
                                  "audit-checkpoint-seconds",
                                  "rate-limit-per-minute",
                                  "tls-cert",
@@ -230,6 +231,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
       app.add_option("--match-posterior", config.match_posterior,
                      "Posterior probability from which a search shows a candidate as a match")
           ->check(CLI::Range(0.0, 1.0));
+  options["search-threads"] =
+      app.add_option("--search-threads", config.search_threads,
+                     "Threads one search's scan of the candidate pool is split over")
+          ->check(CLI::Range(1, 16));
   options["prior-probability"] =
       app.add_option("--prior-probability", config.prior_probability,
                      "Prior probability of each candidate in a search; 0: 1/N, N the candidates "

@@ -60,6 +60,8 @@ struct ServerConfig {
   double match_posterior = 0.5;
   // Prior probability of each candidate in a search (0: 1/N, N the candidates scored).
   double prior_probability = 0;
+  // Threads one search's scan of the candidate pool is split over.
+  int search_threads = 2;
   // Calls one user may make per minute (0: no limit).
   int rate_limit_per_minute = 600;
   // TLS: PEM certificate chain and private key. Without them encuentrod serves plaintext, which

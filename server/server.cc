@@ -455,12 +455,14 @@ int RunServer(const ServerConfig& config) {
   matching::MatchingStateSync gallery_sync(gallery->get(), pool->get(), &match_store);
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
-  matching::Matcher matcher(
-      &record_store, &match_store, gallery->get(), pool->get(), &case_records,
-      [&calibration](double distance, int comparisons, bool explain) {
-        return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
-      },
-      {.prior_probability = config.prior_probability, .match_posterior = config.match_posterior});
+  matching::Matcher matcher(&record_store, &match_store, gallery->get(), pool->get(), &case_records,
+                            [&calibration](double distance, int comparisons, bool explain) {
+                              return calibration->FaceFactor(distance, comparisons,
+                                                             "nearest template", explain);
+                            },
+                            {.prior_probability = config.prior_probability,
+                             .match_posterior = config.match_posterior,
+                             .scan_threads = config.search_threads});
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
