@@ -40,9 +40,10 @@ using idx_t = faiss::Index::idx_t;
 
 // Version 2: BLAKE2b-256 instead of SHA-256 over the index bytes (several times faster on a
 // 512 MB gallery; the digest guards against corruption, not against an adversary).
-// Version 3: each template's traits (owner, age, synthetic, quality) before the index, under a
-// digest of their own. An older snapshot is simply rebuilt from the database.
-constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-3\n";
+// Version 3: each template's traits (owner, age, synthetic, quality) before the index.
+// Version 4: one digest over everything after it, header included, so that no field is read
+// before it is known to be intact. An older snapshot is simply rebuilt from the database.
+constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-4\n";
 
 // Bytes of one template's traits in a snapshot: id, owner, age, synthetic, failed quality.
 constexpr size_t kTraitBytes = 8 + 8 + 4 + 1 + 1;
@@ -311,29 +312,24 @@ absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
     std::shared_lock lock(mu_);
     faiss::VectorIOWriter writer;
     faiss::write_index(index_.get(), &writer);
-    std::string out = kSnapshotMagic;
-    Append(out, static_cast<uint64_t>(watermark.size()));
-    out += watermark;
-    Append(out, static_cast<uint8_t>(approximate_ ? 1 : 0));
-    Append(out, static_cast<uint64_t>(removed_.size()));
-    for (int64_t id : removed_) Append(out, id);
-    std::string traits;
+    std::string body;
+    Append(body, static_cast<uint64_t>(watermark.size()));
+    body += watermark;
+    Append(body, static_cast<uint8_t>(approximate_ ? 1 : 0));
+    Append(body, static_cast<uint64_t>(removed_.size()));
+    for (int64_t id : removed_) Append(body, id);
+    Append(body, static_cast<uint64_t>(traits_.size()));
     for (const auto& [id, t] : traits_) {
-      Append(traits, id);
-      Append(traits, t.owner);
-      Append(traits, t.age_years);
-      Append(traits, static_cast<uint8_t>(t.synthetic));
-      Append(traits, static_cast<uint8_t>(t.failed_quality));
+      Append(body, id);
+      Append(body, t.owner);
+      Append(body, t.age_years);
+      Append(body, static_cast<uint8_t>(t.synthetic));
+      Append(body, static_cast<uint8_t>(t.failed_quality));
     }
-    Append(out, static_cast<uint64_t>(traits_.size()));
-    out += SnapshotDigest(traits);
-    out += traits;
-    const std::string_view index_bytes(reinterpret_cast<const char*>(writer.data.data()),
-                                       writer.data.size());
-    Append(out, static_cast<uint64_t>(index_bytes.size()));
-    out += SnapshotDigest(index_bytes);
-    out += index_bytes;
-    blob = std::move(out);
+    Append(body, static_cast<uint64_t>(writer.data.size()));
+    body.append(reinterpret_cast<const char*>(writer.data.data()), writer.data.size());
+    blob = kSnapshotMagic + SnapshotDigest(body);
+    blob += body;
   }
   // Written beside the target and renamed over it, so a crash never leaves half a snapshot.
   const std::filesystem::path temporary = path.string() + ".tmp";
@@ -354,6 +350,14 @@ absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
   if (!synced) return absl::DataLossError("fsync failed on " + temporary.string());
   std::filesystem::rename(temporary, path, ec);
   if (ec) return absl::InternalError("cannot rename snapshot: " + ec.message());
+  // The rename itself is durable only once the directory is synced.
+  const std::filesystem::path directory =
+      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dir = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return absl::InternalError("cannot open " + directory.string() + " to sync it");
+  const bool dir_synced = fsync(dir) == 0;
+  close(dir);
+  if (!dir_synced) return absl::DataLossError("fsync failed on " + directory.string());
   return absl::OkStatus();
 }
 
@@ -373,14 +377,19 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
   };
   if (!view.starts_with(kSnapshotMagic)) return corrupt("bad header");
   view.remove_prefix(std::strlen(kSnapshotMagic));
+  if (view.size() < 64) return corrupt("truncated");
+  // Nothing is read from the body before its digest matches.
+  if (SnapshotDigest(view.substr(64)) != view.substr(0, 64)) return corrupt("checksum mismatch");
+  view.remove_prefix(64);
+  // Counts are checked by division, so that no product of a count can wrap.
   uint64_t watermark_size = 0;
-  if (!Take(view, &watermark_size) || view.size() < watermark_size) return corrupt("truncated");
+  if (!Take(view, &watermark_size) || watermark_size > view.size()) return corrupt("truncated");
   *watermark = std::string(view.substr(0, watermark_size));
   view.remove_prefix(watermark_size);
   uint8_t approximate = 0;
   uint64_t tombstones = 0;
   if (!Take(view, &approximate) || !Take(view, &tombstones) ||
-      view.size() < tombstones * sizeof(int64_t)) {
+      tombstones > view.size() / sizeof(int64_t)) {
     return corrupt("truncated");
   }
   std::unordered_set<int64_t> removed;
@@ -390,19 +399,14 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
     removed.insert(id);
   }
   uint64_t trait_count = 0;
-  if (!Take(view, &trait_count) || view.size() < 64 + trait_count * kTraitBytes) {
+  if (!Take(view, &trait_count) || trait_count > view.size() / kTraitBytes) {
     return corrupt("truncated");
   }
-  const std::string_view traits_digest = view.substr(0, 64);
-  view.remove_prefix(64);
   const std::string_view traits_bytes = view.substr(0, trait_count * kTraitBytes);
   view.remove_prefix(traits_bytes.size());
-  if (SnapshotDigest(traits_bytes) != traits_digest) return corrupt("checksum mismatch");
   uint64_t index_size = 0;
-  if (!Take(view, &index_size) || view.size() != 64 + index_size) return corrupt("truncated");
-  const std::string_view checksum = view.substr(0, 64);
-  const std::string_view index_bytes = view.substr(64);
-  if (SnapshotDigest(index_bytes) != checksum) return corrupt("checksum mismatch");
+  if (!Take(view, &index_size) || view.size() != index_size) return corrupt("truncated");
+  const std::string_view index_bytes = view;
   std::unique_ptr<faiss::Index> index;
   try {
     ViewReader reader(index_bytes);

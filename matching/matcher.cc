@@ -438,7 +438,7 @@ absl::Status Matcher::CheckReadable(const auth::Principal& caller, records::Reco
   if (kind == records::RecordKind::kRemains) {
     return case_records_->GetRemains(caller, id, /*audited_as=*/nullptr).status();
   }
-  return case_records_->GetMissingPerson(caller, id).status();
+  return case_records_->GetMissingPerson(caller, id, /*audited_as=*/nullptr).status();
 }
 
 absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(

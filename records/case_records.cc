@@ -97,11 +97,16 @@ absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Princ
 }
 
 absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principal& caller,
-                                                            int64_t id) {
+                                                            int64_t id, const char* audited_as) {
   absl::StatusOr<MissingPerson> person = store_->GetMissingPerson(id);
   if (!person.ok()) return person;
   if (absl::Status s =
           scope_->CheckRead(caller, RecordKind::kMissingPerson, id, person->meta.organization);
+      !s.ok()) {
+    return s;
+  }
+  if (audited_as == nullptr) return person;
+  if (absl::Status s = store_->AppendAudit(Event(caller, audited_as, {MissingPersonName(id)}));
       !s.ok()) {
     return s;
   }

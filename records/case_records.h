@@ -11,8 +11,8 @@
 #include "absl/status/statusor.h"
 #include "auth/case_scope.h"
 #include "auth/principal.h"
-#include "records/model.h"
 #include "records/matching_observer.h"
+#include "records/model.h"
 #include "storage/case_record_store.h"
 
 namespace encuentro::records {
@@ -44,7 +44,11 @@ class CaseRecords {
   absl::StatusOr<MissingPerson> CreateMissingPerson(const auth::Principal& caller,
                                                     MissingPerson person,
                                                     const std::string& request_id);
-  absl::StatusOr<MissingPerson> GetMissingPerson(const auth::Principal& caller, int64_t id);
+  // The read is audited under `audited_as` (the RPC that reads); null when the caller's own
+  // audited entry in the same call records the access.
+  absl::StatusOr<MissingPerson> GetMissingPerson(
+      const auth::Principal& caller, int64_t id,
+      const char* audited_as = "MissingPersonService/GetMissingPerson");
   absl::StatusOr<Page<MissingPerson>> ListMissingPersons(const auth::Principal& caller,
                                                          const RecordQuery& query);
   absl::StatusOr<MissingPerson> UpdateMissingPerson(const auth::Principal& caller,

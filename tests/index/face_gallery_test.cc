@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include "tests/support/temp_dir.h"
@@ -123,6 +125,7 @@ TEST(FaceGallery, SnapshotRoundTripAndCorruptionIsDetected) {
   testing::TempDir dir;
   std::mt19937 rng(6);
   auto templates = RandomGallery(3000, rng);
+  for (auto& t : templates) t.traits = {t.id / 2, static_cast<float>(t.id % 70), t.id % 3 == 0};
   auto gallery = FaceGallery::Build(templates, {.approximate_from = 1000});
   gallery->Remove(5);
   const auto path = dir.path() / "gallery.snapshot";
@@ -134,6 +137,36 @@ TEST(FaceGallery, SnapshotRoundTripAndCorruptionIsDetected) {
   EXPECT_EQ((*loaded)->size(), 2999u);
   EXPECT_FALSE((*loaded)->Contains(5));
   EXPECT_EQ((*loaded)->Search(templates[99].descriptor, 1).at(0).id, 100);
+  {
+    // Owners and traits come back with the index.
+    const FaceGallery::Reader reader(**loaded);
+    std::vector<TemplateView> views;
+    reader.TemplatesOf(50, &views);
+    ASSERT_EQ(views.size(), 2u);  // ids 100 and 101
+    for (const TemplateView& v : views) {
+      EXPECT_EQ(v.traits.owner, 50);
+      EXPECT_EQ(v.traits.age_years, static_cast<float>(v.id % 70));
+      EXPECT_EQ(v.traits.synthetic, v.id % 3 == 0);
+      const auto& original = templates[static_cast<size_t>(v.id - 1)];
+      EXPECT_EQ(ViewDistance(v.descriptor, original.descriptor.data()), 0);
+    }
+  }
+  {
+    // A header whose tombstone count would wrap a size check is caught, not read.
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const size_t tombstones_at =
+        std::strlen("ENCUENTRO-GALLERY-4\n") + 64 + 8 + std::strlen("watermark-42") + 1;
+    const uint64_t huge = uint64_t{1} << 61;
+    std::memcpy(bytes.data() + tombstones_at, &huge, sizeof huge);
+    const auto bad = dir.path() / "bad.snapshot";
+    std::ofstream(bad, std::ios::binary) << bytes;
+    EXPECT_EQ(FaceGallery::LoadSnapshot(bad, {}, &watermark).status().code(),
+              absl::StatusCode::kDataLoss);
+  }
 
   {
     std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
