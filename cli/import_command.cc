@@ -36,6 +36,7 @@ enum class ImportKind { kMissing, kRemains };
 struct ImportFlags {
   std::string csv;
   std::string photos_dir = ".";
+  std::uintmax_t max_photo_bytes = kDefaultMaxPhotoBytes;
   std::string state_file;
   int jobs = 4;
 };
@@ -404,13 +405,14 @@ class Importer {
         face = entry.substr(hash + 1);
         entry = entry.substr(0, hash);
       }
-      const fs::path path = fs::path(flags_.photos_dir) / entry;
-      std::string bytes;
-      if (!ReadFileBytes(path.string(), &bytes)) {
-        result.rejects.push_back({row.line(), folio, "file missing: " + path.string()});
+      absl::StatusOr<std::string> read =
+          ReadPhotoInside(flags_.photos_dir, entry, flags_.max_photo_bytes);
+      if (!read.ok()) {
+        result.rejects.push_back({row.line(), folio, std::string(read.status().message())});
         all_photos = false;
         continue;
       }
+      const std::string& bytes = *read;
       v1::AddPhotoRequest::Metadata metadata;
       metadata.set_parent(result.name);
       metadata.set_request_id(request_id + ":" + entry);
@@ -524,6 +526,10 @@ void AddImportCommands(CLI::App& app, const ClientOptions& options, int* exit_co
     auto flags = std::make_shared<ImportFlags>();
     CLI::App* command = group->add_subcommand(name, help);
     command->add_option("csv", flags->csv, "CSV file (columns: see the README)")->required();
+    command
+        ->add_option("--max-photo-bytes", flags->max_photo_bytes,
+                     "Largest photo file read (checked before reading)")
+        ->capture_default_str();
     command->add_option("--photos", flags->photos_dir, "Folder the photos column is relative to")
         ->capture_default_str();
     command->add_option("--jobs", flags->jobs, "Rows imported in parallel")

@@ -127,11 +127,12 @@ void AddPhotoCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
       if (flags->method == "forensic_artist") p->set_method(v1::AgeProgression::FORENSIC_ARTIST);
       if (flags->method == "computed") p->set_method(v1::AgeProgression::COMPUTED);
     }
-    std::string bytes;
-    if (!ReadFileBytes(flags->file, &bytes)) {
-      *exit_code = Usage("cannot read " + flags->file);
+    absl::StatusOr<std::string> read = ReadPhotoFile(flags->file, kDefaultMaxPhotoBytes);
+    if (!read.ok()) {
+      *exit_code = Usage(std::string(read.status().message()));
       return;
     }
+    const std::string& bytes = *read;
     auto stub = v1::PhotoService::NewStub(OpenChannel(options));
     v1::Photo stored;
     grpc::Status status = UploadPhoto(*stub, NewContext(options).get(), metadata, bytes, &stored);

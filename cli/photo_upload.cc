@@ -35,4 +35,52 @@ bool ReadFileBytes(const std::string& path, std::string* bytes) {
   return !in.bad();
 }
 
+absl::StatusOr<std::string> ReadPhotoInside(const std::filesystem::path& folder,
+                                            const std::string& entry, std::uintmax_t max_bytes) {
+  namespace fs = std::filesystem;
+  const fs::path relative(entry);
+  if (entry.empty() || relative.is_absolute()) {
+    return absl::InvalidArgumentError(entry + ": photos are named relative to --photos");
+  }
+  std::error_code ec;
+  const fs::path root = fs::canonical(folder, ec);
+  if (ec) return absl::NotFoundError("photos folder " + folder.string() + ": " + ec.message());
+  const fs::path resolved = fs::weakly_canonical(root / relative, ec);
+  if (ec) return absl::NotFoundError("file missing: " + (folder / relative).string());
+  // Inside means every component of the folder is a leading component of the file.
+  const auto [folder_end, unused] =
+      std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+  if (folder_end != root.end()) {
+    return absl::InvalidArgumentError(entry + ": resolves outside --photos (" + root.string() +
+                                      ")");
+  }
+  if (!fs::exists(resolved, ec)) {
+    return absl::NotFoundError("file missing: " + (folder / relative).string());
+  }
+  return ReadPhotoFile(resolved, max_bytes);
+}
+
+absl::StatusOr<std::string> ReadPhotoFile(const std::filesystem::path& path,
+                                          std::uintmax_t max_bytes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return absl::NotFoundError("file missing: " + path.string());
+  if (!fs::is_regular_file(status)) {
+    return absl::InvalidArgumentError(path.string() + ": not a regular file");
+  }
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return absl::NotFoundError("cannot read " + path.string());
+  if (size > max_bytes) {
+    return absl::InvalidArgumentError(path.string() + ": " + std::to_string(size) +
+                                      " bytes, more than the " + std::to_string(max_bytes) +
+                                      " a photo may have");
+  }
+  std::string bytes;
+  if (!ReadFileBytes(path.string(), &bytes) || bytes.size() > max_bytes) {
+    return absl::NotFoundError("cannot read " + path.string());
+  }
+  return bytes;
+}
+
 }  // namespace encuentro::cli

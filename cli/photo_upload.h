@@ -2,8 +2,11 @@
 // bulk importers.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "encuentro/v1/photos.grpc.pb.h"
 
 namespace encuentro::cli {
@@ -15,5 +18,20 @@ grpc::Status UploadPhoto(v1::PhotoService::Stub& stub, grpc::ClientContext* cont
 
 // Reads a whole file; false if it cannot be read.
 bool ReadFileBytes(const std::string& path, std::string* bytes);
+
+// The server's default --max-photo-bytes: the largest photo worth sending.
+inline constexpr std::uintmax_t kDefaultMaxPhotoBytes = 20 << 20;
+
+// Reads a photo file: a regular file of at most `max_bytes`, checked before a byte is read.
+// INVALID_ARGUMENT names the rule broken; NOT_FOUND a missing or unreadable file.
+absl::StatusOr<std::string> ReadPhotoFile(const std::filesystem::path& path,
+                                          std::uintmax_t max_bytes);
+
+// Reads the photo `entry` names, relative to `folder`. It must resolve (after `..` and symbolic
+// links) to a regular file inside `folder` of at most `max_bytes`, all checked before a byte is
+// read: a CSV must not make the importer read /dev/zero or a file elsewhere on the machine.
+// INVALID_ARGUMENT names the rule broken; NOT_FOUND a missing file.
+absl::StatusOr<std::string> ReadPhotoInside(const std::filesystem::path& folder,
+                                            const std::string& entry, std::uintmax_t max_bytes);
 
 }  // namespace encuentro::cli

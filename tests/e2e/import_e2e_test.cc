@@ -75,15 +75,19 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
            "missing.jpg\n";
     out << "FGE-DOG,FGE BC,Perro,X,male,1990-01-01,2022-01-01,Tecate,170,missing,dogs.jpg\n";
     out << "FGE-LATIN1,FGE BC,Jos\xe9,X,male,1990-01-01,2022-01-01,Tecate,170,missing,\n";
+    // Paths a CSV must not make the importer read: outside the folder, and a device.
+    out << "FGE-ESCAPE,FGE BC,Fuera,X,male,1990-01-01,2022-01-01,Tecate,170,missing,"
+           "../../../../../../etc/hostname\n";
+    out << "FGE-DEVICE,FGE BC,Cero,X,male,1990-01-01,2022-01-01,Tecate,170,missing,/dev/zero\n";
   }
   CommandResult first =
       Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces, "--jobs", "3"});
   ASSERT_EQ(first.exit_code, 1) << first.err;  // rejects make the exit code 1
   nlohmann::json report = nlohmann::json::parse(first.out);
-  EXPECT_EQ(report["rows"], 26);
+  EXPECT_EQ(report["rows"], 28);
   EXPECT_EQ(report["imported"], 23);
   EXPECT_EQ(report["photos"], 23);
-  ASSERT_EQ(report["rejects"].size(), 3u) << first.out;
+  ASSERT_EQ(report["rejects"].size(), 5u) << first.out;
   EXPECT_EQ(report["rejects"][0]["case_folio"], "FGE-BAD");
   EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find(
                 "bad field missing_person.reported_height.cm"),
@@ -92,6 +96,12 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   EXPECT_NE(report["rejects"][1]["reason"].get<std::string>().find("file missing"),
             std::string::npos);
   EXPECT_EQ(report["rejects"][2]["reason"], "bad field given_names: not UTF-8");
+  EXPECT_NE(report["rejects"][3]["reason"].get<std::string>().find("resolves outside --photos"),
+            std::string::npos)
+      << first.out;
+  EXPECT_NE(report["rejects"][4]["reason"].get<std::string>().find("relative to --photos"),
+            std::string::npos)
+      << first.out;
   // One photo has no face; group photos taken without a face index are flagged, with the face
   // used; the row that named its face (FGE-10) is not.
   int no_face = 0, several = 0;
@@ -108,16 +118,16 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
   // Listed back: every row whose record was valid is there.
   CommandResult list = Cli({"--json", "missing", "list", "--all", "--page-size", "7"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 26);
   EXPECT_NE(list.out.find("\"given_names\":\"Persona 21\""), std::string::npos);
 
   // A rerun skips what is in, retries the rest, and duplicates nothing.
   CommandResult second = Cli({"--json", "import", "missing", csv.string(), "--photos", kFaces});
   report = nlohmann::json::parse(second.out);
   EXPECT_EQ(report["skipped"], 23);
-  EXPECT_EQ(report["rejects"].size(), 3u);
+  EXPECT_EQ(report["rejects"].size(), 5u);
   list = Cli({"--json", "missing", "list", "--all"});
-  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 24);
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 26);
 
   // Rows go in parallel, so ids follow no order: find FGE-0 (a portrait) by its folio.
   std::string name;
