@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/sha256.h"
+#include "common/text.h"
 #include "records/names.h"
 
 namespace encuentro::auth {
@@ -86,7 +87,7 @@ absl::Status Principals::RevokeToken(const Principal& caller, int64_t token_id) 
 absl::Status Principals::LinkCase(const Principal& caller, const std::string& families_collective,
                                   records::RecordKind kind, int64_t record_id,
                                   const std::string& consent) {
-  if (consent.find_first_not_of(" \t") == std::string::npos) {
+  if (!HasVisibleText(consent)) {
     return absl::InvalidArgumentError("consent: say how the family consented");
   }
   return store_->InsertCaseLink(

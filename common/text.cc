@@ -45,7 +45,12 @@ std::string TailLines(std::string_view output, int max_lines) {
   return Join(lines.end() - static_cast<std::ptrdiff_t>(keep), lines.end(), " | ");
 }
 
-bool IsValidUtf8(std::string_view text) {
+namespace {
+
+// Calls `visit` with each code point of `text`; false (having stopped) at the first malformed
+// sequence: overlongs, surrogates and code points past U+10FFFF are malformed.
+template <typename Visit>
+bool ForEachCodePoint(std::string_view text, Visit visit) {
   size_t i = 0;
   while (i < text.size()) {
     const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
@@ -53,6 +58,7 @@ bool IsValidUtf8(std::string_view text) {
     size_t length = 0;
     uint32_t code = 0;
     if (c < 0x80) {
+      visit(static_cast<uint32_t>(c));
       ++i;
       continue;
     } else if ((c & 0xe0) == 0xc0) {
@@ -76,9 +82,28 @@ bool IsValidUtf8(std::string_view text) {
     if (code < kMinForLength[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
       return false;
     }
+    visit(code);
     i += length;
   }
   return true;
+}
+
+// Whitespace, format and control characters: nothing a reader sees.
+bool Invisible(uint32_t c) {
+  return c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad || c == 0x1680 || c == 0x180e ||
+         (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+         (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) {
+  return ForEachCodePoint(text, [](uint32_t) {});
+}
+
+bool HasVisibleText(std::string_view text) {
+  bool visible = false;
+  return ForEachCodePoint(text, [&](uint32_t c) { visible = visible || !Invisible(c); }) && visible;
 }
 
 }  // namespace encuentro

@@ -194,8 +194,7 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
     for (const auto& p : purposes) absl::StrAppend(&list, list.empty() ? "" : ", ", p);
     bad.push_back({"purpose", "must be one of: " + list});
   }
-  if (!IsValidUtf8(query.legal_basis) ||
-      query.legal_basis.find_first_not_of(" \t") == std::string::npos) {
+  if (!HasVisibleText(query.legal_basis)) {
     bad.push_back({"legal_basis", "is required, e.g. the investigation folio"});
   }
   if (query.top_n < 1 || query.top_n > 500) bad.push_back({"top_n", "must be between 1 and 500"});
@@ -401,7 +400,7 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
                                                       int64_t remains_id, int64_t missing_person_id,
                                                       Decision decision,
                                                       const std::string& reason) {
-  if (!IsValidUtf8(reason) || reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (!HasVisibleText(reason)) {
     return InvalidFields({{"reason", "is required: say why"}});
   }
   if (absl::Status s = CheckReadable(caller, records::RecordKind::kRemains, remains_id); !s.ok()) {

@@ -21,7 +21,7 @@ audit::AuditEvent Event(const auth::Principal& caller, const char* method,
 
 absl::Status CheckDeleteReason(const std::string& reason) {
   if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+  if (!HasVisibleText(reason)) {
     return InvalidFields({{"reason", "is required: say why the record is withdrawn"}});
   }
   return absl::OkStatus();

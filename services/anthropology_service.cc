@@ -332,7 +332,13 @@ grpc::Status AnthropologyServiceImpl::RecordMeasurements(
         }
         set.observer = in.observer();
         set.instrument = in.instrument();
-        if (in.has_measured_date()) set.measured_date = FromProto(in.measured_date());
+        if (in.has_measured_date()) {
+          if (std::optional<std::string> problem =
+                  DateProblem(in.measured_date(), /*may_be_future=*/false)) {
+            return InvalidFields({{"measurement_set.measured_date", *problem}});
+          }
+          set.measured_date = FromProto(in.measured_date());
+        }
         set.notes = in.notes();
         set.allow_outliers = request->allow_outliers();
         set.organization = caller.organization;
@@ -412,7 +418,13 @@ grpc::Status AnthropologyServiceImpl::ImportLandmarks(grpc::ServerContext* conte
         set.landmarks = landmarks->points;
         set.observer = request->observer();
         set.instrument = request->instrument();
-        if (request->has_measured_date()) set.measured_date = FromProto(request->measured_date());
+        if (request->has_measured_date()) {
+          if (std::optional<std::string> problem =
+                  DateProblem(request->measured_date(), /*may_be_future=*/false)) {
+            return InvalidFields({{"measured_date", *problem}});
+          }
+          set.measured_date = FromProto(request->measured_date());
+        }
         set.notes = request->notes();
         set.allow_outliers = request->allow_outliers();
         set.organization = caller.organization;

@@ -10,6 +10,18 @@
 namespace encuentro::services {
 namespace {
 
+// A listing's date filter: unset when absent, a violation when impossible.
+std::optional<records::Date> FilterDate(bool present, const google::type::Date& date,
+                                        const std::string& field,
+                                        std::vector<FieldViolation>* bad) {
+  if (!present) return std::nullopt;
+  if (std::optional<std::string> problem = DateProblem(date, /*may_be_future=*/true)) {
+    bad->push_back({field, *problem});
+    return std::nullopt;
+  }
+  return FromProto(date);
+}
+
 constexpr int kDefaultPageSize = 50;
 
 // Admits the caller (see Gatekeeper), runs `fn`, and converts its status for the wire.
@@ -127,12 +139,12 @@ grpc::Status MissingPersonServiceImpl::ListMissingPersons(
                  }
                  if (request->sex() != v1::SEX_UNSPECIFIED)
                    query.sex = SexFromProto(request->sex(), "sex", &bad);
+                 query.date_from = FilterDate(request->has_last_seen_from(),
+                                              request->last_seen_from(), "last_seen_from", &bad);
+                 query.date_to = FilterDate(request->has_last_seen_to(), request->last_seen_to(),
+                                            "last_seen_to", &bad);
                  if (!bad.empty()) return InvalidFields(bad);
                  query.organization = request->organization();
-                 if (request->has_last_seen_from())
-                   query.date_from = FromProto(request->last_seen_from());
-                 if (request->has_last_seen_to())
-                   query.date_to = FromProto(request->last_seen_to());
                  query.show_deleted = request->show_deleted();
                  absl::StatusOr<records::Page<records::MissingPerson>> page =
                      records_->ListMissingPersons(caller, query);
@@ -243,10 +255,12 @@ grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
                  std::vector<FieldViolation> bad;
                  if (request->sex() != v1::SEX_UNSPECIFIED)
                    query.sex = SexFromProto(request->sex(), "sex", &bad);
+                 query.date_from = FilterDate(request->has_found_from(), request->found_from(),
+                                              "found_from", &bad);
+                 query.date_to =
+                     FilterDate(request->has_found_to(), request->found_to(), "found_to", &bad);
                  if (!bad.empty()) return InvalidFields(bad);
                  query.organization = request->organization();
-                 if (request->has_found_from()) query.date_from = FromProto(request->found_from());
-                 if (request->has_found_to()) query.date_to = FromProto(request->found_to());
                  query.show_deleted = request->show_deleted();
                  absl::StatusOr<records::Page<records::UnidentifiedRemains>> page =
                      records_->ListRemains(caller, query);

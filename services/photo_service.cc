@@ -1,5 +1,7 @@
 #include "services/photo_service.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "records/names.h"
@@ -52,8 +54,20 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
   upload.owner_kind = parent->kind;
   upload.owner_id = parent->id;
   const v1::Photo& photo = meta.photo();
-  if (photo.has_capture_date()) upload.capture_date = FromProto(photo.capture_date());
-  if (photo.has_age_at_capture_years()) upload.age_at_capture_years = photo.age_at_capture_years();
+  if (photo.has_capture_date()) {
+    if (std::optional<std::string> problem =
+            DateProblem(photo.capture_date(), /*may_be_future=*/false)) {
+      return InvalidFields({{"metadata.photo.capture_date", *problem}});
+    }
+    upload.capture_date = FromProto(photo.capture_date());
+  }
+  if (photo.has_age_at_capture_years()) {
+    if (!std::isfinite(photo.age_at_capture_years()) || photo.age_at_capture_years() < 0 ||
+        photo.age_at_capture_years() > 120) {
+      return InvalidFields({{"metadata.photo.age_at_capture_years", "must be between 0 and 120"}});
+    }
+    upload.age_at_capture_years = photo.age_at_capture_years();
+  }
   const int source = static_cast<int>(photo.source());
   if (source < 0 || source > static_cast<int>(records::PhotoSource::kOther)) {
     return InvalidFields({{"metadata.photo.source", "unknown value"}});
@@ -72,14 +86,28 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
     info.method = method >= 0 && method <= 2 ? static_cast<records::ProgressionMethod>(method)
                                              : records::ProgressionMethod::kUnspecified;
     info.author = p.author();
-    if (p.has_made_date()) info.made_date = FromProto(p.made_date());
+    if (p.has_made_date()) {
+      if (std::optional<std::string> problem =
+              DateProblem(p.made_date(), /*may_be_future=*/false)) {
+        return InvalidFields({{"metadata.photo.age_progression.made_date", *problem}});
+      }
+      info.made_date = FromProto(p.made_date());
+    }
     upload.progression = info;
   }
   if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceIndex) {
     upload.selection.index = meta.face_index();
   } else if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceBox) {
-    upload.selection.box = biometrics::FaceBox{meta.face_box().x(), meta.face_box().y(),
-                                               meta.face_box().width(), meta.face_box().height()};
+    // Bounded well below INT_MAX, so that x + width and y + height cannot overflow.
+    constexpr int kMaxPixels = 1 << 20;
+    const v1::FaceBox& box = meta.face_box();
+    if (box.x() < 0 || box.y() < 0 || box.width() <= 0 || box.height() <= 0 ||
+        box.x() > kMaxPixels || box.y() > kMaxPixels || box.width() > kMaxPixels ||
+        box.height() > kMaxPixels) {
+      return InvalidFields(
+          {{"metadata.face_box", "x and y from 0, width and height from 1, each at most 1048576"}});
+    }
+    upload.selection.box = biometrics::FaceBox{box.x(), box.y(), box.width(), box.height()};
   }
   upload.request_id = meta.request_id();
   while (reader->Read(&message)) {

@@ -22,7 +22,12 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
                                        std::vector<FieldViolation>* bad);
 v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in);
 
+// A google.type.Date as a records::Date; only for a date DateProblem found nothing wrong with.
 records::Date FromProto(const google::type::Date& date);
+// What is wrong with a date from a request, if anything: impossible (month 13, February 30, a
+// year outside 1-9999, which std::chrono::year would silently wrap, 67534 into 1998) or, unless
+// `may_be_future`, after today (UTC).
+std::optional<std::string> DateProblem(const google::type::Date& date, bool may_be_future);
 google::type::Date ToProto(const records::Date& date);
 google::protobuf::Timestamp ToProto(const records::Timestamp& time);
 

@@ -446,6 +446,11 @@ TEST_F(MatcherTest, SearchNeedsPurposeAndLegalBasis) {
   auto result = matcher_->SearchCandidates(caller_, query);
   ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FieldViolationsOf(result.status()).size(), 2u);
+  // A legal basis of no-break and zero-width spaces is no legal basis.
+  query = Query(remains);
+  query.legal_basis = "\xc2\xa0\xe2\x80\x8b";
+  EXPECT_EQ(matcher_->SearchCandidates(caller_, query).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(matcher_->SearchCandidates(caller_, Query(999999)).status().code(),
             absl::StatusCode::kNotFound);
 }

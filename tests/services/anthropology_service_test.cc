@@ -334,6 +334,22 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   grpc::Status parent = stub_->RecordMeasurements(
       callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), bad_parent, &out);
   EXPECT_EQ(BadFields(parent), std::vector<std::string>{"parent"});
+  // A measurement cannot have been taken in the future, nor on an impossible day.
+  v1::RecordMeasurementsRequest future;
+  future.set_parent(remains_record_.name());
+  *future.mutable_measurement_set()->add_measurements() = Value("GOL", 180);
+  future.mutable_measurement_set()->set_observer("C. Ortega");
+  future.mutable_measurement_set()->mutable_measured_date()->set_year(2999);
+  future.mutable_measurement_set()->mutable_measured_date()->set_month(1);
+  future.mutable_measurement_set()->mutable_measured_date()->set_day(1);
+  EXPECT_EQ(BadFields(stub_->RecordMeasurements(
+                callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), future, &out)),
+            std::vector<std::string>{"measurement_set.measured_date"});
+  future.mutable_measurement_set()->mutable_measured_date()->set_year(67534);
+  EXPECT_EQ(BadFields(stub_->RecordMeasurements(
+                callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), future, &out)),
+            std::vector<std::string>{"measurement_set.measured_date"});
+
   bad_parent.set_parent("remains/9999");
   EXPECT_EQ(stub_
                 ->RecordMeasurements(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),

@@ -368,6 +368,15 @@ TEST_F(CaseRecordServicesTest, ListFiltersAndPages) {
   by_date.mutable_last_seen_to()->set_day(31);
   ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), by_date, &other).ok());
   EXPECT_EQ(other.missing_persons_size(), 2);
+  // Year 67534 would wrap to 1998 in std::chrono::year; February 30 does not exist.
+  by_date.mutable_last_seen_from()->set_year(67534);
+  by_date.mutable_last_seen_to()->set_month(2);
+  by_date.mutable_last_seen_to()->set_day(30);
+  const grpc::Status impossible =
+      missing_->ListMissingPersons(callers_->Context().get(), by_date, &other);
+  EXPECT_EQ(impossible.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(impossible.error_message().find("last_seen_from"), std::string::npos)
+      << impossible.error_message();
 }
 
 TEST_F(CaseRecordServicesTest, RemainsRoundTripUpdateAndDelete) {

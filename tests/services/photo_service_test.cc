@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 #include <pqxx/pqxx>
 #include <sstream>
 
@@ -192,6 +193,25 @@ TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
     m.mutable_face_box()->set_height(5);
   });
   EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_box"});
+  // A box whose corner would overflow int is refused before any arithmetic.
+  status = Upload(group, &none, [](auto& m) {
+    m.mutable_face_box()->set_x(2147483000);
+    m.mutable_face_box()->set_y(10);
+    m.mutable_face_box()->set_width(2147483000);
+    m.mutable_face_box()->set_height(10);
+  });
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_box"});
+  // Impossible values are named, not stored.
+  status = Upload(group, &none, [](auto& m) {
+    m.mutable_photo()->set_age_at_capture_years(std::numeric_limits<double>::quiet_NaN());
+  });
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.photo.age_at_capture_years"});
+  status = Upload(group, &none, [](auto& m) {
+    m.mutable_photo()->mutable_capture_date()->set_year(2999);
+    m.mutable_photo()->mutable_capture_date()->set_month(1);
+    m.mutable_photo()->mutable_capture_date()->set_day(1);
+  });
+  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.photo.capture_date"});
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
 }
 
