@@ -3,6 +3,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <sstream>
+
+#include "common/csv.h"
 
 namespace encuentro::anthropology::internal {
 namespace {
@@ -19,35 +22,23 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
-std::vector<CsvLine> SplitCsvLines(std::string_view text) {
-  std::vector<CsvLine> lines;
-  int number = 0;
-  while (!text.empty()) {
-    ++number;
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const std::string_view trimmed = Trim(line);
-    if (trimmed.empty() || trimmed.front() == '#') continue;
-    lines.push_back({number, line});
-  }
-  return lines;
-}
-
-std::vector<std::string> SplitCsvFields(std::string_view line) {
-  std::vector<std::string> fields;
-  while (true) {
-    const size_t comma = line.find(',');
-    std::string_view field = Trim(line.substr(0, comma));
-    if (field.size() >= 2 && field.front() == '"' && field.back() == '"') {
-      field = Trim(field.substr(1, field.size() - 2));
+absl::StatusOr<std::vector<CsvRecord>> ReadCsvRecords(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  CsvReader reader(in);
+  std::vector<CsvRecord> records;
+  for (;;) {
+    absl::StatusOr<std::optional<std::vector<std::string>>> next = reader.Next();
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return records;
+    CsvRecord record{reader.line(), {}};
+    bool blank = true;
+    for (const std::string& field : **next) {
+      record.fields.emplace_back(Trim(field));
+      blank = blank && record.fields.back().empty();
     }
-    fields.emplace_back(field);
-    if (comma == std::string_view::npos) break;
-    line.remove_prefix(comma + 1);
+    if (blank || record.fields.front().starts_with('#')) continue;
+    records.push_back(std::move(record));
   }
-  return fields;
 }
 
 std::optional<double> ParseNumber(std::string_view field) {

@@ -6,21 +6,20 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace encuentro::anthropology::internal {
 
-// One physical line of a CSV text with its 1-based line number.
-struct CsvLine {
+// One CSV record: its fields, trimmed of blanks, and the 1-based line it starts on.
+struct CsvRecord {
   int number = 0;
-  std::string_view text;
+  std::vector<std::string> fields;
 };
 
-// Splits `text` into lines (LF or CRLF), dropping empty/whitespace-only lines and lines whose
-// first non-blank character is '#'. The views point into `text`.
-std::vector<CsvLine> SplitCsvLines(std::string_view text);
-
-// Splits one line on commas and trims blanks (and surrounding double quotes) from each field.
-// Quoted commas are not supported: none of our formats needs them.
-std::vector<std::string> SplitCsvFields(std::string_view line);
+// Reads `text` with the project's one RFC 4180 reader (common/csv.h: quoted fields may hold
+// commas), dropping blank records and those whose first field starts with '#', and a leading
+// UTF-8 byte-order mark. INVALID_ARGUMENT for an unterminated quote, with its line.
+absl::StatusOr<std::vector<CsvRecord>> ReadCsvRecords(std::string_view text);
 
 // A finite decimal number filling the whole field, or nullopt.
 std::optional<double> ParseNumber(std::string_view field);

@@ -34,8 +34,10 @@ absl::StatusOr<LandmarkSet> ParseLandmarkCsv(const MeasurementCatalog& catalog,
   std::vector<std::string> errors;
   std::map<std::string, int> first_line;
   bool first = true;
-  for (const internal::CsvLine& line : internal::SplitCsvLines(csv)) {
-    std::vector<std::string> fields = internal::SplitCsvFields(line.text);
+  absl::StatusOr<std::vector<internal::CsvRecord>> records = internal::ReadCsvRecords(csv);
+  if (!records.ok()) return records.status();
+  for (const internal::CsvRecord& line : *records) {
+    const std::vector<std::string>& fields = line.fields;
     const bool is_first = first;
     first = false;
     if (is_first && fields.size() == 4 && internal::AsciiLower(fields[0]) == "landmark" &&

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "anthropology/csv.h"
 
 namespace encuentro::anthropology {
@@ -20,9 +21,14 @@ constexpr std::string_view kLeadingColumns[] = {"id", "sex", "popnum", "populati
 }  // namespace
 
 absl::StatusOr<ReferenceSample> ReferenceSample::ParseHowellsCsv(std::string_view csv) {
-  const std::vector<internal::CsvLine> lines = internal::SplitCsvLines(csv);
+  absl::StatusOr<std::vector<internal::CsvRecord>> records = internal::ReadCsvRecords(csv);
+  if (!records.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("reference sample: ", records.status().message()));
+  }
+  const std::vector<internal::CsvRecord>& lines = *records;
   if (lines.empty()) return absl::InvalidArgumentError("reference sample: the CSV is empty");
-  const std::vector<std::string> header = internal::SplitCsvFields(lines.front().text);
+  const std::vector<std::string>& header = lines.front().fields;
   const size_t leading = std::size(kLeadingColumns);
   bool header_ok = header.size() > leading;
   for (size_t i = 0; header_ok && i < leading; ++i) {
@@ -53,8 +59,8 @@ absl::StatusOr<ReferenceSample> ReferenceSample::ParseHowellsCsv(std::string_vie
     }
   };
   for (size_t l = 1; l < lines.size(); ++l) {
-    const internal::CsvLine& line = lines[l];
-    std::vector<std::string> fields = internal::SplitCsvFields(line.text);
+    const internal::CsvRecord& line = lines[l];
+    const std::vector<std::string>& fields = line.fields;
     if (fields.size() != header.size()) {
       error(line.number, fmt::format("{} fields, the header has {}", fields.size(), header.size()));
       continue;

@@ -2,7 +2,18 @@
 
 namespace encuentro {
 
+void CsvReader::SkipByteOrderMark() {
+  // Spreadsheets save UTF-8 CSV with a byte-order mark; it is not part of the first column name.
+  const std::istream::pos_type start = in_.tellg();
+  if (start == std::istream::pos_type(-1)) return;  // not seekable: nothing to look ahead with
+  char mark[3] = {};
+  if (in_.read(mark, 3) && mark[0] == '\xef' && mark[1] == '\xbb' && mark[2] == '\xbf') return;
+  in_.clear();
+  in_.seekg(start);
+}
+
 absl::StatusOr<std::optional<std::vector<std::string>>> CsvReader::Next() {
+  if (next_line_ == 1 && record_line_ == 0) SkipByteOrderMark();
   std::vector<std::string> fields;
   std::string field;
   bool in_quotes = false;

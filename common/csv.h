@@ -12,7 +12,7 @@
 
 namespace encuentro {
 
-// Reads records one at a time. Not thread-safe.
+// Reads records one at a time; a leading UTF-8 byte-order mark is skipped. Not thread-safe.
 class CsvReader {
  public:
   explicit CsvReader(std::istream& in) : in_(in) {}
@@ -23,6 +23,8 @@ class CsvReader {
   int line() const { return record_line_; }
 
  private:
+  void SkipByteOrderMark();
+
   std::istream& in_;
   int next_line_ = 1;
   int record_line_ = 0;

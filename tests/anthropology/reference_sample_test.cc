@@ -34,6 +34,22 @@ TEST(ReferenceSampleTest, ParsesTheHowellsLayout) {
   EXPECT_FALSE(sample->VariableIndex("ZYB").has_value());
 }
 
+TEST(ReferenceSampleTest, QuotedFieldsAndAByteOrderMarkAreRead) {
+  // Spreadsheets save a byte-order mark and quote population names that hold commas.
+  const std::string csv =
+      "\xef\xbb\xbfID,Sex,PopNum,Population,GOL\n"
+      "1,M,1,\"OAXACA, ZAPOTEC\",189\n"
+      "# a comment line\n"
+      "2,F,1,\"OAXACA, ZAPOTEC\",176\n";
+  absl::StatusOr<ReferenceSample> sample = ReferenceSample::ParseHowellsCsv(csv);
+  ASSERT_TRUE(sample.ok()) << sample.status();
+  ASSERT_EQ(sample->individuals().size(), 2u);
+  EXPECT_EQ(sample->individuals()[0].id, "1");
+  EXPECT_EQ(sample->Populations(), (std::vector<std::string>{"OAXACA, ZAPOTEC"}));
+  EXPECT_FALSE(
+      ReferenceSample::ParseHowellsCsv("ID,Sex,PopNum,Population,GOL\n1,M,1,\"open,1\n").ok());
+}
+
 TEST(ReferenceSampleTest, ReportsRowErrorsWithLineNumbers) {
   const std::string csv =
       "ID,Sex,PopNum,Population,GOL,XCB\n"
