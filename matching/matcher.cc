@@ -473,6 +473,18 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
   std::sort(pairs.begin(), pairs.end(), [](const PairDecisions& a, const PairDecisions& b) {
     return a.history.back().id < b.history.back().id;
   });
+  // The page names records and reviewers' reasons: a read of case data like any other.
+  audit::AuditEvent event;
+  event.principal = caller;
+  event.method = "MatchService/ListCandidates";
+  for (const PairDecisions& pair : pairs) {
+    event.targets.push_back(records::RemainsName(pair.remains_id));
+    event.targets.push_back(records::MissingPersonName(pair.missing_person_id));
+  }
+  event.outcome_json =
+      nlohmann::json({{"current_decision", static_cast<int>(decision)}, {"pairs", pairs.size()}})
+          .dump();
+  if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   return pairs;
 }
 

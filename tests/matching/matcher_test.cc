@@ -520,6 +520,17 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].missing_person_id, people[2]);
+  {
+    // Listing the leads is a read of case data, audited with the pairs it showed.
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(QueryValue<int64_t>(
+                  tx,
+                  "SELECT count(*) FROM audit_log WHERE method = 'MatchService/ListCandidates' "
+                  "AND 'missingPersons/" +
+                      std::to_string(people[2]) + "' = ANY(targets)"),
+              1);
+  }
 
   // The forward direction finds the same pair: a second set of remains of the same man.
   const int64_t again = Remains(2021);
