@@ -10,18 +10,6 @@
 namespace encuentro::services {
 namespace {
 
-// A listing's date filter: unset when absent, a violation when impossible.
-std::optional<records::Date> FilterDate(bool present, const google::type::Date& date,
-                                        const std::string& field,
-                                        std::vector<FieldViolation>* bad) {
-  if (!present) return std::nullopt;
-  if (std::optional<std::string> problem = DateProblem(date, /*may_be_future=*/true)) {
-    bad->push_back({field, *problem});
-    return std::nullopt;
-  }
-  return FromProto(date);
-}
-
 constexpr int kDefaultPageSize = 50;
 
 // Admits the caller (see Gatekeeper), runs `fn`, and converts its status for the wire.
@@ -139,10 +127,11 @@ grpc::Status MissingPersonServiceImpl::ListMissingPersons(
                  }
                  if (request->sex() != v1::SEX_UNSPECIFIED)
                    query.sex = SexFromProto(request->sex(), "sex", &bad);
-                 query.date_from = FilterDate(request->has_last_seen_from(),
-                                              request->last_seen_from(), "last_seen_from", &bad);
-                 query.date_to = FilterDate(request->has_last_seen_to(), request->last_seen_to(),
-                                            "last_seen_to", &bad);
+                 query.date_from =
+                     OptionalDateFromProto(request->has_last_seen_from(), request->last_seen_from(),
+                                           "last_seen_from", &bad);
+                 query.date_to = OptionalDateFromProto(
+                     request->has_last_seen_to(), request->last_seen_to(), "last_seen_to", &bad);
                  if (!bad.empty()) return InvalidFields(bad);
                  query.organization = request->organization();
                  query.show_deleted = request->show_deleted();
@@ -255,10 +244,10 @@ grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
                  std::vector<FieldViolation> bad;
                  if (request->sex() != v1::SEX_UNSPECIFIED)
                    query.sex = SexFromProto(request->sex(), "sex", &bad);
-                 query.date_from = FilterDate(request->has_found_from(), request->found_from(),
-                                              "found_from", &bad);
-                 query.date_to =
-                     FilterDate(request->has_found_to(), request->found_to(), "found_to", &bad);
+                 query.date_from = OptionalDateFromProto(request->has_found_from(),
+                                                         request->found_from(), "found_from", &bad);
+                 query.date_to = OptionalDateFromProto(request->has_found_to(), request->found_to(),
+                                                       "found_to", &bad);
                  if (!bad.empty()) return InvalidFields(bad);
                  query.organization = request->organization();
                  query.show_deleted = request->show_deleted();

@@ -9,17 +9,6 @@ namespace {
 
 using records::Date;
 
-// Future dates are the records' validation's to refuse, with their own message.
-std::optional<Date> OptionalDate(bool present, const google::type::Date& date,
-                                 const std::string& field, std::vector<FieldViolation>* bad) {
-  if (!present) return std::nullopt;
-  if (std::optional<std::string> problem = DateProblem(date, /*may_be_future=*/true)) {
-    bad->push_back({field, *problem});
-    return std::nullopt;
-  }
-  return FromProto(date);
-}
-
 records::Place FromProto(const v1::Place& in) {
   records::Place out;
   out.description = in.description();
@@ -62,6 +51,17 @@ Date FromProto(const google::type::Date& date) {
   return Date{std::chrono::year(date.year()),
               std::chrono::month(static_cast<unsigned>(date.month())),
               std::chrono::day(static_cast<unsigned>(date.day()))};
+}
+
+std::optional<Date> OptionalDateFromProto(bool present, const google::type::Date& date,
+                                          const std::string& field,
+                                          std::vector<FieldViolation>* bad) {
+  if (!present) return std::nullopt;
+  if (std::optional<std::string> problem = DateProblem(date, /*may_be_future=*/true)) {
+    bad->push_back({field, *problem});
+    return std::nullopt;
+  }
+  return FromProto(date);
 }
 
 std::optional<std::string> DateProblem(const google::type::Date& date, bool may_be_future) {
@@ -147,13 +147,13 @@ records::MissingPerson FromProto(const v1::MissingPerson& in, std::vector<FieldV
   out.aliases.assign(in.aliases().begin(), in.aliases().end());
   out.sex = SexFromProto(in.sex(), "sex", bad).value_or(records::Sex::kUnknown);
   out.date_of_birth =
-      OptionalDate(in.has_date_of_birth(), in.date_of_birth(), "date_of_birth", bad);
+      OptionalDateFromProto(in.has_date_of_birth(), in.date_of_birth(), "date_of_birth", bad);
   if (in.has_age_at_disappearance()) {
     out.age_at_disappearance = records::AgeAtDisappearance{
         in.age_at_disappearance().years(), in.age_at_disappearance().uncertainty_years()};
   }
   out.last_seen_date =
-      OptionalDate(in.has_last_seen_date(), in.last_seen_date(), "last_seen_date", bad);
+      OptionalDateFromProto(in.has_last_seen_date(), in.last_seen_date(), "last_seen_date", bad);
   out.last_seen_place = FromProto(in.last_seen_place());
   if (in.has_reported_height()) {
     out.reported_height =
@@ -227,7 +227,7 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
   out.case_folio = in.case_folio();
   out.lab = in.lab();
   out.responsible_expert = in.responsible_expert();
-  out.found_date = OptionalDate(in.has_found_date(), in.found_date(), "found_date", bad);
+  out.found_date = OptionalDateFromProto(in.has_found_date(), in.found_date(), "found_date", bad);
   out.found_place = FromProto(in.found_place());
   if (in.has_post_mortem_interval()) {
     out.post_mortem_interval = records::PostMortemInterval{in.post_mortem_interval().min_days(),

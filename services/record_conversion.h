@@ -28,6 +28,11 @@ records::Date FromProto(const google::type::Date& date);
 // year outside 1-9999, which std::chrono::year would silently wrap, 67534 into 1998) or, unless
 // `may_be_future`, after today (UTC).
 std::optional<std::string> DateProblem(const google::type::Date& date, bool may_be_future);
+// An optional date from a request: unset when absent, a violation at `field` when impossible.
+// Future dates pass: records' validation and filters judge those themselves.
+std::optional<records::Date> OptionalDateFromProto(bool present, const google::type::Date& date,
+                                                   const std::string& field,
+                                                   std::vector<FieldViolation>* bad);
 google::type::Date ToProto(const records::Date& date);
 google::protobuf::Timestamp ToProto(const records::Timestamp& time);
 
