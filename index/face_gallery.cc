@@ -24,12 +24,12 @@
 namespace encuentro::index {
 
 float ViewDistance(const float* a, const float* b) {
+  // FAISS's kernel: the same arithmetic as the index's own exact search.
   return std::sqrt(faiss::fvec_L2sqr(a, b, kDimensions));
 }
 
 float DescriptorDistance(const Descriptor& a, const Descriptor& b) {
-  // FAISS's SIMD kernel: the same arithmetic as the index's own exact search.
-  return std::sqrt(faiss::fvec_L2sqr(a.data(), b.data(), kDimensions));
+  return ViewDistance(a.data(), b.data());
 }
 
 namespace {
@@ -215,11 +215,6 @@ void FaceGallery::Reader::TemplatesOf(int64_t owner, std::vector<TemplateView>* 
     const auto position = static_cast<size_t>(map_->rev_map.at(id));
     out->push_back({id, vectors_ + position * kDimensions, traits});
   }
-}
-
-size_t FaceGallery::owners() const {
-  std::shared_lock lock(mu_);
-  return by_owner_.size();
 }
 
 void FaceGallery::RebuildLocked() {

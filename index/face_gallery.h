@@ -112,8 +112,6 @@ class FaceGallery {
     const faiss::IndexIDMap2Template<faiss::Index>* map_;
     const float* vectors_;
   };
-  // How many owners have templates.
-  size_t owners() const;
 
   // The k nearest templates, nearest first; ties broken by id.
   std::vector<GalleryHit> Search(const Descriptor& query, int k) const;

@@ -71,11 +71,6 @@ size_t CandidatePool::size() const {
   return people_.size();
 }
 
-void CandidatePool::ForEach(const std::function<void(const records::MissingPerson&)>& visit) const {
-  std::shared_lock lock(mu_);
-  for (const records::MissingPerson& person : people_) visit(person);
-}
-
 void CandidatePool::ForEachPart(
     size_t part, size_t parts,
     const std::function<void(const records::MissingPerson&)>& visit) const {

@@ -32,10 +32,9 @@ class CandidatePool {
   void Update(const records::MissingPerson& person);
   void Remove(int64_t id);
   size_t size() const;
-  // Calls `visit` for every live person, in no particular order (rankings break ties by id),
-  // under the shared lock: keep it short of I/O.
-  void ForEach(const std::function<void(const records::MissingPerson&)>& visit) const;
-  // The same over part `part` of `parts` equal slices, for scans split over threads.
+  // Calls `visit` for every live person of part `part` of `parts` equal slices (a scan split
+  // over threads), in no particular order (rankings break ties by id), under the shared lock:
+  // keep it short of I/O.
   void ForEachPart(size_t part, size_t parts,
                    const std::function<void(const records::MissingPerson&)>& visit) const;
 

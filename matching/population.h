@@ -21,8 +21,6 @@ struct StatureDistribution {
 
 // Immutable value; safe to share between threads.
 struct PopulationStatistics {
-  // Live missing persons in the registry (0 when unknown): the prior for leads is 1 in this many.
-  int64_t registry_size = 0;
   // Share of men among the people a set of remains could be.
   double male_fraction = 0.75;
   StatureDistribution female{152, 6};

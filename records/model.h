@@ -154,7 +154,6 @@ inline constexpr int kTabulatedAgeYears = 100;
 // The make-up of the registry's live missing persons (status missing or located deceased), from
 // which matching takes its population figures.
 struct RegistryCounts {
-  int64_t people = 0;  // of any sex
   int64_t female = 0;
   int64_t male = 0;
   // Reported heights by sex: count, mean and standard deviation (cm).

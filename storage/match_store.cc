@@ -169,33 +169,6 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplates(int64_t
   return templates;
 }
 
-absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> MatchStore::GalleryTemplateOwners(
-    const std::vector<int64_t>& photo_ids) {
-  std::unordered_map<int64_t, StoredTemplate> owners;
-  if (photo_ids.empty()) return owners;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    for (const auto& row :
-         SqlParams()
-             .Add(IdArray(photo_ids))
-             .Exec(
-                 tx,
-                 // Driven from the ids (unnest), so that the plan stays an index lookup per
-                 // hit even before the tables have statistics.
-                 "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years, " kTraitColumns
-                 " FROM "
-                 "unnest($1::bigint[]) AS hit(id) JOIN face_templates t ON t.photo_id = hit.id "
-                 "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
-                 "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND "
-                 "m.delete_time IS NULL")) {
-      StoredTemplate t = ReadTemplate(row);
-      owners.emplace(t.photo_id, t);
-    }
-  });
-  if (!status.ok()) return status;
-  return owners;
-}
-
 absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidateProfiles() {
   std::vector<records::MissingPerson> people;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
@@ -286,7 +259,6 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
                                                "coalesce(stddev_samp(reported_height_cm), 0)") +
                                    kLive + "GROUP BY sex")) {
       const records::Sex sex = SexFromSql(row[0].as<std::string>());
-      counts.people += row[1].as<int64_t>();
       if (sex == records::Sex::kFemale) {
         counts.female = row[1].as<int64_t>();
         counts.female_heights = row[2].as<int64_t>();

@@ -46,9 +46,6 @@ class MatchStore {
   absl::StatusOr<std::vector<StoredTemplate>> LoadGalleryTemplates();
   // The live templates of one set of remains.
   absl::StatusOr<std::vector<StoredTemplate>> RemainsTemplates(int64_t remains_id);
-  // Owner and age of gallery templates, by photo id (ids not found, or deleted, are left out).
-  absl::StatusOr<std::unordered_map<int64_t, StoredTemplate>> GalleryTemplateOwners(
-      const std::vector<int64_t>& photo_ids);
   // Every live missing person (status missing or located deceased, not deleted), by id, with
   // what the evidence compares (id, organization, status, sex, birth date, age at
   // disappearance, last sighting and place, reported height) and nothing else.

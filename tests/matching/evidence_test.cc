@@ -231,18 +231,16 @@ TEST(Evidence, MissingDataIsShownAsUnknown) {
 
 TEST(Population, SmallRegistriesUseTheDefaults) {
   records::RegistryCounts counts;
-  counts.people = counts.female = 10;
+  counts.female = 10;
   const PopulationStatistics p = PopulationFromRegistry(counts);
   EXPECT_EQ(p.male_fraction, DefaultPopulation().male_fraction);
   EXPECT_NE(p.sex_source.find("default"), std::string::npos);
-  EXPECT_EQ(p.registry_size, 10);
 }
 
 TEST(Population, LargeRegistriesSpeakForThemselves) {
   records::RegistryCounts counts;
   counts.female = 300;
   counts.male = 700;
-  counts.people = 1000;
   counts.male_heights = 600;
   counts.male_height_mean = 170;
   counts.male_height_sd = 8;

@@ -185,7 +185,6 @@ SimulationResult Simulate(const SimulationOptions& options,
   for (int i = 0; i < options.registry_size; ++i) {
     people.push_back(MakePerson(i + 1, rng, options.people_with_photos));
     const auto& p = people.back().record;
-    ++counts.people;
     (p.sex == records::Sex::kMale ? counts.male : counts.female) += 1;
     const double age =
         static_cast<double>((sys_days(*p.last_seen_date) - sys_days(*p.date_of_birth)).count()) /
