@@ -22,4 +22,14 @@ struct AuditEvent {
   std::string outcome_json = "{}";
 };
 
+// The event of `principal` calling `method` on `targets`.
+inline AuditEvent EventFor(const auth::Principal& principal, std::string method,
+                           std::vector<std::string> targets = {}) {
+  AuditEvent event;
+  event.principal = principal;
+  event.method = std::move(method);
+  event.targets = std::move(targets);
+  return event;
+}
+
 }  // namespace encuentro::audit

@@ -66,4 +66,17 @@ absl::Status CaseScope::NarrowListing(const Principal& caller, records::RecordKi
                    " does not list these records; read the linked ones by name"));
 }
 
+absl::Status CaseScope::NarrowMarkSearch(const Principal& caller, records::RecordKind kind,
+                                         std::string* organization) const {
+  if (caller.role == Role::kFamilyAuditor && kind == records::RecordKind::kRemains) {
+    organization->clear();
+    return absl::OkStatus();
+  }
+  records::RecordQuery query;
+  query.organization = *organization;
+  if (absl::Status s = NarrowListing(caller, kind, &query); !s.ok()) return s;
+  *organization = query.organization;
+  return absl::OkStatus();
+}
+
 }  // namespace encuentro::auth

@@ -30,6 +30,12 @@ class CaseScope {
   // linked records only (families' collectives) or none.
   absl::Status NarrowListing(const Principal& caller, records::RecordKind kind,
                              records::RecordQuery* query) const;
+  // Narrows a search of distinguishing marks on records of `kind` to the owners' `organization`
+  // `caller` may search. As NarrowListing, except that families' collectives may search the
+  // marks of every set of remains: post-mortem descriptions of marks and effects are what they
+  // circulate to find their relatives (as NamUs publishes them); the record itself stays closed.
+  absl::Status NarrowMarkSearch(const Principal& caller, records::RecordKind kind,
+                                std::string* organization) const;
 
  private:
   storage::PrincipalStore* links_;

@@ -14,11 +14,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/mark_commands.h"
 #include "cli/photo_upload.h"
 #include "cli/progress.h"
 #include "common/csv.h"
 #include "common/sha256.h"
 #include "common/text.h"
+#include "encuentro/v1/marks.grpc.pb.h"
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "encuentro/v1/remains.grpc.pb.h"
@@ -50,7 +52,7 @@ struct Reject {
 
 // A row's outcome.
 struct RowResult {
-  bool done = false;  // record and every photo stored
+  bool done = false;  // record, every mark and every photo stored
   std::string name;
   int photos = 0;
   std::vector<Reject> rejects;
@@ -177,6 +179,61 @@ v1::MissingPerson MissingPersonFromRow(const CsvRow& row) {
   return p;
 }
 
+// Splits `text` at every `separator`, keeping empty pieces.
+std::vector<std::string> SplitAll(const std::string& text, char separator) {
+  std::vector<std::string> pieces;
+  for (size_t start = 0;;) {
+    const size_t end = text.find(separator, start);
+    pieces.push_back(
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return pieces;
+    start = end + 1;
+  }
+}
+
+// The `marks` column: marks separated by ';', each KIND|REGION|SIDE|DESCRIPTION|KEYWORDS with
+// the keywords separated by ',' and everything after KIND optional, e.g.
+// "tattoo|forearm|left|Rosa con el nombre María|rosa,María".
+std::vector<v1::DistinguishingMark> MarksFromRow(const CsvRow& row) {
+  std::vector<v1::DistinguishingMark> marks;
+  const std::string text = row.Get("marks");
+  if (text.empty()) return marks;
+  for (const std::string& entry : SplitAll(text, ';')) {
+    if (entry.empty()) continue;
+    const std::vector<std::string> fields = SplitAll(entry, '|');
+    if (fields.size() > 5) {
+      throw ParseError{"marks (" + entry + "): expected KIND|REGION|SIDE|DESCRIPTION|KEYWORDS"};
+    }
+    v1::DistinguishingMark& mark = marks.emplace_back();
+    v1::DistinguishingMark::Kind kind;
+    if (!ParseMarkKind(fields[0], &kind)) {
+      throw ParseError{"marks (" + entry + "): unknown kind '" + fields[0] + "'"};
+    }
+    mark.set_kind(kind);
+    if (fields.size() > 1 && !fields[1].empty()) {
+      v1::DistinguishingMark::BodyRegion region;
+      if (!ParseBodyRegion(fields[1], &region)) {
+        throw ParseError{"marks (" + entry + "): unknown region '" + fields[1] + "'"};
+      }
+      mark.set_body_region(region);
+    }
+    if (fields.size() > 2 && !fields[2].empty()) {
+      v1::DistinguishingMark::Side side;
+      if (!ParseBodySide(fields[2], &side)) {
+        throw ParseError{"marks (" + entry + "): unknown side '" + fields[2] + "'"};
+      }
+      mark.set_body_side(side);
+    }
+    if (fields.size() > 3) mark.set_description(fields[3]);
+    if (fields.size() > 4) {
+      for (const std::string& keyword : SplitAll(fields[4], ',')) {
+        if (!keyword.empty()) mark.add_keywords(keyword);
+      }
+    }
+  }
+  return marks;
+}
+
 void SetAssessment(const CsvRow& row, const std::string& prefix, v1::Assessment* a) {
   a->set_method(row.Get(prefix + "_method"));
   a->set_author(row.Get(prefix + "_author"));
@@ -230,6 +287,13 @@ v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
   r.set_condition(ParseEnumOrThrow<v1::UnidentifiedRemains::Condition>(
       "condition", row.Get("condition"), v1::UnidentifiedRemains::Condition_Parse));
   r.set_notes(row.Get("notes"));
+  if (const std::string v = row.Get("marks_examined"); !v.empty()) {
+    if (v == "true" || v == "yes" || v == "1" || v == "si" || v == "sí") {
+      r.set_marks_examined(true);
+    } else if (v != "false" && v != "no" && v != "0") {
+      throw ParseError{"marks_examined: must be true or false, not '" + v + "'"};
+    }
+  }
   return r;
 }
 
@@ -357,7 +421,9 @@ class Importer {
     }
     const std::string request_id = RequestId(row);
     grpc::Status status;
+    std::vector<v1::DistinguishingMark> marks;
     try {
+      marks = MarksFromRow(row);
       if (kind_ == ImportKind::kMissing) {
         v1::CreateMissingPersonRequest request;
         *request.mutable_missing_person() = MissingPersonFromRow(row);
@@ -386,9 +452,26 @@ class Importer {
       result.rejects.push_back({row.line(), folio, DescribeFailure(status)});
       return result;
     }
+    auto mark_stub = v1::MarkService::NewStub(channel_);
+    bool all_marks = true;
+    for (size_t i = 0; i < marks.size(); ++i) {
+      v1::CreateMarkRequest request;
+      request.set_parent(result.name);
+      *request.mutable_mark() = marks[i];
+      // Scoped to the record by the server: the mark's place in the column names it.
+      request.set_request_id(request_id + "-mark-" + std::to_string(i + 1));
+      v1::DistinguishingMark created;
+      status = WithRetries(
+          [&] { return mark_stub->CreateMark(NewContext(options_).get(), request, &created); });
+      if (!status.ok()) {
+        all_marks = false;
+        result.rejects.push_back(
+            {row.line(), folio, "mark " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
+      }
+    }
     auto photo_stub = v1::PhotoService::NewStub(channel_);
     const std::string photos = row.Get("photos");
-    bool all_photos = true;
+    bool all_photos = all_marks;
     for (size_t start = 0; !photos.empty() && start <= photos.size();) {
       const size_t end = std::min(photos.find(';', start), photos.size());
       std::string entry = photos.substr(start, end - start);

@@ -9,6 +9,7 @@
 #include "cli/audit_commands.h"
 #include "cli/client.h"
 #include "cli/import_command.h"
+#include "cli/mark_commands.h"
 #include "cli/match_commands.h"
 #include "cli/photo_commands.h"
 #include "cli/record_commands.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   encuentro::cli::AddServerCommands(app, options, &exit_code);
   encuentro::cli::AddRecordCommands(app, options, &exit_code);
+  encuentro::cli::AddMarkCommands(app, options, &exit_code);
   encuentro::cli::AddPhotoCommands(app, options, &exit_code);
   encuentro::cli::AddImportCommands(app, options, &exit_code);
   encuentro::cli::AddMatchCommands(app, options, &exit_code);

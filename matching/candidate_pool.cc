@@ -25,6 +25,14 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
   profile.last_seen_date = person.last_seen_date;
   profile.last_seen_place.location = person.last_seen_place.location;
   profile.reported_height = person.reported_height;
+  // What the marks factor compares; descriptions are for people, not for scoring.
+  for (const records::DistinguishingMark& mark : person.distinguishing_marks) {
+    records::DistinguishingMark& kept = profile.distinguishing_marks.emplace_back();
+    kept.kind = mark.kind;
+    kept.region = mark.region;
+    kept.side = mark.side;
+    kept.keywords = mark.keywords;
+  }
   return profile;
 }
 

@@ -154,6 +154,8 @@ struct RemainsEvidence::Terms {
   double stature_point = 0;
   double stature_standard_error = 0;
   double stature_unrelated = 0;
+  // MarkTokens of each of the remains' marks.
+  std::vector<std::vector<std::string>> mark_tokens;
 };
 
 namespace {
@@ -239,6 +241,26 @@ Factor CompareStature(const records::MissingPerson& p, const records::Unidentifi
                      p.reported_height->cm, adjusted, point, standard_error,
                      estimate->standard_error_cm ? "" : ", read from the range"),
                  o);
+}
+
+Factor CompareMarkEvidence(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
+                           const PopulationStatistics& population,
+                           const RemainsEvidence::Terms& terms, const EvidenceOptions& o,
+                           bool explain) {
+  MarkComparison marks =
+      CompareMarks(p.distinguishing_marks, r.distinguishing_marks, terms.mark_tokens, r.condition,
+                   r.marks_examined, population.marks, o.marks, explain);
+  if (!marks.compared) return {"marks", 0, Light::kUnknown, false, std::move(marks.reason)};
+  const double bound = o.marks.max_abs_log10_lr;
+  Factor f{"marks", std::clamp(marks.log10_lr, -bound, bound),
+           marks.matched > 0 && marks.log10_lr >= 1    ? Light::kMatch
+           : marks.log10_lr <= -1                      ? Light::kNoMatch
+           : marks.matched == 0 && marks.log10_lr == 0 ? Light::kUnknown  // nothing observable
+                                                       : Light::kPossible,
+           // Never an exclusion: marks are lost, missed and misreported (matching/README.md).
+           false, std::move(marks.reason)};
+  f.unbounded_log10_lr = marks.log10_lr;
+  return f;
 }
 
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
@@ -377,6 +399,9 @@ RemainsEvidence::RemainsEvidence(const records::UnidentifiedRemains& remains,
       today_(today),
       options_(&options),
       terms_(std::make_unique<Terms>()) {
+  for (const auto& mark : remains.distinguishing_marks) {
+    terms_->mark_tokens.push_back(MarkTokens(mark));
+  }
   const auto& bio = remains.biological_profile;
   if (bio.age) {
     terms_->age_unrelated =
@@ -413,6 +438,7 @@ void RemainsEvidence::Compare(const records::MissingPerson& person, bool explain
   out->push_back(CompareAge(person, r, *terms_, today_, o, explain));
   out->push_back(CompareSex(person, r, *population_, *terms_, o, explain));
   out->push_back(CompareStature(person, r, *terms_, o, explain));
+  out->push_back(CompareMarkEvidence(person, r, *population_, *terms_, o, explain));
   out->push_back(ComparePlace(person, r, o, explain));
 }
 

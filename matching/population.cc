@@ -46,6 +46,7 @@ PopulationStatistics DefaultPopulation() {
 PopulationStatistics PopulationFromRegistry(const records::RegistryCounts& counts,
                                             const PopulationOptions& options) {
   PopulationStatistics p = DefaultPopulation();
+  p.marks = MarkFrequencies(counts);
   const int64_t known_sex = counts.female + counts.male;
   if (known_sex >= options.min_for_sex_ratio) {
     p.male_fraction = static_cast<double>(counts.male) / static_cast<double>(known_sex);

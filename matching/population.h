@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "matching/mark_evidence.h"
 #include "records/model.h"
 
 namespace encuentro::matching {
@@ -32,6 +33,8 @@ struct PopulationStatistics {
   std::string sex_source;
   std::string stature_source;
   std::string age_source;
+  // How common recorded marks are (the registry's counts shrunk towards prior shares).
+  MarkFrequencies marks;
 };
 
 // The defaults and their sources (see matching/README.md).

@@ -10,15 +10,6 @@
 namespace encuentro::records {
 namespace {
 
-audit::AuditEvent Event(const auth::Principal& caller, const char* method,
-                        std::vector<std::string> targets = {}) {
-  audit::AuditEvent event;
-  event.principal = caller;
-  event.method = method;
-  event.targets = std::move(targets);
-  return event;
-}
-
 absl::Status CheckDeleteReason(const std::string& reason) {
   if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
   if (!HasVisibleText(reason)) {
@@ -91,7 +82,7 @@ absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Princ
   person.meta = RecordMetadata{};
   person.meta.organization = caller.organization;
   absl::StatusOr<MissingPerson> created = store_->InsertMissingPerson(
-      person, request_id, Event(caller, "MissingPersonService/CreateMissingPerson"));
+      person, request_id, audit::EventFor(caller, "MissingPersonService/CreateMissingPerson"));
   if (created.ok() && observer_ != nullptr) observer_->MissingPersonCommitted(*created);
   return created;
 }
@@ -106,7 +97,8 @@ absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principa
     return s;
   }
   if (audited_as == nullptr) return person;
-  if (absl::Status s = store_->AppendAudit(Event(caller, audited_as, {MissingPersonName(id)}));
+  if (absl::Status s =
+          store_->AppendAudit(audit::EventFor(caller, audited_as, {MissingPersonName(id)}));
       !s.ok()) {
     return s;
   }
@@ -126,7 +118,7 @@ absl::StatusOr<Page<MissingPerson>> CaseRecords::ListMissingPersons(const auth::
   std::vector<std::string> names;
   for (const MissingPerson& p : page->records) names.push_back(MissingPersonName(p.meta.id));
   if (absl::Status s = store_->AppendAudit(
-          Event(caller, "MissingPersonService/ListMissingPersons", std::move(names)));
+          audit::EventFor(caller, "MissingPersonService/ListMissingPersons", std::move(names)));
       !s.ok()) {
     return s;
   }
@@ -142,7 +134,7 @@ absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
           caller, RecordKind::kMissingPerson,
           UpdateMutation(
               patch, [today](const MissingPerson& p) { return ValidateMissingPerson(p, today); })),
-      Event(caller, "MissingPersonService/UpdateMissingPerson"));
+      audit::EventFor(caller, "MissingPersonService/UpdateMissingPerson"));
   if (updated.ok() && observer_ != nullptr) observer_->MissingPersonCommitted(*updated);
   return updated;
 }
@@ -153,7 +145,7 @@ absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Princ
   absl::StatusOr<MissingPerson> deleted = store_->UpdateMissingPerson(
       request.id, request.expected_revision,
       Scoped(caller, RecordKind::kMissingPerson, DeleteMutation<MissingPerson>(request, clock_())),
-      Event(caller, "MissingPersonService/DeleteMissingPerson"));
+      audit::EventFor(caller, "MissingPersonService/DeleteMissingPerson"));
   if (deleted.ok() && observer_ != nullptr) {
     observer_->RecordRemoved(RecordKind::kMissingPerson, request.id);
     observer_->MissingPersonCommitted(*deleted);
@@ -170,7 +162,8 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Princ
   }
   remains.meta = RecordMetadata{};
   remains.meta.organization = caller.organization;
-  return store_->InsertRemains(remains, request_id, Event(caller, "RemainsService/CreateRemains"));
+  return store_->InsertRemains(remains, request_id,
+                               audit::EventFor(caller, "RemainsService/CreateRemains"));
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principal& caller,
@@ -183,7 +176,8 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principa
     return s;
   }
   if (audited_as == nullptr) return remains;
-  if (absl::Status s = store_->AppendAudit(Event(caller, audited_as, {RemainsName(id)})); !s.ok()) {
+  if (absl::Status s = store_->AppendAudit(audit::EventFor(caller, audited_as, {RemainsName(id)}));
+      !s.ok()) {
     return s;
   }
   return remains;
@@ -200,8 +194,8 @@ absl::StatusOr<Page<UnidentifiedRemains>> CaseRecords::ListRemains(const auth::P
   if (!page.ok()) return page;
   std::vector<std::string> names;
   for (const UnidentifiedRemains& r : page->records) names.push_back(RemainsName(r.meta.id));
-  if (absl::Status s =
-          store_->AppendAudit(Event(caller, "RemainsService/ListRemains", std::move(names)));
+  if (absl::Status s = store_->AppendAudit(
+          audit::EventFor(caller, "RemainsService/ListRemains", std::move(names)));
       !s.ok()) {
     return s;
   }
@@ -217,7 +211,7 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(
                                                      [today](const UnidentifiedRemains& r) {
                                                        return ValidateRemains(r, today);
                                                      })),
-                               Event(caller, "RemainsService/UpdateRemains"));
+                               audit::EventFor(caller, "RemainsService/UpdateRemains"));
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Principal& caller,
@@ -226,7 +220,7 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Princ
   absl::StatusOr<UnidentifiedRemains> deleted = store_->UpdateRemains(
       request.id, request.expected_revision,
       Scoped(caller, RecordKind::kRemains, DeleteMutation<UnidentifiedRemains>(request, clock_())),
-      Event(caller, "RemainsService/DeleteRemains"));
+      audit::EventFor(caller, "RemainsService/DeleteRemains"));
   if (deleted.ok() && observer_ != nullptr)
     observer_->RecordRemoved(RecordKind::kRemains, request.id);
   return deleted;

@@ -23,8 +23,7 @@ const std::vector<Copier<MissingPerson>>& MissingPersonFields() {
       ENCUENTRO_FIELD(aliases),         ENCUENTRO_FIELD(sex),
       ENCUENTRO_FIELD(date_of_birth),   ENCUENTRO_FIELD(age_at_disappearance),
       ENCUENTRO_FIELD(last_seen_date),  ENCUENTRO_FIELD(last_seen_place),
-      ENCUENTRO_FIELD(reported_height), ENCUENTRO_FIELD(distinguishing_marks),
-      ENCUENTRO_FIELD(status),
+      ENCUENTRO_FIELD(reported_height), ENCUENTRO_FIELD(status),
   };
   return *kFields;
 }
@@ -40,6 +39,7 @@ const std::vector<Copier<UnidentifiedRemains>>& RemainsFields() {
       ENCUENTRO_FIELD(biological_profile),
       ENCUENTRO_FIELD(condition),
       ENCUENTRO_FIELD(notes),
+      ENCUENTRO_FIELD(marks_examined),
       {"biological_profile.sex",
        [](const auto& from, auto& to) { to.biological_profile.sex = from.biological_profile.sex; }},
       {"biological_profile.age",
@@ -51,8 +51,6 @@ const std::vector<Copier<UnidentifiedRemains>>& RemainsFields() {
   };
   return *kFields;
 }
-
-#undef ENCUENTRO_FIELD
 
 template <typename Record>
 absl::Status Apply(const std::vector<Copier<Record>>& fields, const Record& patch,
@@ -90,5 +88,26 @@ absl::Status ApplyUpdateMask(const UnidentifiedRemains& patch,
                              const std::vector<std::string>& paths, UnidentifiedRemains& target) {
   return Apply(RemainsFields(), patch, paths, target);
 }
+
+absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<std::string>& paths,
+                             DistinguishingMark& target) {
+  static const auto* const kFields = new std::vector<Copier<DistinguishingMark>>{
+      ENCUENTRO_FIELD(kind),
+      ENCUENTRO_FIELD(description),
+      ENCUENTRO_FIELD(keywords),
+      {"body_region", [](const auto& from, auto& to) { to.region = from.region; }},
+      {"body_side", [](const auto& from, auto& to) { to.side = from.side; }},
+      {"location_detail",
+       [](const auto& from, auto& to) { to.location_detail = from.location_detail; }},
+      {"implant",
+       [](const auto& from, auto& to) {
+         to.implant_manufacturer = from.implant_manufacturer;
+         to.implant_serial_number = from.implant_serial_number;
+       }},
+  };
+  return Apply(*kFields, patch, paths, target);
+}
+
+#undef ENCUENTRO_FIELD
 
 }  // namespace encuentro::records

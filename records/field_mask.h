@@ -16,5 +16,7 @@ absl::Status ApplyUpdateMask(const MissingPerson& patch, const std::vector<std::
                              MissingPerson& target);
 absl::Status ApplyUpdateMask(const UnidentifiedRemains& patch,
                              const std::vector<std::string>& paths, UnidentifiedRemains& target);
+absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<std::string>& paths,
+                             DistinguishingMark& target);
 
 }  // namespace encuentro::records

@@ -41,12 +41,59 @@ struct RecordMetadata {
 
 enum class MissingPersonStatus { kMissing, kLocatedAlive, kLocatedDeceased, kWithdrawn };
 
-enum class MarkKind { kUnspecified, kTattoo, kScar, kBirthmark, kPiercing, kAmputation, kOther };
+// A record's kind; photos and marks belong to one of each.
+enum class RecordKind { kMissingPerson, kRemains };
 
+// Distinguishing marks, as the Interpol DVI AM and PM forms record them.
+enum class MarkKind {
+  kUnspecified,
+  kTattoo,
+  kScar,
+  kBirthmark,
+  kPiercing,
+  kAmputation,
+  kOther,
+  kDeformity,
+  kMedicalImplant
+};
+
+// Where on the body, from a fixed vocabulary so that ante- and post-mortem records can be compared
+// (matching/README.md draws the map); `kUnspecified` when the record says only in free text.
+enum class BodyRegion {
+  kUnspecified,
+  kHead,
+  kNeck,
+  kChest,
+  kAbdomen,
+  kBack,
+  kArm,  // upper arm
+  kForearm,
+  kHand,
+  kThigh,
+  kLeg,  // lower leg
+  kFoot
+};
+
+enum class BodySide { kUnspecified, kLeft, kRight, kMidline };
+
+// A tattoo, scar, implant... on a missing person (as family or documents describe it) or on
+// remains (as the examiner saw it). A resource of its own: "missingPersons/1/marks/2".
 struct DistinguishingMark {
+  // meta.organization is the owning record's.
+  RecordMetadata meta;
+  RecordKind owner_kind = RecordKind::kMissingPerson;
+  int64_t owner_id = 0;
   MarkKind kind = MarkKind::kUnspecified;
-  std::string body_location;
+  BodyRegion region = BodyRegion::kUnspecified;
+  BodySide side = BodySide::kUnspecified;
+  // Where, in the recorder's words ("inner side, near the wrist").
+  std::string location_detail;
   std::string description;
+  // What the mark shows or says, one idea each: "rosa", "nombre: MARÍA", "Virgen de Guadalupe".
+  std::vector<std::string> keywords;
+  // Medical implants only.
+  std::string implant_manufacturer;
+  std::string implant_serial_number;
 };
 
 struct AgeAtDisappearance {
@@ -72,6 +119,7 @@ struct MissingPerson {
   std::optional<Date> last_seen_date;
   Place last_seen_place;
   std::optional<ReportedHeight> reported_height;
+  // Read with the record (live marks, by id); changed only through the marks' own methods.
   std::vector<DistinguishingMark> distinguishing_marks;
   MissingPersonStatus status = MissingPersonStatus::kMissing;
 };
@@ -146,6 +194,11 @@ struct UnidentifiedRemains {
   BiologicalProfile biological_profile;
   RemainsCondition condition = RemainsCondition::kUnspecified;
   std::string notes;
+  // The body was examined for marks: a mark the family reported but not recorded here is absent,
+  // as far as the condition lets one see. Unset, missing marks say nothing.
+  bool marks_examined = false;
+  // Read with the record (live marks, by id); changed only through the marks' own methods.
+  std::vector<DistinguishingMark> distinguishing_marks;
 };
 
 // Ages matching tabulates: whole years 0..kTabulatedAgeYears-1.
@@ -154,6 +207,7 @@ inline constexpr int kTabulatedAgeYears = 100;
 // The make-up of the registry's live missing persons (status missing or located deceased), from
 // which matching takes its population figures.
 struct RegistryCounts {
+  int64_t people = 0;
   int64_t female = 0;
   int64_t male = 0;
   // Reported heights by sex: count, mean and standard deviation (cm).
@@ -165,10 +219,21 @@ struct RegistryCounts {
   double male_height_sd = 0;
   // People by whole year of age when last seen (0..kTabulatedAgeYears-1).
   std::array<int64_t, kTabulatedAgeYears> ages{};
+  // Live people with at least one recorded mark of a kind in a region (kUnspecified: anywhere),
+  // and with a mark of a kind described by a keyword, as recorded (matching folds them).
+  struct MarkCount {
+    MarkKind kind = MarkKind::kUnspecified;
+    BodyRegion region = BodyRegion::kUnspecified;
+    int64_t people = 0;
+  };
+  struct KeywordCount {
+    MarkKind kind = MarkKind::kUnspecified;
+    std::string keyword;
+    int64_t people = 0;
+  };
+  std::vector<MarkCount> marks;
+  std::vector<KeywordCount> mark_keywords;
 };
-
-// A record's kind; photos belong to one of each.
-enum class RecordKind { kMissingPerson, kRemains };
 
 enum class QualityVerdict { kPass, kWarn, kFail };
 

@@ -8,6 +8,7 @@ namespace {
 constexpr char kMissingPersons[] = "missingPersons/";
 constexpr char kRemains[] = "remains/";
 constexpr char kPhotos[] = "/photos/";
+constexpr char kMarks[] = "/marks/";
 
 // Parses a positive decimal id filling all of `text`.
 std::optional<int64_t> ParseId(std::string_view text) {
@@ -51,13 +52,35 @@ std::optional<int64_t> ParseRecordId(const std::string& name, RecordKind kind) {
   return ref->id;
 }
 
-std::optional<PhotoRef> ParsePhotoName(const std::string& name) {
-  const size_t at = name.find(kPhotos);
+namespace {
+
+// Parses "{record}{separator}{id}".
+std::optional<std::pair<RecordRef, int64_t>> ParseChildName(const std::string& name,
+                                                            std::string_view separator) {
+  const size_t at = name.find(separator);
   if (at == std::string::npos) return std::nullopt;
   std::optional<RecordRef> parent = ParseRecordName(name.substr(0, at));
-  std::optional<int64_t> photo = ParseId(std::string_view(name).substr(at + 8));
-  if (!parent || !photo) return std::nullopt;
-  return PhotoRef{*parent, *photo};
+  std::optional<int64_t> child = ParseId(std::string_view(name).substr(at + separator.size()));
+  if (!parent || !child) return std::nullopt;
+  return std::pair(*parent, *child);
+}
+
+}  // namespace
+
+std::optional<PhotoRef> ParsePhotoName(const std::string& name) {
+  auto parsed = ParseChildName(name, kPhotos);
+  if (!parsed) return std::nullopt;
+  return PhotoRef{parsed->first, parsed->second};
+}
+
+std::string MarkName(RecordKind kind, int64_t record_id, int64_t mark_id) {
+  return RecordName(kind, record_id) + kMarks + std::to_string(mark_id);
+}
+
+std::optional<MarkRef> ParseMarkName(const std::string& name) {
+  auto parsed = ParseChildName(name, kMarks);
+  if (!parsed) return std::nullopt;
+  return MarkRef{parsed->first, parsed->second};
 }
 
 std::string Etag(int64_t revision) {

@@ -1,4 +1,5 @@
-// Resource names of case records ("missingPersons/12", "remains/7/photos/3"): formatting and
+// Resource names of case records ("missingPersons/12", "remains/7/photos/3",
+// "remains/7/marks/2"): formatting and
 // parsing, in one place.
 #pragma once
 
@@ -29,6 +30,13 @@ struct PhotoRef {
   int64_t photo_id;
 };
 std::optional<PhotoRef> ParsePhotoName(const std::string& name);
+
+std::string MarkName(RecordKind kind, int64_t record_id, int64_t mark_id);
+struct MarkRef {
+  RecordRef parent;
+  int64_t mark_id;
+};
+std::optional<MarkRef> ParseMarkName(const std::string& name);
 
 // Etags are opaque to clients: a quoted revision number.
 std::string Etag(int64_t revision);

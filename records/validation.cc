@@ -127,13 +127,6 @@ std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& p, Date t
     check.Range("reported_height.cm", p.reported_height->cm, kMinHeightCm, kMaxHeightCm, "cm");
     check.Range("reported_height.precision_cm", p.reported_height->precision_cm, 0, 30, "cm");
   }
-  for (size_t i = 0; i < p.distinguishing_marks.size(); ++i) {
-    const std::string field = "distinguishing_marks[" + std::to_string(i) + "]";
-    const DistinguishingMark& mark = p.distinguishing_marks[i];
-    if (mark.kind == MarkKind::kUnspecified) check.Fail(field + ".kind", "is required");
-    check.Text(field + ".body_location", mark.body_location, kMaxShortText);
-    check.Text(field + ".description", mark.description, kMaxLongText, /*required=*/true);
-  }
   return check.Take();
 }
 
@@ -189,6 +182,28 @@ std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& r, Date t
                   0.1, 30, "cm");
     }
     check.Text("biological_profile.stature.formula_id", bio.stature->formula_id, kMaxShortText);
+  }
+  return check.Take();
+}
+
+std::vector<FieldViolation> ValidateMark(const DistinguishingMark& m) {
+  Checker check(Date{});
+  if (m.kind == MarkKind::kUnspecified) check.Fail("kind", "is required");
+  check.Text("location_detail", m.location_detail, kMaxShortText);
+  check.Text("description", m.description, kMaxLongText, /*required=*/true);
+  if (m.keywords.size() > kMaxMarkKeywords) {
+    check.Fail("keywords", "has more than " + std::to_string(kMaxMarkKeywords) + " entries");
+  } else {
+    for (size_t i = 0; i < m.keywords.size(); ++i) {
+      check.Text("keywords[" + std::to_string(i) + "]", m.keywords[i], kMaxShortText,
+                 /*required=*/true);
+    }
+  }
+  check.Text("implant.manufacturer", m.implant_manufacturer, kMaxShortText);
+  check.Text("implant.serial_number", m.implant_serial_number, kMaxShortText);
+  if (m.kind != MarkKind::kMedicalImplant &&
+      !(m.implant_manufacturer.empty() && m.implant_serial_number.empty())) {
+    check.Fail("implant", "is for medical implants only");
   }
   return check.Take();
 }

@@ -12,6 +12,7 @@ namespace encuentro::records {
 // `today` bounds dates: nothing can be last seen, born or found in the future.
 std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& person, Date today);
 std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& remains, Date today);
+std::vector<FieldViolation> ValidateMark(const DistinguishingMark& mark);
 
 // Bounds shared with import tools and documented in the README.
 inline constexpr double kMinHeightCm = 40;
@@ -19,5 +20,6 @@ inline constexpr double kMaxHeightCm = 250;
 inline constexpr double kMaxAgeYears = 120;
 inline constexpr size_t kMaxShortText = 200;
 inline constexpr size_t kMaxLongText = 4000;
+inline constexpr size_t kMaxMarkKeywords = 20;
 
 }  // namespace encuentro::records

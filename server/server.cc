@@ -33,12 +33,14 @@
 #include "matching/face_calibration.h"
 #include "matching/matcher.h"
 #include "records/case_records.h"
+#include "records/marks.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
 #include "services/admin_service.h"
 #include "services/anthropology_service.h"
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
+#include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
 #include "services/request_log.h"
@@ -433,6 +435,9 @@ int RunServer(const ServerConfig& config) {
   records::CaseRecords case_records(&record_store, &case_scope);
   services::MissingPersonServiceImpl missing_person_service(&gatekeeper, &case_records);
   services::RemainsServiceImpl remains_service(&gatekeeper, &case_records);
+  storage::MarkStore mark_store(db_ptr);
+  records::MarkRecords mark_records(&mark_store, &record_store, &case_scope);
+  services::MarkServiceImpl mark_service(&gatekeeper, &mark_records);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, &case_scope, pipeline->get(),
@@ -455,6 +460,7 @@ int RunServer(const ServerConfig& config) {
   matching::MatchingStateSync gallery_sync(gallery->get(), pool->get(), &match_store);
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
+  mark_records.set_observer(&gallery_sync);
   matching::Matcher matcher(&record_store, &match_store, gallery->get(), pool->get(), &case_records,
                             [&calibration](double distance, int comparisons, bool explain) {
                               return calibration->FaceFactor(distance, comparisons,
@@ -489,6 +495,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&server_service);
   builder.RegisterService(&missing_person_service);
   builder.RegisterService(&remains_service);
+  builder.RegisterService(&mark_service);
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);

@@ -63,10 +63,7 @@ absl::StatusOr<std::optional<int64_t>> OptionalRevision(const std::string& etag)
 }
 
 audit::AuditEvent Event(const auth::Principal& caller, const char* method) {
-  audit::AuditEvent event;
-  event.principal = caller;
-  event.method = absl::StrCat(kServiceName, method);
-  return event;
+  return audit::EventFor(caller, absl::StrCat(kServiceName, method));
 }
 
 v1::Sex ToProto(anthropology::Sex sex) {

@@ -5,21 +5,11 @@
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/request_parsing.h"
+#include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
 namespace {
-
-constexpr int kDefaultPageSize = 50;
-
-// Admits the caller (see Gatekeeper), runs `fn`, and converts its status for the wire.
-template <typename Fn>
-grpc::Status Serve(Gatekeeper* gate, const grpc::ServerContextBase& context, const char* method,
-                   Fn fn) {
-  absl::StatusOr<auth::Principal> caller = gate->Admit(context, method);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(fn(*caller));
-}
 
 absl::StatusOr<int64_t> RequireId(const std::string& name, records::RecordKind kind,
                                   const std::string& field) {
@@ -33,42 +23,14 @@ absl::StatusOr<int64_t> RequireId(const std::string& name, records::RecordKind k
   return *id;
 }
 
-absl::StatusOr<std::optional<int64_t>> OptionalRevision(const std::string& etag,
-                                                        const std::string& field) {
-  if (etag.empty()) return std::optional<int64_t>();
-  std::optional<int64_t> revision = records::ParseEtag(etag);
-  if (!revision) return InvalidFields({{field, "is not an etag this server issued"}});
-  return revision;
-}
-
-std::vector<std::string> MaskPaths(const google::protobuf::FieldMask& mask) {
-  return {mask.paths().begin(), mask.paths().end()};
-}
-
 // Fills the filter-independent parts of a listing query.
 template <typename Request>
 absl::Status PageQuery(const Request& request, records::RecordQuery* query) {
-  Request filters = request;
-  filters.clear_page_size();
-  filters.clear_page_token();
-  const std::string fingerprint = filters.SerializeAsString();
-  absl::StatusOr<int> size =
-      EffectivePageSize(request.page_size(), kDefaultPageSize, records::kMaxPageSize);
-  if (!size.ok()) return size.status();
-  absl::StatusOr<int64_t> after = DecodePageToken(request.page_token(), fingerprint);
-  if (!after.ok()) return after.status();
-  query->page_size = *size;
-  query->after_id = *after;
+  absl::StatusOr<PagePosition> page = PagePositionOf(request);
+  if (!page.ok()) return page.status();
+  query->page_size = page->size;
+  query->after_id = page->after_id;
   return absl::OkStatus();
-}
-
-template <typename Request>
-std::string NextPageToken(const Request& request, int64_t next_after_id) {
-  if (next_after_id == 0) return "";
-  Request filters = request;
-  filters.clear_page_size();
-  filters.clear_page_token();
-  return EncodePageToken(next_after_id, filters.SerializeAsString());
 }
 
 }  // namespace

@@ -34,6 +34,13 @@ const std::map<std::string, std::set<Role>>& RpcRoles() {
       {"encuentro.v1.RemainsService.ListRemains", staff_and_labs},
       {"encuentro.v1.RemainsService.UpdateRemains", staff_and_labs},
       {"encuentro.v1.RemainsService.DeleteRemains", staff_and_labs},
+      // Which records' marks: the owning record's scope (auth::CaseScope).
+      {"encuentro.v1.MarkService.CreateMark", staff_and_labs},
+      {"encuentro.v1.MarkService.GetMark", case_readers},
+      {"encuentro.v1.MarkService.ListMarks", case_readers},
+      {"encuentro.v1.MarkService.UpdateMark", staff_and_labs},
+      {"encuentro.v1.MarkService.DeleteMark", staff_and_labs},
+      {"encuentro.v1.MarkService.SearchMarks", case_readers},
       // Photo bytes and descriptors go to staff and labs only.
       {"encuentro.v1.PhotoService.AddPhoto", staff_and_labs},
       {"encuentro.v1.PhotoService.GetPhoto", staff_and_labs},

@@ -159,17 +159,6 @@ records::MissingPerson FromProto(const v1::MissingPerson& in, std::vector<FieldV
     out.reported_height =
         records::ReportedHeight{in.reported_height().cm(), in.reported_height().precision_cm()};
   }
-  for (int i = 0; i < in.distinguishing_marks_size(); ++i) {
-    const auto& mark = in.distinguishing_marks(i);
-    const int kind = static_cast<int>(mark.kind());
-    if (kind < 0 || kind > static_cast<int>(records::MarkKind::kOther)) {
-      bad->push_back({"distinguishing_marks[" + std::to_string(i) + "].kind",
-                      "unknown value " + std::to_string(kind)});
-    }
-    out.distinguishing_marks.push_back({static_cast<records::MarkKind>(std::clamp(
-                                            kind, 0, static_cast<int>(records::MarkKind::kOther))),
-                                        mark.body_location(), mark.description()});
-  }
   out.status =
       StatusFromProto(in.status(), "status", bad).value_or(records::MissingPersonStatus::kMissing);
   return out;
@@ -198,12 +187,7 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
     out.mutable_reported_height()->set_cm(in.reported_height->cm);
     out.mutable_reported_height()->set_precision_cm(in.reported_height->precision_cm);
   }
-  for (const auto& mark : in.distinguishing_marks) {
-    auto* m = out.add_distinguishing_marks();
-    m->set_kind(static_cast<v1::MissingPerson::DistinguishingMark::Kind>(mark.kind));
-    m->set_body_location(mark.body_location);
-    m->set_description(mark.description);
-  }
+  for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
   switch (in.status) {
     case records::MissingPersonStatus::kMissing:
       out.set_status(v1::MissingPerson::MISSING);
@@ -270,6 +254,7 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
     out.condition = static_cast<records::RemainsCondition>(condition);
   }
   out.notes = in.notes();
+  out.marks_examined = in.marks_examined();
   return out;
 }
 
@@ -314,6 +299,41 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   }
   out.set_condition(static_cast<v1::UnidentifiedRemains::Condition>(in.condition));
   out.set_notes(in.notes);
+  out.set_marks_examined(in.marks_examined);
+  for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
+  return out;
+}
+
+records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
+                                      std::vector<FieldViolation>* bad) {
+  records::DistinguishingMark out;
+  out.kind = EnumFromProto(in.kind(), records::MarkKind::kMedicalImplant, "kind", bad)
+                 .value_or(records::MarkKind::kUnspecified);
+  out.region = EnumFromProto(in.body_region(), records::BodyRegion::kFoot, "body_region", bad)
+                   .value_or(records::BodyRegion::kUnspecified);
+  out.side = EnumFromProto(in.body_side(), records::BodySide::kMidline, "body_side", bad)
+                 .value_or(records::BodySide::kUnspecified);
+  out.location_detail = in.location_detail();
+  out.description = in.description();
+  out.keywords.assign(in.keywords().begin(), in.keywords().end());
+  out.implant_manufacturer = in.implant().manufacturer();
+  out.implant_serial_number = in.implant().serial_number();
+  return out;
+}
+
+v1::DistinguishingMark ToProto(const records::DistinguishingMark& in) {
+  v1::DistinguishingMark out;
+  ToProto(in.meta, records::MarkName(in.owner_kind, in.owner_id, in.meta.id), &out);
+  out.set_kind(static_cast<v1::DistinguishingMark::Kind>(in.kind));
+  out.set_body_region(static_cast<v1::DistinguishingMark::BodyRegion>(in.region));
+  out.set_body_side(static_cast<v1::DistinguishingMark::Side>(in.side));
+  out.set_location_detail(in.location_detail);
+  out.set_description(in.description);
+  for (const auto& keyword : in.keywords) out.add_keywords(keyword);
+  if (!in.implant_manufacturer.empty() || !in.implant_serial_number.empty()) {
+    out.mutable_implant()->set_manufacturer(in.implant_manufacturer);
+    out.mutable_implant()->set_serial_number(in.implant_serial_number);
+  }
   return out;
 }
 

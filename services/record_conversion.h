@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/field_violations.h"
+#include "encuentro/v1/marks.pb.h"
 #include "encuentro/v1/missing_persons.pb.h"
 #include "encuentro/v1/remains.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -21,6 +22,24 @@ v1::MissingPerson ToProto(const records::MissingPerson& in);
 records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
                                        std::vector<FieldViolation>* bad);
 v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in);
+
+// The mark's values; its owner and bookkeeping are the caller's to set.
+records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
+                                      std::vector<FieldViolation>* bad);
+v1::DistinguishingMark ToProto(const records::DistinguishingMark& in);
+
+// A proto enum value as the domain's enum of the same numbering (0..`last`); other numbers are
+// violations at `field`.
+template <typename Enum, typename ProtoEnum>
+std::optional<Enum> EnumFromProto(ProtoEnum value, Enum last, const std::string& field,
+                                  std::vector<FieldViolation>* bad) {
+  const int number = static_cast<int>(value);
+  if (number < 0 || number > static_cast<int>(last)) {
+    bad->push_back({field, "unknown value " + std::to_string(number)});
+    return std::nullopt;
+  }
+  return static_cast<Enum>(number);
+}
 
 // A google.type.Date as a records::Date; only for a date DateProblem found nothing wrong with.
 records::Date FromProto(const google::type::Date& date);

@@ -8,6 +8,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
+#include "storage/mark_rows.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -58,16 +59,6 @@ records::MissingPersonStatus StatusFromSql(const std::string& text) {
   return records::MissingPersonStatus::kMissing;
 }
 
-constexpr const char* kMarkKinds[] = {"unspecified", "tattoo",     "scar", "birthmark",
-                                      "piercing",    "amputation", "other"};
-
-records::MarkKind MarkKindFromSql(const std::string& text) {
-  for (size_t i = 0; i < std::size(kMarkKinds); ++i) {
-    if (text == kMarkKinds[i]) return static_cast<records::MarkKind>(i);
-  }
-  return records::MarkKind::kOther;
-}
-
 constexpr const char* kConditions[] = {"unspecified", "complete", "decomposed", "skeletonized",
                                        "fragmentary", "burned",   "commingled"};
 
@@ -110,18 +101,11 @@ struct MissingPersonTable {
                                                  "last_seen_longitude",
                                                  "reported_height_cm",
                                                  "reported_height_precision_cm",
-                                                 "distinguishing_marks",
                                                  "status"};
 
   static std::string Name(int64_t id) { return records::MissingPersonName(id); }
 
   static void Bind(const Record& p, SqlParams& params) {
-    nlohmann::json marks = nlohmann::json::array();
-    for (const auto& m : p.distinguishing_marks) {
-      marks.push_back({{"kind", kMarkKinds[static_cast<int>(m.kind)]},
-                       {"body_location", m.body_location},
-                       {"description", m.description}});
-    }
     params.Add(p.case_folio).Add(p.issuing_authority).Add(p.given_names).Add(p.family_names);
     params.Add(nlohmann::json(p.aliases).dump()).Add(SexToSql(p.sex)).Add(p.date_of_birth);
     params.Add(p.age_at_disappearance ? std::optional(p.age_at_disappearance->years)
@@ -132,7 +116,7 @@ struct MissingPersonTable {
     AddLocation(p.last_seen_place.location, params);
     params.Add(p.reported_height ? std::optional(p.reported_height->cm) : std::nullopt);
     params.Add(p.reported_height ? std::optional(p.reported_height->precision_cm) : std::nullopt);
-    params.Add(marks.dump()).Add(StatusToSql(p.status));
+    params.Add(StatusToSql(p.status));
   }
 
   static Record Read(const pqxx::row& row) {
@@ -157,11 +141,6 @@ struct MissingPersonTable {
     std::optional<double> height = DoubleField(row[i++]);
     std::optional<double> precision = DoubleField(row[i++]);
     if (height) p.reported_height = records::ReportedHeight{*height, precision.value_or(0)};
-    for (const auto& m : nlohmann::json::parse(row[i++].as<std::string>())) {
-      p.distinguishing_marks.push_back({MarkKindFromSql(m.at("kind").get<std::string>()),
-                                        m.at("body_location").get<std::string>(),
-                                        m.at("description").get<std::string>()});
-    }
     p.status = StatusFromSql(row[i++].as<std::string>());
     return p;
   }
@@ -209,7 +188,8 @@ struct RemainsTable {
                                                  "sex_error_rate",
                                                  "stature_cm",
                                                  "stature_se_cm",
-                                                 "stature_formula_id"};
+                                                 "stature_formula_id",
+                                                 "marks_examined"};
 
   static std::string Name(int64_t id) { return records::RemainsName(id); }
 
@@ -249,6 +229,7 @@ struct RemainsTable {
     } else {
       params.AddNull();
     }
+    params.Add(r.marks_examined);
   }
 
   static Record Read(const pqxx::row& row) {
@@ -301,6 +282,7 @@ struct RemainsTable {
       bio.stature->standard_error_cm = stature_se_cm;
       bio.stature->formula_id = formula_id;
     }
+    r.marks_examined = row[i++].as<bool>();
     return r;
   }
 
@@ -321,7 +303,9 @@ std::optional<typename Table::Record> SelectById(pqxx::transaction_base& tx, int
       tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable, " WHERE id = $1",
                        for_update ? " FOR UPDATE" : ""));
   if (rows.empty()) return std::nullopt;
-  return Table::Read(rows[0]);
+  std::vector<typename Table::Record> record{Table::Read(rows[0])};
+  AttachLiveMarks(tx, Table::kKind, record);
+  return std::move(record[0]);
 }
 
 absl::Status NotFound(const std::string& name) {
@@ -358,7 +342,7 @@ absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table
               .Add(request_id)
               .Exec(tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
                                      " WHERE organization = $1 AND create_request_id = $2"));
-      result = Table::Read(existing.at(0));
+      result = SelectById<Table>(tx, existing.at(0)[0].as<int64_t>(), false);
       tx.commit();
       return;
     }
@@ -401,6 +385,7 @@ absl::StatusOr<std::vector<typename Table::Record>> GetMany(Database& db,
                               " WHERE id = ANY($1::bigint[]) ORDER BY id"))) {
       records.push_back(Table::Read(row));
     }
+    AttachLiveMarks(tx, Table::kKind, records);
   });
   if (!status.ok()) return status;
   return records;
@@ -444,6 +429,7 @@ absl::StatusOr<Page<typename Table::Record>> List(Database& db, const RecordQuer
       }
       page.records.push_back(Table::Read(row));
     }
+    AttachLiveMarks(tx, Table::kKind, page.records);
   });
   if (!status.ok()) return status;
   return page;

@@ -6,6 +6,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/decision_lock.h"
+#include "storage/mark_rows.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -200,6 +201,11 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
         p.reported_height = records::ReportedHeight{*height, DoubleField(row[11]).value_or(0)};
       }
     }
+    auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, nullptr);
+    for (records::MissingPerson& p : people) {
+      auto it = marks.find(p.meta.id);
+      if (it != marks.end()) p.distinguishing_marks = std::move(it->second);
+    }
   });
   if (!status.ok()) return status;
   return people;
@@ -259,6 +265,7 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
                                                "coalesce(stddev_samp(reported_height_cm), 0)") +
                                    kLive + "GROUP BY sex")) {
       const records::Sex sex = SexFromSql(row[0].as<std::string>());
+      counts.people += row[1].as<int64_t>();
       if (sex == records::Sex::kFemale) {
         counts.female = row[1].as<int64_t>();
         counts.female_heights = row[2].as<int64_t>();
@@ -277,6 +284,28 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
              std::string(kLive) + ") ages WHERE a >= 0 AND a < " +
              std::to_string(records::kTabulatedAgeYears) + " GROUP BY a")) {
       counts.ages[row[0].as<size_t>()] = row[1].as<int64_t>();
+    }
+    constexpr char kLiveMarks[] =
+        " FROM distinguishing_marks m JOIN missing_persons p ON p.id = m.missing_person_id "
+        "WHERE m.delete_time IS NULL AND p.delete_time IS NULL AND p.status IN ('missing', "
+        "'located_deceased') ";
+    // Region NULL: the kind anywhere. Marks of unspecified region count only there.
+    for (const auto& row :
+         tx.exec(std::string("SELECT m.kind, m.body_region, count(DISTINCT p.id)") + kLiveMarks +
+                 "GROUP BY GROUPING SETS ((m.kind, m.body_region), (m.kind))")) {
+      if (!row[1].is_null() && row[1].as<std::string>() == "unspecified") continue;
+      counts.marks.push_back({MarkKindFromSql(row[0].as<std::string>()),
+                              row[1].is_null() ? records::BodyRegion::kUnspecified
+                                               : BodyRegionFromSql(row[1].as<std::string>()),
+                              row[2].as<int64_t>()});
+    }
+    for (const auto& row :
+         tx.exec("SELECT m.kind, k.keyword, count(DISTINCT p.id) FROM distinguishing_marks m "
+                 "CROSS JOIN LATERAL unnest(m.keywords) AS k (keyword) JOIN missing_persons p ON "
+                 "p.id = m.missing_person_id WHERE m.delete_time IS NULL AND p.delete_time IS NULL "
+                 "AND p.status IN ('missing', 'located_deceased') GROUP BY 1, 2")) {
+      counts.mark_keywords.push_back({MarkKindFromSql(row[0].as<std::string>()),
+                                      row[1].as<std::string>(), row[2].as<int64_t>()});
     }
   });
   if (!status.ok()) return status;

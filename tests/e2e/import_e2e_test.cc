@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -474,6 +475,94 @@ TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
         << f["reason"];
   }
   EXPECT_TRUE(stature_seen) << match.out;
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
+}
+
+// Faceless remains, as most in Mexico are: marks recorded on both sides, imported in bulk, decide
+// the ranking, and a skeletonised body is not held to marks nobody could see on it.
+TEST(MatchE2E, MatchingTattooRanksFirstWithoutAnyFace) {
+  testing::TempDir dir("encuentro-marks-match");
+  const std::string admin =
+      testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
+  auto server = std::make_unique<ServerProcess>(
+      ENCUENTROD_PATH,
+      std::vector<std::string>{"--data-dir", (dir.path() / "var").string(), "--listen",
+                               "127.0.0.1:0"},
+      dir.path());
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir.path());
+  const std::string lab = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "lab1",
+                                              "semefo-tij", "forensic_lab", dir.path());
+  std::string as = staff;
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", *address, "--token", as, "--timeout", "60"});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
+  };
+  // Three men alike in everything but their marks.
+  const auto people = dir.path() / "people.csv";
+  std::ofstream(people)
+      << "case_folio,issuing_authority,given_names,sex,last_seen_date,age_at_disappearance,marks\n"
+      << "T-1,FGE,Rosendo,male,2020-01-01,30,\"tattoo|forearm|left|Rosas con el nombre "
+         "MARÍA|rosas,María\"\n"
+      << "T-2,FGE,Ramiro,male,2020-01-01,30,tattoo|chest||Virgen de Guadalupe|Virgen,Guadalupe\n"
+      << "T-3,FGE,Raúl,male,2020-01-01,30,\n";
+  CommandResult imported = cli({"import", "missing", people.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  as = lab;
+  const auto remains = dir.path() / "remains.csv";
+  std::ofstream(remains)
+      << "case_folio,lab,found_date,condition,marks_examined,marks\n"
+      << "PM-1,SEMEFO,2021-05-01,decomposed,true,\"tattoo|forearm|left|Rosa con letras: "
+         "MARIA|rosa,maria\"\n"
+      << "PM-2,SEMEFO,2021-05-01,skeletonized,true,\n";
+  imported = cli({"import", "remains", remains.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+
+  // The importer works rows in parallel: find each record's name by its folio.
+  as = staff;
+  std::map<std::string, std::string> names;
+  for (const char* kind : {"remains", "missing"}) {
+    CommandResult listed = cli({"--json", kind, "list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+      const nlohmann::json record = nlohmann::json::parse(line);
+      names[record["case_folio"].get<std::string>()] = record["name"].get<std::string>();
+    }
+  }
+  CommandResult match = cli({"--json", "match", names["PM-1"], "--legal-basis", "FGE-CI-1"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  nlohmann::json result = nlohmann::json::parse(match.out);
+  ASSERT_EQ(result["candidates"].size(), 3u) << match.out;
+  EXPECT_EQ(result["candidates"][0]["case_folio"], "T-1") << match.out;
+  for (const auto& f : result["candidates"][0]["factors"]) {
+    if (f["name"] != "marks") continue;
+    EXPECT_EQ(f["light"], "MATCH") << f;
+    EXPECT_GT(f.value("log10_lr", 0.0), 2) << f;
+  }
+  // The skeleton shows no skin: T-1's and T-2's tattoos are not held against it.
+  match = cli({"--json", "match", names["PM-2"], "--legal-basis", "FGE-CI-1"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  result = nlohmann::json::parse(match.out);
+  ASSERT_EQ(result["candidates"].size(), 3u) << match.out;
+  for (const auto& candidate : result["candidates"]) {
+    for (const auto& f : candidate["factors"]) {
+      if (f["name"] == "marks") {
+        EXPECT_EQ(f.value("log10_lr", 0.0), 0.0) << f;
+      }
+    }
+  }
+
+  // Staff search the remains' marks in Spanish: "rosas" finds "Rosa".
+  CommandResult found = cli({"--json", "marks", "search", "rosas", "--kind", "tattoo"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find("\"" + names["PM-1"] + "/marks/"), std::string::npos) << found.out;
+  found = cli({"marks", "search", "--in", "missing", "guadalupe"});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find(names["T-2"] + "/marks/"), std::string::npos) << found.out;
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
 }

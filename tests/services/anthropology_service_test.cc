@@ -14,6 +14,7 @@
 #include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/bad_request.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/temp_dir.h"
@@ -152,20 +153,6 @@ class AnthropologyServiceTest : public ::testing::Test {
     return out;
   }
 
-  // The fields a BadRequest detail names.
-  static std::vector<std::string> BadFields(const grpc::Status& status) {
-    google::rpc::Status details;
-    EXPECT_TRUE(details.ParseFromString(status.error_details())) << status.error_message();
-    std::vector<std::string> fields;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-      }
-    }
-    return fields;
-  }
-
   int AuditRows(const std::string& target) {
     pqxx::connection conn(owner_);
     pqxx::read_transaction tx(conn);
@@ -283,7 +270,7 @@ TEST_F(AnthropologyServiceTest, ReMeasurementAddsAVersionAndKeepsHistory) {
                   .ok());
   EXPECT_EQ(sex_estimate.measurement_set(), first.measurement_set().name());
   sex.set_measurement_set("remains/77/measurementSets/1");
-  EXPECT_EQ(BadFields(stub_->EstimateSex(
+  EXPECT_EQ(testing::BadRequestFields(stub_->EstimateSex(
                 callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), sex, &sex_estimate)),
             std::vector<std::string>{"measurement_set"});
   v1::EstimateStatureRequest stature;
@@ -299,20 +286,24 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   v1::RecordMeasurementsResponse out;
   grpc::Status unknown = Record({Value("GOLL", 182)}, &out);
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(unknown), std::vector<std::string>{"measurement_set.measurements[GOLL]"});
+  EXPECT_EQ(testing::BadRequestFields(unknown),
+            std::vector<std::string>{"measurement_set.measurements[GOLL]"});
 
   grpc::Status unit = Record({Value("GOL", 18.2, "cm")}, &out);
   EXPECT_EQ(unit.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(unit), std::vector<std::string>{"measurement_set.measurements[GOL]"});
+  EXPECT_EQ(testing::BadRequestFields(unit),
+            std::vector<std::string>{"measurement_set.measurements[GOL]"});
   EXPECT_NE(unit.error_message().find("centimetres"), std::string::npos) << unit.error_message();
 
   grpc::Status range = Record({Value("GOL", 260)}, &out);
   EXPECT_EQ(range.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(range), std::vector<std::string>{"measurement_set.measurements[GOL]"});
+  EXPECT_EQ(testing::BadRequestFields(range),
+            std::vector<std::string>{"measurement_set.measurements[GOL]"});
 
   grpc::Status impossible = Record({Value("GOL", 180), Value("NOL", 186)}, &out);
   EXPECT_EQ(impossible.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(impossible), std::vector<std::string>{"measurement_set.measurements[NOL]"});
+  EXPECT_EQ(testing::BadRequestFields(impossible),
+            std::vector<std::string>{"measurement_set.measurements[NOL]"});
 
   grpc::Status empty = Record({}, &out);
   EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -333,7 +324,7 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   *bad_parent.mutable_measurement_set()->add_measurements() = Value("GOL", 180);
   grpc::Status parent = stub_->RecordMeasurements(
       callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), bad_parent, &out);
-  EXPECT_EQ(BadFields(parent), std::vector<std::string>{"parent"});
+  EXPECT_EQ(testing::BadRequestFields(parent), std::vector<std::string>{"parent"});
   // A measurement cannot have been taken in the future, nor on an impossible day.
   v1::RecordMeasurementsRequest future;
   future.set_parent(remains_record_.name());
@@ -342,11 +333,11 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   future.mutable_measurement_set()->mutable_measured_date()->set_year(2999);
   future.mutable_measurement_set()->mutable_measured_date()->set_month(1);
   future.mutable_measurement_set()->mutable_measured_date()->set_day(1);
-  EXPECT_EQ(BadFields(stub_->RecordMeasurements(
+  EXPECT_EQ(testing::BadRequestFields(stub_->RecordMeasurements(
                 callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), future, &out)),
             std::vector<std::string>{"measurement_set.measured_date"});
   future.mutable_measurement_set()->mutable_measured_date()->set_year(67534);
-  EXPECT_EQ(BadFields(stub_->RecordMeasurements(
+  EXPECT_EQ(testing::BadRequestFields(stub_->RecordMeasurements(
                 callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), future, &out)),
             std::vector<std::string>{"measurement_set.measured_date"});
 
@@ -397,7 +388,7 @@ TEST_F(AnthropologyServiceTest, LandmarkImportReproducesHandComputedChords) {
   status = stub_->ImportLandmarks(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
                                   request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"csv"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"csv"});
   EXPECT_NE(status.error_message().find("line 2"), std::string::npos) << status.error_message();
 
   request.set_csv("glabella,0,0,0\n");  // No chord has both ends.
@@ -543,7 +534,7 @@ TEST_F(AnthropologyServiceTest, StatureWorkedExampleIsSavedIntoTheBiologicalProf
   request.set_formula_id("no_such_formula");
   status = stub_->EstimateStature(callers_->Context("lab1", "semefo-tij", "forensic_lab").get(),
                                   request, &response);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"formula_id"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"formula_id"});
 }
 
 }  // namespace

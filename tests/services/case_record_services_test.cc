@@ -11,6 +11,7 @@
 #include "google/rpc/status.pb.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/bad_request.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_callers.h"
@@ -63,10 +64,6 @@ class CaseRecordServicesTest : public ::testing::Test {
     p.mutable_last_seen_place()->mutable_location()->set_longitude(-117.02);
     p.mutable_reported_height()->set_cm(162);
     p.mutable_reported_height()->set_precision_cm(3);
-    auto* mark = p.add_distinguishing_marks();
-    mark->set_kind(v1::MissingPerson::DistinguishingMark::TATTOO);
-    mark->set_body_location("left forearm");
-    mark->set_description("rose with the name 'Lupita'");
     p.set_status(v1::MissingPerson::MISSING);
     return p;
   }
@@ -106,20 +103,6 @@ class CaseRecordServicesTest : public ::testing::Test {
     *request.mutable_missing_person() = person;
     request.set_request_id(request_id);
     return missing_->CreateMissingPerson(callers_->Context().get(), request, out);
-  }
-
-  // The fields a BadRequest detail names.
-  static std::vector<std::string> BadFields(const grpc::Status& status) {
-    google::rpc::Status details;
-    EXPECT_TRUE(details.ParseFromString(status.error_details())) << status.error_message();
-    std::vector<std::string> fields;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-      }
-    }
-    return fields;
   }
 
   int AuditRows(const std::string& target) {
@@ -171,7 +154,7 @@ TEST_F(CaseRecordServicesTest, EveryBadFieldIsNamed) {
   v1::MissingPerson out;
   grpc::Status status = Create(bad, &out);
   ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(status),
+  EXPECT_EQ(testing::BadRequestFields(status),
             (std::vector<std::string>{"missing_person.last_seen_date",
                                       "missing_person.last_seen_place.location.latitude",
                                       "missing_person.reported_height.cm"}));
@@ -180,14 +163,15 @@ TEST_F(CaseRecordServicesTest, EveryBadFieldIsNamed) {
   born_late.mutable_date_of_birth()->set_year(2024);  // after last seen in 2023
   status = Create(born_late, &out);
   ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"missing_person.date_of_birth"});
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"missing_person.date_of_birth"});
 
   v1::MissingPerson nameless = ValidPerson();
   nameless.clear_given_names();
   nameless.clear_family_names();
   nameless.clear_case_folio();
   status = Create(nameless, &out);
-  EXPECT_EQ(BadFields(status),
+  EXPECT_EQ(testing::BadRequestFields(status),
             (std::vector<std::string>{"missing_person.case_folio", "missing_person.given_names"}));
   // Nothing half-written.
   v1::ListMissingPersonsResponse list;
@@ -207,7 +191,7 @@ TEST_F(CaseRecordServicesTest, RemainsValidationNamesInvertedRangesAndProbabilit
   grpc::Status status = remains_->CreateRemains(callers_->Context().get(), request, &out);
   ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_EQ(
-      BadFields(status),
+      testing::BadRequestFields(status),
       (std::vector<std::string>{
           "remains.post_mortem_interval", "remains.biological_profile.sex.probability",
           "remains.biological_profile.age.age_at_death", "remains.biological_profile.stature"}));
@@ -264,13 +248,14 @@ TEST_F(CaseRecordServicesTest, UpdateWithFieldMaskAndEtag) {
   update.mutable_update_mask()->set_paths(0, "create_time");
   status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
   EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"update_mask"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"update_mask"});
 
   // An update that fails validation changes nothing and writes no audit entry.
   update.mutable_update_mask()->set_paths(0, "reported_height");
   update.mutable_missing_person()->mutable_reported_height()->set_cm(300);
   status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"missing_person.reported_height.cm"});
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"missing_person.reported_height.cm"});
   EXPECT_EQ(AuditRows(created.name()), 2);
 }
 
@@ -304,7 +289,7 @@ TEST_F(CaseRecordServicesTest, SoftDeleteKeepsTheRecord) {
   del.set_name(created.name());
   v1::MissingPerson deleted;
   grpc::Status status = missing_->DeleteMissingPerson(callers_->Context().get(), del, &deleted);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"reason"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"reason"});
 
   del.set_reason("duplicate of a record enrolled by another commission");
   ASSERT_TRUE(missing_->DeleteMissingPerson(callers_->Context().get(), del, &deleted).ok());
@@ -459,7 +444,7 @@ TEST_F(CaseRecordServicesTest, BadNamesAndUnknownRecords) {
   get.set_name("remains/3");
   v1::MissingPerson out;
   grpc::Status status = missing_->GetMissingPerson(callers_->Context().get(), get, &out);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"name"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"name"});
   get.set_name("missingPersons/999999");
   EXPECT_EQ(missing_->GetMissingPerson(callers_->Context().get(), get, &out).error_code(),
             grpc::NOT_FOUND);
@@ -469,13 +454,13 @@ TEST_F(CaseRecordServicesTest, InvalidUtf8IsNamedFieldByField) {
   v1::MissingPerson bad = ValidPerson();
   bad.set_given_names(std::string("Mar\xC3\x28", 5));
   bad.add_aliases(std::string("\xff", 1));
-  bad.mutable_distinguishing_marks(0)->set_description(std::string("rosa \xe9", 6));
+  bad.mutable_last_seen_place()->set_description(std::string("rosa \xe9", 6));
   v1::MissingPerson out;
   grpc::Status status = Create(bad, &out);
   ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << status.error_message();
-  EXPECT_EQ(BadFields(status),
+  EXPECT_EQ(testing::BadRequestFields(status),
             (std::vector<std::string>{"missing_person.given_names", "missing_person.aliases[1]",
-                                      "missing_person.distinguishing_marks[0].description"}));
+                                      "missing_person.last_seen_place.description"}));
   v1::ListMissingPersonsResponse list;
   ASSERT_TRUE(missing_->ListMissingPersons(callers_->Context().get(), {}, &list).ok());
   EXPECT_EQ(list.missing_persons_size(), 0);

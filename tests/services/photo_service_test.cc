@@ -14,6 +14,7 @@
 #include "services/case_record_services.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/bad_request.h"
 #include "tests/support/face_pipeline.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
@@ -79,19 +80,6 @@ class PhotoServiceTest : public ::testing::Test {
     metadata.mutable_photo()->set_source(v1::Photo::FAMILY);
     if (edit) edit(metadata);
     return cli::UploadPhoto(*photos_, callers_->Context().get(), metadata, bytes, out);
-  }
-
-  static std::vector<std::string> BadFields(const grpc::Status& status) {
-    google::rpc::Status details;
-    details.ParseFromString(status.error_details());
-    std::vector<std::string> fields;
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad;
-      if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-      }
-    }
-    return fields;
   }
 
   int Count(const std::string& sql) {
@@ -185,14 +173,14 @@ TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
 
   v1::Photo none;
   grpc::Status status = Upload(group, &none, [](auto& m) { m.set_face_index(24); });
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_index"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.face_index"});
   status = Upload(group, &none, [](auto& m) {
     m.mutable_face_box()->set_x(0);
     m.mutable_face_box()->set_y(0);
     m.mutable_face_box()->set_width(5);
     m.mutable_face_box()->set_height(5);
   });
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_box"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.face_box"});
   // A box whose corner would overflow int is refused before any arithmetic.
   status = Upload(group, &none, [](auto& m) {
     m.mutable_face_box()->set_x(2147483000);
@@ -200,18 +188,20 @@ TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
     m.mutable_face_box()->set_width(2147483000);
     m.mutable_face_box()->set_height(10);
   });
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.face_box"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.face_box"});
   // Impossible values are named, not stored.
   status = Upload(group, &none, [](auto& m) {
     m.mutable_photo()->set_age_at_capture_years(std::numeric_limits<double>::quiet_NaN());
   });
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.photo.age_at_capture_years"});
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"metadata.photo.age_at_capture_years"});
   status = Upload(group, &none, [](auto& m) {
     m.mutable_photo()->mutable_capture_date()->set_year(2999);
     m.mutable_photo()->mutable_capture_date()->set_month(1);
     m.mutable_photo()->mutable_capture_date()->set_day(1);
   });
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"metadata.photo.capture_date"});
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"metadata.photo.capture_date"});
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
 }
 
@@ -252,7 +242,7 @@ TEST_F(PhotoServiceTest, AgeProgressionJoinsWithItsTargetAge) {
     p->set_source_photo("missingPersons/999/photos/1");
     p->set_target_age_years(200);
   });
-  EXPECT_EQ(BadFields(status),
+  EXPECT_EQ(testing::BadRequestFields(status),
             (std::vector<std::string>{"metadata.photo.age_progression.target_age_years",
                                       "metadata.photo.age_progression.method",
                                       "metadata.photo.age_progression.author",
@@ -262,10 +252,10 @@ TEST_F(PhotoServiceTest, AgeProgressionJoinsWithItsTargetAge) {
 TEST_F(PhotoServiceTest, BadBytesAndLimits) {
   v1::Photo out;
   grpc::Status status = Upload("definitely not an image", &out);
-  EXPECT_EQ(BadFields(status), std::vector<std::string>{"chunk"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"chunk"});
   std::string truncated = DlibFace("2008_002506.jpg");
   truncated.resize(truncated.size() / 2);
-  EXPECT_EQ(BadFields(Upload(truncated, &out)), std::vector<std::string>{"chunk"});
+  EXPECT_EQ(testing::BadRequestFields(Upload(truncated, &out)), std::vector<std::string>{"chunk"});
   // Over the 1 MiB limit this test configured.
   EXPECT_EQ(Upload(std::string(2 << 20, 'x'), &out).error_code(), grpc::RESOURCE_EXHAUSTED);
   status = Upload(DlibFace("2008_002506.jpg"), &out,

@@ -41,6 +41,48 @@ TEST(Migrations, AppliesBundledMigrationsOnce) {
   EXPECT_EQ(*version, bundled.back().version);
 }
 
+// Migration 0010 moves the missing persons' free-text marks into the marks table, searchable.
+TEST(Migrations, FreeTextMarksMoveIntoTheMarksTable) {
+  const std::string db = PostgresEnvironment::Get().CreateDatabase();
+  const auto& bundled = BundledMigrations();
+  std::vector<MigrationSource> before;
+  for (const MigrationSource& m : bundled) {
+    if (m.version < 10) before.push_back(m);
+  }
+  ASSERT_TRUE(ApplyMigrations(db, before).ok());
+  {
+    pqxx::connection conn(db);
+    pqxx::work tx(conn);
+    tx.exec0(
+        "INSERT INTO missing_persons (organization, case_folio, issuing_authority, given_names, "
+        "sex, status, distinguishing_marks) VALUES ('cbp-bc', 'F-1', 'FGE', 'Ana', 'female', "
+        "'missing', '[{\"kind\": \"tattoo\", \"body_location\": \"antebrazo izquierdo\", "
+        "\"description\": \"Rosas con el nombre MARÍA\"}, {\"kind\": \"unspecified\", "
+        "\"body_location\": \"\", \"description\": \"lunar\"}]')");
+    tx.commit();
+  }
+  ASSERT_TRUE(ApplyMigrations(db, bundled).ok());
+  pqxx::connection conn(db);
+  pqxx::read_transaction tx(conn);
+  pqxx::result rows = tx.exec(
+      "SELECT kind, body_region, location_detail, description FROM distinguishing_marks "
+      "ORDER BY id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), "tattoo");
+  EXPECT_EQ(rows[0][1].as<std::string>(), "unspecified");
+  EXPECT_EQ(rows[0][2].as<std::string>(), "antebrazo izquierdo");
+  EXPECT_EQ(rows[1][0].as<std::string>(), "other");
+  // Spanish stemming with accents ignored: "rosa" and "maria" find "Rosas ... MARÍA".
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM distinguishing_marks WHERE search_document @@ "
+                     "plainto_tsquery('spanish', unaccent('rosa maria'))")[0]
+                .as<int>(),
+            1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                     "'missing_persons' AND column_name = 'distinguishing_marks'")[0]
+                .as<int>(),
+            0);
+}
+
 TEST(Migrations, EmptyDatabaseIsVersionZero) {
   const std::string db = PostgresEnvironment::Get().CreateDatabase();
   absl::StatusOr<int64_t> version = AppliedSchemaVersion(db);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
+#include <set>
 
 #include "matching/pair_evidence.h"
 #include "matching/population.h"
@@ -44,12 +46,230 @@ class TabulatedSampler {
   std::vector<double> x_;
 };
 
+// A mark as it is on the body.
+struct TrueMark {
+  records::MarkKind kind = records::MarkKind::kTattoo;
+  records::BodyRegion region = records::BodyRegion::kUnspecified;
+  records::BodySide side = records::BodySide::kUnspecified;
+  std::vector<std::string> motifs;
+};
+
 // A person as the simulator knows them: the record plus the truth behind it.
 struct SimulatedPerson {
   records::MissingPerson record;
   double stature_cm = 0;
   int photos = 0;
+  std::vector<TrueMark> marks;
 };
+
+// Tattoo motifs seen in Mexican forensic and search-commission records, most common first; drawn
+// with Zipf-like weights.
+const std::vector<std::string>& Motifs() {
+  static const auto* const kMotifs = new std::vector<std::string>{"Virgen de Guadalupe",
+                                                                  "rosa",
+                                                                  "cruz",
+                                                                  "Santa Muerte",
+                                                                  "corazón",
+                                                                  "estrella",
+                                                                  "calavera",
+                                                                  "nombre: María",
+                                                                  "rosario",
+                                                                  "águila",
+                                                                  "ángel",
+                                                                  "nombre: José",
+                                                                  "letras chinas",
+                                                                  "mariposa",
+                                                                  "dragón",
+                                                                  "telaraña",
+                                                                  "reloj",
+                                                                  "paloma",
+                                                                  "escorpión",
+                                                                  "serpiente",
+                                                                  "lobo",
+                                                                  "payaso",
+                                                                  "manos orando",
+                                                                  "ancla",
+                                                                  "luna",
+                                                                  "sol",
+                                                                  "tribal",
+                                                                  "pluma",
+                                                                  "flor de loto",
+                                                                  "tigre",
+                                                                  "nombre: Juan",
+                                                                  "nombre: Lupita",
+                                                                  "fecha",
+                                                                  "iniciales",
+                                                                  "barco",
+                                                                  "número 13",
+                                                                  "Jesucristo",
+                                                                  "caballo",
+                                                                  "gallo",
+                                                                  "alas"};
+  return *kMotifs;
+}
+
+template <typename T>
+const T& PickWeighted(const std::vector<std::pair<T, double>>& choices, std::mt19937_64& rng) {
+  double total = 0;
+  for (const auto& c : choices) total += c.second;
+  double u = std::uniform_real_distribution<double>(0, total)(rng);
+  for (const auto& c : choices) {
+    if ((u -= c.second) <= 0) return c.first;
+  }
+  return choices.back().first;
+}
+
+bool Limb(records::BodyRegion region) {
+  using records::BodyRegion;
+  return region == BodyRegion::kArm || region == BodyRegion::kForearm ||
+         region == BodyRegion::kHand || region == BodyRegion::kThigh ||
+         region == BodyRegion::kLeg || region == BodyRegion::kFoot;
+}
+
+std::vector<TrueMark> MakeTrueMarks(bool adult, std::mt19937_64& rng) {
+  using records::BodyRegion;
+  using records::MarkKind;
+  std::uniform_real_distribution<double> u(0, 1);
+  static const std::vector<std::pair<BodyRegion, double>> kTattooRegions = {
+      {BodyRegion::kForearm, 0.25}, {BodyRegion::kArm, 0.15},   {BodyRegion::kChest, 0.15},
+      {BodyRegion::kBack, 0.12},    {BodyRegion::kHand, 0.08},  {BodyRegion::kNeck, 0.07},
+      {BodyRegion::kLeg, 0.07},     {BodyRegion::kThigh, 0.04}, {BodyRegion::kAbdomen, 0.04},
+      {BodyRegion::kFoot, 0.02},    {BodyRegion::kHead, 0.01}};
+  std::vector<std::pair<size_t, double>> motif_weights;
+  for (size_t i = 0; i < Motifs().size(); ++i) {
+    motif_weights.emplace_back(i, 1 / std::pow(static_cast<double>(i) + 1, 0.8));
+  }
+  const auto place = [&](TrueMark& m, BodyRegion region) {
+    m.region = region;
+    m.side = Limb(region) ? (u(rng) < 0.5 ? records::BodySide::kLeft : records::BodySide::kRight)
+                          : records::BodySide::kMidline;
+  };
+  std::vector<TrueMark> marks;
+  if (adult && u(rng) < 1.0 / 3) {
+    const double r = u(rng);
+    const int tattoos = r < 0.6 ? 1 : r < 0.85 ? 2 : 3;
+    for (int t = 0; t < tattoos; ++t) {
+      TrueMark& m = marks.emplace_back();
+      m.kind = MarkKind::kTattoo;
+      place(m, PickWeighted(kTattooRegions, rng));
+      m.motifs.push_back(Motifs()[PickWeighted(motif_weights, rng)]);
+      if (u(rng) < 0.3) m.motifs.push_back(Motifs()[PickWeighted(motif_weights, rng)]);
+    }
+  }
+  if (u(rng) < (adult ? 0.2 : 0.1)) {
+    TrueMark& m = marks.emplace_back();
+    m.kind = MarkKind::kScar;
+    place(m, static_cast<BodyRegion>(1 + static_cast<int>(u(rng) * 11)));
+  }
+  if (u(rng) < 0.01) {
+    TrueMark& m = marks.emplace_back();
+    m.kind = MarkKind::kAmputation;
+    place(m, u(rng) < 0.5 ? BodyRegion::kHand : BodyRegion::kLeg);
+  }
+  return marks;
+}
+
+// A neighbouring region, as a witness who misplaces a mark would name it.
+records::BodyRegion Neighbour(records::BodyRegion region, std::mt19937_64& rng) {
+  using records::BodyRegion;
+  const bool up = std::uniform_real_distribution<double>(0, 1)(rng) < 0.5;
+  switch (region) {
+    case BodyRegion::kArm:
+      return up ? BodyRegion::kChest : BodyRegion::kForearm;
+    case BodyRegion::kForearm:
+      return up ? BodyRegion::kArm : BodyRegion::kHand;
+    case BodyRegion::kHand:
+      return BodyRegion::kForearm;
+    case BodyRegion::kThigh:
+      return BodyRegion::kLeg;
+    case BodyRegion::kLeg:
+      return up ? BodyRegion::kThigh : BodyRegion::kFoot;
+    case BodyRegion::kFoot:
+      return BodyRegion::kLeg;
+    case BodyRegion::kChest:
+      return up ? BodyRegion::kNeck : BodyRegion::kAbdomen;
+    case BodyRegion::kAbdomen:
+      return BodyRegion::kChest;
+    case BodyRegion::kNeck:
+      return up ? BodyRegion::kHead : BodyRegion::kChest;
+    case BodyRegion::kHead:
+      return BodyRegion::kNeck;
+    default:
+      return region;
+  }
+}
+
+// A mark as someone records it: the region right with probability `region_right` (else a
+// neighbour), the side with `side_right`, each motif with `motif_kept`.
+records::DistinguishingMark Recorded(const TrueMark& m, double region_right, double side_right,
+                                     double motif_kept, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  records::DistinguishingMark r;
+  r.kind = m.kind;
+  r.region = u(rng) < region_right ? m.region : Neighbour(m.region, rng);
+  r.side = m.side;
+  if ((m.side == records::BodySide::kLeft || m.side == records::BodySide::kRight) &&
+      u(rng) >= side_right) {
+    r.side =
+        m.side == records::BodySide::kLeft ? records::BodySide::kRight : records::BodySide::kLeft;
+  }
+  for (const std::string& motif : m.motifs) {
+    if (u(rng) < motif_kept) r.keywords.push_back(motif);
+  }
+  r.description = "simulated";
+  return r;
+}
+
+// What the family reports: tattoos and amputations usually, scars half the time.
+void ReportAnteMortem(SimulatedPerson& s, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  for (const TrueMark& m : s.marks) {
+    const double reported = m.kind == records::MarkKind::kTattoo       ? 0.8
+                            : m.kind == records::MarkKind::kAmputation ? 0.95
+                                                                       : 0.5;
+    if (u(rng) < reported) s.record.distinguishing_marks.push_back(Recorded(m, 0.8, 0.9, 0.7, rng));
+  }
+}
+
+// The remains' condition and what the examiner records of `who`'s marks in it.
+void ExaminePostMortem(const SimulatedPerson& who, bool with_face, records::UnidentifiedRemains& r,
+                       std::mt19937_64& rng) {
+  using records::RemainsCondition;
+  std::uniform_real_distribution<double> u(0, 1);
+  static const std::vector<std::pair<RemainsCondition, double>> kFaceless = {
+      {RemainsCondition::kComplete, 0.10},
+      {RemainsCondition::kDecomposed, 0.35},
+      {RemainsCondition::kSkeletonized, 0.35},
+      {RemainsCondition::kBurned, 0.12},
+      {RemainsCondition::kFragmentary, 0.08}};
+  static const std::vector<std::pair<RemainsCondition, double>> kWithFace = {
+      {RemainsCondition::kComplete, 0.6}, {RemainsCondition::kDecomposed, 0.4}};
+  r.condition = PickWeighted(with_face ? kWithFace : kFaceless, rng);
+  r.marks_examined = u(rng) < 0.85;
+  for (const TrueMark& m : who.marks) {
+    const bool skin = m.kind != records::MarkKind::kAmputation;
+    double seen = 0;
+    switch (r.condition) {
+      case RemainsCondition::kComplete:
+        seen = 0.95;
+        break;
+      case RemainsCondition::kDecomposed:
+        seen = skin ? 0.45 : 0.9;
+        break;
+      case RemainsCondition::kBurned:
+        seen = skin ? 0.15 : 0.6;
+        break;
+      case RemainsCondition::kFragmentary:
+        seen = skin ? 0.05 : 0.25;
+        break;
+      default:
+        seen = skin ? 0 : 0.75;
+    }
+    if (r.marks_examined && u(rng) < seen) {
+      r.distinguishing_marks.push_back(Recorded(m, 0.95, 0.95, 0.7, rng));
+    }
+  }
+}
 
 Date AddDays(Date d, double n) {
   return Date(sys_days(d) + days(static_cast<int>(std::lround(n))));
@@ -180,10 +400,20 @@ SimulationResult Simulate(const SimulationOptions& options,
   const TabulatedSampler genuine(calibration.table(), true);
   const TabulatedSampler impostor(calibration.table(), false);
 
+  std::mt19937_64 marks_rng(options.seed ^ 0x6d61726b73ULL);  // "marks"
+  const auto with_marks = [&](SimulatedPerson s) {
+    const double age =
+        static_cast<double>(
+            (sys_days(*s.record.last_seen_date) - sys_days(*s.record.date_of_birth)).count()) /
+        kDaysPerYear;
+    s.marks = MakeTrueMarks(age >= 15, marks_rng);
+    if (options.use_marks) ReportAnteMortem(s, marks_rng);
+    return s;
+  };
   std::vector<SimulatedPerson> people;
   records::RegistryCounts counts;
   for (int i = 0; i < options.registry_size; ++i) {
-    people.push_back(MakePerson(i + 1, rng, options.people_with_photos));
+    people.push_back(with_marks(MakePerson(i + 1, rng, options.people_with_photos)));
     const auto& p = people.back().record;
     (p.sex == records::Sex::kMale ? counts.male : counts.female) += 1;
     const double age =
@@ -206,6 +436,25 @@ SimulationResult Simulate(const SimulationOptions& options,
     (male ? counts.male_height_mean : counts.female_height_mean) = mean;
     (male ? counts.male_height_sd : counts.female_height_sd) = sd;
   }
+  counts.people = options.registry_size;
+  {
+    std::map<std::pair<records::MarkKind, records::BodyRegion>, int64_t> by_region;
+    std::map<std::pair<records::MarkKind, std::string>, int64_t> by_keyword;
+    for (const SimulatedPerson& s : people) {
+      std::set<std::pair<records::MarkKind, records::BodyRegion>> regions;
+      std::set<std::pair<records::MarkKind, std::string>> keywords;
+      for (const auto& m : s.record.distinguishing_marks) {
+        regions.insert({m.kind, m.region});
+        regions.insert({m.kind, records::BodyRegion::kUnspecified});
+        for (const std::string& k : m.keywords) keywords.insert({m.kind, k});
+      }
+      for (const auto& r : regions) ++by_region[r];
+      for (const auto& k : keywords) ++by_keyword[k];
+    }
+    for (const auto& [key, n] : by_region) counts.marks.push_back({key.first, key.second, n});
+    for (const auto& [key, n] : by_keyword)
+      counts.mark_keywords.push_back({key.first, key.second, n});
+  }
   const matching::PopulationStatistics population = matching::PopulationFromRegistry(counts);
 
   SimulationResult result;
@@ -216,7 +465,7 @@ SimulationResult Simulate(const SimulationOptions& options,
       SimulatedPerson outsider;
       const SimulatedPerson* who = nullptr;
       if (kind == RemainsKind::kNotInRegistry) {
-        outsider = MakePerson(-1, rng, 1.0);
+        outsider = with_marks(MakePerson(-1, rng, 1.0));
         who = &outsider;
       } else {
         // Remains with a face belong to people whose families gave photos.
@@ -224,11 +473,20 @@ SimulationResult Simulate(const SimulationOptions& options,
           who = &people[static_cast<size_t>(pick(rng))];
         } while (kind == RemainsKind::kWithFace && who->photos == 0);
       }
-      const records::UnidentifiedRemains remains =
+      records::UnidentifiedRemains remains =
           MakeRemains(static_cast<int64_t>(result.remains.size()) + 1, *who, rng);
       const bool face = kind != RemainsKind::kFaceless;
+      {
+        records::UnidentifiedRemains examined = remains;
+        ExaminePostMortem(*who, face, examined, marks_rng);
+        if (options.use_marks) remains = std::move(examined);
+      }
       RemainsOutcome outcome;
       outcome.kind = kind;
+      outcome.marks_recorded = static_cast<int>(remains.distinguishing_marks.size());
+      for (const auto& m : remains.distinguishing_marks) {
+        outcome.tattoos_recorded += m.kind == records::MarkKind::kTattoo;
+      }
       const matching::RemainsEvidence remains_evidence(remains, population, kToday, evidence);
       std::vector<matching::RankKey> scored;
       matching::PairEvidence e;

@@ -22,6 +22,11 @@ struct SimulationOptions {
   // Share of registered people with at least one photo (each has 1 to 3).
   double people_with_photos = 0.8;
   uint64_t seed = 1;
+  // Distinguishing marks (about a third of adults with a tattoo, scars, amputations) are drawn
+  // for everyone, with what families report and what examiners can see on remains in each
+  // condition, from a random stream of their own: the registry is otherwise the same whether or
+  // not the records carry them, which `use_marks` decides.
+  bool use_marks = false;
 };
 
 enum class RemainsKind { kWithFace, kNotInRegistry, kFaceless };
@@ -36,8 +41,12 @@ struct RemainsOutcome {
   // log10 LR + place weight of every wrong pair that was not excluded, best first, at most 50.
   std::vector<double> wrong_scores;
   // Faceless remains only: the true person's rank under the simulator's own generative model
-  // (the Bayes-optimal ranking, the ceiling for any engine); 0 otherwise.
+  // of the attributes, marks left out (the Bayes-optimal ranking on attributes, the ceiling for
+  // any engine without marks); 0 otherwise.
   int oracle_rank = 0;
+  // Marks, and tattoos among them, the examiner recorded on the remains (use_marks only).
+  int marks_recorded = 0;
+  int tattoos_recorded = 0;
 };
 
 struct SimulationResult {

@@ -1,0 +1,324 @@
+// MarkService over real gRPC, on a real PostgreSQL database: the resource methods, the owning
+// record's scope, validation field by field, and search by description in Spanish.
+#include "services/mark_service.h"
+
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/case_record_services.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "tests/support/bad_request.h"
+#include "tests/support/in_process_server.h"
+#include "tests/support/postgres_environment.h"
+#include "tests/support/test_callers.h"
+
+namespace encuentro::services {
+namespace {
+
+using testing::PostgresEnvironment;
+using Mark = v1::DistinguishingMark;
+
+class MarkServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    owner_ = PostgresEnvironment::Get().CreateDatabase();
+    ASSERT_TRUE(storage::ApplyMigrations(owner_, storage::BundledMigrations()).ok());
+    auto database = storage::Database::Open(
+        {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = *std::move(database);
+    callers_ = std::make_unique<testing::TestCallers>(database_.get());
+    record_store_ = std::make_unique<storage::CaseRecordStore>(database_.get());
+    mark_store_ = std::make_unique<storage::MarkStore>(database_.get());
+    records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
+    marks_ = std::make_unique<records::MarkRecords>(mark_store_.get(), record_store_.get(),
+                                                    callers_->scope());
+    missing_service_ =
+        std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
+    remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
+    mark_service_ = std::make_unique<MarkServiceImpl>(callers_->gatekeeper(), marks_.get());
+    server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
+        missing_service_.get(), remains_service_.get(), mark_service_.get()});
+    missing_ = v1::MissingPersonService::NewStub(server_->channel());
+    remains_ = v1::RemainsService::NewStub(server_->channel());
+    marks_stub_ = v1::MarkService::NewStub(server_->channel());
+
+    v1::CreateMissingPersonRequest person;
+    person.mutable_missing_person()->set_case_folio("FGE-BC-1");
+    person.mutable_missing_person()->set_issuing_authority("FGE BC");
+    person.mutable_missing_person()->set_given_names("María");
+    v1::MissingPerson created_person;
+    ASSERT_TRUE(
+        missing_->CreateMissingPerson(callers_->Context().get(), person, &created_person).ok());
+    person_ = created_person.name();
+    v1::CreateRemainsRequest remains;
+    remains.mutable_remains()->set_case_folio("PM-1");
+    remains.mutable_remains()->set_lab("SEMEFO Tijuana");
+    v1::UnidentifiedRemains created_remains;
+    ASSERT_TRUE(remains_->CreateRemains(Lab().get(), remains, &created_remains).ok());
+    remains_name_ = created_remains.name();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Lab() {
+    return callers_->Context("luis", "semefo-tij", "forensic_lab");
+  }
+
+  static Mark Tattoo() {
+    Mark m;
+    m.set_kind(Mark::TATTOO);
+    m.set_body_region(Mark::FOREARM);
+    m.set_body_side(Mark::LEFT);
+    m.set_location_detail("cara interna");
+    m.set_description("Rosas con el nombre MARÍA");
+    m.add_keywords("rosas");
+    m.add_keywords("nombre: MARÍA");
+    return m;
+  }
+
+  grpc::Status Create(std::unique_ptr<grpc::ClientContext> context, const std::string& parent,
+                      const Mark& mark, Mark* out, const std::string& request_id = "") {
+    v1::CreateMarkRequest request;
+    request.set_parent(parent);
+    *request.mutable_mark() = mark;
+    request.set_request_id(request_id);
+    return marks_stub_->CreateMark(context.get(), request, out);
+  }
+
+  grpc::Status Search(std::unique_ptr<grpc::ClientContext> context,
+                      const v1::SearchMarksRequest& request, v1::SearchMarksResponse* out) {
+    return marks_stub_->SearchMarks(context.get(), request, out);
+  }
+
+  int AuditRows(const std::string& method, const std::string& target) {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    return tx
+        .exec_params1("SELECT count(*) FROM audit_log WHERE method = $1 AND $2 = ANY(targets)",
+                      method, target)[0]
+        .as<int>();
+  }
+
+  std::string owner_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<testing::TestCallers> callers_;
+  std::unique_ptr<storage::CaseRecordStore> record_store_;
+  std::unique_ptr<storage::MarkStore> mark_store_;
+  std::unique_ptr<records::CaseRecords> records_;
+  std::unique_ptr<records::MarkRecords> marks_;
+  std::unique_ptr<MissingPersonServiceImpl> missing_service_;
+  std::unique_ptr<RemainsServiceImpl> remains_service_;
+  std::unique_ptr<MarkServiceImpl> mark_service_;
+  std::unique_ptr<testing::InProcessServer> server_;
+  std::unique_ptr<v1::MissingPersonService::Stub> missing_;
+  std::unique_ptr<v1::RemainsService::Stub> remains_;
+  std::unique_ptr<v1::MarkService::Stub> marks_stub_;
+  std::string person_;
+  std::string remains_name_;
+};
+
+TEST_F(MarkServiceTest, StandardMethodsWithEtagsAndAudit) {
+  Mark created;
+  grpc::Status status = Create(callers_->Context(), person_, Tattoo(), &created, "req-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(created.name(), person_ + "/marks/1");
+  EXPECT_EQ(created.organization(), "cbp-bc");
+  EXPECT_EQ(created.keywords_size(), 2);
+  EXPECT_EQ(created.body_side(), Mark::LEFT);
+  EXPECT_EQ(AuditRows("MarkService/CreateMark", created.name()), 1);
+
+  // A retry with the same request id returns the same mark; the record shows it.
+  Mark retried;
+  ASSERT_TRUE(Create(callers_->Context(), person_, Tattoo(), &retried, "req-1").ok());
+  EXPECT_EQ(retried.name(), created.name());
+  v1::GetMissingPersonRequest get_person;
+  get_person.set_name(person_);
+  v1::MissingPerson person;
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get_person, &person).ok());
+  ASSERT_EQ(person.marks_size(), 1);
+  EXPECT_EQ(person.marks(0).description(), "Rosas con el nombre MARÍA");
+
+  // Update by mask; a stale etag is refused.
+  v1::UpdateMarkRequest update;
+  update.mutable_mark()->set_name(created.name());
+  update.mutable_mark()->set_etag(created.etag());
+  update.mutable_mark()->set_description("Rosa roja con el nombre MARÍA");
+  update.mutable_update_mask()->add_paths("description");
+  Mark updated;
+  status = marks_stub_->UpdateMark(callers_->Context().get(), update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(updated.description(), "Rosa roja con el nombre MARÍA");
+  EXPECT_EQ(updated.keywords_size(), 2) << "fields outside the mask stay";
+  EXPECT_NE(updated.etag(), created.etag());
+  EXPECT_EQ(marks_stub_->UpdateMark(callers_->Context().get(), update, &updated).error_code(),
+            grpc::ABORTED);
+  update.mutable_update_mask()->set_paths(0, "organization");
+  update.mutable_mark()->clear_etag();
+  EXPECT_EQ(marks_stub_->UpdateMark(callers_->Context().get(), update, &updated).error_code(),
+            grpc::INVALID_ARGUMENT);
+
+  v1::ListMarksRequest list;
+  list.set_parent(person_);
+  v1::ListMarksResponse listed;
+  ASSERT_TRUE(marks_stub_->ListMarks(callers_->Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.marks_size(), 1);
+
+  // Soft delete needs a reason; the record then shows no marks, the mark stays readable.
+  v1::DeleteMarkRequest remove;
+  remove.set_name(created.name());
+  Mark deleted;
+  EXPECT_EQ(marks_stub_->DeleteMark(callers_->Context().get(), remove, &deleted).error_code(),
+            grpc::INVALID_ARGUMENT);
+  remove.set_reason("registrado en la persona equivocada");
+  ASSERT_TRUE(marks_stub_->DeleteMark(callers_->Context().get(), remove, &deleted).ok());
+  EXPECT_TRUE(deleted.has_delete_time());
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get_person, &person).ok());
+  EXPECT_EQ(person.marks_size(), 0);
+  v1::GetMarkRequest get;
+  get.set_name(created.name());
+  Mark read;
+  ASSERT_TRUE(marks_stub_->GetMark(callers_->Context().get(), get, &read).ok());
+  EXPECT_TRUE(read.has_delete_time());
+  EXPECT_EQ(AuditRows("MarkService/GetMark", created.name()), 1);
+  EXPECT_EQ(AuditRows("MarkService/DeleteMark", created.name()), 1);
+}
+
+TEST_F(MarkServiceTest, MarksFollowTheScopeOfTheirRecord) {
+  Mark out;
+  // Another commission may neither add to nor read this commission's missing person.
+  EXPECT_EQ(Create(callers_->Context("eva", "cbp-son", "commission_staff"), person_, Tattoo(), &out)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
+  // A lab records marks on its own remains; commissions read them; another lab cannot.
+  Mark on_remains;
+  ASSERT_TRUE(Create(Lab(), remains_name_, Tattoo(), &on_remains).ok());
+  v1::GetMarkRequest get;
+  get.set_name(on_remains.name());
+  EXPECT_TRUE(marks_stub_->GetMark(callers_->Context().get(), get, &out).ok());
+  EXPECT_EQ(
+      marks_stub_->GetMark(callers_->Context("rosa", "semefo-son", "forensic_lab").get(), get, &out)
+          .error_code(),
+      grpc::PERMISSION_DENIED);
+  EXPECT_EQ(Create(callers_->Context(), remains_name_, Tattoo(), &out).error_code(),
+            grpc::PERMISSION_DENIED)
+      << "only the lab that holds the remains changes them";
+  // The mark must belong to the record its name says.
+  get.set_name(person_ + "/marks/" + on_remains.name().substr(on_remains.name().rfind('/') + 1));
+  EXPECT_EQ(marks_stub_->GetMark(callers_->Context().get(), get, &out).error_code(),
+            grpc::NOT_FOUND);
+  EXPECT_EQ(Create(callers_->Context(), "missingPersons/999", Tattoo(), &out).error_code(),
+            grpc::NOT_FOUND);
+  // A deleted record takes no new marks.
+  v1::DeleteMissingPersonRequest remove;
+  remove.set_name(person_);
+  remove.set_reason("duplicado");
+  v1::MissingPerson removed;
+  ASSERT_TRUE(missing_->DeleteMissingPerson(callers_->Context().get(), remove, &removed).ok());
+  EXPECT_EQ(Create(callers_->Context(), person_, Tattoo(), &out).error_code(),
+            grpc::FAILED_PRECONDITION);
+}
+
+TEST_F(MarkServiceTest, BadMarksAreRefusedFieldByField) {
+  Mark bad;
+  bad.set_location_detail(std::string(201, 'x'));
+  bad.mutable_implant()->set_serial_number("SN-1");
+  Mark out;
+  grpc::Status status = Create(callers_->Context(), person_, bad, &out);
+  ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"mark.kind", "mark.location_detail", "mark.description",
+                                      "mark.implant"}));
+  Mark too_many = Tattoo();
+  for (int i = 0; i < 20; ++i) too_many.add_keywords(std::string(1, static_cast<char>('a' + i)));
+  status = Create(callers_->Context(), person_, too_many, &out);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"mark.keywords"});
+  Mark blank = Tattoo();
+  blank.set_keywords(0, " ");
+  status = Create(callers_->Context(), person_, blank, &out);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"mark.keywords[0]"});
+  Mark unknown = Tattoo();
+  unknown.set_body_region(static_cast<Mark::BodyRegion>(99));
+  status = Create(callers_->Context(), person_, unknown, &out);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"mark.body_region"});
+  v1::CreateMarkRequest raw;
+  raw.set_parent("personas/1");
+  status = marks_stub_->CreateMark(callers_->Context().get(), raw, &out);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"parent"});
+}
+
+TEST_F(MarkServiceTest, SearchFindsMarksByDescriptionInSpanish) {
+  Mark tattoo = Tattoo();
+  Mark created;
+  ASSERT_TRUE(Create(Lab(), remains_name_, tattoo, &created).ok());
+  Mark scar;
+  scar.set_kind(Mark::SCAR);
+  scar.set_body_region(Mark::ABDOMEN);
+  scar.set_description("Cicatriz quirúrgica de apendicectomía");
+  ASSERT_TRUE(Create(Lab(), remains_name_, scar, &created).ok());
+
+  v1::SearchMarksRequest request;
+  request.set_query("rosa");  // the mark says "Rosas"
+  v1::SearchMarksResponse found;
+  grpc::Status status = Search(callers_->Context(), request, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(found.marks_size(), 1);
+  EXPECT_EQ(found.marks(0).name(), remains_name_ + "/marks/1");
+  request.set_query("maria");  // accents ignored
+  ASSERT_TRUE(Search(callers_->Context(), request, &found).ok());
+  EXPECT_EQ(found.marks_size(), 1);
+  request.set_query("apendicectomia");
+  ASSERT_TRUE(Search(callers_->Context(), request, &found).ok());
+  EXPECT_EQ(found.marks_size(), 1);
+  // Kind, region and side narrow it.
+  request.set_query("rosa");
+  request.set_body_region(Mark::FOREARM);
+  request.set_body_side(Mark::LEFT);
+  request.add_kinds(Mark::TATTOO);
+  ASSERT_TRUE(Search(callers_->Context(), request, &found).ok());
+  EXPECT_EQ(found.marks_size(), 1);
+  request.set_body_side(Mark::RIGHT);
+  ASSERT_TRUE(Search(callers_->Context(), request, &found).ok());
+  EXPECT_EQ(found.marks_size(), 0);
+
+  // A families' collective searches the remains' marks, though it cannot open the remains, and
+  // the log records what it searched for.
+  const auto family = [this] {
+    return callers_->Context("lucia", "madres-buscadoras", "family_auditor");
+  };
+  v1::SearchMarksRequest by_family;
+  by_family.set_query("rosas maría");
+  ASSERT_TRUE(Search(family(), by_family, &found).ok());
+  ASSERT_EQ(found.marks_size(), 1);
+  {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(tx.exec1("SELECT outcome->>'query' FROM audit_log WHERE method = "
+                       "'MarkService/SearchMarks' AND principal = 'lucia'")[0]
+                  .as<std::string>(),
+              "rosas maría");
+  }
+  v1::GetRemainsRequest get;
+  get.set_name(remains_name_);
+  v1::UnidentifiedRemains remains;
+  EXPECT_EQ(remains_->GetRemains(family().get(), get, &remains).error_code(),
+            grpc::PERMISSION_DENIED);
+  // The missing persons' marks are their commission's to search.
+  by_family.set_record_kind(v1::SearchMarksRequest::MISSING_PERSONS);
+  EXPECT_EQ(Search(family(), by_family, &found).error_code(), grpc::PERMISSION_DENIED);
+  // Paging.
+  v1::SearchMarksRequest all;
+  all.set_page_size(1);
+  ASSERT_TRUE(Search(callers_->Context(), all, &found).ok());
+  ASSERT_EQ(found.marks_size(), 1);
+  ASSERT_FALSE(found.next_page_token().empty());
+  all.set_page_token(found.next_page_token());
+  ASSERT_TRUE(Search(callers_->Context(), all, &found).ok());
+  EXPECT_EQ(found.marks_size(), 1);
+  EXPECT_TRUE(found.next_page_token().empty());
+}
+
+}  // namespace
+}  // namespace encuentro::services
