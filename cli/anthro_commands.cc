@@ -50,15 +50,6 @@ bool ReadText(const std::string& path, std::string* text) {
   return true;
 }
 
-bool ParseDate(const std::string& text, google::type::Date* date) {
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d", &y, &m, &d) != 3) return false;
-  date->set_year(y);
-  date->set_month(m);
-  date->set_day(d);
-  return true;
-}
-
 // "GOL=182.5" or "GOL=18.2cm" into a Measurement.
 bool ParseValue(const std::string& text, v1::Measurement* out) {
   const size_t eq = text.find('=');
@@ -225,7 +216,7 @@ bool FillSetFlags(const AnthroFlags& flags, v1::MeasurementSet* set, int* exit_c
   set->set_observer(flags.observer);
   set->set_instrument(flags.instrument);
   set->set_notes(flags.notes);
-  if (!flags.date.empty() && !ParseDate(flags.date, set->mutable_measured_date())) {
+  if (!flags.date.empty() && !ParseIsoDate(flags.date, set->mutable_measured_date())) {
     *exit_code = Usage("--date must be YYYY-MM-DD");
     return false;
   }
@@ -410,7 +401,7 @@ void AddAnthroCommands(CLI::App& app, const ClientOptions& options, int* exit_co
     request.set_instrument(flags->instrument);
     request.set_notes(flags->notes);
     request.set_allow_outliers(flags->allow_outliers);
-    if (!flags->date.empty() && !ParseDate(flags->date, request.mutable_measured_date())) {
+    if (!flags->date.empty() && !ParseIsoDate(flags->date, request.mutable_measured_date())) {
       *exit_code = Usage("--date must be YYYY-MM-DD");
       return;
     }

@@ -14,12 +14,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/dental_notation.h"
 #include "cli/mark_commands.h"
+#include "cli/output.h"
 #include "cli/photo_upload.h"
 #include "cli/progress.h"
 #include "common/csv.h"
 #include "common/sha256.h"
 #include "common/text.h"
+#include "encuentro/v1/dental.grpc.pb.h"
 #include "encuentro/v1/marks.grpc.pb.h"
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
@@ -65,15 +68,10 @@ struct ParseError {
 };
 
 google::type::Date ParseDateOrThrow(const std::string& column, const std::string& text) {
-  int y = 0, m = 0, d = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &extra) != 3) {
+  google::type::Date date;
+  if (!ParseIsoDate(text, &date)) {
     throw ParseError{column + ": '" + text + "' is not a YYYY-MM-DD date"};
   }
-  google::type::Date date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
   return date;
 }
 
@@ -232,6 +230,27 @@ std::vector<v1::DistinguishingMark> MarksFromRow(const CsvRow& row) {
     }
   }
   return marks;
+}
+
+// The `dental` column in the notation of cli/dental_notation.h, with `dental_source` and
+// `dental_source_date`; nullopt when the row has no chart.
+std::optional<v1::UpdateDentalChartRequest> DentalFromRow(const CsvRow& row) {
+  const std::string teeth = row.Get("dental");
+  if (teeth.empty()) return std::nullopt;
+  v1::UpdateDentalChartRequest request;
+  v1::DentalChart* chart = request.mutable_dental_chart();
+  if (absl::Status s = ParseDentalNotation(teeth, chart); !s.ok()) {
+    throw ParseError{"dental: " + std::string(s.message())};
+  }
+  chart->set_source(ParseEnumOrThrow<v1::DentalChart::Source>(
+      "dental_source", row.Get("dental_source"), v1::DentalChart::Source_Parse));
+  if (const std::string v = row.Get("dental_source_date"); !v.empty()) {
+    *chart->mutable_source_date() = ParseDateOrThrow("dental_source_date", v);
+  }
+  for (const char* path : {"teeth", "source", "source_date"}) {
+    request.mutable_update_mask()->add_paths(path);
+  }
+  return request;
 }
 
 void SetAssessment(const CsvRow& row, const std::string& prefix, v1::Assessment* a) {
@@ -422,8 +441,10 @@ class Importer {
     const std::string request_id = RequestId(row);
     grpc::Status status;
     std::vector<v1::DistinguishingMark> marks;
+    std::optional<v1::UpdateDentalChartRequest> dental;
     try {
       marks = MarksFromRow(row);
+      dental = DentalFromRow(row);
       if (kind_ == ImportKind::kMissing) {
         v1::CreateMissingPersonRequest request;
         *request.mutable_missing_person() = MissingPersonFromRow(row);
@@ -467,6 +488,19 @@ class Importer {
         all_marks = false;
         result.rejects.push_back(
             {row.line(), folio, "mark " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
+      }
+    }
+    if (dental) {
+      dental->mutable_dental_chart()->set_name(result.name + "/dentalChart");
+      v1::DentalChart written;
+      auto dental_stub = v1::DentalService::NewStub(channel_);
+      // Writing the same chart again on a rerun changes nothing but its revision.
+      status = WithRetries([&] {
+        return dental_stub->UpdateDentalChart(NewContext(options_).get(), *dental, &written);
+      });
+      if (!status.ok()) {
+        all_marks = false;
+        result.rejects.push_back({row.line(), folio, "dental chart: " + DescribeFailure(status)});
       }
     }
     auto photo_stub = v1::PhotoService::NewStub(channel_);

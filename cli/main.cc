@@ -8,6 +8,7 @@
 #include "cli/anthro_commands.h"
 #include "cli/audit_commands.h"
 #include "cli/client.h"
+#include "cli/dental_commands.h"
 #include "cli/import_command.h"
 #include "cli/mark_commands.h"
 #include "cli/match_commands.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddServerCommands(app, options, &exit_code);
   encuentro::cli::AddRecordCommands(app, options, &exit_code);
   encuentro::cli::AddMarkCommands(app, options, &exit_code);
+  encuentro::cli::AddDentalCommands(app, options, &exit_code);
   encuentro::cli::AddPhotoCommands(app, options, &exit_code);
   encuentro::cli::AddImportCommands(app, options, &exit_code);
   encuentro::cli::AddMatchCommands(app, options, &exit_code);

@@ -44,4 +44,14 @@ absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message*
   return absl::OkStatus();
 }
 
+bool ParseIsoDate(const std::string& text, google::type::Date* date) {
+  int y = 0, m = 0, d = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &extra) != 3) return false;
+  date->set_year(y);
+  date->set_month(m);
+  date->set_day(d);
+  return true;
+}
+
 }  // namespace encuentro::cli

@@ -7,11 +7,16 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "google/type/date.pb.h"
 
 namespace encuentro::cli {
 
 // One JSON object on one line, or a multi-line text rendering.
 void PrintMessage(const google::protobuf::Message& message, bool json);
+
+// Reads "YYYY-MM-DD" (nothing after it) into `date`; false when `text` is not one. The server
+// judges whether the date exists.
+bool ParseIsoDate(const std::string& text, google::type::Date* date);
 
 // Reads `path` ("-" for standard input) as proto3 JSON into `message`.
 absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message* message);

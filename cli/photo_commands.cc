@@ -35,15 +35,6 @@ int Usage(const std::string& message) {
   return 2;
 }
 
-bool ParseDate(const std::string& text, google::type::Date* date) {
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d", &y, &m, &d) != 3) return false;
-  date->set_year(y);
-  date->set_month(m);
-  date->set_day(d);
-  return true;
-}
-
 // A one-line account of a photo: its faces, their verdicts, and whether it has a template.
 void PrintPhotoSummary(const v1::Photo& photo) {
   std::printf("%s  %s %dx%d  %d face(s)  %s\n", photo.name().c_str(), photo.content_type().c_str(),
@@ -96,7 +87,7 @@ void AddPhotoCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
     metadata.set_request_id(flags->request_id);
     v1::Photo* photo = metadata.mutable_photo();
     if (!flags->capture_date.empty() &&
-        !ParseDate(flags->capture_date, photo->mutable_capture_date())) {
+        !ParseIsoDate(flags->capture_date, photo->mutable_capture_date())) {
       *exit_code = Usage("--capture-date must be YYYY-MM-DD");
       return;
     }

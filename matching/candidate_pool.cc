@@ -33,6 +33,10 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
     kept.side = mark.side;
     kept.keywords = mark.keywords;
   }
+  if (person.dental_chart) {
+    profile.dental_chart.emplace();
+    profile.dental_chart->teeth = person.dental_chart->teeth;
+  }
   return profile;
 }
 

@@ -18,9 +18,9 @@
 namespace encuentro::matching {
 
 // What of a missing person the evidence compares: id, organization, status, sex, birth date,
-// age at disappearance, last sighting and place, reported height, and each mark's kind, place
-// and keywords. Names, folios and descriptions are left out; a search reads them only for the
-// candidates it returns.
+// age at disappearance, last sighting and place, reported height, each mark's kind, place and
+// keywords, and the dental chart's teeth. Names, folios and descriptions are left out; a search
+// reads them only for the candidates it returns.
 records::MissingPerson MatchProfileOf(const records::MissingPerson& person);
 
 // Thread-safe: scans share a lock, changes take it alone.

@@ -263,6 +263,27 @@ Factor CompareMarkEvidence(const records::MissingPerson& p, const records::Unide
   return f;
 }
 
+Factor CompareDentalEvidence(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
+                             const PopulationStatistics& population, const EvidenceOptions& o,
+                             bool explain) {
+  if (!p.dental_chart || !r.dental_chart) {
+    return Unknown("dental", "no dental chart on one side or both", explain);
+  }
+  DentalComparison dental =
+      CompareDental(*p.dental_chart, *r.dental_chart, population.dental, o.dental, explain);
+  if (!dental.compared) return {"dental", 0, Light::kUnknown, false, std::move(dental.reason)};
+  const double bound = o.dental.max_abs_log10_lr;
+  const double lr = dental.excludes ? -bound : std::clamp(dental.log10_lr, -bound, bound);
+  Factor f{"dental", lr,
+           dental.excludes                                   ? Light::kNoMatch
+           : dental.unexplained == 0 && dental.log10_lr >= 1 ? Light::kMatch
+           : dental.unexplained > 0                          ? Light::kNoMatch
+                                                             : Light::kPossible,
+           dental.excludes, std::move(dental.reason)};
+  f.unbounded_log10_lr = dental.excludes ? -bound : dental.log10_lr;
+  return f;
+}
+
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                     const EvidenceOptions& o, bool explain) {
   Factor f = Unknown("place", "coordinates of last-seen or found place missing", explain);
@@ -439,6 +460,7 @@ void RemainsEvidence::Compare(const records::MissingPerson& person, bool explain
   out->push_back(CompareSex(person, r, *population_, *terms_, o, explain));
   out->push_back(CompareStature(person, r, *terms_, o, explain));
   out->push_back(CompareMarkEvidence(person, r, *population_, *terms_, o, explain));
+  out->push_back(CompareDentalEvidence(person, r, *population_, o, explain));
   out->push_back(ComparePlace(person, r, o, explain));
 }
 

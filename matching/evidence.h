@@ -20,7 +20,7 @@ enum class Light { kMatch, kPossible, kNoMatch, kUnknown };
 const char* LightName(Light light);
 
 struct Factor {
-  // "face", "dates", "age", "sex", "stature", "marks", "place".
+  // "face", "dates", "age", "sex", "stature", "marks", "dental", "place".
   std::string name;
   // log10 P(evidence | same person) / P(evidence | different people), within the factor's
   // bound; 0 when uninformative. For a prior factor, the log10 weight of the prior instead.
@@ -84,9 +84,11 @@ struct EvidenceOptions {
   double max_abs_log10_lr = 2;
 
   MarkEvidenceOptions marks;
+  DentalEvidenceOptions dental;
 };
 
-// Every attribute factor for the pair, in a fixed order (dates, age, sex, stature, marks, place).
+// Every attribute factor for the pair, in a fixed order (dates, age, sex, stature, marks, dental,
+// place).
 // Factors whose data are missing on either side come back with light kUnknown and log10 LR 0,
 // so a reviewer sees what was not compared. `today` bounds the person's possible age at death
 // when the remains have no found date. Without `explain` the reasons of informative factors are

@@ -47,6 +47,7 @@ PopulationStatistics PopulationFromRegistry(const records::RegistryCounts& count
                                             const PopulationOptions& options) {
   PopulationStatistics p = DefaultPopulation();
   p.marks = MarkFrequencies(counts);
+  p.dental = DentalFrequencies(counts);
   const int64_t known_sex = counts.female + counts.male;
   if (known_sex >= options.min_for_sex_ratio) {
     p.male_fraction = static_cast<double>(counts.male) / static_cast<double>(known_sex);

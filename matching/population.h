@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "matching/dental_evidence.h"
 #include "matching/mark_evidence.h"
 #include "records/model.h"
 
@@ -35,6 +36,8 @@ struct PopulationStatistics {
   std::string age_source;
   // How common recorded marks are (the registry's counts shrunk towards prior shares).
   MarkFrequencies marks;
+  // How common each dental feature at each tooth is among charted people, likewise.
+  DentalFrequencies dental;
 };
 
 // The defaults and their sources (see matching/README.md).

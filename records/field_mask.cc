@@ -108,6 +108,17 @@ absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<
   return Apply(*kFields, patch, paths, target);
 }
 
+absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::string>& paths,
+                             DentalChart& target) {
+  static const auto* const kFields = new std::vector<Copier<DentalChart>>{
+      ENCUENTRO_FIELD(source),
+      ENCUENTRO_FIELD(source_date),
+      ENCUENTRO_FIELD(notes),
+      ENCUENTRO_FIELD(teeth),
+  };
+  return Apply(*kFields, patch, paths, target);
+}
+
 #undef ENCUENTRO_FIELD
 
 }  // namespace encuentro::records

@@ -18,5 +18,7 @@ absl::Status ApplyUpdateMask(const UnidentifiedRemains& patch,
                              const std::vector<std::string>& paths, UnidentifiedRemains& target);
 absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<std::string>& paths,
                              DistinguishingMark& target);
+absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::string>& paths,
+                             DentalChart& target);
 
 }  // namespace encuentro::records

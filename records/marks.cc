@@ -52,7 +52,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::CreateMark(const auth::Principal
   const RecordKind kind = mark.owner_kind;
   absl::StatusOr<DistinguishingMark> created = store_->InsertMark(
       mark, request_id,
-      [&](const storage::MarkOwner& owner) -> absl::Status {
+      [&](const storage::OwningRecord& owner) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, kind, owner.organization); !s.ok()) {
           return s;
         }
@@ -90,7 +90,7 @@ absl::StatusOr<Page<DistinguishingMark>> MarkRecords::ListMarks(const auth::Prin
                                                                 bool show_deleted, int page_size,
                                                                 int64_t after_id) {
   if (absl::Status s = CheckPage(page_size); !s.ok()) return s;
-  absl::StatusOr<storage::MarkOwner> owner = store_->GetOwner(kind, owner_id);
+  absl::StatusOr<storage::OwningRecord> owner = store_->GetOwner(kind, owner_id);
   if (!owner.ok()) return owner.status();
   if (absl::Status s = scope_->CheckRead(caller, kind, owner_id, owner->organization); !s.ok()) {
     return s;
@@ -113,7 +113,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::UpdateMark(
     const std::vector<std::string>& update_mask, std::optional<int64_t> expected_revision) {
   absl::StatusOr<DistinguishingMark> updated = store_->UpdateMark(
       ref.parent.kind, ref.parent.id, ref.mark_id, expected_revision,
-      [&](const storage::MarkOwner& owner, DistinguishingMark& mark) -> absl::Status {
+      [&](const storage::OwningRecord& owner, DistinguishingMark& mark) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, ref.parent.kind, owner.organization);
             !s.ok()) {
           return s;
@@ -140,7 +140,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::DeleteMark(
   const Timestamp now = clock_();
   absl::StatusOr<DistinguishingMark> deleted = store_->UpdateMark(
       ref.parent.kind, ref.parent.id, ref.mark_id, expected_revision,
-      [&](const storage::MarkOwner& owner, DistinguishingMark& mark) -> absl::Status {
+      [&](const storage::OwningRecord& owner, DistinguishingMark& mark) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, ref.parent.kind, owner.organization);
             !s.ok()) {
           return s;

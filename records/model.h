@@ -96,6 +96,67 @@ struct DistinguishingMark {
   std::string implant_serial_number;
 };
 
+// Dental charts follow the Interpol DVI dental coding: FDI tooth numbers (11-18, 21-28, 31-38,
+// 41-48 permanent; 51-55, 61-65, 71-75, 81-85 deciduous), a state per tooth and the treatments
+// seen on it.
+enum class ToothState {
+  kNotExamined,
+  kPresent,
+  kMissingAnteMortem,  // lost in life: healed socket, or so in the dental record
+  kMissingPostMortem,  // lost after death: open socket (remains only)
+  kUnerupted
+};
+
+enum class RestorationKind { kFilling, kCrown, kRootCanal, kBridge, kImplant, kProsthesis };
+
+// Tooth surfaces, as bits: mesial, occlusal (incisal), distal, buccal (labial), lingual (palatal).
+enum ToothSurface : uint8_t { kMesial = 1, kOcclusal = 2, kDistal = 4, kBuccal = 8, kLingual = 16 };
+
+enum class DentalMaterial {
+  kUnspecified,
+  kAmalgam,
+  kComposite,
+  kCeramic,
+  kGold,
+  kOtherMetal,
+  kGlassIonomer,
+  kTemporary,
+  kOther
+};
+
+struct Restoration {
+  RestorationKind kind = RestorationKind::kFilling;
+  uint8_t surfaces = 0;  // ToothSurface bits; fillings only
+  DentalMaterial material = DentalMaterial::kUnspecified;
+};
+
+struct Tooth {
+  int fdi = 0;
+  ToothState state = ToothState::kNotExamined;
+  std::vector<Restoration> restorations;
+};
+
+enum class DentalSource {
+  kUnspecified,
+  kDentalRecord,
+  kRadiograph,
+  kClinicalExamination,
+  kFamilyReport,
+  kOther
+};
+
+// A record's dental chart (one per record, "missingPersons/1/dentalChart"); teeth not listed
+// were not examined.
+struct DentalChart {
+  // meta.id is the chart's own; meta.organization the owning record's.
+  RecordMetadata meta;
+  DentalSource source = DentalSource::kUnspecified;
+  std::optional<Date> source_date;
+  std::string notes;
+  // By FDI number.
+  std::vector<Tooth> teeth;
+};
+
 struct AgeAtDisappearance {
   double years = 0;
   double uncertainty_years = 0;
@@ -121,6 +182,8 @@ struct MissingPerson {
   std::optional<ReportedHeight> reported_height;
   // Read with the record (live marks, by id); changed only through the marks' own methods.
   std::vector<DistinguishingMark> distinguishing_marks;
+  // Read with the record; changed only through the chart's own methods.
+  std::optional<DentalChart> dental_chart;
   MissingPersonStatus status = MissingPersonStatus::kMissing;
 };
 
@@ -199,6 +262,8 @@ struct UnidentifiedRemains {
   bool marks_examined = false;
   // Read with the record (live marks, by id); changed only through the marks' own methods.
   std::vector<DistinguishingMark> distinguishing_marks;
+  // Read with the record; changed only through the chart's own methods.
+  std::optional<DentalChart> dental_chart;
 };
 
 // Ages matching tabulates: whole years 0..kTabulatedAgeYears-1.
@@ -233,6 +298,15 @@ struct RegistryCounts {
   };
   std::vector<MarkCount> marks;
   std::vector<KeywordCount> mark_keywords;
+  // Live people with a dental chart, and with each feature at each tooth ("missing_am", or a
+  // restoration kind: "filling", "crown", ... as stored).
+  struct ToothFeatureCount {
+    int fdi = 0;
+    std::string feature;
+    int64_t people = 0;
+  };
+  int64_t dental_charts = 0;
+  std::vector<ToothFeatureCount> tooth_features;
 };
 
 enum class QualityVerdict { kPass, kWarn, kFail };

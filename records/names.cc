@@ -83,6 +83,16 @@ std::optional<MarkRef> ParseMarkName(const std::string& name) {
   return MarkRef{parsed->first, parsed->second};
 }
 
+std::string DentalChartName(RecordKind kind, int64_t record_id) {
+  return RecordName(kind, record_id) + "/dentalChart";
+}
+
+std::optional<RecordRef> ParseDentalChartName(const std::string& name) {
+  constexpr std::string_view kSuffix = "/dentalChart";
+  if (!std::string_view(name).ends_with(kSuffix)) return std::nullopt;
+  return ParseRecordName(name.substr(0, name.size() - kSuffix.size()));
+}
+
 std::string Etag(int64_t revision) {
   // Built piecewise: GCC 12 warns falsely (-Wrestrict) on "\"" + std::to_string(...).
   std::string etag(1, '"');

@@ -38,6 +38,10 @@ struct MarkRef {
 };
 std::optional<MarkRef> ParseMarkName(const std::string& name);
 
+// A record's dental chart, a singleton: "remains/7/dentalChart".
+std::string DentalChartName(RecordKind kind, int64_t record_id);
+std::optional<RecordRef> ParseDentalChartName(const std::string& name);
+
 // Etags are opaque to clients: a quoted revision number.
 std::string Etag(int64_t revision);
 // nullopt for an etag this server never issued.

@@ -1,5 +1,6 @@
 #include "records/validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -205,6 +206,62 @@ std::vector<FieldViolation> ValidateMark(const DistinguishingMark& m) {
       !(m.implant_manufacturer.empty() && m.implant_serial_number.empty())) {
     check.Fail("implant", "is for medical implants only");
   }
+  return check.Take();
+}
+
+bool IsFdiTooth(int fdi) {
+  const int quadrant = fdi / 10;
+  const int position = fdi % 10;
+  if (quadrant >= 1 && quadrant <= 4) return position >= 1 && position <= 8;
+  if (quadrant >= 5 && quadrant <= 8) return position >= 1 && position <= 5;
+  return false;
+}
+
+std::vector<FieldViolation> ValidateDentalChart(const DentalChart& chart, RecordKind kind,
+                                                Date today) {
+  Checker check(today);
+  check.PastDate("source_date", chart.source_date);
+  check.Text("notes", chart.notes, kMaxLongText);
+  std::vector<int> seen;
+  for (size_t i = 0; i < chart.teeth.size(); ++i) {
+    const Tooth& t = chart.teeth[i];
+    const std::string field = "teeth[" + std::to_string(i) + "]";
+    if (!IsFdiTooth(t.fdi)) {
+      check.Fail(field + ".fdi", "is not an FDI tooth number (11-48 permanent, 51-85 deciduous)");
+    } else if (std::find(seen.begin(), seen.end(), t.fdi) != seen.end()) {
+      check.Fail(field + ".fdi", "tooth " + std::to_string(t.fdi) + " is charted twice");
+    }
+    seen.push_back(t.fdi);
+    if (t.state == ToothState::kNotExamined) {
+      check.Fail(field + ".state", "is required (leave a tooth that was not examined out)");
+    }
+    if (t.state == ToothState::kMissingPostMortem && kind == RecordKind::kMissingPerson) {
+      check.Fail(field + ".state", "a tooth lost after death is charted on remains only");
+    }
+    const bool treatable =
+        t.state == ToothState::kPresent ||
+        (t.state == ToothState::kMissingAnteMortem && !t.restorations.empty() &&
+         std::all_of(t.restorations.begin(), t.restorations.end(), [](const Restoration& r) {
+           return r.kind == RestorationKind::kBridge || r.kind == RestorationKind::kImplant ||
+                  r.kind == RestorationKind::kProsthesis;
+         }));
+    if (!t.restorations.empty() && !treatable) {
+      check.Fail(field + ".restorations",
+                 "only a present tooth has treatments (a lost one: a bridge, implant or "
+                 "prosthesis in its place)");
+    }
+    for (size_t k = 0; k < t.restorations.size(); ++k) {
+      const Restoration& r = t.restorations[k];
+      const std::string at = field + ".restorations[" + std::to_string(k) + "]";
+      if (r.kind == RestorationKind::kFilling && r.surfaces == 0) {
+        check.Fail(at + ".surfaces", "a filling names at least one surface");
+      }
+      if (r.kind != RestorationKind::kFilling && r.surfaces != 0) {
+        check.Fail(at + ".surfaces", "only fillings name surfaces");
+      }
+    }
+  }
+  if (chart.teeth.size() > 52) check.Fail("teeth", "has more than 52 teeth");
   return check.Take();
 }
 

@@ -13,6 +13,11 @@ namespace encuentro::records {
 std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& person, Date today);
 std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& remains, Date today);
 std::vector<FieldViolation> ValidateMark(const DistinguishingMark& mark);
+// `kind` is the owning record's: only remains can have lost teeth after death.
+std::vector<FieldViolation> ValidateDentalChart(const DentalChart& chart, RecordKind kind,
+                                                Date today);
+// FDI tooth numbers: 11-18, 21-28, 31-38, 41-48 (permanent), 51-55 ... 81-85 (deciduous).
+bool IsFdiTooth(int fdi);
 
 // Bounds shared with import tools and documented in the README.
 inline constexpr double kMinHeightCm = 40;

@@ -33,6 +33,7 @@
 #include "matching/face_calibration.h"
 #include "matching/matcher.h"
 #include "records/case_records.h"
+#include "records/dental.h"
 #include "records/marks.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
@@ -40,6 +41,7 @@
 #include "services/anthropology_service.h"
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
+#include "services/dental_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -438,6 +440,9 @@ int RunServer(const ServerConfig& config) {
   storage::MarkStore mark_store(db_ptr);
   records::MarkRecords mark_records(&mark_store, &record_store, &case_scope);
   services::MarkServiceImpl mark_service(&gatekeeper, &mark_records);
+  storage::DentalStore dental_store(db_ptr);
+  records::DentalCharts dental_charts(&dental_store, &record_store, &case_scope);
+  services::DentalServiceImpl dental_service(&gatekeeper, &dental_charts);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, &case_scope, pipeline->get(),
@@ -461,6 +466,7 @@ int RunServer(const ServerConfig& config) {
   case_records.set_observer(&gallery_sync);
   photo_library.set_observer(&gallery_sync);
   mark_records.set_observer(&gallery_sync);
+  dental_charts.set_observer(&gallery_sync);
   matching::Matcher matcher(&record_store, &match_store, gallery->get(), pool->get(), &case_records,
                             [&calibration](double distance, int comparisons, bool explain) {
                               return calibration->FaceFactor(distance, comparisons,
@@ -496,6 +502,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&missing_person_service);
   builder.RegisterService(&remains_service);
   builder.RegisterService(&mark_service);
+  builder.RegisterService(&dental_service);
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);

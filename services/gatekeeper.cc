@@ -41,6 +41,8 @@ const std::map<std::string, std::set<Role>>& RpcRoles() {
       {"encuentro.v1.MarkService.UpdateMark", staff_and_labs},
       {"encuentro.v1.MarkService.DeleteMark", staff_and_labs},
       {"encuentro.v1.MarkService.SearchMarks", case_readers},
+      {"encuentro.v1.DentalService.GetDentalChart", case_readers},
+      {"encuentro.v1.DentalService.UpdateDentalChart", staff_and_labs},
       // Photo bytes and descriptors go to staff and labs only.
       {"encuentro.v1.PhotoService.AddPhoto", staff_and_labs},
       {"encuentro.v1.PhotoService.GetPhoto", staff_and_labs},

@@ -188,6 +188,11 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
     out.mutable_reported_height()->set_precision_cm(in.reported_height->precision_cm);
   }
   for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
+  if (in.dental_chart) {
+    *out.mutable_dental_chart() =
+        ToProto(*in.dental_chart,
+                records::DentalChartName(records::RecordKind::kMissingPerson, in.meta.id));
+  }
   switch (in.status) {
     case records::MissingPersonStatus::kMissing:
       out.set_status(v1::MissingPerson::MISSING);
@@ -301,6 +306,10 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   out.set_notes(in.notes);
   out.set_marks_examined(in.marks_examined);
   for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
+  if (in.dental_chart) {
+    *out.mutable_dental_chart() = ToProto(
+        *in.dental_chart, records::DentalChartName(records::RecordKind::kRemains, in.meta.id));
+  }
   return out;
 }
 
@@ -333,6 +342,77 @@ v1::DistinguishingMark ToProto(const records::DistinguishingMark& in) {
   if (!in.implant_manufacturer.empty() || !in.implant_serial_number.empty()) {
     out.mutable_implant()->set_manufacturer(in.implant_manufacturer);
     out.mutable_implant()->set_serial_number(in.implant_serial_number);
+  }
+  return out;
+}
+
+records::DentalChart FromProto(const v1::DentalChart& in, std::vector<FieldViolation>* bad) {
+  records::DentalChart out;
+  out.source = EnumFromProto(in.source(), records::DentalSource::kOther, "source", bad)
+                   .value_or(records::DentalSource::kUnspecified);
+  out.source_date =
+      OptionalDateFromProto(in.has_source_date(), in.source_date(), "source_date", bad);
+  out.notes = in.notes();
+  for (int i = 0; i < in.teeth_size(); ++i) {
+    const v1::DentalChart::Tooth& t = in.teeth(i);
+    const std::string field = "teeth[" + std::to_string(i) + "]";
+    records::Tooth& tooth = out.teeth.emplace_back();
+    tooth.fdi = t.fdi();
+    tooth.state = EnumFromProto(t.state(), records::ToothState::kUnerupted, field + ".state", bad)
+                      .value_or(records::ToothState::kNotExamined);
+    for (int k = 0; k < t.restorations_size(); ++k) {
+      const v1::DentalChart::Restoration& r = t.restorations(k);
+      const std::string at = field + ".restorations[" + std::to_string(k) + "]";
+      records::Restoration& restoration = tooth.restorations.emplace_back();
+      const int kind = static_cast<int>(r.kind());
+      if (kind < 1 || kind > static_cast<int>(records::RestorationKind::kProsthesis) + 1) {
+        bad->push_back({at + ".kind", kind == 0 ? "is required" : "unknown value"});
+      } else {
+        restoration.kind = static_cast<records::RestorationKind>(kind - 1);
+      }
+      for (int j = 0; j < r.surfaces_size(); ++j) {
+        const int surface = static_cast<int>(r.surfaces(j));
+        if (surface < 1 || surface > 5) {
+          bad->push_back({at + ".surfaces[" + std::to_string(j) + "]", "unknown value"});
+        } else {
+          restoration.surfaces |= static_cast<uint8_t>(1u << (surface - 1));
+        }
+      }
+      restoration.material =
+          EnumFromProto(r.material(), records::DentalMaterial::kOther, at + ".material", bad)
+              .value_or(records::DentalMaterial::kUnspecified);
+    }
+  }
+  return out;
+}
+
+v1::DentalChart ToProto(const records::DentalChart& in, const std::string& name) {
+  v1::DentalChart out;
+  out.set_name(name);
+  out.set_source(static_cast<v1::DentalChart::Source>(in.source));
+  if (in.source_date) *out.mutable_source_date() = ToProto(*in.source_date);
+  out.set_notes(in.notes);
+  out.set_organization(in.meta.organization);
+  // A chart never written has neither (and an update of it needs no etag).
+  if (in.meta.revision > 0) {
+    *out.mutable_update_time() = ToProto(in.meta.update_time);
+    out.set_etag(records::Etag(in.meta.revision));
+  }
+  for (const records::Tooth& t : in.teeth) {
+    v1::DentalChart::Tooth* tooth = out.add_teeth();
+    tooth->set_fdi(t.fdi);
+    tooth->set_state(static_cast<v1::DentalChart::ToothState>(t.state));
+    for (const records::Restoration& r : t.restorations) {
+      v1::DentalChart::Restoration* restoration = tooth->add_restorations();
+      restoration->set_kind(
+          static_cast<v1::DentalChart::Restoration::Kind>(static_cast<int>(r.kind) + 1));
+      for (int bit = 0; bit < 5; ++bit) {
+        if (r.surfaces & (1u << bit)) {
+          restoration->add_surfaces(static_cast<v1::DentalChart::Surface>(bit + 1));
+        }
+      }
+      restoration->set_material(static_cast<v1::DentalChart::Material>(r.material));
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/field_violations.h"
+#include "encuentro/v1/dental.pb.h"
 #include "encuentro/v1/marks.pb.h"
 #include "encuentro/v1/missing_persons.pb.h"
 #include "encuentro/v1/remains.pb.h"
@@ -27,6 +28,10 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in);
 records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
                                       std::vector<FieldViolation>* bad);
 v1::DistinguishingMark ToProto(const records::DistinguishingMark& in);
+
+// The chart's values; its bookkeeping is the caller's to set. `name` is the chart's resource name.
+records::DentalChart FromProto(const v1::DentalChart& in, std::vector<FieldViolation>* bad);
+v1::DentalChart ToProto(const records::DentalChart& in, const std::string& name);
 
 // A proto enum value as the domain's enum of the same numbering (0..`last`); other numbers are
 // violations at `field`.

@@ -8,7 +8,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
-#include "storage/mark_rows.h"
+#include "storage/record_children.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -304,7 +304,7 @@ std::optional<typename Table::Record> SelectById(pqxx::transaction_base& tx, int
                        for_update ? " FOR UPDATE" : ""));
   if (rows.empty()) return std::nullopt;
   std::vector<typename Table::Record> record{Table::Read(rows[0])};
-  AttachLiveMarks(tx, Table::kKind, record);
+  AttachRecordParts(tx, Table::kKind, record);
   return std::move(record[0]);
 }
 
@@ -375,17 +375,14 @@ absl::StatusOr<std::vector<typename Table::Record>> GetMany(Database& db,
                                                             const std::vector<int64_t>& ids) {
   std::vector<typename Table::Record> records;
   if (ids.empty()) return records;
-  std::string array = "{";
-  for (size_t i = 0; i < ids.size(); ++i) absl::StrAppend(&array, i ? "," : "", ids[i]);
-  array += "}";
   absl::Status status = db.pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    for (const auto& row : SqlParams().Add(array).Exec(
+    for (const auto& row : SqlParams().Add(IdArray(ids)).Exec(
              tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
                               " WHERE id = ANY($1::bigint[]) ORDER BY id"))) {
       records.push_back(Table::Read(row));
     }
-    AttachLiveMarks(tx, Table::kKind, records);
+    AttachRecordParts(tx, Table::kKind, records);
   });
   if (!status.ok()) return status;
   return records;
@@ -429,7 +426,7 @@ absl::StatusOr<Page<typename Table::Record>> List(Database& db, const RecordQuer
       }
       page.records.push_back(Table::Read(row));
     }
-    AttachLiveMarks(tx, Table::kKind, page.records);
+    AttachRecordParts(tx, Table::kKind, page.records);
   });
   if (!status.ok()) return status;
   return page;

@@ -7,7 +7,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
-#include "storage/mark_rows.h"
+#include "storage/record_children.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -34,14 +34,6 @@ Enum FromSql(const std::string& text, const char* const (&names)[N], Enum otherw
     if (text == names[i]) return static_cast<Enum>(i);
   }
   return otherwise;
-}
-
-const char* OwnerColumn(RecordKind kind) {
-  return kind == RecordKind::kMissingPerson ? "missing_person_id" : "remains_id";
-}
-
-const char* OwnerTable(RecordKind kind) {
-  return kind == RecordKind::kMissingPerson ? "missing_persons" : "remains";
 }
 
 // The mark and its owner's organization; read by ReadMark in this order.
@@ -117,15 +109,6 @@ std::optional<DistinguishingMark> SelectMark(pqxx::transaction_base& tx, RecordK
   return ReadMark(rows[0]);
 }
 
-std::optional<MarkOwner> SelectOwner(pqxx::transaction_base& tx, RecordKind kind, int64_t id,
-                                     bool lock) {
-  pqxx::result rows = SqlParams().Add(id).Exec(
-      tx, absl::StrCat("SELECT organization, delete_time IS NOT NULL FROM ", OwnerTable(kind),
-                       " WHERE id = $1", lock ? " FOR SHARE" : ""));
-  if (rows.empty()) return std::nullopt;
-  return MarkOwner{rows[0][0].as<std::string>(), rows[0][1].as<bool>()};
-}
-
 std::string MarkName(const DistinguishingMark& m) {
   return records::MarkName(m.owner_kind, m.owner_id, m.meta.id);
 }
@@ -135,6 +118,20 @@ absl::Status OwnerNotFound(RecordKind kind, int64_t id) {
 }
 
 }  // namespace
+
+const char* OwnerColumn(RecordKind kind) {
+  return kind == RecordKind::kMissingPerson ? "missing_person_id" : "remains_id";
+}
+
+std::optional<OwningRecord> SelectOwningRecord(pqxx::transaction_base& tx, RecordKind kind,
+                                               int64_t id, bool lock) {
+  pqxx::result rows = SqlParams().Add(id).Exec(
+      tx, absl::StrCat("SELECT organization, delete_time IS NOT NULL FROM ",
+                       kind == RecordKind::kMissingPerson ? "missing_persons" : "remains",
+                       " WHERE id = $1", lock ? " FOR SHARE" : ""));
+  if (rows.empty()) return std::nullopt;
+  return OwningRecord{rows[0][0].as<std::string>(), rows[0][1].as<bool>()};
+}
 
 const char* MarkKindToSql(MarkKind kind) { return kKinds[static_cast<int>(kind)]; }
 const char* BodyRegionToSql(BodyRegion region) { return kRegions[static_cast<int>(region)]; }
@@ -154,11 +151,7 @@ std::unordered_map<int64_t, std::vector<DistinguishingMark>> LiveMarksOf(
                                                       : " IS NOT NULL AND r.delete_time IS NULL");
   SqlParams params;
   if (owner_ids != nullptr) {
-    std::string array = "{";
-    for (size_t i = 0; i < owner_ids->size(); ++i)
-      absl::StrAppend(&array, i ? "," : "", (*owner_ids)[i]);
-    array += "}";
-    params.Add(array);
+    params.Add(IdArray(*owner_ids));
     absl::StrAppend(&where, " AND m.", OwnerColumn(kind), " = ANY($1::bigint[])");
   }
   for (const auto& row : params.Exec(tx, absl::StrCat(kSelect, where, " ORDER BY m.id"))) {
@@ -170,12 +163,13 @@ std::unordered_map<int64_t, std::vector<DistinguishingMark>> LiveMarksOf(
 
 absl::StatusOr<DistinguishingMark> MarkStore::InsertMark(
     const DistinguishingMark& mark, const std::string& request_id,
-    const std::function<absl::Status(const MarkOwner&)>& admit, const audit::AuditEvent& event) {
+    const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
   std::optional<DistinguishingMark> result;
   absl::Status outcome = absl::OkStatus();
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    std::optional<MarkOwner> owner = SelectOwner(tx, mark.owner_kind, mark.owner_id, true);
+    std::optional<OwningRecord> owner =
+        SelectOwningRecord(tx, mark.owner_kind, mark.owner_id, true);
     if (!owner) {
       outcome = OwnerNotFound(mark.owner_kind, mark.owner_id);
       return;
@@ -231,11 +225,11 @@ absl::StatusOr<DistinguishingMark> MarkStore::GetMark(RecordKind kind, int64_t o
   return *result;
 }
 
-absl::StatusOr<MarkOwner> MarkStore::GetOwner(RecordKind kind, int64_t owner_id) {
-  std::optional<MarkOwner> owner;
+absl::StatusOr<OwningRecord> MarkStore::GetOwner(RecordKind kind, int64_t owner_id) {
+  std::optional<OwningRecord> owner;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    owner = SelectOwner(tx, kind, owner_id, false);
+    owner = SelectOwningRecord(tx, kind, owner_id, false);
   });
   if (!status.ok()) return status;
   if (!owner) return OwnerNotFound(kind, owner_id);
@@ -266,13 +260,13 @@ absl::StatusOr<records::Page<DistinguishingMark>> MarkStore::ListMarks(
 
 absl::StatusOr<DistinguishingMark> MarkStore::UpdateMark(
     RecordKind kind, int64_t owner_id, int64_t mark_id, std::optional<int64_t> expected_revision,
-    const std::function<absl::Status(const MarkOwner&, DistinguishingMark&)>& mutate,
+    const std::function<absl::Status(const OwningRecord&, DistinguishingMark&)>& mutate,
     const audit::AuditEvent& event) {
   std::optional<DistinguishingMark> result;
   absl::Status outcome = absl::OkStatus();
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    std::optional<MarkOwner> owner = SelectOwner(tx, kind, owner_id, true);
+    std::optional<OwningRecord> owner = SelectOwningRecord(tx, kind, owner_id, true);
     std::optional<DistinguishingMark> current =
         owner ? SelectMark(tx, kind, owner_id, mark_id, /*for_update=*/true) : std::nullopt;
     if (!current) {
@@ -280,6 +274,11 @@ absl::StatusOr<DistinguishingMark> MarkStore::UpdateMark(
           absl::StrCat(records::MarkName(kind, owner_id, mark_id), " not found"));
       return;
     }
+    DistinguishingMark updated = *current;
+    // `mutate` first: it checks the caller's scope, and a caller out of scope learns nothing of
+    // the mark's revision.
+    outcome = mutate(*owner, updated);
+    if (!outcome.ok()) return;
     if (expected_revision && *expected_revision != current->meta.revision) {
       outcome = absl::AbortedError(
           absl::StrCat(MarkName(*current), " was changed by someone else (etag ",
@@ -287,9 +286,6 @@ absl::StatusOr<DistinguishingMark> MarkStore::UpdateMark(
                        records::Etag(current->meta.revision), "); read it again and retry"));
       return;
     }
-    DistinguishingMark updated = *current;
-    outcome = mutate(*owner, updated);
-    if (!outcome.ok()) return;
     SqlParams params;
     params.Add(mark_id);
     BindValues(updated, params);

@@ -13,14 +13,9 @@
 #include "audit/audit_event.h"
 #include "records/model.h"
 #include "storage/database.h"
+#include "storage/owning_record.h"
 
 namespace encuentro::storage {
-
-// The record a mark belongs to, as a change to its marks needs it.
-struct MarkOwner {
-  std::string organization;
-  bool deleted = false;
-};
 
 // Marks of one kind of record matching every set member; unset members do not filter.
 struct MarkSearch {
@@ -47,23 +42,24 @@ class MarkStore {
   // unchanged and without a new audit entry. NOT_FOUND for an unknown owner.
   absl::StatusOr<records::DistinguishingMark> InsertMark(
       const records::DistinguishingMark& mark, const std::string& request_id,
-      const std::function<absl::Status(const MarkOwner&)>& admit, const audit::AuditEvent& event);
+      const std::function<absl::Status(const OwningRecord&)>& admit,
+      const audit::AuditEvent& event);
   // NOT_FOUND unless the mark exists on that owner. Soft-deleted marks are returned.
   absl::StatusOr<records::DistinguishingMark> GetMark(records::RecordKind kind, int64_t owner_id,
                                                       int64_t mark_id);
-  absl::StatusOr<MarkOwner> GetOwner(records::RecordKind kind, int64_t owner_id);
+  absl::StatusOr<OwningRecord> GetOwner(records::RecordKind kind, int64_t owner_id);
   absl::StatusOr<records::Page<records::DistinguishingMark>> ListMarks(records::RecordKind kind,
                                                                        int64_t owner_id,
                                                                        bool show_deleted,
                                                                        int page_size,
                                                                        int64_t after_id);
-  // Locks the mark, checks `expected_revision` (ABORTED on mismatch), lets `mutate` change it
-  // (seeing its owner; its error aborts), writes it with the next revision, the audit entry and
-  // a cross-match job for the owner, and commits.
+  // Locks the mark, lets `mutate` change it (seeing its owner; its error aborts), checks
+  // `expected_revision` (ABORTED on mismatch), writes it with the next revision, the audit entry
+  // and a cross-match job for the owner, and commits.
   absl::StatusOr<records::DistinguishingMark> UpdateMark(
       records::RecordKind kind, int64_t owner_id, int64_t mark_id,
       std::optional<int64_t> expected_revision,
-      const std::function<absl::Status(const MarkOwner&, records::DistinguishingMark&)>& mutate,
+      const std::function<absl::Status(const OwningRecord&, records::DistinguishingMark&)>& mutate,
       const audit::AuditEvent& event);
   // Live marks of live records, by mark id.
   absl::StatusOr<records::Page<records::DistinguishingMark>> SearchMarks(const MarkSearch& search);

@@ -6,7 +6,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/decision_lock.h"
-#include "storage/mark_rows.h"
+#include "storage/record_children.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -41,12 +41,6 @@ constexpr char kGallerySelect[] =
     " FROM face_templates t "
     "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON m.id = p.missing_person_id "
     "WHERE p.delete_time IS NULL AND m.delete_time IS NULL ";
-
-std::string IdArray(const std::vector<int64_t>& ids) {
-  std::string array = "{";
-  for (size_t i = 0; i < ids.size(); ++i) absl::StrAppend(&array, i ? "," : "", ids[i]);
-  return array + "}";
-}
 
 constexpr const char* kDecisions[] = {"pending", "excluded", "possible", "sent_for_dna"};
 
@@ -202,9 +196,13 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
       }
     }
     auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, nullptr);
+    auto charts = DentalChartsOf(tx, records::RecordKind::kMissingPerson, nullptr);
     for (records::MissingPerson& p : people) {
-      auto it = marks.find(p.meta.id);
-      if (it != marks.end()) p.distinguishing_marks = std::move(it->second);
+      if (auto it = marks.find(p.meta.id); it != marks.end()) {
+        p.distinguishing_marks = std::move(it->second);
+      }
+      if (auto it = charts.find(p.meta.id); it != charts.end())
+        p.dental_chart = std::move(it->second);
     }
   });
   if (!status.ok()) return status;
@@ -307,6 +305,27 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
       counts.mark_keywords.push_back({MarkKindFromSql(row[0].as<std::string>()),
                                       row[1].as<std::string>(), row[2].as<int64_t>()});
     }
+    // Dental features by tooth among people with a chart: lost in life, or a kind of treatment.
+    constexpr char kCharts[] =
+        " FROM dental_charts c JOIN missing_persons p ON p.id = c.missing_person_id CROSS JOIN "
+        "LATERAL jsonb_each(c.teeth) AS t (fdi, tooth) ";
+    constexpr char kLivePeople[] =
+        " WHERE p.delete_time IS NULL AND p.status IN ('missing', 'located_deceased') ";
+    counts.dental_charts =
+        tx.exec1(absl::StrCat("SELECT count(DISTINCT p.id)", kCharts, kLivePeople))[0]
+            .as<int64_t>();
+    const auto add_features = [&](const std::string& sql) {
+      for (const auto& row : tx.exec(sql)) {
+        counts.tooth_features.push_back(
+            {std::stoi(row[0].as<std::string>()), row[1].as<std::string>(), row[2].as<int64_t>()});
+      }
+    };
+    add_features(absl::StrCat("SELECT t.fdi, 'missing_am', count(DISTINCT p.id)", kCharts,
+                              kLivePeople, "AND t.tooth ->> 'state' = 'missing_am' GROUP BY 1"));
+    add_features(absl::StrCat(
+        "SELECT t.fdi, r.restoration ->> 'kind', count(DISTINCT p.id)", kCharts,
+        "CROSS JOIN LATERAL jsonb_array_elements(t.tooth -> 'restorations') AS r (restoration)",
+        kLivePeople, "GROUP BY 1, 2"));
   });
   if (!status.ok()) return status;
   return counts;

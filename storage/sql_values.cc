@@ -104,4 +104,13 @@ records::SexMethod SexMethodFromSql(const std::string& text) {
   return records::SexMethod::kUnspecified;
 }
 
+std::string IdArray(const std::vector<int64_t>& ids) {
+  std::string array = "{";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  return array + "}";
+}
+
 }  // namespace encuentro::storage

@@ -34,6 +34,9 @@ class SqlParams {
   std::vector<std::optional<std::string>> values_;
 };
 
+// A bigint[] literal ("{1,2,3}") for `= ANY($n::bigint[])`.
+std::string IdArray(const std::vector<int64_t>& ids);
+
 std::optional<records::Date> DateField(const pqxx::field& field);
 std::optional<double> DoubleField(const pqxx::field& field);
 std::string TextField(const pqxx::field& field);

@@ -479,9 +479,10 @@ TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
 }
 
-// Faceless remains, as most in Mexico are: marks recorded on both sides, imported in bulk, decide
-// the ranking, and a skeletonised body is not held to marks nobody could see on it.
-TEST(MatchE2E, MatchingTattooRanksFirstWithoutAnyFace) {
+// Faceless remains, as most in Mexico are: marks and dental charts recorded on both sides,
+// imported in bulk, decide the ranking; a tooth lost in life but present on the body excludes;
+// and a skeletonised body is not held to marks nobody could see on it.
+TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
   testing::TempDir dir("encuentro-marks-match");
   const std::string admin =
       testing::BootstrapAdmin(ENCUENTROD_PATH, dir.path() / "var", dir.path());
@@ -501,23 +502,25 @@ TEST(MatchE2E, MatchingTattooRanksFirstWithoutAnyFace) {
     args.insert(args.begin(), {"--server", *address, "--token", as, "--timeout", "60"});
     return RunCommand(ENCUENTRO_CLI_PATH, args, dir.path(), seconds(120));
   };
-  // Three men alike in everything but their marks.
+  // Three men alike in everything but their marks and teeth.
   const auto people = dir.path() / "people.csv";
   std::ofstream(people)
-      << "case_folio,issuing_authority,given_names,sex,last_seen_date,age_at_disappearance,marks\n"
+      << "case_folio,issuing_authority,given_names,sex,last_seen_date,age_at_disappearance,"
+         "marks,dental,dental_source\n"
       << "T-1,FGE,Rosendo,male,2020-01-01,30,\"tattoo|forearm|left|Rosas con el nombre "
-         "MARÍA|rosas,María\"\n"
-      << "T-2,FGE,Ramiro,male,2020-01-01,30,tattoo|chest||Virgen de Guadalupe|Virgen,Guadalupe\n"
-      << "T-3,FGE,Raúl,male,2020-01-01,30,\n";
+         "MARÍA|rosas,María\",16:missing_am; 26:filling/MO/amalgam; 36:crown,dental_record\n"
+      << "T-2,FGE,Ramiro,male,2020-01-01,30,\"tattoo|chest||Virgen de Guadalupe|Virgen,"
+         "Guadalupe\",16:present,family_report\n"
+      << "T-3,FGE,Raúl,male,2020-01-01,30,,46:missing_am,radiograph\n";
   CommandResult imported = cli({"import", "missing", people.string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
   as = lab;
   const auto remains = dir.path() / "remains.csv";
   std::ofstream(remains)
-      << "case_folio,lab,found_date,condition,marks_examined,marks\n"
+      << "case_folio,lab,found_date,condition,marks_examined,marks,dental\n"
       << "PM-1,SEMEFO,2021-05-01,decomposed,true,\"tattoo|forearm|left|Rosa con letras: "
-         "MARIA|rosa,maria\"\n"
-      << "PM-2,SEMEFO,2021-05-01,skeletonized,true,\n";
+         "MARIA|rosa,maria\",16:missing_am; 26:filling/MOD/amalgam; 36:crown; 46:present\n"
+      << "PM-2,SEMEFO,2021-05-01,skeletonized,true,,\n";
   imported = cli({"import", "remains", remains.string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
 
@@ -533,16 +536,32 @@ TEST(MatchE2E, MatchingTattooRanksFirstWithoutAnyFace) {
       names[record["case_folio"].get<std::string>()] = record["name"].get<std::string>();
     }
   }
+  CommandResult chart = cli({"dental", "get", names["T-1"]});
+  ASSERT_EQ(chart.exit_code, 0) << chart.err;
+  EXPECT_NE(chart.out.find("16:missing_am; 26:present+filling/MO/amalgam; 36:present+crown"),
+            std::string::npos)
+      << chart.out;
+
+  // T-1 first, on the tattoo and the teeth; T-3's tooth 46, lost in life, is on the remains:
+  // excluded.
   CommandResult match = cli({"--json", "match", names["PM-1"], "--legal-basis", "FGE-CI-1"});
   ASSERT_EQ(match.exit_code, 0) << match.err;
   nlohmann::json result = nlohmann::json::parse(match.out);
-  ASSERT_EQ(result["candidates"].size(), 3u) << match.out;
+  ASSERT_EQ(result["candidates"].size(), 2u) << match.out;
   EXPECT_EQ(result["candidates"][0]["case_folio"], "T-1") << match.out;
   for (const auto& f : result["candidates"][0]["factors"]) {
-    if (f["name"] != "marks") continue;
-    EXPECT_EQ(f["light"], "MATCH") << f;
-    EXPECT_GT(f.value("log10_lr", 0.0), 2) << f;
+    if (f["name"] == "marks" || f["name"] == "dental") {
+      EXPECT_EQ(f["light"], "MATCH") << f;
+      EXPECT_GT(f.value("log10_lr", 0.0), 2) << f;
+    }
   }
+  match =
+      cli({"--json", "match", names["PM-1"], "--legal-basis", "FGE-CI-1", "--include-excluded"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  result = nlohmann::json::parse(match.out);
+  ASSERT_EQ(result["candidates"].size(), 3u) << match.out;
+  EXPECT_EQ(result["candidates"][2]["case_folio"], "T-3") << match.out;
+  EXPECT_TRUE(result["candidates"][2].value("excluded", false)) << match.out;
   // The skeleton shows no skin: T-1's and T-2's tattoos are not held against it.
   match = cli({"--json", "match", names["PM-2"], "--legal-basis", "FGE-CI-1"});
   ASSERT_EQ(match.exit_code, 0) << match.err;

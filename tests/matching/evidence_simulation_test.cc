@@ -45,9 +45,9 @@ TEST(EvidenceSimulation, MarksLiftFacelessRemainsWithATattoo) {
   options.remains_not_in_registry = 40;
   options.remains_faceless = 400;
   options.seed = 11;
-  options.use_marks = true;
+  options.use_am_pm_data = true;
   const SimulationResult with = Simulate(options, *calibration);
-  options.use_marks = false;
+  options.use_am_pm_data = false;
   const SimulationResult without = Simulate(options, *calibration);
   ASSERT_EQ(with.remains.size(), without.remains.size());
   int tattooed = 0, first_with = 0, first_without = 0;

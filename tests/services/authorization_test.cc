@@ -24,6 +24,7 @@
 #include "services/anthropology_service.h"
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
+#include "services/dental_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -140,6 +141,10 @@ class AuthorizationTest : public ::testing::Test {
     marks_ = std::make_unique<records::MarkRecords>(mark_store_.get(), record_store_.get(),
                                                     callers_->scope());
     services_.push_back(std::make_unique<MarkServiceImpl>(gate, marks_.get()));
+    dental_store_ = std::make_unique<storage::DentalStore>(database_.get());
+    dental_ = std::make_unique<records::DentalCharts>(dental_store_.get(), record_store_.get(),
+                                                      callers_->scope());
+    services_.push_back(std::make_unique<DentalServiceImpl>(gate, dental_.get()));
     services_.push_back(std::make_unique<PhotoServiceImpl>(gate, photos_.get()));
     services_.push_back(std::make_unique<AnthropologyServiceImpl>(
         gate, measurement_store_.get(), records_.get(),
@@ -165,6 +170,8 @@ class AuthorizationTest : public ::testing::Test {
   std::unique_ptr<records::PhotoLibrary> photos_;
   std::unique_ptr<storage::MarkStore> mark_store_;
   std::unique_ptr<records::MarkRecords> marks_;
+  std::unique_ptr<storage::DentalStore> dental_store_;
+  std::unique_ptr<records::DentalCharts> dental_;
   std::unique_ptr<index::FaceGallery> gallery_;
   std::unique_ptr<matching::CandidatePool> pool_;
   std::unique_ptr<matching::MatchingStateSync> sync_;

@@ -1,7 +1,7 @@
 // encuentro_evidence_eval: measures the evidence engine on simulated registries with known truth.
 //
 //   encuentro_evidence_eval [--calibration FILE] [--registry N] [--seed S] [--tippett OUT.svg]
-//                           [--sweep 1000,10000,100000] [--marks] [--compare-marks]
+//                           [--sweep 1000,10000,100000] [--am-pm] [--compare-am-pm]
 //
 // The lead threshold is chosen on a separate tuning registry (seed S + 1000): the smallest
 // posterior from a fixed grid at which remains not in the registry raise at most
@@ -140,11 +140,12 @@ int main(int argc, char** argv) {
                  "1000,10000,100000")
       ->delimiter(',');
   app.add_option("--sweep-remains", sweep_remains, "Remains of each kind per swept size");
-  app.add_flag("--marks", options.use_marks,
-               "Records carry distinguishing marks (families' reports, examiners' findings)");
-  bool compare_marks = false;
-  app.add_flag("--compare-marks", compare_marks,
-               "Also rank the reported registry with and without the marks evidence");
+  app.add_flag("--am-pm", options.use_am_pm_data,
+               "Records carry distinguishing marks and dental charts (families' reports, dental "
+               "records, examiners' findings)");
+  bool compare_am_pm = false;
+  app.add_flag("--compare-am-pm", compare_am_pm,
+               "Also rank the reported registry with and without marks and dental charts");
   CLI11_PARSE(app, argc, argv);
 
   absl::StatusOr<matching::FaceCalibration> calibration =
@@ -208,46 +209,53 @@ int main(int argc, char** argv) {
     WriteTippett(tippett, r);
     std::printf("Tippett plot: %s\n", tippett.c_str());
   }
-  if (compare_marks) {
-    std::printf("marks evidence (reported registry; the same people and remains either way):\n");
-    std::vector<int> marked;  // per faceless remains: 0 no mark, 1 a mark, 2 a tattoo recorded
+  if (compare_am_pm) {
+    std::printf(
+        "marks and dental evidence (reported registry; the same people and remains either "
+        "way):\n");
+    // Per faceless remains: bit 0 a mark recorded, bit 1 a tattoo, bit 2 charts on both sides.
+    std::vector<int> marked;
     for (const bool use : {true, false}) {
       SimulationOptions o = options;
-      o.use_marks = use;
+      o.use_am_pm_data = use;
       std::fprintf(stderr, "reported registry, marks %s...\n", use ? "on" : "off");
       const SimulationResult m = Simulate(o, *calibration);
       std::printf(
           "  %-13s face rank-1 %5.1f%% rank-10 %5.1f%%; faceless rank-1 %5.1f%% rank-10 %5.1f%%; "
           "Cllr %.3f\n",
-          use ? "with marks:" : "without:", 100 * Rate(m, RemainsKind::kWithFace, 1),
+          use ? "with:" : "without:", 100 * Rate(m, RemainsKind::kWithFace, 1),
           100 * Rate(m, RemainsKind::kWithFace, 10), 100 * Rate(m, RemainsKind::kFaceless, 1),
           100 * Rate(m, RemainsKind::kFaceless, 10), Cllr(m.genuine_log10_lr, m.impostor_log10_lr));
       // The faceless remains on which the examiner recorded a mark (the same remains both ways).
+      const char* const kGroups[] = {"any mark recorded", "a tattoo recorded",
+                                     "dental charts on both sides"};
       int n[3] = {}, top1[3] = {}, top10[3] = {};
       size_t k = 0;
       for (const auto& outcome : m.remains) {
         if (outcome.kind != RemainsKind::kFaceless) continue;
         if (use) {
-          marked.push_back(outcome.tattoos_recorded > 0 ? 2 : outcome.marks_recorded > 0 ? 1 : 0);
+          marked.push_back((outcome.marks_recorded > 0 ? 1 : 0) |
+                           (outcome.tattoos_recorded > 0 ? 2 : 0) |
+                           (outcome.dental_on_both_sides ? 4 : 0));
         }
-        const int group = marked[k++];
-        for (int g = 1; g <= group; ++g) {
+        const int groups = marked[k++];
+        for (int g = 0; g < 3; ++g) {
+          if ((groups & (1 << g)) == 0) continue;
           ++n[g];
           top1[g] += outcome.true_rank == 1;
           top10[g] += outcome.true_rank > 0 && outcome.true_rank <= 10;
         }
       }
-      for (int g = 1; g <= 2; ++g) {
-        std::printf(
-            "  %-13s faceless remains with %s recorded (%d): rank-1 %5.1f%% rank-10 %5.1f%%\n", "",
-            g == 1 ? "any mark" : "a tattoo", n[g], n[g] ? 100.0 * top1[g] / n[g] : 0,
-            n[g] ? 100.0 * top10[g] / n[g] : 0);
+      for (int g = 0; g < 3; ++g) {
+        std::printf("  %-13s faceless remains with %s (%d): rank-1 %5.1f%% rank-10 %5.1f%%\n", "",
+                    kGroups[g], n[g], n[g] ? 100.0 * top1[g] / n[g] : 0,
+                    n[g] ? 100.0 * top10[g] / n[g] : 0);
       }
     }
   }
   for (int size : sweep) {
     SimulationOptions s;
-    s.use_marks = options.use_marks;
+    s.use_am_pm_data = options.use_am_pm_data;
     s.registry_size = size;
     s.remains_with_face = sweep_remains;
     s.remains_not_in_registry = sweep_remains;

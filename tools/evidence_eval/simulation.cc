@@ -60,6 +60,10 @@ struct SimulatedPerson {
   double stature_cm = 0;
   int photos = 0;
   std::vector<TrueMark> marks;
+  // Adults: the 32 permanent teeth as they were at death; empty for children.
+  std::vector<records::Tooth> teeth;
+  // When the dental record was made, in years before death; the teeth then.
+  std::vector<records::Tooth> teeth_at_record;
 };
 
 // Tattoo motifs seen in Mexican forensic and search-commission records, most common first; drawn
@@ -220,9 +224,75 @@ records::DistinguishingMark Recorded(const TrueMark& m, double region_right, dou
   return r;
 }
 
+// Adult teeth at the time of a dental record, then as they were at death some years later:
+// teeth lost, filled, crowned and root-treated more often with age and towards the molars.
+void MakeTeeth(double age, SimulatedPerson& s, std::mt19937_64& rng) {
+  using records::Restoration;
+  using records::RestorationKind;
+  using records::ToothState;
+  std::uniform_real_distribution<double> u(0, 1);
+  const auto random_surfaces = [&] {
+    uint8_t surfaces = 0;
+    while (surfaces == 0) {
+      for (int bit = 0; bit < 5; ++bit) {
+        if (u(rng) < 0.35) surfaces |= static_cast<uint8_t>(1u << bit);
+      }
+    }
+    return surfaces;
+  };
+  for (int quadrant = 1; quadrant <= 4; ++quadrant) {
+    for (int position = 1; position <= 8; ++position) {
+      const bool molar = position >= 6;
+      records::Tooth t{10 * quadrant + position, ToothState::kPresent, {}};
+      const double wear = std::max(0.0, age - 20) / 40;
+      if (u(rng) < (molar ? 0.06 : 0.02) + (molar ? 0.12 : 0.04) * wear) {
+        t.state = ToothState::kMissingAnteMortem;
+      } else {
+        if (u(rng) < (molar ? 0.3 : 0.06)) {
+          t.restorations.push_back(
+              {RestorationKind::kFilling, random_surfaces(), records::DentalMaterial::kAmalgam});
+        }
+        if (u(rng) < 0.03) {
+          t.restorations.push_back({RestorationKind::kRootCanal, 0, {}});
+          if (u(rng) < 0.5) t.restorations.push_back({RestorationKind::kCrown, 0, {}});
+        }
+      }
+      s.teeth_at_record.push_back(t);
+    }
+  }
+  // Between the record and death: new fillings, some extractions.
+  s.teeth = s.teeth_at_record;
+  for (records::Tooth& t : s.teeth) {
+    if (t.state != ToothState::kPresent) continue;
+    if (u(rng) < 0.02) {
+      t.state = ToothState::kMissingAnteMortem;
+      t.restorations.clear();
+    } else if (t.restorations.empty() && u(rng) < 0.05) {
+      t.restorations.push_back(
+          {RestorationKind::kFilling, random_surfaces(), records::DentalMaterial::kComposite});
+    }
+  }
+}
+
+// A chart of `teeth` with charting mistakes: now and then a treatment left out.
+records::DentalChart Charted(const std::vector<records::Tooth>& teeth, double mistakes,
+                             std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  records::DentalChart chart;
+  chart.teeth = teeth;
+  for (records::Tooth& t : chart.teeth) {
+    if (!t.restorations.empty() && u(rng) < mistakes) t.restorations.pop_back();
+  }
+  return chart;
+}
+
 // What the family reports: tattoos and amputations usually, scars half the time.
 void ReportAnteMortem(SimulatedPerson& s, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0, 1);
+  // Dental records are scarce: about a third of adults have one.
+  if (!s.teeth.empty() && u(rng) < 0.3) {
+    s.record.dental_chart = Charted(s.teeth_at_record, 0.02, rng);
+  }
   for (const TrueMark& m : s.marks) {
     const double reported = m.kind == records::MarkKind::kTattoo       ? 0.8
                             : m.kind == records::MarkKind::kAmputation ? 0.95
@@ -268,6 +338,21 @@ void ExaminePostMortem(const SimulatedPerson& who, bool with_face, records::Unid
     if (r.marks_examined && u(rng) < seen) {
       r.distinguishing_marks.push_back(Recorded(m, 0.95, 0.95, 0.7, rng));
     }
+  }
+  // An odontologist charts most adult remains; teeth fall out after death, more from skeletons.
+  if (!who.teeth.empty() && u(rng) < 0.7) {
+    records::DentalChart chart = Charted(who.teeth, 0.02, rng);
+    const double lost = r.condition == RemainsCondition::kSkeletonized ||
+                                r.condition == RemainsCondition::kFragmentary
+                            ? 0.2
+                            : 0.05;
+    for (records::Tooth& t : chart.teeth) {
+      if (t.state == records::ToothState::kPresent && u(rng) < lost) {
+        t.state = records::ToothState::kMissingPostMortem;
+        t.restorations.clear();
+      }
+    }
+    r.dental_chart = std::move(chart);
   }
 }
 
@@ -407,7 +492,8 @@ SimulationResult Simulate(const SimulationOptions& options,
             (sys_days(*s.record.last_seen_date) - sys_days(*s.record.date_of_birth)).count()) /
         kDaysPerYear;
     s.marks = MakeTrueMarks(age >= 15, marks_rng);
-    if (options.use_marks) ReportAnteMortem(s, marks_rng);
+    if (age >= 18) MakeTeeth(age, s, marks_rng);
+    if (options.use_am_pm_data) ReportAnteMortem(s, marks_rng);
     return s;
   };
   std::vector<SimulatedPerson> people;
@@ -451,6 +537,21 @@ SimulationResult Simulate(const SimulationOptions& options,
       for (const auto& r : regions) ++by_region[r];
       for (const auto& k : keywords) ++by_keyword[k];
     }
+    std::map<std::pair<int, std::string>, int64_t> by_tooth;
+    static constexpr const char* kFeatures[] = {"filling", "crown",   "root_canal",
+                                                "bridge",  "implant", "prosthesis"};
+    for (const SimulatedPerson& s : people) {
+      if (!s.record.dental_chart) continue;
+      ++counts.dental_charts;
+      for (const records::Tooth& t : s.record.dental_chart->teeth) {
+        if (t.state == records::ToothState::kMissingAnteMortem) ++by_tooth[{t.fdi, "missing_am"}];
+        std::set<std::string> kinds;
+        for (const auto& r : t.restorations) kinds.insert(kFeatures[static_cast<int>(r.kind)]);
+        for (const std::string& k : kinds) ++by_tooth[{t.fdi, k}];
+      }
+    }
+    for (const auto& [key, n] : by_tooth)
+      counts.tooth_features.push_back({key.first, key.second, n});
     for (const auto& [key, n] : by_region) counts.marks.push_back({key.first, key.second, n});
     for (const auto& [key, n] : by_keyword)
       counts.mark_keywords.push_back({key.first, key.second, n});
@@ -479,7 +580,7 @@ SimulationResult Simulate(const SimulationOptions& options,
       {
         records::UnidentifiedRemains examined = remains;
         ExaminePostMortem(*who, face, examined, marks_rng);
-        if (options.use_marks) remains = std::move(examined);
+        if (options.use_am_pm_data) remains = std::move(examined);
       }
       RemainsOutcome outcome;
       outcome.kind = kind;
@@ -487,6 +588,8 @@ SimulationResult Simulate(const SimulationOptions& options,
       for (const auto& m : remains.distinguishing_marks) {
         outcome.tattoos_recorded += m.kind == records::MarkKind::kTattoo;
       }
+      outcome.dental_on_both_sides =
+          remains.dental_chart.has_value() && who->record.dental_chart.has_value();
       const matching::RemainsEvidence remains_evidence(remains, population, kToday, evidence);
       std::vector<matching::RankKey> scored;
       matching::PairEvidence e;

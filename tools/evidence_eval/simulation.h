@@ -22,11 +22,12 @@ struct SimulationOptions {
   // Share of registered people with at least one photo (each has 1 to 3).
   double people_with_photos = 0.8;
   uint64_t seed = 1;
-  // Distinguishing marks (about a third of adults with a tattoo, scars, amputations) are drawn
-  // for everyone, with what families report and what examiners can see on remains in each
-  // condition, from a random stream of their own: the registry is otherwise the same whether or
-  // not the records carry them, which `use_marks` decides.
-  bool use_marks = false;
+  // Distinguishing marks (about a third of adults with a tattoo, scars, amputations) and adult
+  // dentitions (teeth lost, filled, crowned) are drawn for everyone, with what families report,
+  // what dental records hold, and what examiners see on remains in each condition, from a
+  // random stream of their own: the registry is otherwise the same whether or not the records
+  // carry them, which `use_am_pm_data` decides.
+  bool use_am_pm_data = false;
 };
 
 enum class RemainsKind { kWithFace, kNotInRegistry, kFaceless };
@@ -44,9 +45,11 @@ struct RemainsOutcome {
   // of the attributes, marks left out (the Bayes-optimal ranking on attributes, the ceiling for
   // any engine without marks); 0 otherwise.
   int oracle_rank = 0;
-  // Marks, and tattoos among them, the examiner recorded on the remains (use_marks only).
+  // Marks, and tattoos among them, the examiner recorded on the remains (use_am_pm_data only).
   int marks_recorded = 0;
   int tattoos_recorded = 0;
+  // Both the true person and the remains have a dental chart (use_am_pm_data only).
+  bool dental_on_both_sides = false;
 };
 
 struct SimulationResult {

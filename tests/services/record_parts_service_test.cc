@@ -1,7 +1,6 @@
-// MarkService over real gRPC, on a real PostgreSQL database: the resource methods, the owning
-// record's scope, validation field by field, and search by description in Spanish.
-#include "services/mark_service.h"
-
+// MarkService and DentalService, the parts of a record kept as resources of their own, over
+// real gRPC on a real PostgreSQL database: the resource methods, the owning record's scope,
+// validation field by field, and search of marks by description in Spanish.
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
@@ -9,6 +8,8 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/case_record_services.h"
+#include "services/dental_service.h"
+#include "services/mark_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "tests/support/bad_request.h"
@@ -22,7 +23,7 @@ namespace {
 using testing::PostgresEnvironment;
 using Mark = v1::DistinguishingMark;
 
-class MarkServiceTest : public ::testing::Test {
+class RecordPartsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     owner_ = PostgresEnvironment::Get().CreateDatabase();
@@ -41,8 +42,14 @@ class MarkServiceTest : public ::testing::Test {
         std::make_unique<MissingPersonServiceImpl>(callers_->gatekeeper(), records_.get());
     remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
     mark_service_ = std::make_unique<MarkServiceImpl>(callers_->gatekeeper(), marks_.get());
-    server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
-        missing_service_.get(), remains_service_.get(), mark_service_.get()});
+    dental_store_ = std::make_unique<storage::DentalStore>(database_.get());
+    dental_ = std::make_unique<records::DentalCharts>(dental_store_.get(), record_store_.get(),
+                                                      callers_->scope());
+    dental_service_ = std::make_unique<DentalServiceImpl>(callers_->gatekeeper(), dental_.get());
+    server_ = std::make_unique<testing::InProcessServer>(
+        std::vector<grpc::Service*>{missing_service_.get(), remains_service_.get(),
+                                    mark_service_.get(), dental_service_.get()});
+    dental_stub_ = v1::DentalService::NewStub(server_->channel());
     missing_ = v1::MissingPersonService::NewStub(server_->channel());
     remains_ = v1::RemainsService::NewStub(server_->channel());
     marks_stub_ = v1::MarkService::NewStub(server_->channel());
@@ -112,6 +119,10 @@ class MarkServiceTest : public ::testing::Test {
   std::unique_ptr<MissingPersonServiceImpl> missing_service_;
   std::unique_ptr<RemainsServiceImpl> remains_service_;
   std::unique_ptr<MarkServiceImpl> mark_service_;
+  std::unique_ptr<storage::DentalStore> dental_store_;
+  std::unique_ptr<records::DentalCharts> dental_;
+  std::unique_ptr<DentalServiceImpl> dental_service_;
+  std::unique_ptr<v1::DentalService::Stub> dental_stub_;
   std::unique_ptr<testing::InProcessServer> server_;
   std::unique_ptr<v1::MissingPersonService::Stub> missing_;
   std::unique_ptr<v1::RemainsService::Stub> remains_;
@@ -120,7 +131,7 @@ class MarkServiceTest : public ::testing::Test {
   std::string remains_name_;
 };
 
-TEST_F(MarkServiceTest, StandardMethodsWithEtagsAndAudit) {
+TEST_F(RecordPartsTest, StandardMethodsWithEtagsAndAudit) {
   Mark created;
   grpc::Status status = Create(callers_->Context(), person_, Tattoo(), &created, "req-1");
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -186,7 +197,7 @@ TEST_F(MarkServiceTest, StandardMethodsWithEtagsAndAudit) {
   EXPECT_EQ(AuditRows("MarkService/DeleteMark", created.name()), 1);
 }
 
-TEST_F(MarkServiceTest, MarksFollowTheScopeOfTheirRecord) {
+TEST_F(RecordPartsTest, MarksFollowTheScopeOfTheirRecord) {
   Mark out;
   // Another commission may neither add to nor read this commission's missing person.
   EXPECT_EQ(Create(callers_->Context("eva", "cbp-son", "commission_staff"), person_, Tattoo(), &out)
@@ -221,7 +232,7 @@ TEST_F(MarkServiceTest, MarksFollowTheScopeOfTheirRecord) {
             grpc::FAILED_PRECONDITION);
 }
 
-TEST_F(MarkServiceTest, BadMarksAreRefusedFieldByField) {
+TEST_F(RecordPartsTest, BadMarksAreRefusedFieldByField) {
   Mark bad;
   bad.set_location_detail(std::string(201, 'x'));
   bad.mutable_implant()->set_serial_number("SN-1");
@@ -249,7 +260,7 @@ TEST_F(MarkServiceTest, BadMarksAreRefusedFieldByField) {
   EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"parent"});
 }
 
-TEST_F(MarkServiceTest, SearchFindsMarksByDescriptionInSpanish) {
+TEST_F(RecordPartsTest, SearchFindsMarksByDescriptionInSpanish) {
   Mark tattoo = Tattoo();
   Mark created;
   ASSERT_TRUE(Create(Lab(), remains_name_, tattoo, &created).ok());
@@ -318,6 +329,101 @@ TEST_F(MarkServiceTest, SearchFindsMarksByDescriptionInSpanish) {
   ASSERT_TRUE(Search(callers_->Context(), all, &found).ok());
   EXPECT_EQ(found.marks_size(), 1);
   EXPECT_TRUE(found.next_page_token().empty());
+}
+
+TEST_F(RecordPartsTest, DentalChartIsASingletonWithEtagsScopeAndValidation) {
+  // Every record has a chart; one never written has no teeth and no etag.
+  v1::GetDentalChartRequest get;
+  get.set_name(person_ + "/dentalChart");
+  v1::DentalChart chart;
+  grpc::Status status = dental_stub_->GetDentalChart(callers_->Context().get(), get, &chart);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(chart.teeth_size(), 0);
+  EXPECT_TRUE(chart.etag().empty());
+
+  v1::UpdateDentalChartRequest update;
+  v1::DentalChart* in = update.mutable_dental_chart();
+  in->set_name(person_ + "/dentalChart");
+  in->set_source(v1::DentalChart::DENTAL_RECORD);
+  in->mutable_source_date()->set_year(2019);
+  in->mutable_source_date()->set_month(5);
+  in->mutable_source_date()->set_day(2);
+  auto* lost = in->add_teeth();
+  lost->set_fdi(16);
+  lost->set_state(v1::DentalChart::MISSING_ANTE_MORTEM);
+  auto* filled = in->add_teeth();
+  filled->set_fdi(26);
+  filled->set_state(v1::DentalChart::PRESENT);
+  auto* filling = filled->add_restorations();
+  filling->set_kind(v1::DentalChart::Restoration::FILLING);
+  filling->add_surfaces(v1::DentalChart::MESIAL);
+  filling->add_surfaces(v1::DentalChart::OCCLUSAL);
+  filling->set_material(v1::DentalChart::AMALGAM);
+  update.mutable_update_mask()->add_paths("*");
+  v1::DentalChart written;
+  status = dental_stub_->UpdateDentalChart(callers_->Context().get(), update, &written);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(written.teeth_size(), 2);
+  EXPECT_EQ(written.teeth(1).restorations(0).surfaces_size(), 2);
+  EXPECT_FALSE(written.etag().empty());
+  // The record shows its chart.
+  v1::GetMissingPersonRequest get_person;
+  get_person.set_name(person_);
+  v1::MissingPerson person;
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get_person, &person).ok());
+  EXPECT_EQ(person.dental_chart().teeth_size(), 2);
+  // A stale etag is refused; the current one passes.
+  in->set_etag("\"7\"");
+  EXPECT_EQ(
+      dental_stub_->UpdateDentalChart(callers_->Context().get(), update, &written).error_code(),
+      grpc::ABORTED);
+  in->set_etag(written.etag());
+  ASSERT_TRUE(dental_stub_->UpdateDentalChart(callers_->Context().get(), update, &written).ok());
+
+  // Bad teeth are named one by one: not an FDI number, charted twice, a tooth lost after death
+  // on a missing person, a filling without a surface.
+  v1::UpdateDentalChartRequest bad;
+  bad.mutable_dental_chart()->set_name(person_ + "/dentalChart");
+  bad.mutable_update_mask()->add_paths("teeth");
+  for (int fdi : {19, 11, 11, 21, 22}) {
+    auto* t = bad.mutable_dental_chart()->add_teeth();
+    t->set_fdi(fdi);
+    t->set_state(fdi == 21 ? v1::DentalChart::MISSING_POST_MORTEM : v1::DentalChart::PRESENT);
+    if (fdi == 22) t->add_restorations()->set_kind(v1::DentalChart::Restoration::FILLING);
+  }
+  status = dental_stub_->UpdateDentalChart(callers_->Context().get(), bad, &written);
+  ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"dental_chart.teeth[0].fdi", "dental_chart.teeth[2].fdi",
+                                      "dental_chart.teeth[3].state",
+                                      "dental_chart.teeth[4].restorations[0].surfaces"}));
+
+  // Scope: another commission may neither read nor write this chart; the lab charts its remains.
+  const auto other = [this] { return callers_->Context("eva", "cbp-son", "commission_staff"); };
+  EXPECT_EQ(dental_stub_->GetDentalChart(other().get(), get, &chart).error_code(),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(dental_stub_->UpdateDentalChart(other().get(), update, &written).error_code(),
+            grpc::PERMISSION_DENIED);
+  v1::UpdateDentalChartRequest pm;
+  pm.mutable_dental_chart()->set_name(remains_name_ + "/dentalChart");
+  auto* open_socket = pm.mutable_dental_chart()->add_teeth();
+  open_socket->set_fdi(11);
+  open_socket->set_state(v1::DentalChart::MISSING_POST_MORTEM);
+  pm.mutable_update_mask()->add_paths("teeth");
+  status = dental_stub_->UpdateDentalChart(Lab().get(), pm, &written);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM audit_log WHERE method = "
+                              "'DentalService/UpdateDentalChart' AND $1 = ANY(targets)",
+                              person_ + "/dentalChart")[0]
+                  .as<int>(),
+              2);
+  }
+  get.set_name("remains/1/dentalChartX");
+  EXPECT_EQ(dental_stub_->GetDentalChart(callers_->Context().get(), get, &chart).error_code(),
+            grpc::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -1,0 +1,57 @@
+// The parts of a record kept in tables of their own (distinguishing marks, the dental chart):
+// their owner column and owning record, and reading them inside another store's transaction so
+// that a record is read with its parts in one snapshot. Private to storage.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "records/model.h"
+#include "storage/owning_record.h"
+
+namespace encuentro::storage {
+
+// "missing_person_id" or "remains_id".
+const char* OwnerColumn(records::RecordKind kind);
+// The owning record, its row share-locked when `lock`; nullopt when there is none.
+std::optional<OwningRecord> SelectOwningRecord(pqxx::transaction_base& tx, records::RecordKind kind,
+                                               int64_t id, bool lock);
+
+// The live marks of each of `owner_ids` (all live records of `kind` when `owner_ids` is null),
+// by owner, each owner's in id order.
+std::unordered_map<int64_t, std::vector<records::DistinguishingMark>> LiveMarksOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
+
+// The dental chart of each of `owner_ids` that has one (all records of `kind` when null).
+std::unordered_map<int64_t, records::DentalChart> DentalChartsOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
+
+// Fills each record's distinguishing_marks with its live marks and dental_chart with its chart.
+template <typename Record>
+void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
+                       std::vector<Record>& records) {
+  if (records.empty()) return;
+  std::vector<int64_t> ids;
+  ids.reserve(records.size());
+  for (const Record& r : records) ids.push_back(r.meta.id);
+  auto marks = LiveMarksOf(tx, kind, &ids);
+  auto charts = DentalChartsOf(tx, kind, &ids);
+  for (Record& r : records) {
+    if (auto it = marks.find(r.meta.id); it != marks.end()) {
+      r.distinguishing_marks = std::move(it->second);
+    }
+    if (auto it = charts.find(r.meta.id); it != charts.end())
+      r.dental_chart = std::move(it->second);
+  }
+}
+
+const char* MarkKindToSql(records::MarkKind kind);
+records::MarkKind MarkKindFromSql(const std::string& text);
+const char* BodyRegionToSql(records::BodyRegion region);
+records::BodyRegion BodyRegionFromSql(const std::string& text);
+
+}  // namespace encuentro::storage
