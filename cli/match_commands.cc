@@ -39,6 +39,9 @@ struct MatchFlags {
   std::string legal_basis;
   std::string batch;
   std::string output;
+  std::vector<std::string> evidence;
+  std::string board;
+  std::string board_date;
 };
 
 const char* LightWord(v1::EvidenceFactor::Light light) {
@@ -282,13 +285,75 @@ void AddMatchCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
     }
   });
 
+  CLI::App* identify = app.add_subcommand(
+      "identify",
+      "Close a case: the remains are the missing person, confirmed by a DNA report, dental or "
+      "fingerprint comparison and the identification board");
+  identify->add_option("remains", flags->remains, "remains/ID")->required();
+  identify->add_option("missing_person", flags->missing_person, "missingPersons/ID")->required();
+  identify
+      ->add_option("--evidence", flags->evidence,
+                   "KIND:REFERENCE[@YYYY-MM-DD], KIND dna_report, dental_comparison or "
+                   "fingerprint_comparison; repeat the flag")
+      ->required();
+  identify->add_option("--board", flags->board, "The identification board's acta or dictamen")
+      ->required();
+  identify->add_option("--board-date", flags->board_date, "YYYY-MM-DD of the board's decision");
+  identify->add_option("--reason", flags->reason, "Why (required)")->required();
+  identify->callback([=, &options] {
+    v1::ConfirmIdentificationRequest request;
+    request.set_remains(flags->remains);
+    request.set_missing_person(flags->missing_person);
+    for (const std::string& text : flags->evidence) {
+      const size_t colon = text.find(':');
+      v1::ConfirmingEvidence::Kind kind = v1::ConfirmingEvidence::KIND_UNSPECIFIED;
+      std::string name = colon == std::string::npos ? text : text.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (colon == std::string::npos || !v1::ConfirmingEvidence::Kind_Parse(name, &kind)) {
+        std::fprintf(stderr, "encuentro: --evidence %s: expected KIND:REFERENCE[@DATE]\n",
+                     text.c_str());
+        *exit_code = 2;
+        return;
+      }
+      v1::ConfirmingEvidence* e = request.add_evidence();
+      e->set_kind(kind);
+      std::string reference = text.substr(colon + 1);
+      if (const size_t at = reference.rfind('@'); at != std::string::npos) {
+        if (!ParseIsoDate(reference.substr(at + 1), e->mutable_date())) {
+          std::fprintf(stderr, "encuentro: --evidence %s: the date is not YYYY-MM-DD\n",
+                       text.c_str());
+          *exit_code = 2;
+          return;
+        }
+        reference.resize(at);
+      }
+      e->set_reference(reference);
+    }
+    request.set_board_reference(flags->board);
+    if (!flags->board_date.empty() &&
+        !ParseIsoDate(flags->board_date, request.mutable_board_date())) {
+      std::fprintf(stderr, "encuentro: --board-date: not a YYYY-MM-DD date\n");
+      *exit_code = 2;
+      return;
+    }
+    request.set_reason(flags->reason);
+    auto stub = v1::MatchService::NewStub(OpenChannel(options));
+    v1::Identification out;
+    grpc::Status status = stub->ConfirmIdentification(NewContext(options).get(), request, &out);
+    if (!status.ok()) {
+      *exit_code = ReportRpcError("MatchService.ConfirmIdentification", status);
+      return;
+    }
+    PrintMessage(out, options.json);
+  });
+
   CLI::App* candidates = app.add_subcommand(
       "candidates",
       "Candidate pairs with decisions, for remains/ID or missingPersons/ID, or across all "
       "records by their current decision (e.g. --current pending: the leads to review)");
   candidates->add_option("parent", flags->parent, "remains/ID or missingPersons/ID");
   candidates->add_option("--current", flags->current, "Only pairs whose latest decision is this")
-      ->check(CLI::IsMember({"pending", "excluded", "possible", "sent_for_dna"}));
+      ->check(CLI::IsMember({"pending", "excluded", "possible", "sent_for_dna", "identified"}));
   candidates->callback([=, &options] {
     if (flags->parent.empty() && flags->current.empty()) {
       std::fprintf(stderr,

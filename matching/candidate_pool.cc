@@ -5,8 +5,9 @@
 namespace encuentro::matching {
 namespace {
 
+// As the live_missing_persons view (migration 0012) says.
 bool Live(const records::MissingPerson& person) {
-  return !person.meta.delete_time &&
+  return !person.meta.delete_time && !person.identification &&
          (person.status == records::MissingPersonStatus::kMissing ||
           person.status == records::MissingPersonStatus::kLocatedDeceased);
 }

@@ -102,6 +102,8 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
       return remains.status();
     } else if (remains->meta.delete_time) {
       skipped = "record deleted";
+    } else if (remains->identification) {
+      skipped = "remains identified";
     } else {
       absl::StatusOr<SearchResult> ranked =
           matcher_->Rank(*remains, options_.top_n, /*include_excluded=*/false);
@@ -127,7 +129,8 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
     } else if (person->meta.delete_time) {
       skipped = "record deleted";
     } else if (person->status == records::MissingPersonStatus::kLocatedAlive ||
-               person->status == records::MissingPersonStatus::kWithdrawn) {
+               person->status == records::MissingPersonStatus::kWithdrawn ||
+               person->identification) {
       skipped = "person no longer sought";
     } else {
       absl::StatusOr<std::vector<RankedRemains>> ranked =

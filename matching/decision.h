@@ -10,7 +10,8 @@
 
 namespace encuentro::matching {
 
-enum class Decision { kPending, kExcluded, kPossible, kSentForDna };
+// kIdentified is reached only through a confirmed identification (records::Identification).
+enum class Decision { kPending, kExcluded, kPossible, kSentForDna, kIdentified };
 
 // One decision on a pair, with who made it and why.
 struct DecisionRecord {

@@ -207,6 +207,13 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   if (remains->meta.delete_time) {
     return absl::FailedPreconditionError(records::RemainsName(query.remains_id) + " is deleted");
   }
+  if (remains->identification) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(records::RemainsName(query.remains_id), " was identified as ",
+                     records::MissingPersonName(remains->identification->missing_person_id),
+                     " (board reference ", remains->identification->board_reference,
+                     "); identified remains are not searched"));
+  }
 
   absl::StatusOr<SearchResult> result = Rank(*remains, query.top_n, query.include_excluded);
   if (!result.ok()) return result.status();
@@ -428,6 +435,63 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
     if (pair.missing_person_id == missing_person_id) return std::move(pair);
   }
   return absl::InternalError("decision stored but not found");
+}
+
+absl::StatusOr<records::Identification> Matcher::ConfirmIdentification(
+    const auth::Principal& caller, records::Identification identification) {
+  std::vector<FieldViolation> bad;
+  if (identification.evidence.empty()) {
+    bad.push_back({"evidence", "is required: a DNA report, dental or fingerprint comparison"});
+  }
+  for (size_t i = 0; i < identification.evidence.size(); ++i) {
+    const std::string& reference = identification.evidence[i].reference;
+    if (!HasVisibleText(reference) || reference.size() > 200) {
+      bad.push_back({absl::StrCat("evidence[", i, "].reference"),
+                     "is required (at most 200 bytes): the report's or comparison's reference"});
+    }
+  }
+  if (!HasVisibleText(identification.board_reference) ||
+      identification.board_reference.size() > 200) {
+    bad.push_back({"board_reference", "is required (at most 200 bytes): the board's acta"});
+  }
+  if (!HasVisibleText(identification.reason) || identification.reason.size() > 4000) {
+    bad.push_back({"reason", "is required (at most 4000 bytes)"});
+  }
+  if (!bad.empty()) return InvalidFields(bad);
+  // The commission that owns the person or the lab that holds the remains confirms.
+  const absl::Status person_scope = case_records_->CheckMayChange(
+      caller, records::RecordKind::kMissingPerson, identification.missing_person_id);
+  const absl::Status remains_scope = case_records_->CheckMayChange(
+      caller, records::RecordKind::kRemains, identification.remains_id);
+  if (absl::IsNotFound(person_scope)) return person_scope;
+  if (absl::IsNotFound(remains_scope)) return remains_scope;
+  if (!person_scope.ok() && !remains_scope.ok()) return person_scope;
+  identification.principal = caller.user;
+  identification.organization = caller.organization;
+  DecisionRecord decision;
+  decision.remains_id = identification.remains_id;
+  decision.missing_person_id = identification.missing_person_id;
+  decision.decision = Decision::kIdentified;
+  decision.reason = identification.reason;
+  decision.principal = caller.user;
+  decision.organization = caller.organization;
+  audit::AuditEvent event =
+      audit::EventFor(caller, "MatchService/ConfirmIdentification",
+                      {records::RemainsName(identification.remains_id),
+                       records::MissingPersonName(identification.missing_person_id)});
+  event.outcome_json = nlohmann::json({{"board_reference", identification.board_reference},
+                                       {"evidence", identification.evidence.size()}})
+                           .dump();
+  absl::StatusOr<records::Identification> stored =
+      store_->InsertIdentification(identification, decision, event);
+  if (!stored.ok()) return stored;
+  // The person leaves the candidate pool now, not at the next restart.
+  if (observer_ != nullptr) {
+    absl::StatusOr<records::MissingPerson> person =
+        records_->GetMissingPerson(identification.missing_person_id);
+    if (person.ok()) observer_->MissingPersonCommitted(*person);
+  }
+  return stored;
 }
 
 absl::Status Matcher::CheckReadable(const auth::Principal& caller, records::RecordKind kind,

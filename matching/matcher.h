@@ -143,6 +143,15 @@ class Matcher {
   absl::StatusOr<std::vector<PairDecisions>> ListCandidates(
       const auth::Principal& caller, records::RecordKind kind, int64_t id,
       std::optional<Decision> current = std::nullopt);
+  // Closes a case (see MatchService.ConfirmIdentification): `identification` names the pair,
+  // the confirming evidence, the board's decision and the reason; the caller must be able to
+  // change the person or the remains. INVALID_ARGUMENT with field violations; NOT_FOUND;
+  // FAILED_PRECONDITION for a deleted or already identified record.
+  absl::StatusOr<records::Identification> ConfirmIdentification(
+      const auth::Principal& caller, records::Identification identification);
+  // Not owned; told when an identification takes a person out of matching. Set before serving.
+  void set_observer(records::MatchingObserver* observer) { observer_ = observer; }
+
   // Pairs across all records whose current decision is `decision` (e.g. the pending leads raised
   // by cross-matching), in the order those decisions were made, starting after the pair whose
   // current decision id is `after_decision_id`; at most `limit`.
@@ -170,6 +179,7 @@ class Matcher {
   const index::FaceGallery* gallery_;
   const CandidatePool* pool_;
   records::CaseRecords* case_records_;
+  records::MatchingObserver* observer_ = nullptr;
   FaceFactorFn face_factor_;
   MatchOptions options_;
   mutable std::mutex population_mu_;

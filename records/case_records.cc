@@ -226,4 +226,16 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Princ
   return deleted;
 }
 
+absl::Status CaseRecords::CheckMayChange(const auth::Principal& caller, RecordKind kind,
+                                         int64_t id) {
+  if (kind == RecordKind::kMissingPerson) {
+    absl::StatusOr<MissingPerson> person = store_->GetMissingPerson(id);
+    if (!person.ok()) return person.status();
+    return scope_->CheckWrite(caller, kind, person->meta.organization);
+  }
+  absl::StatusOr<UnidentifiedRemains> remains = store_->GetRemains(id);
+  if (!remains.ok()) return remains.status();
+  return scope_->CheckWrite(caller, kind, remains->meta.organization);
+}
+
 }  // namespace encuentro::records

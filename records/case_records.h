@@ -71,6 +71,9 @@ class CaseRecords {
   absl::StatusOr<UnidentifiedRemains> DeleteRemains(const auth::Principal& caller,
                                                     const SoftDelete& request);
 
+  // OK when `caller` may change record `id` of `kind`; NOT_FOUND or PERMISSION_DENIED otherwise.
+  absl::Status CheckMayChange(const auth::Principal& caller, RecordKind kind, int64_t id);
+
   // Not owned; told when a record's deletion takes its templates out of matching.
   void set_observer(MatchingObserver* observer) { observer_ = observer; }
 

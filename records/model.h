@@ -157,6 +157,31 @@ struct DentalChart {
   std::vector<Tooth> teeth;
 };
 
+// How an identification was confirmed: by primary identifiers only (Interpol DVI).
+enum class ConfirmingEvidenceKind { kDnaReport, kDentalComparison, kFingerprintComparison };
+
+struct ConfirmingEvidence {
+  ConfirmingEvidenceKind kind = ConfirmingEvidenceKind::kDnaReport;
+  // The report's or comparison's reference, e.g. the genetics lab's dictamen number.
+  std::string reference;
+  std::optional<Date> date;
+};
+
+// A confirmed identification: these remains are this missing person, as the identification
+// board decided on the confirming evidence. It closes both records.
+struct Identification {
+  int64_t id = 0;
+  int64_t remains_id = 0;
+  int64_t missing_person_id = 0;
+  std::vector<ConfirmingEvidence> evidence;
+  std::string board_reference;
+  std::optional<Date> board_date;
+  std::string reason;
+  std::string principal;
+  std::string organization;
+  Timestamp create_time;
+};
+
 struct AgeAtDisappearance {
   double years = 0;
   double uncertainty_years = 0;
@@ -184,6 +209,8 @@ struct MissingPerson {
   std::vector<DistinguishingMark> distinguishing_marks;
   // Read with the record; changed only through the chart's own methods.
   std::optional<DentalChart> dental_chart;
+  // Read with the record: set once the person's remains were identified.
+  std::optional<Identification> identification;
   MissingPersonStatus status = MissingPersonStatus::kMissing;
 };
 
@@ -264,6 +291,8 @@ struct UnidentifiedRemains {
   std::vector<DistinguishingMark> distinguishing_marks;
   // Read with the record; changed only through the chart's own methods.
   std::optional<DentalChart> dental_chart;
+  // Read with the record: set once the remains were identified.
+  std::optional<Identification> identification;
 };
 
 // Ages matching tabulates: whole years 0..kTabulatedAgeYears-1.

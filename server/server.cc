@@ -475,6 +475,7 @@ int RunServer(const ServerConfig& config) {
                             {.prior_probability = config.prior_probability,
                              .match_posterior = config.match_posterior,
                              .scan_threads = config.search_threads});
+  matcher.set_observer(&gallery_sync);
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);

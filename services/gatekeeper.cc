@@ -58,6 +58,7 @@ const std::map<std::string, std::set<Role>>& RpcRoles() {
       {"encuentro.v1.MatchService.SearchCandidates", staff_and_labs},
       {"encuentro.v1.MatchService.BatchSearch", staff_and_labs},
       {"encuentro.v1.MatchService.RecordDecision", staff_and_labs},
+      {"encuentro.v1.MatchService.ConfirmIdentification", staff_and_labs},
       {"encuentro.v1.MatchService.ListCandidates", case_readers},
       // The audit log: families audit it, admins keep it signed.
       {"encuentro.v1.AuditService.ListEntries", {Role::kAdmin, Role::kFamilyAuditor}},

@@ -61,13 +61,65 @@ grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
   if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
   const int decision = static_cast<int>(request->decision());
   if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
-    bad.push_back({"decision", "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
+    bad.push_back(
+        {"decision", decision == v1::IDENTIFIED
+                         ? "IDENTIFIED is recorded by ConfirmIdentification, with its evidence"
+                         : "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
   }
   if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
   absl::StatusOr<matching::PairDecisions> pair = matcher_->RecordDecision(
       *caller, *remains, *person, static_cast<matching::Decision>(decision - 1), request->reason());
   if (!pair.ok()) return ToGrpcStatus(pair.status());
   *response = ToProto(*pair);
+  return grpc::Status::OK;
+}
+
+grpc::Status MatchServiceImpl::ConfirmIdentification(
+    grpc::ServerContext* context, const v1::ConfirmIdentificationRequest* request,
+    v1::Identification* response) {
+  absl::StatusOr<auth::Principal> caller =
+      gate_->Admit(*context, "encuentro.v1.MatchService.ConfirmIdentification");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::vector<FieldViolation> bad;
+  records::Identification identification;
+  std::optional<int64_t> remains =
+      records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
+  if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
+  std::optional<int64_t> person =
+      records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
+  if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+  for (int i = 0; i < request->evidence_size(); ++i) {
+    const v1::ConfirmingEvidence& e = request->evidence(i);
+    const std::string field = absl::StrCat("evidence[", i, "]");
+    records::ConfirmingEvidence& item = identification.evidence.emplace_back();
+    const int kind = static_cast<int>(e.kind());
+    if (kind < v1::ConfirmingEvidence::DNA_REPORT ||
+        kind > v1::ConfirmingEvidence::FINGERPRINT_COMPARISON) {
+      bad.push_back(
+          {field + ".kind", "must be DNA_REPORT, DENTAL_COMPARISON or FINGERPRINT_COMPARISON"});
+    } else {
+      item.kind = static_cast<records::ConfirmingEvidenceKind>(kind - 1);
+    }
+    item.reference = e.reference();
+    item.date = OptionalDateFromProto(e.has_date(), e.date(), field + ".date", &bad);
+    if (item.date && DateProblem(e.date(), /*may_be_future=*/false)) {
+      bad.push_back({field + ".date", "is in the future"});
+    }
+  }
+  identification.board_reference = request->board_reference();
+  identification.board_date =
+      OptionalDateFromProto(request->has_board_date(), request->board_date(), "board_date", &bad);
+  if (identification.board_date && DateProblem(request->board_date(), /*may_be_future=*/false)) {
+    bad.push_back({"board_date", "is in the future"});
+  }
+  identification.reason = request->reason();
+  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
+  identification.remains_id = *remains;
+  identification.missing_person_id = *person;
+  absl::StatusOr<records::Identification> confirmed =
+      matcher_->ConfirmIdentification(*caller, std::move(identification));
+  if (!confirmed.ok()) return ToGrpcStatus(confirmed.status());
+  *response = ToProto(*confirmed);
   return grpc::Status::OK;
 }
 
@@ -81,8 +133,9 @@ grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
   std::optional<matching::Decision> current;
   const int decision = static_cast<int>(request->current_decision());
   if (decision != v1::DECISION_UNSPECIFIED) {
-    if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
-      bad.push_back({"current_decision", "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
+    if (decision < v1::PENDING || decision > v1::IDENTIFIED) {
+      bad.push_back(
+          {"current_decision", "must be PENDING, EXCLUDED, POSSIBLE, SENT_FOR_DNA or IDENTIFIED"});
     } else {
       current = static_cast<matching::Decision>(decision - 1);
     }

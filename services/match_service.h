@@ -22,6 +22,9 @@ class MatchServiceImpl final : public v1::MatchService::Service {
   grpc::Status RecordDecision(grpc::ServerContext* context,
                               const v1::RecordDecisionRequest* request,
                               v1::CandidatePair* response) override;
+  grpc::Status ConfirmIdentification(grpc::ServerContext* context,
+                                     const v1::ConfirmIdentificationRequest* request,
+                                     v1::Identification* response) override;
   grpc::Status ListCandidates(grpc::ServerContext* context,
                               const v1::ListCandidatesRequest* request,
                               v1::ListCandidatesResponse* response) override;

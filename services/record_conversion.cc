@@ -193,6 +193,7 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
         ToProto(*in.dental_chart,
                 records::DentalChartName(records::RecordKind::kMissingPerson, in.meta.id));
   }
+  if (in.identification) *out.mutable_identification() = ToProto(*in.identification);
   switch (in.status) {
     case records::MissingPersonStatus::kMissing:
       out.set_status(v1::MissingPerson::MISSING);
@@ -310,6 +311,7 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
     *out.mutable_dental_chart() = ToProto(
         *in.dental_chart, records::DentalChartName(records::RecordKind::kRemains, in.meta.id));
   }
+  if (in.identification) *out.mutable_identification() = ToProto(*in.identification);
   return out;
 }
 
@@ -343,6 +345,25 @@ v1::DistinguishingMark ToProto(const records::DistinguishingMark& in) {
     out.mutable_implant()->set_manufacturer(in.implant_manufacturer);
     out.mutable_implant()->set_serial_number(in.implant_serial_number);
   }
+  return out;
+}
+
+v1::Identification ToProto(const records::Identification& in) {
+  v1::Identification out;
+  out.set_remains(records::RemainsName(in.remains_id));
+  out.set_missing_person(records::MissingPersonName(in.missing_person_id));
+  for (const records::ConfirmingEvidence& e : in.evidence) {
+    v1::ConfirmingEvidence* item = out.add_evidence();
+    item->set_kind(static_cast<v1::ConfirmingEvidence::Kind>(static_cast<int>(e.kind) + 1));
+    item->set_reference(e.reference);
+    if (e.date) *item->mutable_date() = ToProto(*e.date);
+  }
+  out.set_board_reference(in.board_reference);
+  if (in.board_date) *out.mutable_board_date() = ToProto(*in.board_date);
+  out.set_reason(in.reason);
+  out.set_author(in.principal);
+  out.set_organization(in.organization);
+  *out.mutable_create_time() = ToProto(in.create_time);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/field_violations.h"
 #include "encuentro/v1/dental.pb.h"
+#include "encuentro/v1/identification.pb.h"
 #include "encuentro/v1/marks.pb.h"
 #include "encuentro/v1/missing_persons.pb.h"
 #include "encuentro/v1/remains.pb.h"
@@ -28,6 +29,8 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in);
 records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
                                       std::vector<FieldViolation>* bad);
 v1::DistinguishingMark ToProto(const records::DistinguishingMark& in);
+
+v1::Identification ToProto(const records::Identification& in);
 
 // The chart's values; its bookkeeping is the caller's to set. `name` is the chart's resource name.
 records::DentalChart FromProto(const v1::DentalChart& in, std::vector<FieldViolation>* bad);

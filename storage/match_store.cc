@@ -1,8 +1,10 @@
 #include "storage/match_store.h"
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "records/names.h"
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/decision_lock.h"
@@ -42,7 +44,10 @@ constexpr char kGallerySelect[] =
     "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON m.id = p.missing_person_id "
     "WHERE p.delete_time IS NULL AND m.delete_time IS NULL ";
 
-constexpr const char* kDecisions[] = {"pending", "excluded", "possible", "sent_for_dna"};
+constexpr const char* kDecisions[] = {"pending", "excluded", "possible", "sent_for_dna",
+                                      "identified"};
+constexpr const char* kEvidenceKinds[] = {"dna_report", "dental_comparison",
+                                          "fingerprint_comparison"};
 
 Decision DecisionFromSql(const std::string& text) {
   for (size_t i = 0; i < std::size(kDecisions); ++i) {
@@ -118,6 +123,149 @@ absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& 
   return *stored;
 }
 
+namespace {
+
+constexpr char kIdentificationColumns[] =
+    "SELECT id, remains_id, missing_person_id, evidence::text, board_reference, board_date, "
+    "reason, principal, organization, (extract(epoch from create_time) * 1e6)::bigint FROM "
+    "identifications ";
+
+records::Identification ReadIdentification(const pqxx::row& row) {
+  records::Identification i;
+  i.id = row[0].as<int64_t>();
+  i.remains_id = row[1].as<int64_t>();
+  i.missing_person_id = row[2].as<int64_t>();
+  const nlohmann::json evidence = nlohmann::json::parse(row[3].as<std::string>());
+  for (const auto& e : evidence) {
+    records::ConfirmingEvidence& item = i.evidence.emplace_back();
+    const std::string kind = e.at("kind").get<std::string>();
+    for (size_t k = 0; k < std::size(kEvidenceKinds); ++k) {
+      if (kind == kEvidenceKinds[k]) item.kind = static_cast<records::ConfirmingEvidenceKind>(k);
+    }
+    item.reference = e.at("reference").get<std::string>();
+    if (e.contains("date_days")) {
+      item.date =
+          records::Date(std::chrono::sys_days(std::chrono::days(e["date_days"].get<int>())));
+    }
+  }
+  i.board_reference = row[4].as<std::string>();
+  i.board_date = DateField(row[5]);
+  i.reason = row[6].as<std::string>();
+  i.principal = row[7].as<std::string>();
+  i.organization = row[8].as<std::string>();
+  i.create_time = MicrosField(row[9]);
+  return i;
+}
+
+}  // namespace
+
+std::unordered_map<int64_t, records::Identification> IdentificationsOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>& owner_ids) {
+  std::unordered_map<int64_t, records::Identification> found;
+  const bool person = kind == records::RecordKind::kMissingPerson;
+  for (const auto& row : SqlParams()
+                             .Add(IdArray(owner_ids))
+                             .Exec(tx, absl::StrCat(kIdentificationColumns, "WHERE ",
+                                                    person ? "missing_person_id" : "remains_id",
+                                                    " = ANY($1::bigint[])"))) {
+    records::Identification i = ReadIdentification(row);
+    found[person ? i.missing_person_id : i.remains_id] = std::move(i);
+  }
+  return found;
+}
+
+absl::StatusOr<records::Identification> MatchStore::InsertIdentification(
+    const records::Identification& identification, const DecisionRecord& decision,
+    const audit::AuditEvent& event) {
+  std::optional<records::Identification> stored;
+  absl::Status outcome = absl::OkStatus();
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    LockCandidatePair(tx, identification.remains_id, identification.missing_person_id);
+    for (const auto& [table, id] :
+         {std::pair{"remains", identification.remains_id},
+          std::pair{"missing_persons", identification.missing_person_id}}) {
+      const pqxx::result row = SqlParams().Add(id).Exec(
+          tx,
+          absl::StrCat("SELECT delete_time IS NOT NULL FROM ", table, " WHERE id = $1 FOR UPDATE"));
+      if (row.empty()) {
+        outcome = absl::NotFoundError("remains or missing person not found");
+        return;
+      }
+      if (row[0][0].as<bool>()) {
+        outcome = absl::FailedPreconditionError("a deleted record cannot be identified");
+        return;
+      }
+    }
+    const pqxx::result earlier =
+        SqlParams()
+            .Add(identification.remains_id)
+            .Add(identification.missing_person_id)
+            .Exec(tx, std::string(kIdentificationColumns) +
+                          "WHERE remains_id = $1 OR missing_person_id = $2");
+    if (!earlier.empty()) {
+      const records::Identification before = ReadIdentification(earlier[0]);
+      outcome = absl::FailedPreconditionError(
+          absl::StrCat(records::RemainsName(before.remains_id), " was already identified as ",
+                       records::MissingPersonName(before.missing_person_id), " (board reference ",
+                       before.board_reference, ")"));
+      return;
+    }
+    nlohmann::json evidence = nlohmann::json::array();
+    for (const records::ConfirmingEvidence& e : identification.evidence) {
+      nlohmann::json item = {{"kind", kEvidenceKinds[static_cast<int>(e.kind)]},
+                             {"reference", e.reference}};
+      if (e.date) {
+        item["date_days"] = std::chrono::sys_days(*e.date).time_since_epoch().count();
+      }
+      evidence.push_back(std::move(item));
+    }
+    const int64_t id =
+        SqlParams()
+            .Add(identification.remains_id)
+            .Add(identification.missing_person_id)
+            .Add(evidence.dump())
+            .Add(identification.board_reference)
+            .Add(identification.board_date)
+            .Add(identification.reason)
+            .Add(identification.principal)
+            .Add(identification.organization)
+            .Exec(tx,
+                  "INSERT INTO identifications (remains_id, missing_person_id, evidence, "
+                  "board_reference, board_date, reason, principal, organization) VALUES ($1, $2, "
+                  "$3::jsonb, $4, $5, $6, $7, $8) RETURNING id")
+            .at(0)[0]
+            .as<int64_t>();
+    SqlParams()
+        .Add(decision.remains_id)
+        .Add(decision.missing_person_id)
+        .Add(kDecisions[static_cast<int>(Decision::kIdentified)])
+        .Add(decision.reason)
+        .Add(decision.principal)
+        .Add(decision.organization)
+        .Exec(tx,
+              "INSERT INTO match_decisions (remains_id, missing_person_id, decision, reason, "
+              "principal, organization) VALUES ($1, $2, $3, $4, $5, $6)");
+    // Both records change in this transaction: the person is found dead, the remains named.
+    SqlParams()
+        .Add(identification.missing_person_id)
+        .Exec(
+            tx,
+            "UPDATE missing_persons SET status = 'located_deceased', update_time = now(), revision "
+            "= revision + 1 WHERE id = $1");
+    SqlParams()
+        .Add(identification.remains_id)
+        .Exec(tx, "UPDATE remains SET update_time = now(), revision = revision + 1 WHERE id = $1");
+    AppendAuditEntry(tx, event);
+    stored = ReadIdentification(
+        SqlParams().Add(id).Exec(tx, std::string(kIdentificationColumns) + "WHERE id = $1").at(0));
+    tx.commit();
+  });
+  if (!status.ok()) return status;
+  if (!outcome.ok()) return outcome;
+  return *stored;
+}
+
 absl::StatusOr<std::vector<DecisionRecord>> MatchStore::ListDecisions(records::RecordKind kind,
                                                                       int64_t id) {
   std::vector<DecisionRecord> decisions;
@@ -173,8 +321,8 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
              "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
              "age_at_disappearance_years, age_uncertainty_years, "
              "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
-             "reported_height_cm, reported_height_precision_cm FROM missing_persons WHERE "
-             "delete_time IS NULL AND status IN ('missing', 'located_deceased') ORDER BY id")) {
+             "reported_height_cm, reported_height_precision_cm FROM live_missing_persons "
+             "ORDER BY id")) {
       records::MissingPerson& p = people.emplace_back();
       p.meta.id = row[0].as<int64_t>();
       p.meta.organization = row[1].as<std::string>();
@@ -215,7 +363,9 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::SelectRemainsCandidates(
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     SqlParams params;
-    std::string where = "delete_time IS NULL";
+    std::string where =
+        "delete_time IS NULL AND NOT EXISTS (SELECT 1 FROM identifications i WHERE i.remains_id = "
+        "remains.id)";
     int n = 0;
     if (filter.last_seen_date) {
       // Found no earlier than the person was last seen (less the margin for uncertain dates).
@@ -242,10 +392,7 @@ absl::StatusOr<int64_t> MatchStore::CountLivePersons() {
   int64_t count = 0;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    count = tx.exec1(
-                  "SELECT count(*) FROM missing_persons WHERE delete_time IS NULL AND status IN "
-                  "('missing', 'located_deceased')")[0]
-                .as<int64_t>();
+    count = tx.exec1("SELECT count(*) FROM live_missing_persons")[0].as<int64_t>();
   });
   if (!status.ok()) return status;
   return count;
@@ -255,9 +402,7 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
   records::RegistryCounts counts;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    constexpr char kLive[] =
-        " FROM missing_persons WHERE delete_time IS NULL AND status IN ('missing', "
-        "'located_deceased') ";
+    constexpr char kLive[] = " FROM live_missing_persons ";
     for (const auto& row : tx.exec(std::string("SELECT sex, count(*), count(reported_height_cm), "
                                                "coalesce(avg(reported_height_cm), 0), "
                                                "coalesce(stddev_samp(reported_height_cm), 0)") +
@@ -284,9 +429,8 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
       counts.ages[row[0].as<size_t>()] = row[1].as<int64_t>();
     }
     constexpr char kLiveMarks[] =
-        " FROM distinguishing_marks m JOIN missing_persons p ON p.id = m.missing_person_id "
-        "WHERE m.delete_time IS NULL AND p.delete_time IS NULL AND p.status IN ('missing', "
-        "'located_deceased') ";
+        " FROM distinguishing_marks m JOIN live_missing_persons p ON p.id = m.missing_person_id "
+        "WHERE m.delete_time IS NULL ";
     // Region NULL: the kind anywhere. Marks of unspecified region count only there.
     for (const auto& row :
          tx.exec(std::string("SELECT m.kind, m.body_region, count(DISTINCT p.id)") + kLiveMarks +
@@ -299,18 +443,16 @@ absl::StatusOr<records::RegistryCounts> MatchStore::RegistryCounts() {
     }
     for (const auto& row :
          tx.exec("SELECT m.kind, k.keyword, count(DISTINCT p.id) FROM distinguishing_marks m "
-                 "CROSS JOIN LATERAL unnest(m.keywords) AS k (keyword) JOIN missing_persons p ON "
-                 "p.id = m.missing_person_id WHERE m.delete_time IS NULL AND p.delete_time IS NULL "
-                 "AND p.status IN ('missing', 'located_deceased') GROUP BY 1, 2")) {
+                 "CROSS JOIN LATERAL unnest(m.keywords) AS k (keyword) JOIN live_missing_persons p "
+                 "ON p.id = m.missing_person_id WHERE m.delete_time IS NULL GROUP BY 1, 2")) {
       counts.mark_keywords.push_back({MarkKindFromSql(row[0].as<std::string>()),
                                       row[1].as<std::string>(), row[2].as<int64_t>()});
     }
     // Dental features by tooth among people with a chart: lost in life, or a kind of treatment.
     constexpr char kCharts[] =
-        " FROM dental_charts c JOIN missing_persons p ON p.id = c.missing_person_id CROSS JOIN "
-        "LATERAL jsonb_each(c.teeth) AS t (fdi, tooth) ";
-    constexpr char kLivePeople[] =
-        " WHERE p.delete_time IS NULL AND p.status IN ('missing', 'located_deceased') ";
+        " FROM dental_charts c JOIN live_missing_persons p ON p.id = c.missing_person_id CROSS "
+        "JOIN LATERAL jsonb_each(c.teeth) AS t (fdi, tooth) ";
+    constexpr char kLivePeople[] = " WHERE true ";
     counts.dental_charts =
         tx.exec1(absl::StrCat("SELECT count(DISTINCT p.id)", kCharts, kLivePeople))[0]
             .as<int64_t>();
@@ -381,8 +523,10 @@ absl::StatusOr<std::vector<DecisionRecord>> MatchStore::ListDecisionsByCurrent(
                    "WITH latest AS (SELECT DISTINCT ON (remains_id, missing_person_id) id, "
                    "remains_id, missing_person_id, decision FROM match_decisions ORDER BY "
                    "remains_id, missing_person_id, id DESC), page AS (SELECT remains_id, "
-                   "missing_person_id FROM latest WHERE decision = $1 AND id > $2 ORDER BY "
-                   "id LIMIT $3) " +
+                   "missing_person_id FROM latest WHERE decision = $1 AND id > $2 AND (decision "
+                   "= 'identified' OR NOT EXISTS (SELECT 1 FROM identifications i WHERE "
+                   "i.remains_id = latest.remains_id OR i.missing_person_id = "
+                   "latest.missing_person_id)) ORDER BY id LIMIT $3) " +
                        std::string(kDecisionColumns) +
                        "WHERE (remains_id, missing_person_id) IN (SELECT remains_id, "
                        "missing_person_id FROM page) ORDER BY id")) {

@@ -67,11 +67,19 @@ class MatchStore {
   // NOT_FOUND if either record does not exist.
   absl::StatusOr<DecisionRecord> InsertDecision(const DecisionRecord& decision,
                                                 const audit::AuditEvent& event);
+  // Records a confirmed identification in one transaction: the identification, the pair's
+  // "identified" decision, the person's status (located deceased) and both records' revisions,
+  // and the audit entry. NOT_FOUND if either record does not exist; FAILED_PRECONDITION if one
+  // is deleted or either was identified before.
+  absl::StatusOr<records::Identification> InsertIdentification(
+      const records::Identification& identification, const DecisionRecord& decision,
+      const audit::AuditEvent& event);
   // Every decision about pairs of one remains record (or of one missing person), oldest first.
   absl::StatusOr<std::vector<DecisionRecord>> ListDecisions(records::RecordKind kind, int64_t id);
   // Pairs whose current (latest) decision is `decision` and has an id above `after_decision_id`,
   // at most `limit` of them in the order their current decisions were made; returns each such
-  // pair's whole history, by decision id.
+  // pair's whole history, by decision id. Pairs of an identified record are left out (they left
+  // the queue), except when asking for identified pairs.
   absl::StatusOr<std::vector<DecisionRecord>> ListDecisionsByCurrent(Decision decision,
                                                                      int64_t after_decision_id,
                                                                      int limit);

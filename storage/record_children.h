@@ -30,7 +30,12 @@ std::unordered_map<int64_t, std::vector<records::DistinguishingMark>> LiveMarksO
 std::unordered_map<int64_t, records::DentalChart> DentalChartsOf(
     pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
 
-// Fills each record's distinguishing_marks with its live marks and dental_chart with its chart.
+// The identification of each of `owner_ids` that was identified.
+std::unordered_map<int64_t, records::Identification> IdentificationsOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>& owner_ids);
+
+// Fills each record's distinguishing_marks with its live marks, dental_chart with its chart and
+// identification with its identification.
 template <typename Record>
 void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
                        std::vector<Record>& records) {
@@ -40,7 +45,11 @@ void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
   for (const Record& r : records) ids.push_back(r.meta.id);
   auto marks = LiveMarksOf(tx, kind, &ids);
   auto charts = DentalChartsOf(tx, kind, &ids);
+  auto identifications = IdentificationsOf(tx, kind, ids);
   for (Record& r : records) {
+    if (auto it = identifications.find(r.meta.id); it != identifications.end()) {
+      r.identification = std::move(it->second);
+    }
     if (auto it = marks.find(r.meta.id); it != marks.end()) {
       r.distinguishing_marks = std::move(it->second);
     }

@@ -575,6 +575,34 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
     }
   }
 
+  // DNA confirms it and the board decides: the case closes. The person is found dead, both
+  // records carry the identification, and neither is compared again.
+  CommandResult identified =
+      cli({"--json", "identify", names["PM-1"], names["T-1"], "--evidence",
+           "dna_report:GEN-BC-2021-0457@2021-08-02", "--evidence", "dental_comparison:OD-2021-88",
+           "--board", "ACTA-IDENT-2021-031", "--board-date", "2021-08-20", "--reason",
+           "perfil genético concordante con la madre; carta dental concordante"});
+  ASSERT_EQ(identified.exit_code, 0) << identified.err;
+  CommandResult person = cli({"--json", "missing", "get", names["T-1"]});
+  ASSERT_EQ(person.exit_code, 0) << person.err;
+  const nlohmann::json closed = nlohmann::json::parse(person.out);
+  EXPECT_EQ(closed["status"], "LOCATED_DECEASED") << person.out;
+  EXPECT_EQ(closed["identification"]["remains"], names["PM-1"]) << person.out;
+  EXPECT_EQ(closed["identification"]["evidence"].size(), 2u) << person.out;
+  CommandResult again = cli({"match", names["PM-1"], "--legal-basis", "FGE-CI-1"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("was identified as " + names["T-1"]), std::string::npos) << again.err;
+  CommandResult twice = cli({"identify", names["PM-2"], names["T-1"], "--evidence", "dna_report:X",
+                             "--board", "B", "--reason", "r"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_NE(twice.err.find("FAILED_PRECONDITION"), std::string::npos) << twice.err;
+  match = cli({"--json", "match", names["PM-2"], "--legal-basis", "FGE-CI-1"});
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  EXPECT_EQ(match.out.find("\"T-1\""), std::string::npos) << "identified, no longer a candidate";
+  CommandResult pair = cli({"--json", "candidates", "--current", "identified"});
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  EXPECT_NE(pair.out.find(names["PM-1"]), std::string::npos) << pair.out;
+
   // Staff search the remains' marks in Spanish: "rosas" finds "Rosa".
   CommandResult found = cli({"--json", "marks", "search", "rosas", "--kind", "tattoo"});
   ASSERT_EQ(found.exit_code, 0) << found.err;

@@ -12,6 +12,7 @@
 #include "records/case_records.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "tests/support/bad_request.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
 #include "tests/support/test_callers.h"
@@ -47,6 +48,7 @@ class MatchServiceTest : public ::testing::Test {
         [this](double d, int m, bool explain) {
           return calibration_->FaceFactor(d, m, "nearest", explain);
         });
+    matcher_->set_observer(sync_.get());
     service_ = std::make_unique<MatchServiceImpl>(callers_->gatekeeper(), matcher_.get());
     server_ =
         std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{service_.get()});
@@ -174,6 +176,69 @@ TEST_F(MatchServiceTest, CancellationStopsTheWork) {
   EXPECT_LT(done, 300);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_EQ(Searches(), done);  // and nothing more runs afterwards
+}
+
+// Closing a case: every missing field is named; only who may change one of the records
+// confirms; the pair then leaves the review queue and the person leaves the candidate pool.
+TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
+  v1::ConfirmIdentificationRequest request;
+  request.set_remains(remains_[0]);
+  request.set_missing_person("missingPersons/1");
+  request.add_evidence()->set_reference(" ");
+  request.mutable_board_date()->set_year(2999);
+  request.mutable_board_date()->set_month(1);
+  request.mutable_board_date()->set_day(1);
+  v1::Identification out;
+  grpc::Status status = stub_->ConfirmIdentification(callers_->Context().get(), request, &out);
+  ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"evidence[0].kind", "board_date"}));
+  request.clear_board_date();
+  request.mutable_evidence(0)->set_kind(v1::ConfirmingEvidence::DNA_REPORT);
+  status = stub_->ConfirmIdentification(callers_->Context().get(), request, &out);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"evidence[0].reference", "board_reference", "reason"}));
+
+  // A pending lead on the pair and on another pair of the same person.
+  v1::RecordDecisionRequest lead;
+  lead.set_remains(remains_[1]);
+  lead.set_missing_person("missingPersons/1");
+  lead.set_decision(v1::PENDING);
+  lead.set_reason("cross-match");
+  v1::CandidatePair pair;
+  ASSERT_TRUE(stub_->RecordDecision(callers_->Context().get(), lead, &pair).ok());
+  EXPECT_EQ(pool_->size(), 1u);
+
+  request.mutable_evidence(0)->set_reference("GEN-2026-1");
+  request.set_board_reference("ACTA-1");
+  request.set_reason("perfil genético concordante");
+  // Another commission owns neither record.
+  EXPECT_EQ(stub_
+                ->ConfirmIdentification(
+                    callers_->Context("eva", "cbp-son", "commission_staff").get(), request, &out)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
+  status = stub_->ConfirmIdentification(callers_->Context().get(), request, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.missing_person(), "missingPersons/1");
+  EXPECT_EQ(pool_->size(), 0u) << "identified: no longer a candidate";
+  // Once only.
+  EXPECT_EQ(stub_->ConfirmIdentification(callers_->Context().get(), request, &out).error_code(),
+            grpc::FAILED_PRECONDITION);
+  // IDENTIFIED is not a decision one records by hand.
+  lead.set_decision(v1::IDENTIFIED);
+  EXPECT_EQ(stub_->RecordDecision(callers_->Context().get(), lead, &pair).error_code(),
+            grpc::INVALID_ARGUMENT);
+  // The other pair's pending lead left the queue; the identified pair is listed as such.
+  v1::ListCandidatesRequest queue;
+  queue.set_current_decision(v1::PENDING);
+  v1::ListCandidatesResponse listed;
+  ASSERT_TRUE(stub_->ListCandidates(callers_->Context().get(), queue, &listed).ok());
+  EXPECT_EQ(listed.pairs_size(), 0);
+  queue.set_current_decision(v1::IDENTIFIED);
+  ASSERT_TRUE(stub_->ListCandidates(callers_->Context().get(), queue, &listed).ok());
+  ASSERT_EQ(listed.pairs_size(), 1);
+  EXPECT_EQ(listed.pairs(0).remains(), remains_[0]);
 }
 
 }  // namespace
