@@ -70,7 +70,7 @@ struct ParseError {
 google::type::Date ParseDateOrThrow(const std::string& column, const std::string& text) {
   google::type::Date date;
   if (!ParseIsoDate(text, &date)) {
-    throw ParseError{column + ": '" + text + "' is not a YYYY-MM-DD date"};
+    throw ParseError{column + ": '" + text + "' is not a YYYY-MM-DD (or YYYY-MM, YYYY) date"};
   }
   return date;
 }

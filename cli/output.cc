@@ -3,6 +3,7 @@
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -47,10 +48,14 @@ absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message*
 bool ParseIsoDate(const std::string& text, google::type::Date* date) {
   int y = 0, m = 0, d = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &extra) != 3) return false;
+  // "YYYY-MM-DD", or a partial "YYYY-MM" or "YYYY" (month and day 0, as google.type.Date has it).
+  const int read = std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &extra);
+  if (read < 1 || read > 3) return false;
+  const size_t dashes = static_cast<size_t>(std::count(text.begin(), text.end(), '-'));
+  if (dashes + 1 != static_cast<size_t>(read)) return false;
   date->set_year(y);
-  date->set_month(m);
-  date->set_day(d);
+  date->set_month(read >= 2 ? m : 0);
+  date->set_day(read == 3 ? d : 0);
   return true;
 }
 

@@ -14,8 +14,9 @@ namespace encuentro::cli {
 // One JSON object on one line, or a multi-line text rendering.
 void PrintMessage(const google::protobuf::Message& message, bool json);
 
-// Reads "YYYY-MM-DD" (nothing after it) into `date`; false when `text` is not one. The server
-// judges whether the date exists.
+// Reads "YYYY-MM-DD", or a partial "YYYY-MM" or "YYYY" (month and day 0), with nothing after it,
+// into `date`; false when `text` is none of these. The server judges whether the date exists and
+// whether the field may be partial.
 bool ParseIsoDate(const std::string& text, google::type::Date* date);
 
 // Reads `path` ("-" for standard input) as proto3 JSON into `message`.

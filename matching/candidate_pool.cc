@@ -22,6 +22,8 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
   profile.status = person.status;
   profile.sex = person.sex;
   profile.date_of_birth = person.date_of_birth;
+  profile.date_of_birth_precision = person.date_of_birth_precision;
+  profile.last_seen_precision = person.last_seen_precision;
   profile.age_at_disappearance = person.age_at_disappearance;
   profile.last_seen_date = person.last_seen_date;
   profile.last_seen_place.location = person.last_seen_place.location;

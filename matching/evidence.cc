@@ -74,7 +74,8 @@ Factor CompareDates(const records::MissingPerson& p, const records::Unidentified
   if (!p.last_seen_date || !r.found_date) {
     return Unknown("dates", "last-seen or found date not recorded", explain);
   }
-  const double after = Days(*p.last_seen_date, *r.found_date);
+  // Partial dates are read as favourably as they allow: the earliest sighting, the latest finding.
+  const double after = Days(*p.last_seen_date, records::LastDay(*r.found_date, r.found_precision));
   const double pmi_min = r.post_mortem_interval ? r.post_mortem_interval->min_days : 0;
   // The latest the death can have happened, given the estimated time since death.
   const double death_after = after - pmi_min;
@@ -327,16 +328,23 @@ std::optional<std::pair<double, double>> PossibleAgesAtDeath(const records::Miss
                                                              records::Date today) {
   // Years between the last sighting and the latest possible death. Without a found date the
   // person may have died any time until today; without a last sighting it is unknown.
+  // Partial dates widen the range: the earliest sighting, the latest finding, and a birth
+  // anywhere in its year or month.
   std::optional<double> elapsed;
   if (p.last_seen_date) {
     const double pmi = r.post_mortem_interval ? r.post_mortem_interval->min_days : 0;
-    const double days = r.found_date ? Days(*p.last_seen_date, *r.found_date) - pmi
-                                     : Days(*p.last_seen_date, today);
+    const double days =
+        r.found_date
+            ? Days(*p.last_seen_date, records::LastDay(*r.found_date, r.found_precision)) - pmi
+            : Days(*p.last_seen_date, today);
     elapsed = std::max(0.0, days / kDaysPerYear);
   }
   if (p.date_of_birth && p.last_seen_date) {
-    const double at_last_seen = Days(*p.date_of_birth, *p.last_seen_date) / kDaysPerYear;
-    return std::pair(at_last_seen, at_last_seen + *elapsed);
+    const double oldest_at_last_seen = Days(*p.date_of_birth, *p.last_seen_date) / kDaysPerYear;
+    const double youngest_at_last_seen =
+        Days(records::LastDay(*p.date_of_birth, p.date_of_birth_precision), *p.last_seen_date) /
+        kDaysPerYear;
+    return std::pair(std::max(0.0, youngest_at_last_seen), oldest_at_last_seen + *elapsed);
   }
   if (p.age_at_disappearance) {
     const auto& age = *p.age_at_disappearance;

@@ -18,12 +18,26 @@ using Copier = std::pair<const char*, std::function<void(const Record&, Record&)
 
 const std::vector<Copier<MissingPerson>>& MissingPersonFields() {
   static const auto* const kFields = new std::vector<Copier<MissingPerson>>{
-      ENCUENTRO_FIELD(case_folio),      ENCUENTRO_FIELD(issuing_authority),
-      ENCUENTRO_FIELD(given_names),     ENCUENTRO_FIELD(family_names),
-      ENCUENTRO_FIELD(aliases),         ENCUENTRO_FIELD(sex),
-      ENCUENTRO_FIELD(date_of_birth),   ENCUENTRO_FIELD(age_at_disappearance),
-      ENCUENTRO_FIELD(last_seen_date),  ENCUENTRO_FIELD(last_seen_place),
-      ENCUENTRO_FIELD(reported_height), ENCUENTRO_FIELD(status),
+      ENCUENTRO_FIELD(case_folio),
+      ENCUENTRO_FIELD(issuing_authority),
+      ENCUENTRO_FIELD(given_names),
+      ENCUENTRO_FIELD(family_names),
+      ENCUENTRO_FIELD(aliases),
+      ENCUENTRO_FIELD(sex),
+      {"date_of_birth",
+       [](const auto& from, auto& to) {
+         to.date_of_birth = from.date_of_birth;
+         to.date_of_birth_precision = from.date_of_birth_precision;
+       }},
+      ENCUENTRO_FIELD(age_at_disappearance),
+      {"last_seen_date",
+       [](const auto& from, auto& to) {
+         to.last_seen_date = from.last_seen_date;
+         to.last_seen_precision = from.last_seen_precision;
+       }},
+      ENCUENTRO_FIELD(last_seen_place),
+      ENCUENTRO_FIELD(reported_height),
+      ENCUENTRO_FIELD(status),
   };
   return *kFields;
 }
@@ -33,7 +47,11 @@ const std::vector<Copier<UnidentifiedRemains>>& RemainsFields() {
       ENCUENTRO_FIELD(case_folio),
       ENCUENTRO_FIELD(lab),
       ENCUENTRO_FIELD(responsible_expert),
-      ENCUENTRO_FIELD(found_date),
+      {"found_date",
+       [](const auto& from, auto& to) {
+         to.found_date = from.found_date;
+         to.found_precision = from.found_precision;
+       }},
       ENCUENTRO_FIELD(found_place),
       ENCUENTRO_FIELD(post_mortem_interval),
       ENCUENTRO_FIELD(biological_profile),

@@ -15,6 +15,31 @@ namespace encuentro::records {
 using Date = std::chrono::year_month_day;
 using Timestamp = std::chrono::system_clock::time_point;
 
+// How much of a date is known: a family may know only the year a person was born, or the month
+// they were last seen. A partial date is kept as its first day with its precision.
+enum class DatePrecision { kDay, kMonth, kYear };
+
+// The last day a date known to `precision` may be, given its first day.
+inline Date LastDay(Date first, DatePrecision precision) {
+  using std::chrono::December;
+  using std::chrono::last;
+  switch (precision) {
+    case DatePrecision::kDay:
+      break;
+    case DatePrecision::kMonth:
+      return Date(std::chrono::year_month_day_last(first.year(), first.month() / last));
+    case DatePrecision::kYear:
+      return Date(first.year(), December, std::chrono::day(31));
+  }
+  return first;
+}
+
+// The middle of the days a partial date may be: the best single guess, e.g. for an age.
+inline std::chrono::sys_days MiddleDay(Date first, DatePrecision precision) {
+  const std::chrono::sys_days from(first);
+  return from + (std::chrono::sys_days(LastDay(first, precision)) - from) / 2;
+}
+
 enum class Sex { kUnknown, kFemale, kMale };
 
 struct GeoPoint {
@@ -201,8 +226,10 @@ struct MissingPerson {
   std::vector<std::string> aliases;
   Sex sex = Sex::kUnknown;
   std::optional<Date> date_of_birth;
+  DatePrecision date_of_birth_precision = DatePrecision::kDay;
   std::optional<AgeAtDisappearance> age_at_disappearance;
   std::optional<Date> last_seen_date;
+  DatePrecision last_seen_precision = DatePrecision::kDay;
   Place last_seen_place;
   std::optional<ReportedHeight> reported_height;
   // Read with the record (live marks, by id); changed only through the marks' own methods.
@@ -279,6 +306,7 @@ struct UnidentifiedRemains {
   std::string lab;
   std::string responsible_expert;
   std::optional<Date> found_date;
+  DatePrecision found_precision = DatePrecision::kDay;
   Place found_place;
   std::optional<PostMortemInterval> post_mortem_interval;
   BiologicalProfile biological_profile;
@@ -394,6 +422,7 @@ struct Photo {
   int width = 0;
   int height = 0;
   std::optional<Date> capture_date;
+  DatePrecision capture_precision = DatePrecision::kDay;
   std::optional<double> age_at_capture_years;
   PhotoSource source = PhotoSource::kUnspecified;
   std::vector<FaceFinding> faces;

@@ -190,6 +190,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   photo.width = image->width;
   photo.height = image->height;
   photo.capture_date = upload.capture_date;
+  photo.capture_precision = upload.capture_precision;
   photo.age_at_capture_years = upload.age_at_capture_years;
   photo.source = upload.progression ? PhotoSource::kAgeProgression : upload.source;
   photo.progression = upload.progression;
@@ -207,9 +208,11 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
     } else if (upload.age_at_capture_years) {
       photo.template_age_years = upload.age_at_capture_years;
     } else if (upload.capture_date && owner->date_of_birth) {
+      // Partial dates (a year, a month) count from their middle days.
       photo.template_age_years =
-          static_cast<double>(
-              (sys_days(*upload.capture_date) - sys_days(*owner->date_of_birth)).count()) /
+          static_cast<double>((MiddleDay(*upload.capture_date, upload.capture_precision) -
+                               MiddleDay(*owner->date_of_birth, owner->date_of_birth_precision))
+                                  .count()) /
           365.2425;
     }
   }

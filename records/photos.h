@@ -11,8 +11,8 @@
 #include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "biometrics/face_pipeline.h"
-#include "records/model.h"
 #include "records/matching_observer.h"
+#include "records/model.h"
 #include "storage/photo_store.h"
 
 namespace encuentro::records {
@@ -27,6 +27,7 @@ struct PhotoUpload {
   RecordKind owner_kind = RecordKind::kMissingPerson;
   int64_t owner_id = 0;
   std::optional<Date> capture_date;
+  DatePrecision capture_precision = DatePrecision::kDay;
   std::optional<double> age_at_capture_years;
   PhotoSource source = PhotoSource::kUnspecified;
   std::optional<AgeProgressionInfo> progression;

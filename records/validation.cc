@@ -106,7 +106,8 @@ std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& p, Date t
   }
   const bool dob_ok = check.PastDate("date_of_birth", p.date_of_birth);
   const bool seen_ok = check.PastDate("last_seen_date", p.last_seen_date);
-  if (dob_ok && seen_ok && *p.date_of_birth > *p.last_seen_date) {
+  // Partial dates are checked as widely as they allow: born no later than last seen.
+  if (dob_ok && seen_ok && *p.date_of_birth > LastDay(*p.last_seen_date, p.last_seen_precision)) {
     check.Fail("date_of_birth", "is after last_seen_date");
   }
   if (p.age_at_disappearance) {
@@ -115,8 +116,11 @@ std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& p, Date t
     check.Range("age_at_disappearance.uncertainty_years", age.uncertainty_years, 0, 50, "years");
     if (dob_ok && seen_ok && *p.date_of_birth <= *p.last_seen_date) {
       const double actual = YearsBetween(*p.date_of_birth, *p.last_seen_date);
-      // A year of slack: ages are reported in whole years.
-      if (std::abs(actual - age.years) > age.uncertainty_years + 1) {
+      // A year of slack (ages are reported in whole years), plus what partial dates leave open.
+      const double open =
+          YearsBetween(*p.date_of_birth, LastDay(*p.date_of_birth, p.date_of_birth_precision)) +
+          YearsBetween(*p.last_seen_date, LastDay(*p.last_seen_date, p.last_seen_precision));
+      if (std::abs(actual - age.years) > age.uncertainty_years + 1 + open) {
         check.Fail("age_at_disappearance.years",
                    "disagrees with date_of_birth and last_seen_date (" +
                        std::to_string(static_cast<int>(actual)) + " years)");

@@ -55,11 +55,11 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
   upload.owner_id = parent->id;
   const v1::Photo& photo = meta.photo();
   if (photo.has_capture_date()) {
-    if (std::optional<std::string> problem =
-            DateProblem(photo.capture_date(), /*may_be_future=*/false)) {
-      return InvalidFields({{"metadata.photo.capture_date", *problem}});
-    }
-    upload.capture_date = FromProto(photo.capture_date());
+    // A partial date (a year, a month) is checked as its first day; records judge the future.
+    std::vector<FieldViolation> bad;
+    upload.capture_date = OptionalPartialDateFromProto(
+        true, photo.capture_date(), "metadata.photo.capture_date", &bad, &upload.capture_precision);
+    if (!bad.empty()) return InvalidFields(bad);
   }
   if (photo.has_age_at_capture_years()) {
     if (!std::isfinite(photo.age_at_capture_years()) || photo.age_at_capture_years() < 0 ||
@@ -128,7 +128,9 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
 v1::Photo ToProto(const records::Photo& photo) {
   v1::Photo out;
   out.set_name(records::PhotoName(photo.owner_kind, photo.owner_id, photo.id));
-  if (photo.capture_date) *out.mutable_capture_date() = services::ToProto(*photo.capture_date);
+  if (photo.capture_date) {
+    *out.mutable_capture_date() = services::ToProto(*photo.capture_date, photo.capture_precision);
+  }
   if (photo.age_at_capture_years) out.set_age_at_capture_years(*photo.age_at_capture_years);
   out.set_source(static_cast<v1::Photo::Source>(photo.source));
   out.set_sha256(photo.sha256);

@@ -65,6 +65,11 @@ std::optional<Date> OptionalDateFromProto(bool present, const google::type::Date
 }
 
 std::optional<std::string> DateProblem(const google::type::Date& date, bool may_be_future) {
+  if (date.year() >= 1 && date.year() <= 9999 && (date.month() == 0 || date.day() == 0) &&
+      date.month() >= 0 && date.month() <= 12 && date.day() >= 0) {
+    return "needs a full date (YYYY-MM-DD); only dates of birth, of the last sighting, of the "
+           "finding and of a photo may give just the year or the month";
+  }
   if (date.year() < 1 || date.year() > 9999 || !FromProto(date).ok()) {
     return "is not a valid date (YYYY-MM-DD, year 1-9999)";
   }
@@ -73,6 +78,34 @@ std::optional<std::string> DateProblem(const google::type::Date& date, bool may_
     return "is in the future";
   }
   return std::nullopt;
+}
+
+std::optional<Date> OptionalPartialDateFromProto(bool present, const google::type::Date& date,
+                                                 const std::string& field,
+                                                 std::vector<FieldViolation>* bad,
+                                                 records::DatePrecision* precision) {
+  *precision = records::DatePrecision::kDay;
+  if (!present) return std::nullopt;
+  google::type::Date first = date;
+  if (date.month() == 0 && date.day() == 0) {
+    *precision = records::DatePrecision::kYear;
+    first.set_month(1);
+    first.set_day(1);
+  } else if (date.month() != 0 && date.day() == 0) {
+    *precision = records::DatePrecision::kMonth;
+    first.set_day(1);
+  } else if (date.month() == 0) {
+    bad->push_back({field, "gives a day without a month"});
+    return std::nullopt;
+  }
+  return OptionalDateFromProto(true, first, field, bad);
+}
+
+google::type::Date ToProto(const Date& date, records::DatePrecision precision) {
+  google::type::Date out = ToProto(date);
+  if (precision != records::DatePrecision::kDay) out.set_day(0);
+  if (precision == records::DatePrecision::kYear) out.set_month(0);
+  return out;
 }
 
 google::type::Date ToProto(const Date& date) {
@@ -147,13 +180,15 @@ records::MissingPerson FromProto(const v1::MissingPerson& in, std::vector<FieldV
   out.aliases.assign(in.aliases().begin(), in.aliases().end());
   out.sex = SexFromProto(in.sex(), "sex", bad).value_or(records::Sex::kUnknown);
   out.date_of_birth =
-      OptionalDateFromProto(in.has_date_of_birth(), in.date_of_birth(), "date_of_birth", bad);
+      OptionalPartialDateFromProto(in.has_date_of_birth(), in.date_of_birth(), "date_of_birth", bad,
+                                   &out.date_of_birth_precision);
   if (in.has_age_at_disappearance()) {
     out.age_at_disappearance = records::AgeAtDisappearance{
         in.age_at_disappearance().years(), in.age_at_disappearance().uncertainty_years()};
   }
   out.last_seen_date =
-      OptionalDateFromProto(in.has_last_seen_date(), in.last_seen_date(), "last_seen_date", bad);
+      OptionalPartialDateFromProto(in.has_last_seen_date(), in.last_seen_date(), "last_seen_date",
+                                   bad, &out.last_seen_precision);
   out.last_seen_place = FromProto(in.last_seen_place());
   if (in.has_reported_height()) {
     out.reported_height =
@@ -173,13 +208,17 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
   out.set_family_names(in.family_names);
   for (const auto& alias : in.aliases) out.add_aliases(alias);
   out.set_sex(SexToProto(in.sex));
-  if (in.date_of_birth) *out.mutable_date_of_birth() = ToProto(*in.date_of_birth);
+  if (in.date_of_birth) {
+    *out.mutable_date_of_birth() = ToProto(*in.date_of_birth, in.date_of_birth_precision);
+  }
   if (in.age_at_disappearance) {
     out.mutable_age_at_disappearance()->set_years(in.age_at_disappearance->years);
     out.mutable_age_at_disappearance()->set_uncertainty_years(
         in.age_at_disappearance->uncertainty_years);
   }
-  if (in.last_seen_date) *out.mutable_last_seen_date() = ToProto(*in.last_seen_date);
+  if (in.last_seen_date) {
+    *out.mutable_last_seen_date() = ToProto(*in.last_seen_date, in.last_seen_precision);
+  }
   if (!in.last_seen_place.description.empty() || in.last_seen_place.location) {
     ToProto(in.last_seen_place, out.mutable_last_seen_place());
   }
@@ -217,7 +256,8 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
   out.case_folio = in.case_folio();
   out.lab = in.lab();
   out.responsible_expert = in.responsible_expert();
-  out.found_date = OptionalDateFromProto(in.has_found_date(), in.found_date(), "found_date", bad);
+  out.found_date = OptionalPartialDateFromProto(in.has_found_date(), in.found_date(), "found_date",
+                                                bad, &out.found_precision);
   out.found_place = FromProto(in.found_place());
   if (in.has_post_mortem_interval()) {
     out.post_mortem_interval = records::PostMortemInterval{in.post_mortem_interval().min_days(),
@@ -270,7 +310,7 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   out.set_case_folio(in.case_folio);
   out.set_lab(in.lab);
   out.set_responsible_expert(in.responsible_expert);
-  if (in.found_date) *out.mutable_found_date() = ToProto(*in.found_date);
+  if (in.found_date) *out.mutable_found_date() = ToProto(*in.found_date, in.found_precision);
   if (!in.found_place.description.empty() || in.found_place.location) {
     ToProto(in.found_place, out.mutable_found_place());
   }

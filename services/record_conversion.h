@@ -60,7 +60,17 @@ std::optional<std::string> DateProblem(const google::type::Date& date, bool may_
 std::optional<records::Date> OptionalDateFromProto(bool present, const google::type::Date& date,
                                                    const std::string& field,
                                                    std::vector<FieldViolation>* bad);
+// As OptionalDateFromProto, for the dates that may be partial (birth, last sighting, finding,
+// capture): month and day 0 give the year, day 0 the month. Returns the first day, and its
+// precision in `*precision`.
+std::optional<records::Date> OptionalPartialDateFromProto(bool present,
+                                                          const google::type::Date& date,
+                                                          const std::string& field,
+                                                          std::vector<FieldViolation>* bad,
+                                                          records::DatePrecision* precision);
 google::type::Date ToProto(const records::Date& date);
+// A partial date as google.type.Date spells it: month and day 0 for a year, day 0 for a month.
+google::type::Date ToProto(const records::Date& date, records::DatePrecision precision);
 google::protobuf::Timestamp ToProto(const records::Timestamp& time);
 
 // Sex: UNSPECIFIED is "unknown"; other unknown numbers are violations at `field`.

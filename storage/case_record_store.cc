@@ -101,7 +101,9 @@ struct MissingPersonTable {
                                                  "last_seen_longitude",
                                                  "reported_height_cm",
                                                  "reported_height_precision_cm",
-                                                 "status"};
+                                                 "status",
+                                                 "date_of_birth_precision",
+                                                 "last_seen_precision"};
 
   static std::string Name(int64_t id) { return records::MissingPersonName(id); }
 
@@ -117,6 +119,8 @@ struct MissingPersonTable {
     params.Add(p.reported_height ? std::optional(p.reported_height->cm) : std::nullopt);
     params.Add(p.reported_height ? std::optional(p.reported_height->precision_cm) : std::nullopt);
     params.Add(StatusToSql(p.status));
+    params.Add(PrecisionToSql(p.date_of_birth_precision))
+        .Add(PrecisionToSql(p.last_seen_precision));
   }
 
   static Record Read(const pqxx::row& row) {
@@ -142,6 +146,8 @@ struct MissingPersonTable {
     std::optional<double> precision = DoubleField(row[i++]);
     if (height) p.reported_height = records::ReportedHeight{*height, precision.value_or(0)};
     p.status = StatusFromSql(row[i++].as<std::string>());
+    p.date_of_birth_precision = PrecisionFromSql(row[i++].as<std::string>());
+    p.last_seen_precision = PrecisionFromSql(row[i++].as<std::string>());
     return p;
   }
 
@@ -189,7 +195,8 @@ struct RemainsTable {
                                                  "stature_cm",
                                                  "stature_se_cm",
                                                  "stature_formula_id",
-                                                 "marks_examined"};
+                                                 "marks_examined",
+                                                 "found_precision"};
 
   static std::string Name(int64_t id) { return records::RemainsName(id); }
 
@@ -229,7 +236,7 @@ struct RemainsTable {
     } else {
       params.AddNull();
     }
-    params.Add(r.marks_examined);
+    params.Add(r.marks_examined).Add(PrecisionToSql(r.found_precision));
   }
 
   static Record Read(const pqxx::row& row) {
@@ -283,6 +290,7 @@ struct RemainsTable {
       bio.stature->formula_id = formula_id;
     }
     r.marks_examined = row[i++].as<bool>();
+    r.found_precision = PrecisionFromSql(row[i++].as<std::string>());
     return r;
   }
 
@@ -377,9 +385,11 @@ absl::StatusOr<std::vector<typename Table::Record>> GetMany(Database& db,
   if (ids.empty()) return records;
   absl::Status status = db.pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    for (const auto& row : SqlParams().Add(IdArray(ids)).Exec(
-             tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
-                              " WHERE id = ANY($1::bigint[]) ORDER BY id"))) {
+    for (const auto& row :
+         SqlParams()
+             .Add(IdArray(ids))
+             .Exec(tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
+                                    " WHERE id = ANY($1::bigint[]) ORDER BY id"))) {
       records.push_back(Table::Read(row));
     }
     AttachRecordParts(tx, Table::kKind, records);

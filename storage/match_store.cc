@@ -321,8 +321,8 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
              "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
              "age_at_disappearance_years, age_uncertainty_years, "
              "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
-             "reported_height_cm, reported_height_precision_cm FROM live_missing_persons "
-             "ORDER BY id")) {
+             "reported_height_cm, reported_height_precision_cm, date_of_birth_precision, "
+             "last_seen_precision FROM live_missing_persons ORDER BY id")) {
       records::MissingPerson& p = people.emplace_back();
       p.meta.id = row[0].as<int64_t>();
       p.meta.organization = row[1].as<std::string>();
@@ -342,6 +342,8 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
       if (const std::optional<double> height = DoubleField(row[10])) {
         p.reported_height = records::ReportedHeight{*height, DoubleField(row[11]).value_or(0)};
       }
+      p.date_of_birth_precision = PrecisionFromSql(row[12].as<std::string>());
+      p.last_seen_precision = PrecisionFromSql(row[13].as<std::string>());
     }
     auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, nullptr);
     auto charts = DentalChartsOf(tx, records::RecordKind::kMissingPerson, nullptr);

@@ -83,7 +83,7 @@ constexpr char kPhotoColumns[] =
     "p.progression_method, p.progression_author, p.progression_made_date, "
     "(extract(epoch from p.create_time) * 1e6)::bigint, "
     "(extract(epoch from p.delete_time) * 1e6)::bigint, p.delete_reason, "
-    "t.descriptor, t.model_id, t.age_years";
+    "t.descriptor, t.model_id, t.age_years, p.capture_precision";
 
 constexpr char kPhotoFrom[] =
     " FROM photos p JOIN photo_blobs b ON b.sha256 = p.sha256 "
@@ -130,6 +130,7 @@ Photo ReadPhoto(const pqxx::row& row) {
     photo.model_id = row[24].as<std::string>();
     photo.template_age_years = DoubleField(row[25]);
   }
+  photo.capture_precision = PrecisionFromSql(row[26].as<std::string>());
   return photo;
 }
 
@@ -154,12 +155,15 @@ absl::StatusOr<PhotoOwner> PhotoStore::GetOwner(RecordKind kind, int64_t id) {
   std::optional<PhotoOwner> owner;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    const std::string dob = kind == RecordKind::kMissingPerson ? "date_of_birth" : "NULL::date";
+    const std::string dob = kind == RecordKind::kMissingPerson
+                                ? "date_of_birth, date_of_birth_precision"
+                                : "NULL::date, 'day'";
     pqxx::result rows = SqlParams().Add(id).Exec(
         tx, absl::StrCat("SELECT delete_time IS NOT NULL, ", dob, ", organization FROM ",
                          OwnerTable(kind), " WHERE id = $1"));
     if (rows.empty()) return;
-    owner = PhotoOwner{rows[0][0].as<bool>(), DateField(rows[0][1]), rows[0][2].as<std::string>()};
+    owner = PhotoOwner{rows[0][0].as<bool>(), DateField(rows[0][1]), rows[0][3].as<std::string>(),
+                       PrecisionFromSql(rows[0][2].as<std::string>())};
   });
   if (!status.ok()) return status;
   if (!owner) return absl::NotFoundError(records::RecordName(kind, id) + " not found");
@@ -213,13 +217,14 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
                    : std::nullopt);
     params.Add(progression ? std::optional(progression->author) : std::nullopt);
     params.Add(progression ? progression->made_date : std::nullopt);
+    params.Add(PrecisionToSql(photo.capture_precision));
     pqxx::result inserted = params.Exec(
         tx,
         "INSERT INTO photos (missing_person_id, remains_id, organization, create_request_id, "
         "sha256, capture_date, age_at_capture_years, source, width, height, faces, chosen_face, "
         "synthetic, progression_source_id, progression_target_age, progression_method, "
-        "progression_author, progression_made_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-        "$10, $11, $12, $13, $14, $15, $16, $17, $18) "
+        "progression_author, progression_made_date, capture_precision) VALUES ($1, $2, $3, $4, "
+        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
         "ON CONFLICT (organization, create_request_id) DO NOTHING RETURNING id");
     if (inserted.empty()) {
       // A retried upload: return what the first attempt stored.

@@ -18,6 +18,7 @@ struct PhotoOwner {
   bool deleted = false;
   std::optional<records::Date> date_of_birth;  // missing persons only
   std::string organization;                    // that recorded the owner
+  records::DatePrecision date_of_birth_precision = records::DatePrecision::kDay;
 };
 
 // Thread-safe: each call runs in its own transaction on a pooled connection.

@@ -113,4 +113,22 @@ std::string IdArray(const std::vector<int64_t>& ids) {
   return array + "}";
 }
 
+const char* PrecisionToSql(records::DatePrecision precision) {
+  switch (precision) {
+    case records::DatePrecision::kMonth:
+      return "month";
+    case records::DatePrecision::kYear:
+      return "year";
+    case records::DatePrecision::kDay:
+      break;
+  }
+  return "day";
+}
+
+records::DatePrecision PrecisionFromSql(const std::string& text) {
+  if (text == "month") return records::DatePrecision::kMonth;
+  if (text == "year") return records::DatePrecision::kYear;
+  return records::DatePrecision::kDay;
+}
+
 }  // namespace encuentro::storage

@@ -44,6 +44,10 @@ std::string TextField(const pqxx::field& field);
 records::Timestamp MicrosField(const pqxx::field& field);
 std::optional<records::Timestamp> OptionalMicrosField(const pqxx::field& field);
 
+// The *_precision columns (migration 0013).
+const char* PrecisionToSql(records::DatePrecision precision);
+records::DatePrecision PrecisionFromSql(const std::string& text);
+
 const char* SexToSql(records::Sex sex);
 records::Sex SexFromSql(const std::string& text);
 // The remains.sex_method_kind values (migration 0008).

@@ -4,6 +4,7 @@
 # time from PostgreSQL at start-up, SearchCandidates latency and requests per second through gRPC
 # with 1 and CONCURRENCY clients, the snapshot load time at the next start, and check-index.
 # Usage: tools/measure_match_load.sh [PERSONS] [CONCURRENCY] [SECONDS]
+# With MATCH_LOAD_MARKS=1, a third of the people (and their planted remains) carry a tattoo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS=${1:-50000}
@@ -16,7 +17,7 @@ SERVER=
 trap '[ -n "$SERVER" ] && kill -TERM $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
 "$BUILD/tools/match_load/encuentro_match_load" populate --data-dir "$WORK/var" \
-  --persons "$PERSONS" --remains 500 2>/dev/null | grep populated
+  --persons "$PERSONS" --remains 500 ${MATCH_LOAD_MARKS:+--with-marks} 2>/dev/null | grep populated
 
 start_server() {
   # Cross-matching is off (the populated records queued jobs that would compete for the cores),

@@ -184,6 +184,28 @@ TEST(Evidence, AMissingFoundDateDoesNotExcludeOnAge) {
   EXPECT_FALSE(Get(Compare(Person(), r), "age").excludes);
 }
 
+// A year-only birth date or a month-only finding widens what the evidence allows, never
+// narrows it.
+TEST(Evidence, PartialDatesWidenTheAgesAndDates) {
+  auto p = Person();  // born 1995-01-01, last seen 2020-01-01
+  p.date_of_birth_precision = records::DatePrecision::kYear;
+  auto r = Remains();  // found 2021-06-01, PMI from the fixture
+  r.post_mortem_interval.reset();
+  const auto ages = PossibleAgesAtDeath(p, r, kToday);
+  ASSERT_TRUE(ages);
+  // Born as late as 1995-12-31: 24.0 at the sighting; as early as 1995-01-01: 26.4 when found.
+  EXPECT_NEAR(ages->first, 24.0, 0.05);
+  EXPECT_NEAR(ages->second, 26.4, 0.05);
+  // Remains found in January 2020, known to the month, against a sighting on 2020-01-20: the
+  // finding may be as late as the 31st, so the dates do not exclude.
+  p.last_seen_date = Date{year(2020), month(1), day(20)};
+  r.found_date = Date{year(2020), month(1), day(1)};
+  r.found_precision = records::DatePrecision::kMonth;
+  EXPECT_FALSE(Get(Compare(p, r), "dates").excludes);
+  r.found_date = Date{year(2019), month(11), day(1)};
+  EXPECT_TRUE(Get(Compare(p, r), "dates").excludes);
+}
+
 TEST(Evidence, StatureLikelihoodRatioByHand) {
   const PopulationStatistics population = DefaultPopulation();  // women 152 +/- 6 cm
   // Same: N(160 - (165 - 2.5); sd sqrt(3^2 + 4^2) = 5). Unrelated woman: N(160 - 152; sqrt(36+9)).

@@ -146,6 +146,35 @@ TEST_F(CaseRecordServicesTest, CreateThenGetReturnsEveryField) {
   EXPECT_EQ(AuditRows(created.name()), 2);  // the create and the read, for every role
 }
 
+// Families often know only the year someone was born, or the month they were last seen.
+TEST_F(CaseRecordServicesTest, PartialDatesAreKeptAsPartial) {
+  v1::MissingPerson person = ValidPerson();
+  person.mutable_date_of_birth()->set_month(0);
+  person.mutable_date_of_birth()->set_day(0);
+  person.mutable_last_seen_date()->set_day(0);
+  person.clear_age_at_disappearance();
+  v1::MissingPerson out;
+  grpc::Status status = Create(person, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.date_of_birth().year(), 1998);
+  EXPECT_EQ(out.date_of_birth().month(), 0);
+  EXPECT_EQ(out.date_of_birth().day(), 0);
+  EXPECT_EQ(out.last_seen_date().month(), 3);
+  EXPECT_EQ(out.last_seen_date().day(), 0);
+  // A day without a month is no date; filters and other dates need a full one.
+  person.mutable_date_of_birth()->set_day(17);
+  status = Create(person, &out);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"missing_person.date_of_birth"});
+  v1::ListMissingPersonsRequest list;
+  list.mutable_last_seen_from()->set_year(2020);
+  v1::ListMissingPersonsResponse listed;
+  status = missing_->ListMissingPersons(callers_->Context().get(), list, &listed);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"last_seen_from"});
+  EXPECT_NE(status.error_message().find("needs a full date"), std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(CaseRecordServicesTest, EveryBadFieldIsNamed) {
   v1::MissingPerson bad = ValidPerson();
   bad.mutable_last_seen_date()->set_year(2999);  // in the future

@@ -32,6 +32,7 @@
 #include "storage/case_record_store.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
+#include "storage/mark_store.h"
 #include "storage/migrations.h"
 #include "storage/photo_store.h"
 
@@ -83,7 +84,25 @@ records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
   return photo;
 }
 
-int Populate(const std::filesystem::path& data_dir, int persons, int per_person, int remains) {
+// A third of the people get a tattoo (as in Mexico's registries), on one of four regions with one
+// of twenty motifs; the remains planted on a person with one carry it too.
+records::DistinguishingMark SyntheticTattoo(records::RecordKind kind, int64_t owner, int n) {
+  static constexpr records::BodyRegion kRegions[] = {
+      records::BodyRegion::kForearm, records::BodyRegion::kArm, records::BodyRegion::kChest,
+      records::BodyRegion::kBack};
+  records::DistinguishingMark m;
+  m.owner_kind = kind;
+  m.owner_id = owner;
+  m.kind = records::MarkKind::kTattoo;
+  m.region = kRegions[n % 4];
+  m.side = n % 2 ? records::BodySide::kLeft : records::BodySide::kRight;
+  m.description = absl::StrCat("tatuaje ", n % 20);
+  m.keywords = {absl::StrCat("motivo", n % 20)};
+  return m;
+}
+
+int Populate(const std::filesystem::path& data_dir, int persons, int per_person, int remains,
+             bool with_marks) {
   auto cluster = storage::EmbeddedCluster::Start({.data_dir = data_dir});
   if (!cluster.ok()) {
     std::fprintf(stderr, "%s\n", std::string(cluster.status().message()).c_str());
@@ -97,6 +116,8 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
   if (!database.ok()) return 1;
   storage::CaseRecordStore records(database->get());
   storage::PhotoStore photos(database->get());
+  storage::MarkStore marks(database->get());
+  const auto admit = [](const storage::OwningRecord&) { return absl::OkStatus(); };
   audit::AuditEvent event;
   event.principal.user = "match-load";
   event.principal.organization = "load-test";
@@ -128,6 +149,15 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
         return;
       }
       ids[static_cast<size_t>(i)] = created->meta.id;
+      if (with_marks && i % 3 == 0 &&
+          !marks
+               .InsertMark(
+                   SyntheticTattoo(records::RecordKind::kMissingPerson, created->meta.id, i), "",
+                   admit, event)
+               .ok()) {
+        failed = true;
+        return;
+      }
       for (int t = 0; t < per_person; ++t) {
         const records::Descriptor d =
             t == 0 ? RandomUnit(rng) : Near(first[static_cast<size_t>(i)], 0.35f, rng);
@@ -165,8 +195,16 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
     u.lab = "SEMEFO";
     u.found_date = DateOf(2024, 6, 1);
     u.condition = records::RemainsCondition::kDecomposed;
+    u.marks_examined = with_marks;
     auto created = records.InsertRemains(u, "", event);
     if (!created.ok()) return 1;
+    if (with_marks && person % 3 == 0 &&
+        !marks
+             .InsertMark(SyntheticTattoo(records::RecordKind::kRemains, created->meta.id, person),
+                         "", admit, event)
+             .ok()) {
+      return 1;
+    }
     auto photo = photos.InsertPhoto(
         SyntheticPhoto(records::RecordKind::kRemains, created->meta.id,
                        Near(first[static_cast<size_t>(person)], 0.35f, rng), absl::StrCat("r", r)),
@@ -270,6 +308,9 @@ int main(int argc, char** argv) {
   populate->add_option("--persons", persons)->check(CLI::Range(1, 10'000'000));
   populate->add_option("--templates-per-person", per_person)->check(CLI::Range(1, 100));
   populate->add_option("--remains", remains)->check(CLI::Range(1, 100'000));
+  bool with_marks = false;
+  populate->add_flag("--with-marks", with_marks,
+                     "A third of the people (and their planted remains) with a tattoo");
   CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
   std::string token;
   search->add_option("--server", server, "encuentrod address")->required();
@@ -280,6 +321,6 @@ int main(int argc, char** argv) {
   search->add_option("--remains", remains, "Remains ids 1..N to search")
       ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
-  if (populate->parsed()) return Populate(data_dir, persons, per_person, remains);
+  if (populate->parsed()) return Populate(data_dir, persons, per_person, remains, with_marks);
   return Search(server, token, concurrency, seconds, remains);
 }
