@@ -199,6 +199,13 @@ void PrintPair(const v1::CandidatePair& pair) {
                 v1::Decision_Name(d.decision()).c_str(), d.author().c_str(),
                 d.organization().c_str(), d.reason().c_str());
   }
+  const v1::DnaReadiness& dna = pair.dna();
+  std::printf(
+      "    DNA: family references %d profiled, %d on their way; remains %d profiled, %d on "
+      "their way%s%s\n",
+      dna.family_references_profiled(), dna.family_references_pending(),
+      dna.remains_samples_profiled(), dna.remains_samples_pending(),
+      dna.comparable() ? "; comparable now" : "", dna.awaiting_dna() ? "; awaiting DNA" : "");
 }
 
 }  // namespace

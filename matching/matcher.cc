@@ -520,6 +520,7 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
     std::erase_if(pairs,
                   [&](const PairDecisions& p) { return p.history.back().decision != *current; });
   }
+  if (absl::Status s = AddDnaReadiness(pairs); !s.ok()) return s;
   return pairs;
 }
 
@@ -549,7 +550,30 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
       nlohmann::json({{"current_decision", static_cast<int>(decision)}, {"pairs", pairs.size()}})
           .dump();
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
+  if (absl::Status s = AddDnaReadiness(pairs); !s.ok()) return s;
   return pairs;
+}
+
+absl::Status Matcher::AddDnaReadiness(std::vector<PairDecisions>& pairs) const {
+  if (dna_samples_ == nullptr || pairs.empty()) return absl::OkStatus();
+  std::vector<int64_t> people, remains;
+  for (const PairDecisions& p : pairs) {
+    people.push_back(p.missing_person_id);
+    remains.push_back(p.remains_id);
+  }
+  auto by_person = dna_samples_->CountSamples(records::RecordKind::kMissingPerson, people);
+  if (!by_person.ok()) return by_person.status();
+  auto by_remains = dna_samples_->CountSamples(records::RecordKind::kRemains, remains);
+  if (!by_remains.ok()) return by_remains.status();
+  for (PairDecisions& p : pairs) {
+    if (auto it = by_person->find(p.missing_person_id); it != by_person->end()) {
+      p.dna.family_references = it->second;
+    }
+    if (auto it = by_remains->find(p.remains_id); it != by_remains->end()) {
+      p.dna.remains_samples = it->second;
+    }
+  }
+  return absl::OkStatus();
 }
 
 void MatchingStateSync::TemplateAdded(const records::Photo& photo) {

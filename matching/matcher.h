@@ -23,6 +23,7 @@
 #include "records/case_records.h"
 #include "records/matching_observer.h"
 #include "storage/case_record_store.h"
+#include "storage/dna_sample_store.h"
 #include "storage/match_store.h"
 
 namespace encuentro::matching {
@@ -90,10 +91,19 @@ struct RankedRemains {
 };
 
 // A candidate pair's decisions: the current one (the latest) and all of them, oldest first.
+// Where a pair stands on DNA (DnaSampleService): live samples on each side.
+struct DnaReadiness {
+  storage::DnaSampleCounts family_references;
+  storage::DnaSampleCounts remains_samples;
+  // Both sides profiled: the pair could be compared now.
+  bool comparable() const { return family_references.profiled > 0 && remains_samples.profiled > 0; }
+};
+
 struct PairDecisions {
   int64_t remains_id = 0;
   int64_t missing_person_id = 0;
   std::vector<DecisionRecord> history;
+  DnaReadiness dna;
 };
 
 // A template as the evidence needs it, from the gallery or the database alike (index::
@@ -151,6 +161,11 @@ class Matcher {
       const auth::Principal& caller, records::Identification identification);
   // Not owned; told when an identification takes a person out of matching. Set before serving.
   void set_observer(records::MatchingObserver* observer) { observer_ = observer; }
+  // Not owned; where listings of pairs read each pair's DNA samples. Unset: none are shown.
+  void set_dna_samples(storage::DnaSampleStore* samples) { dna_samples_ = samples; }
+
+  // Fills each pair's DNA readiness from its records' samples.
+  absl::Status AddDnaReadiness(std::vector<PairDecisions>& pairs) const;
 
   // Pairs across all records whose current decision is `decision` (e.g. the pending leads raised
   // by cross-matching), in the order those decisions were made, starting after the pair whose
@@ -180,6 +195,7 @@ class Matcher {
   const CandidatePool* pool_;
   records::CaseRecords* case_records_;
   records::MatchingObserver* observer_ = nullptr;
+  storage::DnaSampleStore* dna_samples_ = nullptr;
   FaceFactorFn face_factor_;
   MatchOptions options_;
   mutable std::mutex population_mu_;

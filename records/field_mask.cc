@@ -137,6 +137,16 @@ absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::st
   return Apply(*kFields, patch, paths, target);
 }
 
+absl::Status ApplyUpdateMask(const DnaSample& patch, const std::vector<std::string>& paths,
+                             DnaSample& target) {
+  static const auto* const kFields = new std::vector<Copier<DnaSample>>{
+      ENCUENTRO_FIELD(donor_name), ENCUENTRO_FIELD(relationship), ENCUENTRO_FIELD(skeletal_element),
+      ENCUENTRO_FIELD(lab),        ENCUENTRO_FIELD(kit_id),       ENCUENTRO_FIELD(collected_date),
+      ENCUENTRO_FIELD(status),     ENCUENTRO_FIELD(notes),
+  };
+  return Apply(*kFields, patch, paths, target);
+}
+
 #undef ENCUENTRO_FIELD
 
 }  // namespace encuentro::records

@@ -20,5 +20,7 @@ absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<
                              DistinguishingMark& target);
 absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::string>& paths,
                              DentalChart& target);
+absl::Status ApplyUpdateMask(const DnaSample& patch, const std::vector<std::string>& paths,
+                             DnaSample& target);
 
 }  // namespace encuentro::records

@@ -68,9 +68,8 @@ absl::StatusOr<DistinguishingMark> MarkRecords::CreateMark(const auth::Principal
 }
 
 absl::StatusOr<DistinguishingMark> MarkRecords::GetMark(const auth::Principal& caller,
-                                                        const MarkRef& ref) {
-  absl::StatusOr<DistinguishingMark> mark =
-      store_->GetMark(ref.parent.kind, ref.parent.id, ref.mark_id);
+                                                        const PartRef& ref) {
+  absl::StatusOr<DistinguishingMark> mark = store_->GetMark(ref.parent.kind, ref.parent.id, ref.id);
   if (!mark.ok()) return mark;
   if (absl::Status s =
           scope_->CheckRead(caller, ref.parent.kind, ref.parent.id, mark->meta.organization);
@@ -78,7 +77,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::GetMark(const auth::Principal& c
     return s;
   }
   if (absl::Status s = records_->AppendAudit(audit::EventFor(
-          caller, "MarkService/GetMark", {MarkName(ref.parent.kind, ref.parent.id, ref.mark_id)}));
+          caller, "MarkService/GetMark", {MarkName(ref.parent.kind, ref.parent.id, ref.id)}));
       !s.ok()) {
     return s;
   }
@@ -109,10 +108,10 @@ absl::StatusOr<Page<DistinguishingMark>> MarkRecords::ListMarks(const auth::Prin
 }
 
 absl::StatusOr<DistinguishingMark> MarkRecords::UpdateMark(
-    const auth::Principal& caller, const MarkRef& ref, const DistinguishingMark& values,
+    const auth::Principal& caller, const PartRef& ref, const DistinguishingMark& values,
     const std::vector<std::string>& update_mask, std::optional<int64_t> expected_revision) {
   absl::StatusOr<DistinguishingMark> updated = store_->UpdateMark(
-      ref.parent.kind, ref.parent.id, ref.mark_id, expected_revision,
+      ref.parent.kind, ref.parent.id, ref.id, expected_revision,
       [&](const storage::OwningRecord& owner, DistinguishingMark& mark) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, ref.parent.kind, owner.organization);
             !s.ok()) {
@@ -130,7 +129,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::UpdateMark(
 }
 
 absl::StatusOr<DistinguishingMark> MarkRecords::DeleteMark(
-    const auth::Principal& caller, const MarkRef& ref, const std::string& reason,
+    const auth::Principal& caller, const PartRef& ref, const std::string& reason,
     std::optional<int64_t> expected_revision) {
   if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
   if (!HasVisibleText(reason) || reason.size() > kMaxLongText) {
@@ -139,7 +138,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::DeleteMark(
   }
   const Timestamp now = clock_();
   absl::StatusOr<DistinguishingMark> deleted = store_->UpdateMark(
-      ref.parent.kind, ref.parent.id, ref.mark_id, expected_revision,
+      ref.parent.kind, ref.parent.id, ref.id, expected_revision,
       [&](const storage::OwningRecord& owner, DistinguishingMark& mark) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, ref.parent.kind, owner.organization);
             !s.ok()) {

@@ -33,16 +33,16 @@ class MarkRecords {
   absl::StatusOr<DistinguishingMark> CreateMark(const auth::Principal& caller,
                                                 DistinguishingMark mark,
                                                 const std::string& request_id);
-  absl::StatusOr<DistinguishingMark> GetMark(const auth::Principal& caller, const MarkRef& ref);
+  absl::StatusOr<DistinguishingMark> GetMark(const auth::Principal& caller, const PartRef& ref);
   absl::StatusOr<Page<DistinguishingMark>> ListMarks(const auth::Principal& caller, RecordKind kind,
                                                      int64_t owner_id, bool show_deleted,
                                                      int page_size, int64_t after_id);
   // Copies the fields named by `update_mask` from `values`; `expected_revision` as for records.
-  absl::StatusOr<DistinguishingMark> UpdateMark(const auth::Principal& caller, const MarkRef& ref,
+  absl::StatusOr<DistinguishingMark> UpdateMark(const auth::Principal& caller, const PartRef& ref,
                                                 const DistinguishingMark& values,
                                                 const std::vector<std::string>& update_mask,
                                                 std::optional<int64_t> expected_revision);
-  absl::StatusOr<DistinguishingMark> DeleteMark(const auth::Principal& caller, const MarkRef& ref,
+  absl::StatusOr<DistinguishingMark> DeleteMark(const auth::Principal& caller, const PartRef& ref,
                                                 const std::string& reason,
                                                 std::optional<int64_t> expected_revision);
   // `search.organization` is narrowed to what `caller` may search (auth::CaseScope).

@@ -182,6 +182,42 @@ struct DentalChart {
   std::vector<Tooth> teeth;
 };
 
+// DNA sample tracking (no kinship computation): a family reference sample on a missing person,
+// or a post-mortem sample on remains.
+enum class DnaSampleStatus { kCollected, kSent, kProfiled, kFailed };
+
+enum class KinRelationship {
+  kUnspecified,
+  kMother,
+  kFather,
+  kChild,
+  kSibling,
+  kHalfSibling,
+  kGrandparent,
+  kAuntUncle,
+  kCousin,
+  kSpouse,
+  kOther
+};
+
+// A resource of its own: "missingPersons/1/dnaSamples/2", "remains/7/dnaSamples/1".
+struct DnaSample {
+  // meta.organization is the owning record's.
+  RecordMetadata meta;
+  RecordKind owner_kind = RecordKind::kMissingPerson;
+  int64_t owner_id = 0;
+  // Family reference samples: who gave it, and how they are related to the missing person.
+  std::string donor_name;
+  KinRelationship relationship = KinRelationship::kUnspecified;
+  // Post-mortem samples: the bone or tooth sampled ("petrous", "femur", "tooth 36").
+  std::string skeletal_element;
+  std::string lab;
+  std::string kit_id;
+  std::optional<Date> collected_date;
+  DnaSampleStatus status = DnaSampleStatus::kCollected;
+  std::string notes;
+};
+
 // How an identification was confirmed: by primary identifiers only (Interpol DVI).
 enum class ConfirmingEvidenceKind { kDnaReport, kDentalComparison, kFingerprintComparison };
 

@@ -77,10 +77,20 @@ std::string MarkName(RecordKind kind, int64_t record_id, int64_t mark_id) {
   return RecordName(kind, record_id) + kMarks + std::to_string(mark_id);
 }
 
-std::optional<MarkRef> ParseMarkName(const std::string& name) {
+std::optional<PartRef> ParseMarkName(const std::string& name) {
   auto parsed = ParseChildName(name, kMarks);
   if (!parsed) return std::nullopt;
-  return MarkRef{parsed->first, parsed->second};
+  return PartRef{parsed->first, parsed->second};
+}
+
+std::string DnaSampleName(RecordKind kind, int64_t record_id, int64_t sample_id) {
+  return RecordName(kind, record_id) + "/dnaSamples/" + std::to_string(sample_id);
+}
+
+std::optional<PartRef> ParseDnaSampleName(const std::string& name) {
+  auto parsed = ParseChildName(name, "/dnaSamples/");
+  if (!parsed) return std::nullopt;
+  return PartRef{parsed->first, parsed->second};
 }
 
 std::string DentalChartName(RecordKind kind, int64_t record_id) {

@@ -32,11 +32,16 @@ struct PhotoRef {
 std::optional<PhotoRef> ParsePhotoName(const std::string& name);
 
 std::string MarkName(RecordKind kind, int64_t record_id, int64_t mark_id);
-struct MarkRef {
+// A part of a record with its own id: a mark, a DNA sample.
+struct PartRef {
   RecordRef parent;
-  int64_t mark_id;
+  int64_t id;
 };
-std::optional<MarkRef> ParseMarkName(const std::string& name);
+std::optional<PartRef> ParseMarkName(const std::string& name);
+
+std::string DnaSampleName(RecordKind kind, int64_t record_id, int64_t sample_id);
+// A parsed "{record}/dnaSamples/{id}": the record and the sample id.
+std::optional<PartRef> ParseDnaSampleName(const std::string& name);
 
 // A record's dental chart, a singleton: "remains/7/dentalChart".
 std::string DentalChartName(RecordKind kind, int64_t record_id);

@@ -213,6 +213,27 @@ std::vector<FieldViolation> ValidateMark(const DistinguishingMark& m) {
   return check.Take();
 }
 
+std::vector<FieldViolation> ValidateDnaSample(const DnaSample& s, Date today) {
+  Checker check(today);
+  const bool reference = s.owner_kind == RecordKind::kMissingPerson;
+  check.Text("donor_name", s.donor_name, kMaxShortText, /*required=*/reference);
+  if (reference && s.relationship == KinRelationship::kUnspecified) {
+    check.Fail("relationship", "is required for a family reference sample");
+  }
+  check.Text("skeletal_element", s.skeletal_element, kMaxShortText, /*required=*/!reference);
+  if (!reference && (!s.donor_name.empty() || s.relationship != KinRelationship::kUnspecified)) {
+    check.Fail("donor_name", "is for family reference samples, not post-mortem ones");
+  }
+  if (reference && !s.skeletal_element.empty()) {
+    check.Fail("skeletal_element", "is for post-mortem samples");
+  }
+  check.Text("lab", s.lab, kMaxShortText);
+  check.Text("kit_id", s.kit_id, kMaxShortText);
+  check.Text("notes", s.notes, kMaxLongText);
+  check.PastDate("collected_date", s.collected_date);
+  return check.Take();
+}
+
 bool IsFdiTooth(int fdi) {
   const int quadrant = fdi / 10;
   const int position = fdi % 10;

@@ -16,6 +16,9 @@ std::vector<FieldViolation> ValidateMark(const DistinguishingMark& mark);
 // `kind` is the owning record's: only remains can have lost teeth after death.
 std::vector<FieldViolation> ValidateDentalChart(const DentalChart& chart, RecordKind kind,
                                                 Date today);
+// A family reference sample (on a missing person) names its donor and their relationship; a
+// post-mortem sample (on remains) names the element sampled.
+std::vector<FieldViolation> ValidateDnaSample(const DnaSample& sample, Date today);
 // FDI tooth numbers: 11-18, 21-28, 31-38, 41-48 (permanent), 51-55 ... 81-85 (deciduous).
 bool IsFdiTooth(int fdi);
 

@@ -34,6 +34,7 @@
 #include "matching/matcher.h"
 #include "records/case_records.h"
 #include "records/dental.h"
+#include "records/dna_samples.h"
 #include "records/marks.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
@@ -42,6 +43,7 @@
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
+#include "services/dna_sample_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -443,6 +445,9 @@ int RunServer(const ServerConfig& config) {
   storage::DentalStore dental_store(db_ptr);
   records::DentalCharts dental_charts(&dental_store, &record_store, &case_scope);
   services::DentalServiceImpl dental_service(&gatekeeper, &dental_charts);
+  storage::DnaSampleStore dna_sample_store(db_ptr);
+  records::DnaSamples dna_samples(&dna_sample_store, &record_store, &case_scope);
+  services::DnaSampleServiceImpl dna_sample_service(&gatekeeper, &dna_samples);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, &case_scope, pipeline->get(),
@@ -476,6 +481,7 @@ int RunServer(const ServerConfig& config) {
                              .match_posterior = config.match_posterior,
                              .scan_threads = config.search_threads});
   matcher.set_observer(&gallery_sync);
+  matcher.set_dna_samples(&dna_sample_store);
   services::MatchServiceImpl match_service(&gatekeeper, &matcher);
   storage::AuditStore audit_store(db_ptr);
   audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
@@ -504,6 +510,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&remains_service);
   builder.RegisterService(&mark_service);
   builder.RegisterService(&dental_service);
+  builder.RegisterService(&dna_sample_service);
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);

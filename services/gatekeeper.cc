@@ -43,6 +43,11 @@ const std::map<std::string, std::set<Role>>& RpcRoles() {
       {"encuentro.v1.MarkService.SearchMarks", case_readers},
       {"encuentro.v1.DentalService.GetDentalChart", case_readers},
       {"encuentro.v1.DentalService.UpdateDentalChart", staff_and_labs},
+      {"encuentro.v1.DnaSampleService.CreateDnaSample", staff_and_labs},
+      {"encuentro.v1.DnaSampleService.GetDnaSample", case_readers},
+      {"encuentro.v1.DnaSampleService.ListDnaSamples", case_readers},
+      {"encuentro.v1.DnaSampleService.UpdateDnaSample", staff_and_labs},
+      {"encuentro.v1.DnaSampleService.DeleteDnaSample", staff_and_labs},
       // Photo bytes and descriptors go to staff and labs only.
       {"encuentro.v1.PhotoService.AddPhoto", staff_and_labs},
       {"encuentro.v1.PhotoService.GetPhoto", staff_and_labs},

@@ -8,9 +8,9 @@
 namespace encuentro::services {
 namespace {
 
-absl::StatusOr<records::MarkRef> RequireMarkName(const std::string& name,
+absl::StatusOr<records::PartRef> RequireMarkName(const std::string& name,
                                                  const std::string& field) {
-  std::optional<records::MarkRef> ref = records::ParseMarkName(name);
+  std::optional<records::PartRef> ref = records::ParseMarkName(name);
   if (!ref) return InvalidFields({{field, "must be a mark name like remains/1/marks/2"}});
   return *ref;
 }
@@ -63,7 +63,7 @@ grpc::Status MarkServiceImpl::GetMark(grpc::ServerContext* context,
                                       v1::DistinguishingMark* response) {
   return Serve(gate_, *context, "encuentro.v1.MarkService.GetMark",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::MarkRef> ref = RequireMarkName(request->name(), "name");
+                 absl::StatusOr<records::PartRef> ref = RequireMarkName(request->name(), "name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<records::DistinguishingMark> mark = marks_->GetMark(caller, *ref);
                  if (!mark.ok()) return mark.status();
@@ -96,7 +96,7 @@ grpc::Status MarkServiceImpl::Update(const grpc::ServerContextBase& context,
                                      v1::DistinguishingMark* response) {
   return Serve(gate_, context, "encuentro.v1.MarkService.UpdateMark",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::MarkRef> ref =
+                 absl::StatusOr<records::PartRef> ref =
                      RequireMarkName(request.mark().name(), "mark.name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
@@ -118,7 +118,7 @@ grpc::Status MarkServiceImpl::Delete(const grpc::ServerContextBase& context,
                                      v1::DistinguishingMark* response) {
   return Serve(gate_, context, "encuentro.v1.MarkService.DeleteMark",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::MarkRef> ref = RequireMarkName(request.name(), "name");
+                 absl::StatusOr<records::PartRef> ref = RequireMarkName(request.name(), "name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
                      OptionalRevision(request.etag(), "etag");

@@ -41,6 +41,15 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
   out.set_missing_person(records::MissingPersonName(pair.missing_person_id));
   for (const auto& d : pair.history) *out.add_history() = ToProto(d);
   if (!pair.history.empty()) *out.mutable_current() = ToProto(pair.history.back());
+  v1::DnaReadiness* dna = out.mutable_dna();
+  dna->set_family_references_profiled(pair.dna.family_references.profiled);
+  dna->set_family_references_pending(pair.dna.family_references.pending);
+  dna->set_remains_samples_profiled(pair.dna.remains_samples.profiled);
+  dna->set_remains_samples_pending(pair.dna.remains_samples.pending);
+  dna->set_comparable(pair.dna.comparable());
+  dna->set_awaiting_dna(
+      (!pair.history.empty() && pair.history.back().decision == matching::Decision::kSentForDna) ||
+      pair.dna.family_references.pending > 0 || pair.dna.remains_samples.pending > 0);
   return out;
 }
 

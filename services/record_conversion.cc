@@ -478,4 +478,39 @@ v1::DentalChart ToProto(const records::DentalChart& in, const std::string& name)
   return out;
 }
 
+records::DnaSample FromProto(const v1::DnaSample& in, std::vector<FieldViolation>* bad) {
+  records::DnaSample out;
+  out.donor_name = in.donor_name();
+  out.relationship =
+      EnumFromProto(in.relationship(), records::KinRelationship::kOther, "relationship", bad)
+          .value_or(records::KinRelationship::kUnspecified);
+  out.skeletal_element = in.skeletal_element();
+  out.lab = in.lab();
+  out.kit_id = in.kit_id();
+  out.collected_date =
+      OptionalDateFromProto(in.has_collected_date(), in.collected_date(), "collected_date", bad);
+  const int status = static_cast<int>(in.status());
+  if (status < 0 || status > v1::DnaSample::FAILED) {
+    bad->push_back({"status", "unknown value " + std::to_string(status)});
+  } else if (status > 0) {
+    out.status = static_cast<records::DnaSampleStatus>(status - 1);
+  }
+  out.notes = in.notes();
+  return out;
+}
+
+v1::DnaSample ToProto(const records::DnaSample& in) {
+  v1::DnaSample out;
+  ToProto(in.meta, records::DnaSampleName(in.owner_kind, in.owner_id, in.meta.id), &out);
+  out.set_donor_name(in.donor_name);
+  out.set_relationship(static_cast<v1::DnaSample::Relationship>(in.relationship));
+  out.set_skeletal_element(in.skeletal_element);
+  out.set_lab(in.lab);
+  out.set_kit_id(in.kit_id);
+  if (in.collected_date) *out.mutable_collected_date() = services::ToProto(*in.collected_date);
+  out.set_status(static_cast<v1::DnaSample::Status>(static_cast<int>(in.status) + 1));
+  out.set_notes(in.notes);
+  return out;
+}
+
 }  // namespace encuentro::services

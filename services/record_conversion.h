@@ -8,6 +8,7 @@
 
 #include "common/field_violations.h"
 #include "encuentro/v1/dental.pb.h"
+#include "encuentro/v1/dna.pb.h"
 #include "encuentro/v1/identification.pb.h"
 #include "encuentro/v1/marks.pb.h"
 #include "encuentro/v1/missing_persons.pb.h"
@@ -31,6 +32,10 @@ records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
 v1::DistinguishingMark ToProto(const records::DistinguishingMark& in);
 
 v1::Identification ToProto(const records::Identification& in);
+
+// The sample's values; its owner and bookkeeping are the caller's to set.
+records::DnaSample FromProto(const v1::DnaSample& in, std::vector<FieldViolation>* bad);
+v1::DnaSample ToProto(const records::DnaSample& in);
 
 // The chart's values; its bookkeeping is the caller's to set. `name` is the chart's resource name.
 records::DentalChart FromProto(const v1::DentalChart& in, std::vector<FieldViolation>* bad);

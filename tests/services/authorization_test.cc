@@ -25,6 +25,7 @@
 #include "services/audit_service.h"
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
+#include "services/dna_sample_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -145,6 +146,10 @@ class AuthorizationTest : public ::testing::Test {
     dental_ = std::make_unique<records::DentalCharts>(dental_store_.get(), record_store_.get(),
                                                       callers_->scope());
     services_.push_back(std::make_unique<DentalServiceImpl>(gate, dental_.get()));
+    dna_store_ = std::make_unique<storage::DnaSampleStore>(database_.get());
+    dna_ = std::make_unique<records::DnaSamples>(dna_store_.get(), record_store_.get(),
+                                                 callers_->scope());
+    services_.push_back(std::make_unique<DnaSampleServiceImpl>(gate, dna_.get()));
     services_.push_back(std::make_unique<PhotoServiceImpl>(gate, photos_.get()));
     services_.push_back(std::make_unique<AnthropologyServiceImpl>(
         gate, measurement_store_.get(), records_.get(),
@@ -172,6 +177,8 @@ class AuthorizationTest : public ::testing::Test {
   std::unique_ptr<records::MarkRecords> marks_;
   std::unique_ptr<storage::DentalStore> dental_store_;
   std::unique_ptr<records::DentalCharts> dental_;
+  std::unique_ptr<storage::DnaSampleStore> dna_store_;
+  std::unique_ptr<records::DnaSamples> dna_;
   std::unique_ptr<index::FaceGallery> gallery_;
   std::unique_ptr<matching::CandidatePool> pool_;
   std::unique_ptr<matching::MatchingStateSync> sync_;

@@ -49,6 +49,8 @@ class MatchServiceTest : public ::testing::Test {
           return calibration_->FaceFactor(d, m, "nearest", explain);
         });
     matcher_->set_observer(sync_.get());
+    dna_store_ = std::make_unique<storage::DnaSampleStore>(database_.get());
+    matcher_->set_dna_samples(dna_store_.get());
     service_ = std::make_unique<MatchServiceImpl>(callers_->gatekeeper(), matcher_.get());
     server_ =
         std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{service_.get()});
@@ -99,6 +101,7 @@ class MatchServiceTest : public ::testing::Test {
   std::unique_ptr<matching::MatchingStateSync> sync_;
   std::unique_ptr<matching::FaceCalibration> calibration_;
   std::unique_ptr<matching::Matcher> matcher_;
+  std::unique_ptr<storage::DnaSampleStore> dna_store_;
   std::unique_ptr<MatchServiceImpl> service_;
   std::unique_ptr<testing::InProcessServer> server_;
   std::unique_ptr<v1::MatchService::Stub> stub_;
@@ -199,6 +202,24 @@ TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
   EXPECT_EQ(testing::BadRequestFields(status),
             (std::vector<std::string>{"evidence[0].reference", "board_reference", "reason"}));
 
+  // The pair's DNA standing: a profiled family reference, a post-mortem sample on its way.
+  const auto admit = [](const storage::OwningRecord&) { return absl::OkStatus(); };
+  audit::AuditEvent setup;
+  setup.method = "test";
+  records::DnaSample sample;
+  sample.owner_kind = records::RecordKind::kMissingPerson;
+  sample.owner_id = 1;
+  sample.donor_name = "Rosa";
+  sample.relationship = records::KinRelationship::kMother;
+  sample.status = records::DnaSampleStatus::kProfiled;
+  ASSERT_TRUE(dna_store_->InsertSample(sample, "", admit, setup).ok());
+  sample = {};
+  sample.owner_kind = records::RecordKind::kRemains;
+  sample.owner_id = std::stoll(remains_[1].substr(8));
+  sample.skeletal_element = "femur";
+  sample.status = records::DnaSampleStatus::kSent;
+  ASSERT_TRUE(dna_store_->InsertSample(sample, "", admit, setup).ok());
+
   // A pending lead on the pair and on another pair of the same person.
   v1::RecordDecisionRequest lead;
   lead.set_remains(remains_[1]);
@@ -208,6 +229,18 @@ TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
   v1::CandidatePair pair;
   ASSERT_TRUE(stub_->RecordDecision(callers_->Context().get(), lead, &pair).ok());
   EXPECT_EQ(pool_->size(), 1u);
+  {
+    v1::ListCandidatesRequest pending;
+    pending.set_current_decision(v1::PENDING);
+    v1::ListCandidatesResponse leads;
+    ASSERT_TRUE(stub_->ListCandidates(callers_->Context().get(), pending, &leads).ok());
+    ASSERT_EQ(leads.pairs_size(), 1);
+    const v1::DnaReadiness& dna = leads.pairs(0).dna();
+    EXPECT_EQ(dna.family_references_profiled(), 1);
+    EXPECT_EQ(dna.remains_samples_pending(), 1);
+    EXPECT_FALSE(dna.comparable());
+    EXPECT_TRUE(dna.awaiting_dna());
+  }
 
   request.mutable_evidence(0)->set_reference("GEN-2026-1");
   request.set_board_reference("ACTA-1");

@@ -9,6 +9,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
+#include "services/dna_sample_service.h"
 #include "services/mark_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -46,9 +47,14 @@ class RecordPartsTest : public ::testing::Test {
     dental_ = std::make_unique<records::DentalCharts>(dental_store_.get(), record_store_.get(),
                                                       callers_->scope());
     dental_service_ = std::make_unique<DentalServiceImpl>(callers_->gatekeeper(), dental_.get());
-    server_ = std::make_unique<testing::InProcessServer>(
-        std::vector<grpc::Service*>{missing_service_.get(), remains_service_.get(),
-                                    mark_service_.get(), dental_service_.get()});
+    dna_store_ = std::make_unique<storage::DnaSampleStore>(database_.get());
+    dna_ = std::make_unique<records::DnaSamples>(dna_store_.get(), record_store_.get(),
+                                                 callers_->scope());
+    dna_service_ = std::make_unique<DnaSampleServiceImpl>(callers_->gatekeeper(), dna_.get());
+    server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
+        missing_service_.get(), remains_service_.get(), mark_service_.get(), dental_service_.get(),
+        dna_service_.get()});
+    dna_stub_ = v1::DnaSampleService::NewStub(server_->channel());
     dental_stub_ = v1::DentalService::NewStub(server_->channel());
     missing_ = v1::MissingPersonService::NewStub(server_->channel());
     remains_ = v1::RemainsService::NewStub(server_->channel());
@@ -123,6 +129,10 @@ class RecordPartsTest : public ::testing::Test {
   std::unique_ptr<records::DentalCharts> dental_;
   std::unique_ptr<DentalServiceImpl> dental_service_;
   std::unique_ptr<v1::DentalService::Stub> dental_stub_;
+  std::unique_ptr<storage::DnaSampleStore> dna_store_;
+  std::unique_ptr<records::DnaSamples> dna_;
+  std::unique_ptr<DnaSampleServiceImpl> dna_service_;
+  std::unique_ptr<v1::DnaSampleService::Stub> dna_stub_;
   std::unique_ptr<testing::InProcessServer> server_;
   std::unique_ptr<v1::MissingPersonService::Stub> missing_;
   std::unique_ptr<v1::RemainsService::Stub> remains_;
@@ -424,6 +434,66 @@ TEST_F(RecordPartsTest, DentalChartIsASingletonWithEtagsScopeAndValidation) {
   get.set_name("remains/1/dentalChartX");
   EXPECT_EQ(dental_stub_->GetDentalChart(callers_->Context().get(), get, &chart).error_code(),
             grpc::INVALID_ARGUMENT);
+}
+
+TEST_F(RecordPartsTest, DnaSamplesAreTrackedOnBothSides) {
+  // A family reference sample names its donor and their relationship.
+  v1::CreateDnaSampleRequest reference;
+  reference.set_parent(person_);
+  reference.mutable_dna_sample()->set_lab("Laboratorio de Genética FGE");
+  v1::DnaSample out;
+  grpc::Status status = dna_stub_->CreateDnaSample(callers_->Context().get(), reference, &out);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"dna_sample.donor_name", "dna_sample.relationship"}));
+  reference.mutable_dna_sample()->set_donor_name("Rosa López");
+  reference.mutable_dna_sample()->set_relationship(v1::DnaSample::MOTHER);
+  reference.mutable_dna_sample()->set_kit_id("KIT-0042");
+  status = dna_stub_->CreateDnaSample(callers_->Context().get(), reference, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.name(), person_ + "/dnaSamples/1");
+  EXPECT_EQ(out.status(), v1::DnaSample::COLLECTED);
+
+  // A post-mortem sample names the element; only the lab holding the remains records it.
+  v1::CreateDnaSampleRequest post_mortem;
+  post_mortem.set_parent(remains_name_);
+  post_mortem.mutable_dna_sample()->set_donor_name("?");
+  status = dna_stub_->CreateDnaSample(Lab().get(), post_mortem, &out);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"dna_sample.skeletal_element", "dna_sample.donor_name"}));
+  post_mortem.mutable_dna_sample()->clear_donor_name();
+  post_mortem.mutable_dna_sample()->set_skeletal_element("petrous");
+  EXPECT_EQ(dna_stub_->CreateDnaSample(callers_->Context().get(), post_mortem, &out).error_code(),
+            grpc::PERMISSION_DENIED);
+  ASSERT_TRUE(dna_stub_->CreateDnaSample(Lab().get(), post_mortem, &out).ok());
+
+  // Results arrive: the status changes, with an etag; another lab cannot touch it.
+  v1::UpdateDnaSampleRequest update;
+  update.mutable_dna_sample()->set_name(out.name());
+  update.mutable_dna_sample()->set_etag(out.etag());
+  update.mutable_dna_sample()->set_status(v1::DnaSample::PROFILED);
+  update.mutable_update_mask()->add_paths("status");
+  EXPECT_EQ(dna_stub_
+                ->UpdateDnaSample(callers_->Context("rosa", "semefo-son", "forensic_lab").get(),
+                                  update, &out)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
+  status = dna_stub_->UpdateDnaSample(Lab().get(), update, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(out.status(), v1::DnaSample::PROFILED);
+  EXPECT_EQ(dna_stub_->UpdateDnaSample(Lab().get(), update, &out).error_code(), grpc::ABORTED);
+
+  v1::ListDnaSamplesRequest list;
+  list.set_parent(person_);
+  v1::ListDnaSamplesResponse listed;
+  ASSERT_TRUE(dna_stub_->ListDnaSamples(callers_->Context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.dna_samples_size(), 1);
+  EXPECT_EQ(listed.dna_samples(0).donor_name(), "Rosa López");
+  v1::DeleteDnaSampleRequest remove;
+  remove.set_name(person_ + "/dnaSamples/1");
+  remove.set_reason("muestra contaminada");
+  ASSERT_TRUE(dna_stub_->DeleteDnaSample(callers_->Context().get(), remove, &out).ok());
+  ASSERT_TRUE(dna_stub_->ListDnaSamples(callers_->Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.dna_samples_size(), 0);
 }
 
 }  // namespace
