@@ -5,6 +5,7 @@
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/record_children.h"
+#include "storage/record_part_table.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -72,160 +73,56 @@ void BindValues(const DnaSample& s, SqlParams& params) {
       .Add(s.notes);
 }
 
-std::optional<DnaSample> SelectSample(pqxx::transaction_base& tx, RecordKind kind, int64_t owner_id,
-                                      int64_t id, bool for_update) {
-  pqxx::result rows = SqlParams().Add(id).Add(owner_id).Exec(
-      tx, absl::StrCat(kSelect, "WHERE s.id = $1 AND s.", OwnerColumn(kind), " = $2",
-                       for_update ? " FOR UPDATE OF s" : ""));
-  if (rows.empty()) return std::nullopt;
-  return ReadSample(rows[0]);
-}
-
-absl::Status NotFound(RecordKind kind, int64_t owner_id, int64_t id) {
-  return absl::NotFoundError(
-      absl::StrCat(records::DnaSampleName(kind, owner_id, id), " not found"));
-}
+// The samples table as parts::* need it (storage/record_part_table.h).
+struct SampleTable {
+  using Part = DnaSample;
+  static constexpr char kTable[] = "dna_samples";
+  static constexpr char kAlias[] = "s";
+  static constexpr const char* kSelect = storage::kSelect;
+  static constexpr const char* kValueColumns = storage::kValueColumns;
+  static constexpr int kValueCount = 8;
+  // Samples are tracked, not compared: a change queues no cross-match.
+  static constexpr const char* kCrossMatchReason = nullptr;
+  static Part Read(const pqxx::row& row) { return ReadSample(row); }
+  static std::string ValueExpressions(int first) {
+    std::string values;
+    for (int i = 0; i < kValueCount; ++i) absl::StrAppend(&values, i ? ", $" : "$", first + i);
+    return values;
+  }
+  static void Bind(const Part& sample, SqlParams& params) { BindValues(sample, params); }
+  static std::string Name(RecordKind kind, int64_t owner_id, int64_t id) {
+    return records::DnaSampleName(kind, owner_id, id);
+  }
+};
 
 }  // namespace
 
 absl::StatusOr<DnaSample> DnaSampleStore::InsertSample(
     const DnaSample& sample, const std::string& request_id,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
-  std::optional<DnaSample> result;
-  absl::Status outcome = absl::OkStatus();
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    std::optional<OwningRecord> owner =
-        SelectOwningRecord(tx, sample.owner_kind, sample.owner_id, /*lock=*/true);
-    if (!owner) {
-      outcome = absl::NotFoundError(
-          absl::StrCat(records::RecordName(sample.owner_kind, sample.owner_id), " not found"));
-      return;
-    }
-    outcome = admit(*owner);
-    if (!outcome.ok()) return;
-    const char* column = OwnerColumn(sample.owner_kind);
-    SqlParams params;
-    params.Add(sample.owner_id).Add(request_id.empty() ? std::nullopt : std::optional(request_id));
-    BindValues(sample, params);
-    pqxx::result inserted = params.Exec(
-        tx,
-        absl::StrCat("INSERT INTO dna_samples (", column, ", create_request_id, ", kValueColumns,
-                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (", column,
-                     ", create_request_id) DO NOTHING RETURNING id"));
-    int64_t id = 0;
-    if (inserted.empty()) {
-      id = SqlParams()
-               .Add(sample.owner_id)
-               .Add(request_id)
-               .Exec(tx, absl::StrCat("SELECT id FROM dna_samples WHERE ", column,
-                                      " = $1 AND create_request_id = $2"))
-               .at(0)[0]
-               .as<int64_t>();
-    } else {
-      id = inserted[0][0].as<int64_t>();
-      audit::AuditEvent entry = event;
-      entry.targets.push_back(records::DnaSampleName(sample.owner_kind, sample.owner_id, id));
-      AppendAuditEntry(tx, entry);
-    }
-    result = SelectSample(tx, sample.owner_kind, sample.owner_id, id, false);
-    tx.commit();
-  });
-  if (!status.ok()) return status;
-  if (!outcome.ok()) return outcome;
-  return *result;
+  return parts::Insert<SampleTable>(*database_, sample, request_id, admit, event);
 }
 
 absl::StatusOr<DnaSample> DnaSampleStore::GetSample(RecordKind kind, int64_t owner_id,
                                                     int64_t sample_id) {
-  std::optional<DnaSample> result;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    result = SelectSample(tx, kind, owner_id, sample_id, false);
-  });
-  if (!status.ok()) return status;
-  if (!result) return NotFound(kind, owner_id, sample_id);
-  return *result;
+  return parts::Get<SampleTable>(*database_, kind, owner_id, sample_id);
 }
 
 absl::StatusOr<OwningRecord> DnaSampleStore::GetOwner(RecordKind kind, int64_t owner_id) {
-  std::optional<OwningRecord> owner;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    owner = SelectOwningRecord(tx, kind, owner_id, false);
-  });
-  if (!status.ok()) return status;
-  if (!owner) {
-    return absl::NotFoundError(absl::StrCat(records::RecordName(kind, owner_id), " not found"));
-  }
-  return *owner;
+  return parts::GetOwner(*database_, kind, owner_id);
 }
 
 absl::StatusOr<records::Page<DnaSample>> DnaSampleStore::ListSamples(
     RecordKind kind, int64_t owner_id, bool show_deleted, int page_size, int64_t after_id) {
-  records::Page<DnaSample> page;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    pqxx::result rows = SqlParams().Add(owner_id).Add(after_id).Exec(
-        tx, absl::StrCat(kSelect, "WHERE s.", OwnerColumn(kind), " = $1 AND s.id > $2",
-                         show_deleted ? "" : " AND s.delete_time IS NULL", " ORDER BY s.id LIMIT ",
-                         page_size + 1));
-    for (const auto& row : rows) {
-      if (static_cast<int>(page.records.size()) == page_size) {
-        page.next_after_id = page.records.back().meta.id;
-        break;
-      }
-      page.records.push_back(ReadSample(row));
-    }
-  });
-  if (!status.ok()) return status;
-  return page;
+  return parts::List<SampleTable>(*database_, kind, owner_id, show_deleted, page_size, after_id);
 }
 
 absl::StatusOr<DnaSample> DnaSampleStore::UpdateSample(
     RecordKind kind, int64_t owner_id, int64_t sample_id, std::optional<int64_t> expected_revision,
     const std::function<absl::Status(const OwningRecord&, DnaSample&)>& mutate,
     const audit::AuditEvent& event) {
-  std::optional<DnaSample> result;
-  absl::Status outcome = absl::OkStatus();
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    std::optional<OwningRecord> owner = SelectOwningRecord(tx, kind, owner_id, true);
-    std::optional<DnaSample> current =
-        owner ? SelectSample(tx, kind, owner_id, sample_id, true) : std::nullopt;
-    if (!current) {
-      outcome = NotFound(kind, owner_id, sample_id);
-      return;
-    }
-    DnaSample updated = *current;
-    // `mutate` first: it checks the caller's scope (see MarkStore::UpdateMark).
-    outcome = mutate(*owner, updated);
-    if (!outcome.ok()) return;
-    if (expected_revision && *expected_revision != current->meta.revision) {
-      outcome = absl::AbortedError(absl::StrCat(
-          records::DnaSampleName(kind, owner_id, sample_id), " was changed by someone else (etag ",
-          records::Etag(*expected_revision), " is stale, current is ",
-          records::Etag(current->meta.revision), "); read it again and retry"));
-      return;
-    }
-    SqlParams params;
-    params.Add(sample_id);
-    BindValues(updated, params);
-    params.Add(updated.meta.delete_time)
-        .Add(updated.meta.delete_time ? std::optional(updated.meta.delete_reason) : std::nullopt);
-    params.Exec(tx, absl::StrCat("UPDATE dna_samples SET (", kValueColumns,
-                                 ", delete_time, delete_reason, update_time, revision) = ($2, $3, "
-                                 "$4, $5, $6, $7, $8, $9, to_timestamp($10), $11, now(), revision "
-                                 "+ 1) WHERE id = $1"));
-    audit::AuditEvent entry = event;
-    entry.targets.push_back(records::DnaSampleName(kind, owner_id, sample_id));
-    AppendAuditEntry(tx, entry);
-    result = SelectSample(tx, kind, owner_id, sample_id, false);
-    tx.commit();
-  });
-  if (!status.ok()) return status;
-  if (!outcome.ok()) return outcome;
-  return *result;
+  return parts::Update<SampleTable>(*database_, kind, owner_id, sample_id, expected_revision,
+                                    mutate, event);
 }
 
 absl::StatusOr<std::unordered_map<int64_t, DnaSampleCounts>> DnaSampleStore::CountSamples(

@@ -8,6 +8,7 @@
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
 #include "storage/record_children.h"
+#include "storage/record_part_table.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
@@ -100,22 +101,22 @@ void BindValues(const DistinguishingMark& m, SqlParams& params) {
       .Add(m.implant_serial_number);
 }
 
-std::optional<DistinguishingMark> SelectMark(pqxx::transaction_base& tx, RecordKind kind,
-                                             int64_t owner_id, int64_t mark_id, bool for_update) {
-  pqxx::result rows = SqlParams().Add(mark_id).Add(owner_id).Exec(
-      tx, absl::StrCat(kSelect, "WHERE m.id = $1 AND m.", OwnerColumn(kind), " = $2",
-                       for_update ? " FOR UPDATE OF m" : ""));
-  if (rows.empty()) return std::nullopt;
-  return ReadMark(rows[0]);
-}
-
-std::string MarkName(const DistinguishingMark& m) {
-  return records::MarkName(m.owner_kind, m.owner_id, m.meta.id);
-}
-
-absl::Status OwnerNotFound(RecordKind kind, int64_t id) {
-  return absl::NotFoundError(absl::StrCat(records::RecordName(kind, id), " not found"));
-}
+// The marks table as parts::* need it (storage/record_part_table.h).
+struct MarkTable {
+  using Part = DistinguishingMark;
+  static constexpr char kTable[] = "distinguishing_marks";
+  static constexpr char kAlias[] = "m";
+  static constexpr const char* kSelect = storage::kSelect;
+  static constexpr const char* kValueColumns = storage::kValueColumns;
+  static constexpr int kValueCount = 8;
+  static constexpr const char* kCrossMatchReason = "marks changed";
+  static Part Read(const pqxx::row& row) { return ReadMark(row); }
+  static std::string ValueExpressions(int first) { return storage::ValueExpressions(first); }
+  static void Bind(const Part& mark, SqlParams& params) { BindValues(mark, params); }
+  static std::string Name(RecordKind kind, int64_t owner_id, int64_t id) {
+    return records::MarkName(kind, owner_id, id);
+  }
+};
 
 }  // namespace
 
@@ -164,147 +165,29 @@ std::unordered_map<int64_t, std::vector<DistinguishingMark>> LiveMarksOf(
 absl::StatusOr<DistinguishingMark> MarkStore::InsertMark(
     const DistinguishingMark& mark, const std::string& request_id,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
-  std::optional<DistinguishingMark> result;
-  absl::Status outcome = absl::OkStatus();
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    std::optional<OwningRecord> owner =
-        SelectOwningRecord(tx, mark.owner_kind, mark.owner_id, true);
-    if (!owner) {
-      outcome = OwnerNotFound(mark.owner_kind, mark.owner_id);
-      return;
-    }
-    outcome = admit(*owner);
-    if (!outcome.ok()) return;
-    const char* column = OwnerColumn(mark.owner_kind);
-    SqlParams params;
-    params.Add(mark.owner_id).Add(request_id.empty() ? std::nullopt : std::optional(request_id));
-    BindValues(mark, params);
-    pqxx::result inserted =
-        params.Exec(tx, absl::StrCat("INSERT INTO distinguishing_marks (", column,
-                                     ", create_request_id, ", kValueColumns, ") VALUES ($1, $2, ",
-                                     ValueExpressions(3), ") ON CONFLICT (", column,
-                                     ", create_request_id) DO NOTHING RETURNING id"));
-    int64_t id = 0;
-    if (inserted.empty()) {
-      // A retry of a create that already succeeded: hand back what it made.
-      id = SqlParams()
-               .Add(mark.owner_id)
-               .Add(request_id)
-               .Exec(tx, absl::StrCat("SELECT id FROM distinguishing_marks WHERE ", column,
-                                      " = $1 AND create_request_id = $2"))
-               .at(0)[0]
-               .as<int64_t>();
-    } else {
-      id = inserted[0][0].as<int64_t>();
-      audit::AuditEvent entry = event;
-      entry.targets.push_back(records::MarkName(mark.owner_kind, mark.owner_id, id));
-      AppendAuditEntry(tx, entry);
-      EnqueueCrossMatch(tx, mark.owner_kind, mark.owner_id, "marks changed");
-    }
-    result = SelectMark(tx, mark.owner_kind, mark.owner_id, id, false);
-    tx.commit();
-  });
-  if (!status.ok()) return status;
-  if (!outcome.ok()) return outcome;
-  return *result;
+  return parts::Insert<MarkTable>(*database_, mark, request_id, admit, event);
 }
 
 absl::StatusOr<DistinguishingMark> MarkStore::GetMark(RecordKind kind, int64_t owner_id,
                                                       int64_t mark_id) {
-  std::optional<DistinguishingMark> result;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    result = SelectMark(tx, kind, owner_id, mark_id, false);
-  });
-  if (!status.ok()) return status;
-  if (!result) {
-    return absl::NotFoundError(
-        absl::StrCat(records::MarkName(kind, owner_id, mark_id), " not found"));
-  }
-  return *result;
+  return parts::Get<MarkTable>(*database_, kind, owner_id, mark_id);
 }
 
 absl::StatusOr<OwningRecord> MarkStore::GetOwner(RecordKind kind, int64_t owner_id) {
-  std::optional<OwningRecord> owner;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    owner = SelectOwningRecord(tx, kind, owner_id, false);
-  });
-  if (!status.ok()) return status;
-  if (!owner) return OwnerNotFound(kind, owner_id);
-  return *owner;
+  return parts::GetOwner(*database_, kind, owner_id);
 }
 
 absl::StatusOr<records::Page<DistinguishingMark>> MarkStore::ListMarks(
     RecordKind kind, int64_t owner_id, bool show_deleted, int page_size, int64_t after_id) {
-  records::Page<DistinguishingMark> page;
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    // One extra row tells whether another page follows.
-    pqxx::result rows = SqlParams().Add(owner_id).Add(after_id).Exec(
-        tx, absl::StrCat(kSelect, "WHERE m.", OwnerColumn(kind), " = $1 AND m.id > $2",
-                         show_deleted ? "" : " AND m.delete_time IS NULL", " ORDER BY m.id LIMIT ",
-                         page_size + 1));
-    for (const auto& row : rows) {
-      if (static_cast<int>(page.records.size()) == page_size) {
-        page.next_after_id = page.records.back().meta.id;
-        break;
-      }
-      page.records.push_back(ReadMark(row));
-    }
-  });
-  if (!status.ok()) return status;
-  return page;
+  return parts::List<MarkTable>(*database_, kind, owner_id, show_deleted, page_size, after_id);
 }
 
 absl::StatusOr<DistinguishingMark> MarkStore::UpdateMark(
     RecordKind kind, int64_t owner_id, int64_t mark_id, std::optional<int64_t> expected_revision,
     const std::function<absl::Status(const OwningRecord&, DistinguishingMark&)>& mutate,
     const audit::AuditEvent& event) {
-  std::optional<DistinguishingMark> result;
-  absl::Status outcome = absl::OkStatus();
-  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    std::optional<OwningRecord> owner = SelectOwningRecord(tx, kind, owner_id, true);
-    std::optional<DistinguishingMark> current =
-        owner ? SelectMark(tx, kind, owner_id, mark_id, /*for_update=*/true) : std::nullopt;
-    if (!current) {
-      outcome = absl::NotFoundError(
-          absl::StrCat(records::MarkName(kind, owner_id, mark_id), " not found"));
-      return;
-    }
-    DistinguishingMark updated = *current;
-    // `mutate` first: it checks the caller's scope, and a caller out of scope learns nothing of
-    // the mark's revision.
-    outcome = mutate(*owner, updated);
-    if (!outcome.ok()) return;
-    if (expected_revision && *expected_revision != current->meta.revision) {
-      outcome = absl::AbortedError(
-          absl::StrCat(MarkName(*current), " was changed by someone else (etag ",
-                       records::Etag(*expected_revision), " is stale, current is ",
-                       records::Etag(current->meta.revision), "); read it again and retry"));
-      return;
-    }
-    SqlParams params;
-    params.Add(mark_id);
-    BindValues(updated, params);
-    params.Add(updated.meta.delete_time)
-        .Add(updated.meta.delete_time ? std::optional(updated.meta.delete_reason) : std::nullopt);
-    params.Exec(tx, absl::StrCat("UPDATE distinguishing_marks SET (", kValueColumns,
-                                 ", delete_time, delete_reason, update_time, revision) = (",
-                                 ValueExpressions(2),
-                                 ", to_timestamp($10), $11, now(), revision + 1) WHERE id = $1"));
-    audit::AuditEvent entry = event;
-    entry.targets.push_back(MarkName(updated));
-    AppendAuditEntry(tx, entry);
-    EnqueueCrossMatch(tx, kind, owner_id, "marks changed");
-    result = SelectMark(tx, kind, owner_id, mark_id, false);
-    tx.commit();
-  });
-  if (!status.ok()) return status;
-  if (!outcome.ok()) return outcome;
-  return *result;
+  return parts::Update<MarkTable>(*database_, kind, owner_id, mark_id, expected_revision, mutate,
+                                  event);
 }
 
 absl::StatusOr<records::Page<DistinguishingMark>> MarkStore::SearchMarks(const MarkSearch& search) {
