@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/dental_notation.h"
+#include "cli/effect_commands.h"
 #include "cli/mark_commands.h"
 #include "cli/output.h"
 #include "cli/photo_upload.h"
@@ -23,6 +24,7 @@
 #include "common/sha256.h"
 #include "common/text.h"
 #include "encuentro/v1/dental.grpc.pb.h"
+#include "encuentro/v1/effects.grpc.pb.h"
 #include "encuentro/v1/marks.grpc.pb.h"
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
@@ -230,6 +232,38 @@ std::vector<v1::DistinguishingMark> MarksFromRow(const CsvRow& row) {
     }
   }
   return marks;
+}
+
+// The `effects` column: effects separated by ';', each CATEGORY|DESCRIPTION|COLOUR|BRAND|SIZE|
+// KEYWORDS with ','-separated keywords, e.g. "clothing|camisa de futbol|azul|Chivas|M|Chivas".
+std::vector<v1::PersonalEffect> EffectsFromRow(const CsvRow& row) {
+  std::vector<v1::PersonalEffect> effects;
+  const std::string text = row.Get("effects");
+  if (text.empty()) return effects;
+  for (const std::string& entry : SplitAll(text, ';')) {
+    if (entry.empty()) continue;
+    const std::vector<std::string> fields = SplitAll(entry, '|');
+    if (fields.size() > 6) {
+      throw ParseError{"effects (" + entry +
+                       "): expected CATEGORY|DESCRIPTION|COLOUR|BRAND|SIZE|KEYWORDS"};
+    }
+    v1::PersonalEffect& effect = effects.emplace_back();
+    v1::PersonalEffect::Category category;
+    if (!ParseEffectCategory(fields[0], &category)) {
+      throw ParseError{"effects (" + entry + "): unknown category '" + fields[0] + "'"};
+    }
+    effect.set_category(category);
+    if (fields.size() > 1) effect.set_description(fields[1]);
+    if (fields.size() > 2) effect.set_colour(fields[2]);
+    if (fields.size() > 3) effect.set_brand(fields[3]);
+    if (fields.size() > 4) effect.set_size(fields[4]);
+    if (fields.size() > 5) {
+      for (const std::string& keyword : SplitAll(fields[5], ',')) {
+        if (!keyword.empty()) effect.add_keywords(keyword);
+      }
+    }
+  }
+  return effects;
 }
 
 // The `dental` column in the notation of cli/dental_notation.h, with `dental_source` and
@@ -441,9 +475,11 @@ class Importer {
     const std::string request_id = RequestId(row);
     grpc::Status status;
     std::vector<v1::DistinguishingMark> marks;
+    std::vector<v1::PersonalEffect> effects;
     std::optional<v1::UpdateDentalChartRequest> dental;
     try {
       marks = MarksFromRow(row);
+      effects = EffectsFromRow(row);
       dental = DentalFromRow(row);
       if (kind_ == ImportKind::kMissing) {
         v1::CreateMissingPersonRequest request;
@@ -488,6 +524,22 @@ class Importer {
         all_marks = false;
         result.rejects.push_back(
             {row.line(), folio, "mark " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
+      }
+    }
+    auto effect_stub = v1::EffectService::NewStub(channel_);
+    for (size_t i = 0; i < effects.size(); ++i) {
+      v1::CreateEffectRequest request;
+      request.set_parent(result.name);
+      *request.mutable_effect() = effects[i];
+      request.set_request_id(request_id + "-effect-" + std::to_string(i + 1));
+      v1::PersonalEffect created;
+      status = WithRetries(
+          [&] { return effect_stub->CreateEffect(NewContext(options_).get(), request, &created); });
+      if (!status.ok()) {
+        all_marks = false;
+        result.rejects.push_back(
+            {row.line(), folio,
+             "effect " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
       }
     }
     if (dental) {

@@ -10,6 +10,7 @@
 #include "cli/client.h"
 #include "cli/dental_commands.h"
 #include "cli/dna_commands.h"
+#include "cli/effect_commands.h"
 #include "cli/import_command.h"
 #include "cli/mark_commands.h"
 #include "cli/match_commands.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddMarkCommands(app, options, &exit_code);
   encuentro::cli::AddDentalCommands(app, options, &exit_code);
   encuentro::cli::AddDnaCommands(app, options, &exit_code);
+  encuentro::cli::AddEffectCommands(app, options, &exit_code);
   encuentro::cli::AddPhotoCommands(app, options, &exit_code);
   encuentro::cli::AddImportCommands(app, options, &exit_code);
   encuentro::cli::AddMatchCommands(app, options, &exit_code);

@@ -36,6 +36,14 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
     kept.side = mark.side;
     kept.keywords = mark.keywords;
   }
+  for (const records::PersonalEffect& effect : person.effects) {
+    records::PersonalEffect& kept = profile.effects.emplace_back();
+    kept.category = effect.category;
+    kept.description = effect.description;
+    kept.colour = effect.colour;
+    kept.brand = effect.brand;
+    kept.keywords = effect.keywords;
+  }
   if (person.dental_chart) {
     profile.dental_chart.emplace();
     profile.dental_chart->teeth = person.dental_chart->teeth;

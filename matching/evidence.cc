@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace encuentro::matching {
 namespace {
@@ -285,6 +286,55 @@ Factor CompareDentalEvidence(const records::MissingPerson& p, const records::Uni
   return f;
 }
 
+// The words an effect is described by: its keywords, colour, brand and description, folded as
+// marks' keywords are.
+std::vector<std::string> EffectWords(const records::PersonalEffect& e) {
+  std::vector<std::string> words;
+  for (const std::string* text : {&e.colour, &e.brand, &e.description}) {
+    for (std::string& w : KeywordTokens(*text)) words.push_back(std::move(w));
+  }
+  for (const std::string& k : e.keywords) {
+    for (std::string& w : KeywordTokens(k)) words.push_back(std::move(w));
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return words;
+}
+
+Factor CompareEffects(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
+                      const EvidenceOptions& o, bool explain) {
+  if (p.effects.empty() || r.effects.empty()) {
+    return Unknown("effects", "no clothing or effects recorded on one side or both", explain);
+  }
+  int matched = 0;
+  std::vector<std::string> shared_words;
+  for (const records::PersonalEffect& found : r.effects) {
+    const std::vector<std::string> found_words = EffectWords(found);
+    for (const records::PersonalEffect& reported : p.effects) {
+      if (reported.category != found.category) continue;
+      const std::vector<std::string> reported_words = EffectWords(reported);
+      std::vector<std::string> shared;
+      std::set_intersection(found_words.begin(), found_words.end(), reported_words.begin(),
+                            reported_words.end(), std::back_inserter(shared));
+      if (shared.empty()) continue;
+      ++matched;
+      if (explain) shared_words.insert(shared_words.end(), shared.begin(), shared.end());
+      break;
+    }
+  }
+  if (matched == 0) {
+    return {"effects", 0, Light::kPossible, false,
+            explain ? "no effect on the remains like those reported (not held against the pair: "
+                      "clothes are common and changed)"
+                    : ""};
+  }
+  const double lr = std::min(o.max_effects_log10_lr, matched * o.effect_match_log10_lr);
+  return {"effects", lr, Light::kMatch, false,
+          ENCUENTRO_EXPLAIN("%d effect(s) on the remains like those reported (words: %s); a weak "
+                            "line by design",
+                            matched, absl::StrJoin(shared_words, ", "))};
+}
+
 Factor ComparePlace(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                     const EvidenceOptions& o, bool explain) {
   Factor f = Unknown("place", "coordinates of last-seen or found place missing", explain);
@@ -469,6 +519,7 @@ void RemainsEvidence::Compare(const records::MissingPerson& person, bool explain
   out->push_back(CompareStature(person, r, *terms_, o, explain));
   out->push_back(CompareMarkEvidence(person, r, *population_, *terms_, o, explain));
   out->push_back(CompareDentalEvidence(person, r, *population_, o, explain));
+  out->push_back(CompareEffects(person, r, o, explain));
   out->push_back(ComparePlace(person, r, o, explain));
 }
 

@@ -20,7 +20,7 @@ enum class Light { kMatch, kPossible, kNoMatch, kUnknown };
 const char* LightName(Light light);
 
 struct Factor {
-  // "face", "dates", "age", "sex", "stature", "marks", "dental", "place".
+  // "face", "dates", "age", "sex", "stature", "marks", "dental", "effects", "place".
   std::string name;
   // log10 P(evidence | same person) / P(evidence | different people), within the factor's
   // bound; 0 when uninformative. For a prior factor, the log10 weight of the prior instead.
@@ -85,10 +85,16 @@ struct EvidenceOptions {
 
   MarkEvidenceOptions marks;
   DentalEvidenceOptions dental;
+
+  // Clothing and effects: a weak line by design (clothes are common, shared and changed). Each
+  // effect on the remains of the category of one the family described, sharing a word of its
+  // description, colour or brand, counts this much (log10), up to the cap; nothing counts against.
+  double effect_match_log10_lr = 0.3;
+  double max_effects_log10_lr = 0.6;
 };
 
 // Every attribute factor for the pair, in a fixed order (dates, age, sex, stature, marks, dental,
-// place).
+// effects, place).
 // Factors whose data are missing on either side come back with light kUnknown and log10 LR 0,
 // so a reviewer sees what was not compared. `today` bounds the person's possible age at death
 // when the remains have no found date. Without `explain` the reasons of informative factors are

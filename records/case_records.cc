@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/field_violations.h"
 #include "common/text.h"
+#include "records/effects.h"
 #include "records/field_mask.h"
 #include "records/names.h"
 #include "records/validation.h"
@@ -16,6 +17,13 @@ absl::Status CheckDeleteReason(const std::string& reason) {
     return InvalidFields({{"reason", "is required: say why the record is withdrawn"}});
   }
   return absl::OkStatus();
+}
+
+// Documents found with a record are shown to staff and labs only (records/effects.h).
+void HideDocuments(const auth::Principal& caller, std::vector<PersonalEffect>& effects) {
+  if (MaySeeDocuments(caller)) return;
+  std::erase_if(effects,
+                [](const PersonalEffect& e) { return e.category == EffectCategory::kDocument; });
 }
 
 absl::Status CheckPageSize(const RecordQuery& query) {
@@ -96,6 +104,7 @@ absl::StatusOr<MissingPerson> CaseRecords::GetMissingPerson(const auth::Principa
       !s.ok()) {
     return s;
   }
+  HideDocuments(caller, person->effects);
   if (audited_as == nullptr) return person;
   if (absl::Status s =
           store_->AppendAudit(audit::EventFor(caller, audited_as, {MissingPersonName(id)}));
@@ -175,6 +184,7 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::GetRemains(const auth::Principa
       !s.ok()) {
     return s;
   }
+  HideDocuments(caller, remains->effects);
   if (audited_as == nullptr) return remains;
   if (absl::Status s = store_->AppendAudit(audit::EventFor(caller, audited_as, {RemainsName(id)}));
       !s.ok()) {

@@ -137,6 +137,15 @@ absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::st
   return Apply(*kFields, patch, paths, target);
 }
 
+absl::Status ApplyUpdateMask(const PersonalEffect& patch, const std::vector<std::string>& paths,
+                             PersonalEffect& target) {
+  static const auto* const kFields = new std::vector<Copier<PersonalEffect>>{
+      ENCUENTRO_FIELD(category), ENCUENTRO_FIELD(description), ENCUENTRO_FIELD(colour),
+      ENCUENTRO_FIELD(brand),    ENCUENTRO_FIELD(size),        ENCUENTRO_FIELD(keywords),
+  };
+  return Apply(*kFields, patch, paths, target);
+}
+
 absl::Status ApplyUpdateMask(const DnaSample& patch, const std::vector<std::string>& paths,
                              DnaSample& target) {
   static const auto* const kFields = new std::vector<Copier<DnaSample>>{

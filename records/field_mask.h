@@ -20,6 +20,8 @@ absl::Status ApplyUpdateMask(const DistinguishingMark& patch, const std::vector<
                              DistinguishingMark& target);
 absl::Status ApplyUpdateMask(const DentalChart& patch, const std::vector<std::string>& paths,
                              DentalChart& target);
+absl::Status ApplyUpdateMask(const PersonalEffect& patch, const std::vector<std::string>& paths,
+                             PersonalEffect& target);
 absl::Status ApplyUpdateMask(const DnaSample& patch, const std::vector<std::string>& paths,
                              DnaSample& target);
 

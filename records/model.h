@@ -121,6 +121,34 @@ struct DistinguishingMark {
   std::string implant_serial_number;
 };
 
+// Clothing and personal effects: what a person wore or carried when last seen, or what was found
+// with a body. Documents are sensitive: families' collectives never see them.
+enum class EffectCategory {
+  kUnspecified,
+  kClothing,
+  kFootwear,
+  kJewelry,
+  kAccessory,
+  kDocument,
+  kPhone,
+  kOther
+};
+
+// A resource of its own: "missingPersons/1/effects/2", "remains/7/effects/1".
+struct PersonalEffect {
+  // meta.organization is the owning record's.
+  RecordMetadata meta;
+  RecordKind owner_kind = RecordKind::kMissingPerson;
+  int64_t owner_id = 0;
+  EffectCategory category = EffectCategory::kUnspecified;
+  std::string description;
+  std::string colour;
+  std::string brand;
+  std::string size;
+  // As for marks: one idea each ("Chivas", "rosario").
+  std::vector<std::string> keywords;
+};
+
 // Dental charts follow the Interpol DVI dental coding: FDI tooth numbers (11-18, 21-28, 31-38,
 // 41-48 permanent; 51-55, 61-65, 71-75, 81-85 deciduous), a state per tooth and the treatments
 // seen on it.
@@ -270,6 +298,8 @@ struct MissingPerson {
   std::optional<ReportedHeight> reported_height;
   // Read with the record (live marks, by id); changed only through the marks' own methods.
   std::vector<DistinguishingMark> distinguishing_marks;
+  // Read with the record (live effects, by id); changed only through their own methods.
+  std::vector<PersonalEffect> effects;
   // Read with the record; changed only through the chart's own methods.
   std::optional<DentalChart> dental_chart;
   // Read with the record: set once the person's remains were identified.
@@ -353,6 +383,8 @@ struct UnidentifiedRemains {
   bool marks_examined = false;
   // Read with the record (live marks, by id); changed only through the marks' own methods.
   std::vector<DistinguishingMark> distinguishing_marks;
+  // Read with the record (live effects, by id); changed only through their own methods.
+  std::vector<PersonalEffect> effects;
   // Read with the record; changed only through the chart's own methods.
   std::optional<DentalChart> dental_chart;
   // Read with the record: set once the remains were identified.

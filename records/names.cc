@@ -83,6 +83,16 @@ std::optional<PartRef> ParseMarkName(const std::string& name) {
   return PartRef{parsed->first, parsed->second};
 }
 
+std::string EffectName(RecordKind kind, int64_t record_id, int64_t effect_id) {
+  return RecordName(kind, record_id) + "/effects/" + std::to_string(effect_id);
+}
+
+std::optional<PartRef> ParseEffectName(const std::string& name) {
+  auto parsed = ParseChildName(name, "/effects/");
+  if (!parsed) return std::nullopt;
+  return PartRef{parsed->first, parsed->second};
+}
+
 std::string DnaSampleName(RecordKind kind, int64_t record_id, int64_t sample_id) {
   return RecordName(kind, record_id) + "/dnaSamples/" + std::to_string(sample_id);
 }

@@ -39,6 +39,9 @@ struct PartRef {
 };
 std::optional<PartRef> ParseMarkName(const std::string& name);
 
+std::string EffectName(RecordKind kind, int64_t record_id, int64_t effect_id);
+std::optional<PartRef> ParseEffectName(const std::string& name);
+
 std::string DnaSampleName(RecordKind kind, int64_t record_id, int64_t sample_id);
 // A parsed "{record}/dnaSamples/{id}": the record and the sample id.
 std::optional<PartRef> ParseDnaSampleName(const std::string& name);

@@ -213,6 +213,24 @@ std::vector<FieldViolation> ValidateMark(const DistinguishingMark& m) {
   return check.Take();
 }
 
+std::vector<FieldViolation> ValidateEffect(const PersonalEffect& e) {
+  Checker check(Date{});
+  if (e.category == EffectCategory::kUnspecified) check.Fail("category", "is required");
+  check.Text("description", e.description, kMaxLongText, /*required=*/true);
+  check.Text("colour", e.colour, kMaxShortText);
+  check.Text("brand", e.brand, kMaxShortText);
+  check.Text("size", e.size, kMaxShortText);
+  if (e.keywords.size() > kMaxMarkKeywords) {
+    check.Fail("keywords", "has more than " + std::to_string(kMaxMarkKeywords) + " entries");
+  } else {
+    for (size_t i = 0; i < e.keywords.size(); ++i) {
+      check.Text("keywords[" + std::to_string(i) + "]", e.keywords[i], kMaxShortText,
+                 /*required=*/true);
+    }
+  }
+  return check.Take();
+}
+
 std::vector<FieldViolation> ValidateDnaSample(const DnaSample& s, Date today) {
   Checker check(today);
   const bool reference = s.owner_kind == RecordKind::kMissingPerson;

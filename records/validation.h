@@ -13,6 +13,7 @@ namespace encuentro::records {
 std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& person, Date today);
 std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& remains, Date today);
 std::vector<FieldViolation> ValidateMark(const DistinguishingMark& mark);
+std::vector<FieldViolation> ValidateEffect(const PersonalEffect& effect);
 // `kind` is the owning record's: only remains can have lost teeth after death.
 std::vector<FieldViolation> ValidateDentalChart(const DentalChart& chart, RecordKind kind,
                                                 Date today);

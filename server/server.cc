@@ -35,6 +35,7 @@
 #include "records/case_records.h"
 #include "records/dental.h"
 #include "records/dna_samples.h"
+#include "records/effects.h"
 #include "records/marks.h"
 #include "records/photos.h"
 #include "server/data_directory.h"
@@ -44,6 +45,7 @@
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
 #include "services/dna_sample_service.h"
+#include "services/effect_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -448,6 +450,9 @@ int RunServer(const ServerConfig& config) {
   storage::DnaSampleStore dna_sample_store(db_ptr);
   records::DnaSamples dna_samples(&dna_sample_store, &record_store, &case_scope);
   services::DnaSampleServiceImpl dna_sample_service(&gatekeeper, &dna_samples);
+  storage::EffectStore effect_store(db_ptr);
+  records::PersonalEffects personal_effects(&effect_store, &record_store, &case_scope);
+  services::EffectServiceImpl effect_service(&gatekeeper, &personal_effects);
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, &case_scope, pipeline->get(),
@@ -472,6 +477,7 @@ int RunServer(const ServerConfig& config) {
   photo_library.set_observer(&gallery_sync);
   mark_records.set_observer(&gallery_sync);
   dental_charts.set_observer(&gallery_sync);
+  personal_effects.set_observer(&gallery_sync);
   matching::Matcher matcher(&record_store, &match_store, gallery->get(), pool->get(), &case_records,
                             [&calibration](double distance, int comparisons, bool explain) {
                               return calibration->FaceFactor(distance, comparisons,
@@ -511,6 +517,7 @@ int RunServer(const ServerConfig& config) {
   builder.RegisterService(&mark_service);
   builder.RegisterService(&dental_service);
   builder.RegisterService(&dna_sample_service);
+  builder.RegisterService(&effect_service);
   builder.RegisterService(&photo_service);
   builder.RegisterService(&anthropology_service);
   builder.RegisterService(&match_service);

@@ -227,6 +227,7 @@ v1::MissingPerson ToProto(const records::MissingPerson& in) {
     out.mutable_reported_height()->set_precision_cm(in.reported_height->precision_cm);
   }
   for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
+  for (const auto& effect : in.effects) *out.add_effects() = ToProto(effect);
   if (in.dental_chart) {
     *out.mutable_dental_chart() =
         ToProto(*in.dental_chart,
@@ -347,6 +348,7 @@ v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   out.set_notes(in.notes);
   out.set_marks_examined(in.marks_examined);
   for (const auto& mark : in.distinguishing_marks) *out.add_marks() = ToProto(mark);
+  for (const auto& effect : in.effects) *out.add_effects() = ToProto(effect);
   if (in.dental_chart) {
     *out.mutable_dental_chart() = ToProto(
         *in.dental_chart, records::DentalChartName(records::RecordKind::kRemains, in.meta.id));
@@ -510,6 +512,30 @@ v1::DnaSample ToProto(const records::DnaSample& in) {
   if (in.collected_date) *out.mutable_collected_date() = services::ToProto(*in.collected_date);
   out.set_status(static_cast<v1::DnaSample::Status>(static_cast<int>(in.status) + 1));
   out.set_notes(in.notes);
+  return out;
+}
+
+records::PersonalEffect FromProto(const v1::PersonalEffect& in, std::vector<FieldViolation>* bad) {
+  records::PersonalEffect out;
+  out.category = EnumFromProto(in.category(), records::EffectCategory::kOther, "category", bad)
+                     .value_or(records::EffectCategory::kUnspecified);
+  out.description = in.description();
+  out.colour = in.colour();
+  out.brand = in.brand();
+  out.size = in.size();
+  out.keywords.assign(in.keywords().begin(), in.keywords().end());
+  return out;
+}
+
+v1::PersonalEffect ToProto(const records::PersonalEffect& in) {
+  v1::PersonalEffect out;
+  ToProto(in.meta, records::EffectName(in.owner_kind, in.owner_id, in.meta.id), &out);
+  out.set_category(static_cast<v1::PersonalEffect::Category>(in.category));
+  out.set_description(in.description);
+  out.set_colour(in.colour);
+  out.set_brand(in.brand);
+  out.set_size(in.size);
+  for (const auto& k : in.keywords) out.add_keywords(k);
   return out;
 }
 

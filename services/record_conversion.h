@@ -9,6 +9,7 @@
 #include "common/field_violations.h"
 #include "encuentro/v1/dental.pb.h"
 #include "encuentro/v1/dna.pb.h"
+#include "encuentro/v1/effects.pb.h"
 #include "encuentro/v1/identification.pb.h"
 #include "encuentro/v1/marks.pb.h"
 #include "encuentro/v1/missing_persons.pb.h"
@@ -32,6 +33,10 @@ records::DistinguishingMark FromProto(const v1::DistinguishingMark& in,
 v1::DistinguishingMark ToProto(const records::DistinguishingMark& in);
 
 v1::Identification ToProto(const records::Identification& in);
+
+// The effect's values; its owner and bookkeeping are the caller's to set.
+records::PersonalEffect FromProto(const v1::PersonalEffect& in, std::vector<FieldViolation>* bad);
+v1::PersonalEffect ToProto(const records::PersonalEffect& in);
 
 // The sample's values; its owner and bookkeeping are the caller's to set.
 records::DnaSample FromProto(const v1::DnaSample& in, std::vector<FieldViolation>* bad);

@@ -347,12 +347,15 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
     }
     auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, nullptr);
     auto charts = DentalChartsOf(tx, records::RecordKind::kMissingPerson, nullptr);
+    auto effects = LiveEffectsOf(tx, records::RecordKind::kMissingPerson, nullptr);
     for (records::MissingPerson& p : people) {
       if (auto it = marks.find(p.meta.id); it != marks.end()) {
         p.distinguishing_marks = std::move(it->second);
       }
-      if (auto it = charts.find(p.meta.id); it != charts.end())
+      if (auto it = charts.find(p.meta.id); it != charts.end()) {
         p.dental_chart = std::move(it->second);
+      }
+      if (auto it = effects.find(p.meta.id); it != effects.end()) p.effects = std::move(it->second);
     }
   });
   if (!status.ok()) return status;

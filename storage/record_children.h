@@ -26,6 +26,10 @@ std::optional<OwningRecord> SelectOwningRecord(pqxx::transaction_base& tx, recor
 std::unordered_map<int64_t, std::vector<records::DistinguishingMark>> LiveMarksOf(
     pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
 
+// The live effects of each of `owner_ids` (all live records of `kind` when null), by owner.
+std::unordered_map<int64_t, std::vector<records::PersonalEffect>> LiveEffectsOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
+
 // The dental chart of each of `owner_ids` that has one (all records of `kind` when null).
 std::unordered_map<int64_t, records::DentalChart> DentalChartsOf(
     pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>* owner_ids);
@@ -34,8 +38,8 @@ std::unordered_map<int64_t, records::DentalChart> DentalChartsOf(
 std::unordered_map<int64_t, records::Identification> IdentificationsOf(
     pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>& owner_ids);
 
-// Fills each record's distinguishing_marks with its live marks, dental_chart with its chart and
-// identification with its identification.
+// Fills each record's distinguishing_marks and effects with its live ones, dental_chart with its
+// chart and identification with its identification.
 template <typename Record>
 void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
                        std::vector<Record>& records) {
@@ -45,6 +49,7 @@ void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
   for (const Record& r : records) ids.push_back(r.meta.id);
   auto marks = LiveMarksOf(tx, kind, &ids);
   auto charts = DentalChartsOf(tx, kind, &ids);
+  auto effects = LiveEffectsOf(tx, kind, &ids);
   auto identifications = IdentificationsOf(tx, kind, ids);
   for (Record& r : records) {
     if (auto it = identifications.find(r.meta.id); it != identifications.end()) {
@@ -53,8 +58,10 @@ void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
     if (auto it = marks.find(r.meta.id); it != marks.end()) {
       r.distinguishing_marks = std::move(it->second);
     }
-    if (auto it = charts.find(r.meta.id); it != charts.end())
+    if (auto it = charts.find(r.meta.id); it != charts.end()) {
       r.dental_chart = std::move(it->second);
+    }
+    if (auto it = effects.find(r.meta.id); it != effects.end()) r.effects = std::move(it->second);
   }
 }
 

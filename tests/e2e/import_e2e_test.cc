@@ -506,9 +506,10 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
   const auto people = dir.path() / "people.csv";
   std::ofstream(people)
       << "case_folio,issuing_authority,given_names,sex,last_seen_date,age_at_disappearance,"
-         "marks,dental,dental_source\n"
+         "marks,dental,dental_source,effects\n"
       << "T-1,FGE,Rosendo,male,2020-01-01,30,\"tattoo|forearm|left|Rosas con el nombre "
-         "MARÍA|rosas,María\",16:missing_am; 26:filling/MO/amalgam; 36:crown,dental_record\n"
+         "MARÍA|rosas,María\",16:missing_am; 26:filling/MO/amalgam; 36:crown,dental_record,"
+         "clothing|playera de futbol|roja|Chivas|M\n"
       << "T-2,FGE,Ramiro,male,2020-01-01,30,\"tattoo|chest||Virgen de Guadalupe|Virgen,"
          "Guadalupe\",16:present,family_report\n"
       << "T-3,FGE,Raúl,male,2020-01-01,30,,46:missing_am,radiograph\n";
@@ -517,9 +518,10 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
   as = lab;
   const auto remains = dir.path() / "remains.csv";
   std::ofstream(remains)
-      << "case_folio,lab,found_date,condition,marks_examined,marks,dental\n"
+      << "case_folio,lab,found_date,condition,marks_examined,marks,dental,effects\n"
       << "PM-1,SEMEFO,2021-05-01,decomposed,true,\"tattoo|forearm|left|Rosa con letras: "
-         "MARIA|rosa,maria\",16:missing_am; 26:filling/MOD/amalgam; 36:crown; 46:present\n"
+         "MARIA|rosa,maria\",16:missing_am; 26:filling/MOD/amalgam; 36:crown; 46:present,"
+         "clothing|camiseta rojiblanca|roja y blanca|Chivas\n"
       << "PM-2,SEMEFO,2021-05-01,skeletonized,true,,\n";
   imported = cli({"import", "remains", remains.string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
@@ -553,6 +555,10 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
     if (f["name"] == "marks" || f["name"] == "dental") {
       EXPECT_EQ(f["light"], "MATCH") << f;
       EXPECT_GT(f.value("log10_lr", 0.0), 2) << f;
+    }
+    if (f["name"] == "effects") {
+      EXPECT_EQ(f["light"], "MATCH") << f;  // the same team's shirt: a weak line
+      EXPECT_NEAR(f.value("log10_lr", 0.0), 0.3, 1e-9) << f;
     }
   }
   match =

@@ -62,9 +62,9 @@ PopulationStatistics EvenAges() {
 
 TEST(Evidence, ConsistentPairIsSupportedOnEveryLine) {
   const auto factors = Compare(Person(), Remains());
-  ASSERT_EQ(factors.size(), 7u);
+  ASSERT_EQ(factors.size(), 8u);
   for (const Factor& f : factors) {
-    if (f.name == "marks" || f.name == "dental") {
+    if (f.name == "marks" || f.name == "dental" || f.name == "effects") {
       EXPECT_EQ(f.light, Light::kUnknown) << "neither side has marks or a chart";
       continue;
     }

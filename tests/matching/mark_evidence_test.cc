@@ -138,5 +138,34 @@ TEST(MarkEvidence, TheFactorIsBoundedNeverExcludesAndIsExplained) {
   EXPECT_NE(it->reason.find("not found on the examined body"), std::string::npos) << it->reason;
 }
 
+// Clothing and effects: a weak line by design, capped, never against.
+TEST(EffectEvidence, SharedWordsCountWeaklyAndAbsenceNever) {
+  records::MissingPerson person;
+  records::UnidentifiedRemains remains;
+  records::PersonalEffect reported;
+  reported.category = records::EffectCategory::kClothing;
+  reported.description = "playera de las Chivas";
+  reported.colour = "roja";
+  person.effects = {reported, reported};
+  records::PersonalEffect found = reported;
+  found.description = "camiseta rojiblanca, escudo de Chivas";
+  found.colour = "";
+  remains.effects = {found, found, found};
+  const auto effects = [&] {
+    for (const Factor& f : CompareAttributes(person, remains, DefaultPopulation(), {})) {
+      if (f.name == "effects") return f;
+    }
+    return Factor{};
+  };
+  EXPECT_EQ(effects().light, Light::kMatch);
+  EXPECT_NEAR(effects().log10_lr, 0.6, 1e-12) << "three matches, capped";
+  remains.effects[0].category = records::EffectCategory::kFootwear;
+  remains.effects.resize(1);
+  EXPECT_EQ(effects().log10_lr, 0);
+  EXPECT_FALSE(effects().excludes);
+  remains.effects.clear();
+  EXPECT_EQ(effects().light, Light::kUnknown);
+}
+
 }  // namespace
 }  // namespace encuentro::matching

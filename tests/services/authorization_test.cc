@@ -26,6 +26,7 @@
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
 #include "services/dna_sample_service.h"
+#include "services/effect_service.h"
 #include "services/mark_service.h"
 #include "services/match_service.h"
 #include "services/photo_service.h"
@@ -150,6 +151,10 @@ class AuthorizationTest : public ::testing::Test {
     dna_ = std::make_unique<records::DnaSamples>(dna_store_.get(), record_store_.get(),
                                                  callers_->scope());
     services_.push_back(std::make_unique<DnaSampleServiceImpl>(gate, dna_.get()));
+    effect_store_ = std::make_unique<storage::EffectStore>(database_.get());
+    effects_ = std::make_unique<records::PersonalEffects>(effect_store_.get(), record_store_.get(),
+                                                          callers_->scope());
+    services_.push_back(std::make_unique<EffectServiceImpl>(gate, effects_.get()));
     services_.push_back(std::make_unique<PhotoServiceImpl>(gate, photos_.get()));
     services_.push_back(std::make_unique<AnthropologyServiceImpl>(
         gate, measurement_store_.get(), records_.get(),
@@ -179,6 +184,8 @@ class AuthorizationTest : public ::testing::Test {
   std::unique_ptr<records::DentalCharts> dental_;
   std::unique_ptr<storage::DnaSampleStore> dna_store_;
   std::unique_ptr<records::DnaSamples> dna_;
+  std::unique_ptr<storage::EffectStore> effect_store_;
+  std::unique_ptr<records::PersonalEffects> effects_;
   std::unique_ptr<index::FaceGallery> gallery_;
   std::unique_ptr<matching::CandidatePool> pool_;
   std::unique_ptr<matching::MatchingStateSync> sync_;

@@ -10,6 +10,7 @@
 #include "services/case_record_services.h"
 #include "services/dental_service.h"
 #include "services/dna_sample_service.h"
+#include "services/effect_service.h"
 #include "services/mark_service.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
@@ -51,10 +52,15 @@ class RecordPartsTest : public ::testing::Test {
     dna_ = std::make_unique<records::DnaSamples>(dna_store_.get(), record_store_.get(),
                                                  callers_->scope());
     dna_service_ = std::make_unique<DnaSampleServiceImpl>(callers_->gatekeeper(), dna_.get());
+    effect_store_ = std::make_unique<storage::EffectStore>(database_.get());
+    effects_ = std::make_unique<records::PersonalEffects>(effect_store_.get(), record_store_.get(),
+                                                          callers_->scope());
+    effect_service_ = std::make_unique<EffectServiceImpl>(callers_->gatekeeper(), effects_.get());
     server_ = std::make_unique<testing::InProcessServer>(std::vector<grpc::Service*>{
         missing_service_.get(), remains_service_.get(), mark_service_.get(), dental_service_.get(),
-        dna_service_.get()});
+        dna_service_.get(), effect_service_.get()});
     dna_stub_ = v1::DnaSampleService::NewStub(server_->channel());
+    effect_stub_ = v1::EffectService::NewStub(server_->channel());
     dental_stub_ = v1::DentalService::NewStub(server_->channel());
     missing_ = v1::MissingPersonService::NewStub(server_->channel());
     remains_ = v1::RemainsService::NewStub(server_->channel());
@@ -133,6 +139,10 @@ class RecordPartsTest : public ::testing::Test {
   std::unique_ptr<records::DnaSamples> dna_;
   std::unique_ptr<DnaSampleServiceImpl> dna_service_;
   std::unique_ptr<v1::DnaSampleService::Stub> dna_stub_;
+  std::unique_ptr<storage::EffectStore> effect_store_;
+  std::unique_ptr<records::PersonalEffects> effects_;
+  std::unique_ptr<EffectServiceImpl> effect_service_;
+  std::unique_ptr<v1::EffectService::Stub> effect_stub_;
   std::unique_ptr<testing::InProcessServer> server_;
   std::unique_ptr<v1::MissingPersonService::Stub> missing_;
   std::unique_ptr<v1::RemainsService::Stub> remains_;
@@ -494,6 +504,58 @@ TEST_F(RecordPartsTest, DnaSamplesAreTrackedOnBothSides) {
   ASSERT_TRUE(dna_stub_->DeleteDnaSample(callers_->Context().get(), remove, &out).ok());
   ASSERT_TRUE(dna_stub_->ListDnaSamples(callers_->Context().get(), list, &listed).ok());
   EXPECT_EQ(listed.dna_samples_size(), 0);
+}
+
+TEST_F(RecordPartsTest, EffectsAreSearchedAndDocumentsStayWithStaff) {
+  v1::CreateEffectRequest shirt;
+  shirt.set_parent(remains_name_);
+  shirt.mutable_effect()->set_category(v1::PersonalEffect::CLOTHING);
+  shirt.mutable_effect()->set_description("Camisa de fútbol");
+  shirt.mutable_effect()->set_colour("rojiblanca");
+  shirt.mutable_effect()->set_brand("Chivas");
+  v1::PersonalEffect out;
+  grpc::Status status = effect_stub_->CreateEffect(Lab().get(), shirt, &out);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::CreateEffectRequest document;
+  document.set_parent(remains_name_);
+  document.mutable_effect()->set_category(v1::PersonalEffect::DOCUMENT);
+  document.mutable_effect()->set_description("Credencial para votar a nombre de J. P.");
+  ASSERT_TRUE(effect_stub_->CreateEffect(Lab().get(), document, &out).ok());
+  const std::string document_name = out.name();
+  v1::CreateEffectRequest bad;
+  bad.set_parent(remains_name_);
+  status = effect_stub_->CreateEffect(Lab().get(), bad, &out);
+  EXPECT_EQ(testing::BadRequestFields(status),
+            (std::vector<std::string>{"effect.category", "effect.description"}));
+
+  // Staff find the shirt in Spanish ("camisas" for "Camisa"), and the document.
+  v1::SearchEffectsRequest search;
+  search.set_query("camisas chivas");
+  v1::SearchEffectsResponse found;
+  ASSERT_TRUE(effect_stub_->SearchEffects(callers_->Context().get(), search, &found).ok());
+  ASSERT_EQ(found.effects_size(), 1);
+  search.set_query("credencial");
+  ASSERT_TRUE(effect_stub_->SearchEffects(callers_->Context().get(), search, &found).ok());
+  EXPECT_EQ(found.effects_size(), 1);
+  // A families' collective finds the shirt but never the document.
+  const auto family = [this] {
+    return callers_->Context("lucia", "madres-buscadoras", "family_auditor");
+  };
+  ASSERT_TRUE(effect_stub_->SearchEffects(family().get(), search, &found).ok());
+  EXPECT_EQ(found.effects_size(), 0);
+  search.set_query("");
+  ASSERT_TRUE(effect_stub_->SearchEffects(family().get(), search, &found).ok());
+  ASSERT_EQ(found.effects_size(), 1);
+  EXPECT_EQ(found.effects(0).category(), v1::PersonalEffect::CLOTHING);
+  v1::GetEffectRequest get;
+  get.set_name(document_name);
+  EXPECT_TRUE(effect_stub_->GetEffect(callers_->Context().get(), get, &out).ok());
+  // The record shows both to staff.
+  v1::GetRemainsRequest get_remains;
+  get_remains.set_name(remains_name_);
+  v1::UnidentifiedRemains remains;
+  ASSERT_TRUE(remains_->GetRemains(callers_->Context().get(), get_remains, &remains).ok());
+  EXPECT_EQ(remains.effects_size(), 2);
 }
 
 }  // namespace
