@@ -123,7 +123,7 @@ void AddDnaCommands(CLI::App& app, const ClientOptions& options, int* exit_code)
   add->add_option("parent", f->parent, "missingPersons/ID or remains/ID")->required();
   AddValueFlags(add, f.get());
   add->add_option("--request-id", f->request_id, "Idempotency key");
-  add->callback([=] {
+  add->callback([=, &options] {
     v1::CreateDnaSampleRequest request;
     if (std::string e = SampleFromFlags(*f, request.mutable_dna_sample(), nullptr); !e.empty()) {
       *exit_code = Fail(e);
@@ -138,7 +138,7 @@ void AddDnaCommands(CLI::App& app, const ClientOptions& options, int* exit_code)
 
   CLI::App* get = group->add_subcommand("get", "Show one sample");
   get->add_option("name", f->name, "e.g. remains/7/dnaSamples/1")->required();
-  get->callback([=] {
+  get->callback([=, &options] {
     v1::GetDnaSampleRequest request;
     request.set_name(f->name);
     v1::DnaSample out;
@@ -149,7 +149,7 @@ void AddDnaCommands(CLI::App& app, const ClientOptions& options, int* exit_code)
   CLI::App* list = group->add_subcommand("list", "A record's samples");
   list->add_option("parent", f->parent, "missingPersons/ID or remains/ID")->required();
   list->add_flag("--show-deleted", f->show_deleted, "Include soft-deleted samples");
-  list->callback([=] {
+  list->callback([=, &options] {
     v1::ListDnaSamplesRequest request;
     request.set_parent(f->parent);
     request.set_show_deleted(f->show_deleted);
@@ -164,7 +164,7 @@ void AddDnaCommands(CLI::App& app, const ClientOptions& options, int* exit_code)
   update->add_option("name", f->name, "e.g. remains/7/dnaSamples/1")->required();
   AddValueFlags(update, f.get());
   update->add_option("--etag", f->etag, "Refuse if the sample changed since this etag");
-  update->callback([=] {
+  update->callback([=, &options] {
     v1::UpdateDnaSampleRequest request;
     if (std::string e =
             SampleFromFlags(*f, request.mutable_dna_sample(), request.mutable_update_mask());
@@ -183,7 +183,7 @@ void AddDnaCommands(CLI::App& app, const ClientOptions& options, int* exit_code)
   remove->add_option("name", f->name, "e.g. remains/7/dnaSamples/1")->required();
   remove->add_option("--reason", f->reason, "Why")->required();
   remove->add_option("--etag", f->etag, "Refuse if the sample changed since this etag");
-  remove->callback([=] {
+  remove->callback([=, &options] {
     v1::DeleteDnaSampleRequest request;
     request.set_name(f->name);
     request.set_reason(f->reason);

@@ -24,6 +24,7 @@
 #include "common/sha256.h"
 #include "common/text.h"
 #include "encuentro/v1/dental.grpc.pb.h"
+#include "encuentro/v1/dna.grpc.pb.h"
 #include "encuentro/v1/effects.grpc.pb.h"
 #include "encuentro/v1/marks.grpc.pb.h"
 #include "encuentro/v1/missing_persons.grpc.pb.h"
@@ -236,6 +237,54 @@ std::vector<v1::DistinguishingMark> MarksFromRow(const CsvRow& row) {
 
 // The `effects` column: effects separated by ';', each CATEGORY|DESCRIPTION|COLOUR|BRAND|SIZE|
 // KEYWORDS with ','-separated keywords, e.g. "clothing|camisa de futbol|azul|Chivas|M|Chivas".
+// The `dna_samples` column: samples separated by ';'. On missing persons each is a family
+// reference, DONOR|RELATIONSHIP|LAB|KIT|COLLECTED|STATUS; on remains a post-mortem sample,
+// ELEMENT|LAB|KIT|COLLECTED|STATUS. Everything after the first two (one) fields is optional.
+std::vector<v1::DnaSample> DnaSamplesFromRow(const CsvRow& row, bool reference) {
+  std::vector<v1::DnaSample> samples;
+  const std::string text = row.Get("dna_samples");
+  if (text.empty()) return samples;
+  const auto upper = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return t;
+  };
+  for (const std::string& entry : SplitAll(text, ';')) {
+    if (entry.empty()) continue;
+    std::vector<std::string> fields = SplitAll(entry, '|');
+    const size_t own = reference ? 2 : 1;  // donor and relationship, or the element
+    if (fields.size() < own || fields.size() > own + 4) {
+      throw ParseError{"dna_samples (" + entry + "): expected " +
+                       (reference ? "DONOR|RELATIONSHIP|LAB|KIT|COLLECTED|STATUS"
+                                  : "ELEMENT|LAB|KIT|COLLECTED|STATUS")};
+    }
+    fields.resize(own + 4);
+    v1::DnaSample& sample = samples.emplace_back();
+    if (reference) {
+      sample.set_donor_name(fields[0]);
+      v1::DnaSample::Relationship relationship;
+      if (!v1::DnaSample::Relationship_Parse(upper(fields[1]), &relationship)) {
+        throw ParseError{"dna_samples (" + entry + "): unknown relationship '" + fields[1] + "'"};
+      }
+      sample.set_relationship(relationship);
+    } else {
+      sample.set_skeletal_element(fields[0]);
+    }
+    sample.set_lab(fields[own]);
+    sample.set_kit_id(fields[own + 1]);
+    if (!fields[own + 2].empty()) {
+      *sample.mutable_collected_date() = ParseDateOrThrow("dna_samples", fields[own + 2]);
+    }
+    if (!fields[own + 3].empty()) {
+      v1::DnaSample::Status status;
+      if (!v1::DnaSample::Status_Parse(upper(fields[own + 3]), &status)) {
+        throw ParseError{"dna_samples (" + entry + "): unknown status '" + fields[own + 3] + "'"};
+      }
+      sample.set_status(status);
+    }
+  }
+  return samples;
+}
+
 std::vector<v1::PersonalEffect> EffectsFromRow(const CsvRow& row) {
   std::vector<v1::PersonalEffect> effects;
   const std::string text = row.Get("effects");
@@ -476,10 +525,12 @@ class Importer {
     grpc::Status status;
     std::vector<v1::DistinguishingMark> marks;
     std::vector<v1::PersonalEffect> effects;
+    std::vector<v1::DnaSample> dna_samples;
     std::optional<v1::UpdateDentalChartRequest> dental;
     try {
       marks = MarksFromRow(row);
       effects = EffectsFromRow(row);
+      dna_samples = DnaSamplesFromRow(row, kind_ == ImportKind::kMissing);
       dental = DentalFromRow(row);
       if (kind_ == ImportKind::kMissing) {
         v1::CreateMissingPersonRequest request;
@@ -524,6 +575,22 @@ class Importer {
         all_marks = false;
         result.rejects.push_back(
             {row.line(), folio, "mark " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
+      }
+    }
+    auto dna_stub = v1::DnaSampleService::NewStub(channel_);
+    for (size_t i = 0; i < dna_samples.size(); ++i) {
+      v1::CreateDnaSampleRequest request;
+      request.set_parent(result.name);
+      *request.mutable_dna_sample() = dna_samples[i];
+      request.set_request_id(request_id + "-dna-" + std::to_string(i + 1));
+      v1::DnaSample created;
+      status = WithRetries(
+          [&] { return dna_stub->CreateDnaSample(NewContext(options_).get(), request, &created); });
+      if (!status.ok()) {
+        all_marks = false;
+        result.rejects.push_back(
+            {row.line(), folio,
+             "DNA sample " + std::to_string(i + 1) + ": " + DescribeFailure(status)});
       }
     }
     auto effect_stub = v1::EffectService::NewStub(channel_);

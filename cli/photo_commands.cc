@@ -11,6 +11,7 @@ namespace encuentro::cli {
 namespace {
 
 struct PhotoFlags {
+  std::string depicts;
   std::string parent;
   std::string file;
   std::string name;
@@ -67,7 +68,10 @@ void AddPhotoCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
   CLI::App* add = group->add_subcommand("add", "Upload a photo (or an age progression)");
   add->add_option("parent", flags->parent, "missingPersons/ID or remains/ID")->required();
   add->add_option("image", flags->file, "JPEG, PNG or WebP file")->required();
-  add->add_option("--capture-date", flags->capture_date, "YYYY-MM-DD");
+  add->add_option("--capture-date", flags->capture_date, "YYYY-MM-DD (or YYYY-MM, YYYY)");
+  add->add_option("--depicts", flags->depicts,
+                  "A mark or effect of the record the photo shows (e.g. remains/1/marks/2); "
+                  "such a photo skips face analysis");
   add->add_option("--age", flags->age, "Age of the person in the photo, in years");
   add->add_option("--source", flags->source,
                   "family, id_document, social_media, post_mortem, official_record, other");
@@ -91,6 +95,7 @@ void AddPhotoCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
       *exit_code = Usage("--capture-date must be YYYY-MM-DD");
       return;
     }
+    photo->set_depicts(flags->depicts);
     if (flags->age >= 0) photo->set_age_at_capture_years(flags->age);
     if (!flags->source.empty()) {
       std::string upper = flags->source;

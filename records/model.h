@@ -479,6 +479,13 @@ struct AgeProgressionInfo {
 inline constexpr int kDescriptorSize = 128;
 using Descriptor = std::array<float, kDescriptorSize>;
 
+// What a photo shows when it is not a face: one of its record's marks or effects.
+struct PhotoSubject {
+  enum class Kind { kMark, kEffect };
+  Kind kind = Kind::kMark;
+  int64_t id = 0;
+};
+
 struct Photo {
   int64_t id = 0;
   RecordKind owner_kind = RecordKind::kMissingPerson;
@@ -501,6 +508,8 @@ struct Photo {
   std::string model_id;
   std::optional<double> template_age_years;
   std::optional<AgeProgressionInfo> progression;
+  // Set for a photo of a mark or an effect, which is never analysed for faces.
+  std::optional<PhotoSubject> depicts;
   Timestamp create_time;
   std::optional<Timestamp> delete_time;
   std::string delete_reason;

@@ -130,6 +130,9 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
       bad.push_back({"photo.age_progression.source_photo", "must name a photo of this person"});
     }
   }
+  if (upload.depicts && (upload.progression || upload.selection.index || upload.selection.box)) {
+    bad.push_back({"photo.depicts", "a photo of a mark or effect has no face to choose"});
+  }
   if (upload.bytes.empty()) bad.push_back({"chunk", "no photo bytes were sent"});
   if (upload.bytes.size() > options_.max_photo_bytes) {
     return absl::ResourceExhaustedError(
@@ -158,6 +161,14 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
           {{"photo.age_progression.source_photo", "is not a photo of this person"}});
     }
   }
+  if (upload.depicts) {
+    absl::StatusOr<bool> exists =
+        store_->PartIsLive(upload.owner_kind, upload.owner_id, *upload.depicts);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      return InvalidFields({{"photo.depicts", "is not a live mark or effect of this record"}});
+    }
+  }
   // A retry of an upload that already succeeded costs no second pass through the pipeline.
   absl::StatusOr<std::optional<Photo>> earlier =
       store_->FindByRequestId(caller.organization, upload.request_id);
@@ -175,7 +186,9 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
     if (image.status().code() == absl::StatusCode::kResourceExhausted) return image.status();
     return InvalidFields({{"chunk", std::string(image.status().message())}});
   }
-  absl::StatusOr<std::vector<biometrics::FaceAnalysis>> faces = pipeline_->Analyze(*image);
+  // A tattoo or a shirt holds no face worth a template; the pipeline is skipped.
+  absl::StatusOr<std::vector<biometrics::FaceAnalysis>> faces =
+      upload.depicts ? std::vector<biometrics::FaceAnalysis>{} : pipeline_->Analyze(*image);
   if (!faces.ok()) return faces.status();
   absl::StatusOr<int> chosen = ChooseFace(*faces, upload.selection);
   if (!chosen.ok()) return chosen.status();
@@ -194,6 +207,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   photo.age_at_capture_years = upload.age_at_capture_years;
   photo.source = upload.progression ? PhotoSource::kAgeProgression : upload.source;
   photo.progression = upload.progression;
+  photo.depicts = upload.depicts;
   for (const auto& face : *faces) photo.faces.push_back(ToFinding(face));
   photo.chosen_face = *chosen;
   if (*chosen >= 0) {

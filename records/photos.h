@@ -31,6 +31,8 @@ struct PhotoUpload {
   std::optional<double> age_at_capture_years;
   PhotoSource source = PhotoSource::kUnspecified;
   std::optional<AgeProgressionInfo> progression;
+  // A photo of a mark or an effect of the record: kept without face analysis.
+  std::optional<PhotoSubject> depicts;
   FaceSelection selection;
   std::string request_id;
   std::string bytes;

@@ -95,6 +95,19 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
     }
     upload.progression = info;
   }
+  if (!photo.depicts().empty()) {
+    // A mark or effect of the same record.
+    const std::optional<records::PartRef> mark = records::ParseMarkName(photo.depicts());
+    const std::optional<records::PartRef> effect = records::ParseEffectName(photo.depicts());
+    const std::optional<records::PartRef>& part = mark ? mark : effect;
+    if (!part || part->parent.kind != parent->kind || part->parent.id != parent->id) {
+      return InvalidFields(
+          {{"metadata.photo.depicts",
+            "must name a mark or effect of the parent, like " + meta.parent() + "/marks/1"}});
+    }
+    upload.depicts = records::PhotoSubject{
+        mark ? records::PhotoSubject::Kind::kMark : records::PhotoSubject::Kind::kEffect, part->id};
+  }
   if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceIndex) {
     upload.selection.index = meta.face_index();
   } else if (meta.face_selection_case() == v1::AddPhotoRequest::Metadata::kFaceBox) {
@@ -128,6 +141,11 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
 v1::Photo ToProto(const records::Photo& photo) {
   v1::Photo out;
   out.set_name(records::PhotoName(photo.owner_kind, photo.owner_id, photo.id));
+  if (photo.depicts) {
+    out.set_depicts(photo.depicts->kind == records::PhotoSubject::Kind::kMark
+                        ? records::MarkName(photo.owner_kind, photo.owner_id, photo.depicts->id)
+                        : records::EffectName(photo.owner_kind, photo.owner_id, photo.depicts->id));
+  }
   if (photo.capture_date) {
     *out.mutable_capture_date() = services::ToProto(*photo.capture_date, photo.capture_precision);
   }

@@ -83,7 +83,7 @@ constexpr char kPhotoColumns[] =
     "p.progression_method, p.progression_author, p.progression_made_date, "
     "(extract(epoch from p.create_time) * 1e6)::bigint, "
     "(extract(epoch from p.delete_time) * 1e6)::bigint, p.delete_reason, "
-    "t.descriptor, t.model_id, t.age_years, p.capture_precision";
+    "t.descriptor, t.model_id, t.age_years, p.capture_precision, p.mark_id, p.effect_id";
 
 constexpr char kPhotoFrom[] =
     " FROM photos p JOIN photo_blobs b ON b.sha256 = p.sha256 "
@@ -131,6 +131,13 @@ Photo ReadPhoto(const pqxx::row& row) {
     photo.template_age_years = DoubleField(row[25]);
   }
   photo.capture_precision = PrecisionFromSql(row[26].as<std::string>());
+  if (!row[27].is_null()) {
+    photo.depicts =
+        records::PhotoSubject{records::PhotoSubject::Kind::kMark, row[27].as<int64_t>()};
+  } else if (!row[28].is_null()) {
+    photo.depicts =
+        records::PhotoSubject{records::PhotoSubject::Kind::kEffect, row[28].as<int64_t>()};
+  }
   return photo;
 }
 
@@ -150,6 +157,26 @@ void BumpOwnerRevision(pqxx::transaction_base& tx, RecordKind kind, int64_t owne
 }
 
 }  // namespace
+
+absl::StatusOr<bool> PhotoStore::PartIsLive(RecordKind kind, int64_t owner_id,
+                                            const records::PhotoSubject& subject) {
+  bool live = false;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    const char* table = subject.kind == records::PhotoSubject::Kind::kMark ? "distinguishing_marks"
+                                                                           : "personal_effects";
+    live = !SqlParams()
+                .Add(subject.id)
+                .Add(owner_id)
+                .Exec(tx, absl::StrCat("SELECT 1 FROM ", table, " WHERE id = $1 AND ",
+                                       kind == RecordKind::kMissingPerson ? "missing_person_id"
+                                                                          : "remains_id",
+                                       " = $2 AND delete_time IS NULL"))
+                .empty();
+  });
+  if (!status.ok()) return status;
+  return live;
+}
 
 absl::StatusOr<PhotoOwner> PhotoStore::GetOwner(RecordKind kind, int64_t id) {
   std::optional<PhotoOwner> owner;
@@ -218,13 +245,19 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
     params.Add(progression ? std::optional(progression->author) : std::nullopt);
     params.Add(progression ? progression->made_date : std::nullopt);
     params.Add(PrecisionToSql(photo.capture_precision));
+    const bool mark = photo.depicts && photo.depicts->kind == records::PhotoSubject::Kind::kMark;
+    const bool effect =
+        photo.depicts && photo.depicts->kind == records::PhotoSubject::Kind::kEffect;
+    params.Add(mark ? std::optional(photo.depicts->id) : std::nullopt);
+    params.Add(effect ? std::optional(photo.depicts->id) : std::nullopt);
     pqxx::result inserted = params.Exec(
         tx,
         "INSERT INTO photos (missing_person_id, remains_id, organization, create_request_id, "
         "sha256, capture_date, age_at_capture_years, source, width, height, faces, chosen_face, "
         "synthetic, progression_source_id, progression_target_age, progression_method, "
-        "progression_author, progression_made_date, capture_precision) VALUES ($1, $2, $3, $4, "
-        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+        "progression_author, progression_made_date, capture_precision, mark_id, effect_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+        "$18, $19, $20, $21) "
         "ON CONFLICT (organization, create_request_id) DO NOTHING RETURNING id");
     if (inserted.empty()) {
       // A retried upload: return what the first attempt stored.

@@ -28,6 +28,9 @@ class PhotoStore {
 
   // NOT_FOUND if the record does not exist.
   absl::StatusOr<PhotoOwner> GetOwner(records::RecordKind kind, int64_t id);
+  // Whether `subject` is a live mark or effect of the record.
+  absl::StatusOr<bool> PartIsLive(records::RecordKind kind, int64_t owner_id,
+                                  const records::PhotoSubject& subject);
   // The photo an earlier upload with this request id made, if any.
   absl::StatusOr<std::optional<records::Photo>> FindByRequestId(const std::string& organization,
                                                                 const std::string& request_id);

@@ -506,10 +506,11 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
   const auto people = dir.path() / "people.csv";
   std::ofstream(people)
       << "case_folio,issuing_authority,given_names,sex,last_seen_date,age_at_disappearance,"
-         "marks,dental,dental_source,effects\n"
+         "marks,dental,dental_source,effects,dna_samples\n"
       << "T-1,FGE,Rosendo,male,2020-01-01,30,\"tattoo|forearm|left|Rosas con el nombre "
          "MARÍA|rosas,María\",16:missing_am; 26:filling/MO/amalgam; 36:crown,dental_record,"
-         "clothing|playera de futbol|roja|Chivas|M\n"
+         "clothing|playera de futbol|roja|Chivas|M,Rosa López|mother|Genética FGE|KIT-42||"
+         "profiled\n"
       << "T-2,FGE,Ramiro,male,2020-01-01,30,\"tattoo|chest||Virgen de Guadalupe|Virgen,"
          "Guadalupe\",16:present,family_report\n"
       << "T-3,FGE,Raúl,male,2020-01-01,30,,46:missing_am,radiograph\n";
@@ -518,10 +519,10 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
   as = lab;
   const auto remains = dir.path() / "remains.csv";
   std::ofstream(remains)
-      << "case_folio,lab,found_date,condition,marks_examined,marks,dental,effects\n"
+      << "case_folio,lab,found_date,condition,marks_examined,marks,dental,effects,dna_samples\n"
       << "PM-1,SEMEFO,2021-05-01,decomposed,true,\"tattoo|forearm|left|Rosa con letras: "
          "MARIA|rosa,maria\",16:missing_am; 26:filling/MOD/amalgam; 36:crown; 46:present,"
-         "clothing|camiseta rojiblanca|roja y blanca|Chivas\n"
+         "clothing|camiseta rojiblanca|roja y blanca|Chivas,petrous|Genética FGE|PM-1||sent\n"
       << "PM-2,SEMEFO,2021-05-01,skeletonized,true,,\n";
   imported = cli({"import", "remains", remains.string()});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
@@ -538,6 +539,9 @@ TEST(MatchE2E, MatchingTattooAndTeethRankFirstWithoutAnyFace) {
       names[record["case_folio"].get<std::string>()] = record["name"].get<std::string>();
     }
   }
+  CommandResult samples = cli({"--json", "dna", "list", names["T-1"]});
+  ASSERT_EQ(samples.exit_code, 0) << samples.err;
+  EXPECT_NE(samples.out.find("\"PROFILED\""), std::string::npos) << samples.out;
   CommandResult chart = cli({"dental", "get", names["T-1"]});
   ASSERT_EQ(chart.exit_code, 0) << chart.err;
   EXPECT_NE(chart.out.find("16:missing_am; 26:present+filling/MO/amalgam; 36:present+crown"),

@@ -255,6 +255,19 @@ TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(out.missing_person(), "missingPersons/1");
   EXPECT_EQ(pool_->size(), 0u) << "identified: no longer a candidate";
+  // The families' collective linked to the person sees the case closed.
+  callers_->Token("lucia", "madres-buscadoras", "family_auditor");
+  const auth::Principal staff{"ana", "cbp-bc", auth::Role::kCommissionStaff};
+  ASSERT_TRUE(callers_->principals()
+                  ->LinkCase(staff, "madres-buscadoras", records::RecordKind::kMissingPerson, 1,
+                             "consentimiento de la madre")
+                  .ok());
+  const auth::Principal family{"lucia", "madres-buscadoras", auth::Role::kFamilyAuditor};
+  absl::StatusOr<records::MissingPerson> seen = records_->GetMissingPerson(family, 1);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_EQ(seen->status, records::MissingPersonStatus::kLocatedDeceased);
+  ASSERT_TRUE(seen->identification.has_value());
+  EXPECT_EQ(seen->identification->board_reference, "ACTA-1");
   // Once only.
   EXPECT_EQ(stub_->ConfirmIdentification(callers_->Context().get(), request, &out).error_code(),
             grpc::FAILED_PRECONDITION);

@@ -13,6 +13,7 @@
 #include "google/rpc/status.pb.h"
 #include "services/case_record_services.h"
 #include "storage/database.h"
+#include "storage/mark_store.h"
 #include "storage/migrations.h"
 #include "tests/support/bad_request.h"
 #include "tests/support/face_pipeline.h"
@@ -152,6 +153,39 @@ TEST_F(PhotoServiceTest, PhotoWithoutAFaceIsKeptWithoutTemplate) {
   EXPECT_EQ(photo.chosen_face(), -1);
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM face_templates"), 0);
+}
+
+// A photo of a tattoo (here, one that happens to show a face too) is filed under the mark and
+// never analysed for faces: it makes no template.
+TEST_F(PhotoServiceTest, PhotoOfAMarkSkipsFaceAnalysis) {
+  storage::MarkStore marks(database_.get());
+  records::DistinguishingMark mark;
+  mark.owner_kind = records::RecordKind::kMissingPerson;
+  mark.owner_id = std::stoll(person_.name().substr(std::string("missingPersons/").size()));
+  mark.kind = records::MarkKind::kTattoo;
+  mark.description = "rosa";
+  audit::AuditEvent setup;
+  setup.method = "test";
+  auto stored = marks.InsertMark(
+      mark, "", [](const storage::OwningRecord&) { return absl::OkStatus(); }, setup);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  const std::string mark_name = person_.name() + "/marks/" + std::to_string(stored->meta.id);
+  v1::Photo photo;
+  grpc::Status status = Upload(DlibFace("2008_002506.jpg"), &photo,
+                               [&](auto& m) { m.mutable_photo()->set_depicts(mark_name); });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(photo.depicts(), mark_name);
+  EXPECT_EQ(photo.faces_size(), 0);
+  EXPECT_FALSE(photo.has_template());
+  EXPECT_EQ(Count("SELECT count(*) FROM face_templates"), 0);
+  // Another record's mark, or none at all, is refused.
+  status = Upload(DlibFace("dogs.jpg"), &photo,
+                  [](auto& m) { m.mutable_photo()->set_depicts("remains/1/marks/1"); });
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.photo.depicts"});
+  status = Upload(DlibFace("dogs.jpg"), &photo,
+                  [&](auto& m) { m.mutable_photo()->set_depicts(person_.name() + "/marks/999"); });
+  EXPECT_EQ(testing::BadRequestFields(status),
+            std::vector<std::string>{"metadata.photo.depicts"});
 }
 
 TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
