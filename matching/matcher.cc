@@ -432,7 +432,10 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
       store_->ListDecisions(records::RecordKind::kRemains, remains_id);
   if (!decisions.ok()) return decisions.status();
   for (PairDecisions& pair : GroupByPair(*decisions)) {
-    if (pair.missing_person_id == missing_person_id) return std::move(pair);
+    if (pair.missing_person_id != missing_person_id) continue;
+    std::vector<PairDecisions> one{std::move(pair)};
+    if (absl::Status s = AddDnaReadiness(one); !s.ok()) return s;
+    return std::move(one.front());
   }
   return absl::InternalError("decision stored but not found");
 }
