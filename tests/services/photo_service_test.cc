@@ -184,8 +184,7 @@ TEST_F(PhotoServiceTest, PhotoOfAMarkSkipsFaceAnalysis) {
   EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.photo.depicts"});
   status = Upload(DlibFace("dogs.jpg"), &photo,
                   [&](auto& m) { m.mutable_photo()->set_depicts(person_.name() + "/marks/999"); });
-  EXPECT_EQ(testing::BadRequestFields(status),
-            std::vector<std::string>{"metadata.photo.depicts"});
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.photo.depicts"});
 }
 
 TEST_F(PhotoServiceTest, MultiFaceSelectionByIndexOrBox) {
