@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -195,9 +196,13 @@ void PrintPair(const v1::CandidatePair& pair) {
   std::printf("%s  %s  now %s\n", pair.remains().c_str(), pair.missing_person().c_str(),
               v1::Decision_Name(pair.current().decision()).c_str());
   for (const auto& d : pair.history()) {
-    std::printf("    %s %-12s by %s (%s): %s\n", std::to_string(d.create_time().seconds()).c_str(),
-                v1::Decision_Name(d.decision()).c_str(), d.author().c_str(),
-                d.organization().c_str(), d.reason().c_str());
+    const std::time_t seconds = static_cast<std::time_t>(d.create_time().seconds());
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &utc);
+    std::printf("    %s %-12s by %s (%s): %s\n", when, v1::Decision_Name(d.decision()).c_str(),
+                d.author().c_str(), d.organization().c_str(), d.reason().c_str());
   }
   const v1::DnaReadiness& dna = pair.dna();
   std::printf(

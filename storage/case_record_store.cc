@@ -456,6 +456,11 @@ absl::StatusOr<typename Table::Record> Update(
       outcome = NotFound(Table::Name(id));
       return;
     }
+    typename Table::Record updated = *current;
+    // `mutate` first: it checks the caller's scope, and a caller out of scope learns nothing of
+    // the record's revision from a stale etag.
+    outcome = mutate(updated);
+    if (!outcome.ok()) return;
     if (expected_revision && *expected_revision != current->meta.revision) {
       outcome = absl::AbortedError(
           absl::StrCat(Table::Name(id), " was changed by someone else (etag ",
@@ -463,9 +468,6 @@ absl::StatusOr<typename Table::Record> Update(
                        records::Etag(current->meta.revision), "); read it again and retry"));
       return;
     }
-    typename Table::Record updated = *current;
-    outcome = mutate(updated);
-    if (!outcome.ok()) return;
     SqlParams params;
     params.Add(id);
     Table::Bind(updated, params);

@@ -30,9 +30,9 @@ class CaseRecordStore {
       const std::vector<int64_t>& ids);
   absl::StatusOr<records::Page<records::MissingPerson>> ListMissingPersons(
       const records::RecordQuery& query);
-  // Locks the row, checks `expected_revision` (ABORTED on mismatch), lets `mutate` change the
-  // record (its error aborts the transaction), writes it with the next revision and the audit
-  // entry, and commits.
+  // Locks the row, lets `mutate` change the record (its error aborts the transaction; it checks
+  // the caller's scope first), checks `expected_revision` (ABORTED on mismatch), writes it with
+  // the next revision and the audit entry, and commits.
   absl::StatusOr<records::MissingPerson> UpdateMissingPerson(
       int64_t id, std::optional<int64_t> expected_revision,
       const std::function<absl::Status(records::MissingPerson&)>& mutate,

@@ -272,6 +272,11 @@ TEST_F(CaseRecordServicesTest, UpdateWithFieldMaskAndEtag) {
   v1::MissingPerson stale;
   status = missing_->UpdateMissingPerson(callers_->Context().get(), update, &stale);
   EXPECT_EQ(status.error_code(), grpc::ABORTED) << status.error_message();
+  // Another commission with the same stale etag learns only that it may not: not that the
+  // record changed.
+  status = missing_->UpdateMissingPerson(
+      callers_->Context("eva", "cbp-son", "commission_staff").get(), update, &stale);
+  EXPECT_EQ(status.error_code(), grpc::PERMISSION_DENIED) << status.error_message();
 
   update.mutable_missing_person()->set_etag(updated.etag());
   update.mutable_update_mask()->set_paths(0, "create_time");
