@@ -11,14 +11,6 @@
 namespace encuentro::records {
 namespace {
 
-absl::Status CheckDeleteReason(const std::string& reason) {
-  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
-  if (!HasVisibleText(reason)) {
-    return InvalidFields({{"reason", "is required: say why the record is withdrawn"}});
-  }
-  return absl::OkStatus();
-}
-
 // Documents found with a record are shown to staff and labs only (records/effects.h).
 void HideDocuments(const auth::Principal& caller, std::vector<PersonalEffect>& effects) {
   if (MaySeeDocuments(caller)) return;
@@ -150,7 +142,7 @@ absl::StatusOr<MissingPerson> CaseRecords::UpdateMissingPerson(
 
 absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Principal& caller,
                                                                const SoftDelete& request) {
-  if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
+  if (absl::Status s = ValidateWithdrawalReason(request.reason, "the record"); !s.ok()) return s;
   absl::StatusOr<MissingPerson> deleted = store_->UpdateMissingPerson(
       request.id, request.expected_revision,
       Scoped(caller, RecordKind::kMissingPerson, DeleteMutation<MissingPerson>(request, clock_())),
@@ -226,7 +218,7 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::UpdateRemains(
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Principal& caller,
                                                                const SoftDelete& request) {
-  if (absl::Status s = CheckDeleteReason(request.reason); !s.ok()) return s;
+  if (absl::Status s = ValidateWithdrawalReason(request.reason, "the record"); !s.ok()) return s;
   absl::StatusOr<UnidentifiedRemains> deleted = store_->UpdateRemains(
       request.id, request.expected_revision,
       Scoped(caller, RecordKind::kRemains, DeleteMutation<UnidentifiedRemains>(request, clock_())),

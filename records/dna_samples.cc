@@ -106,10 +106,7 @@ absl::StatusOr<DnaSample> DnaSamples::UpdateSample(const auth::Principal& caller
 absl::StatusOr<DnaSample> DnaSamples::DeleteSample(const auth::Principal& caller,
                                                    const PartRef& ref, const std::string& reason,
                                                    std::optional<int64_t> expected_revision) {
-  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
-  if (!HasVisibleText(reason) || reason.size() > kMaxLongText) {
-    return InvalidFields({{"reason", "is required (at most 4000 bytes): say why"}});
-  }
+  if (absl::Status s = ValidateWithdrawalReason(reason, "the sample"); !s.ok()) return s;
   const Timestamp now = clock_();
   return store_->UpdateSample(
       ref.parent.kind, ref.parent.id, ref.id, expected_revision,

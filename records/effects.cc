@@ -33,8 +33,8 @@ bool MaySeeDocuments(const auth::Principal& caller) {
 }
 
 PersonalEffects::PersonalEffects(storage::EffectStore* store, storage::CaseRecordStore* records,
-                                 const auth::CaseScope* scope)
-    : store_(store), records_(records), scope_(scope) {}
+                                 const auth::CaseScope* scope, std::function<Timestamp()> clock)
+    : store_(store), records_(records), scope_(scope), clock_(std::move(clock)) {}
 
 void PersonalEffects::Committed(const PersonalEffect& effect) {
   if (observer_ == nullptr || effect.owner_kind != RecordKind::kMissingPerson) return;
@@ -140,11 +140,9 @@ absl::StatusOr<PersonalEffect> PersonalEffects::UpdateEffect(
 
 absl::StatusOr<PersonalEffect> PersonalEffects::DeleteEffect(
     const auth::Principal& caller, const PartRef& ref, const std::string& reason,
-    std::optional<int64_t> expected_revision, Timestamp now) {
-  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
-  if (!HasVisibleText(reason) || reason.size() > kMaxLongText) {
-    return InvalidFields({{"reason", "is required (at most 4000 bytes): say why"}});
-  }
+    std::optional<int64_t> expected_revision) {
+  if (absl::Status s = ValidateWithdrawalReason(reason, "the effect"); !s.ok()) return s;
+  const Timestamp now = clock_();
   absl::StatusOr<PersonalEffect> deleted = store_->UpdateEffect(
       ref.parent.kind, ref.parent.id, ref.id, expected_revision,
       [&](const storage::OwningRecord& owner, PersonalEffect& effect) -> absl::Status {

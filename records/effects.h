@@ -29,7 +29,8 @@ class PersonalEffects {
   // `records` reads a missing person again after their effects change, for the observer, and
   // keeps the audit log of reads.
   PersonalEffects(storage::EffectStore* store, storage::CaseRecordStore* records,
-                  const auth::CaseScope* scope);
+                  const auth::CaseScope* scope,
+                  std::function<Timestamp()> clock = std::chrono::system_clock::now);
 
   absl::StatusOr<PersonalEffect> CreateEffect(const auth::Principal& caller, PersonalEffect effect,
                                               const std::string& request_id);
@@ -43,8 +44,7 @@ class PersonalEffects {
                                               std::optional<int64_t> expected_revision);
   absl::StatusOr<PersonalEffect> DeleteEffect(const auth::Principal& caller, const PartRef& ref,
                                               const std::string& reason,
-                                              std::optional<int64_t> expected_revision,
-                                              Timestamp now);
+                                              std::optional<int64_t> expected_revision);
   // As MarkRecords::SearchMarks; documents are left out for callers who may not see them.
   absl::StatusOr<Page<PersonalEffect>> SearchEffects(const auth::Principal& caller,
                                                      storage::EffectSearch search);
@@ -58,6 +58,7 @@ class PersonalEffects {
   storage::EffectStore* store_;
   storage::CaseRecordStore* records_;
   const auth::CaseScope* scope_;
+  std::function<Timestamp()> clock_;
   MatchingObserver* observer_ = nullptr;
 };
 

@@ -131,11 +131,7 @@ absl::StatusOr<DistinguishingMark> MarkRecords::UpdateMark(
 absl::StatusOr<DistinguishingMark> MarkRecords::DeleteMark(
     const auth::Principal& caller, const PartRef& ref, const std::string& reason,
     std::optional<int64_t> expected_revision) {
-  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
-  if (!HasVisibleText(reason) || reason.size() > kMaxLongText) {
-    return InvalidFields(
-        {{"reason", "is required (at most 4000 bytes): say why the mark is withdrawn"}});
-  }
+  if (absl::Status s = ValidateWithdrawalReason(reason, "the mark"); !s.ok()) return s;
   const Timestamp now = clock_();
   absl::StatusOr<DistinguishingMark> deleted = store_->UpdateMark(
       ref.parent.kind, ref.parent.id, ref.id, expected_revision,

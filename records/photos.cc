@@ -285,9 +285,7 @@ absl::StatusOr<Page<Photo>> PhotoLibrary::ListPhotos(const auth::Principal& call
 absl::StatusOr<Photo> PhotoLibrary::DeletePhoto(const auth::Principal& caller, RecordKind kind,
                                                 int64_t owner_id, int64_t photo_id,
                                                 const std::string& reason) {
-  if (!HasVisibleText(reason)) {
-    return InvalidFields({{"reason", "is required: say why the photo is withdrawn"}});
-  }
+  if (absl::Status s = ValidateWithdrawalReason(reason, "the photo"); !s.ok()) return s;
   if (absl::Status s = CheckOwner(caller, kind, owner_id, /*write=*/true); !s.ok()) return s;
   audit::AuditEvent event;
   event.principal = caller;

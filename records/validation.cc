@@ -252,6 +252,15 @@ std::vector<FieldViolation> ValidateDnaSample(const DnaSample& s, Date today) {
   return check.Take();
 }
 
+absl::Status ValidateWithdrawalReason(const std::string& reason, const std::string& what) {
+  if (!IsValidUtf8(reason)) return InvalidFields({{"reason", "must be valid UTF-8"}});
+  if (!HasVisibleText(reason) || reason.size() > kMaxLongText) {
+    return InvalidFields({{"reason", "is required (at most " + std::to_string(kMaxLongText) +
+                                         " bytes): say why " + what + " is withdrawn"}});
+  }
+  return absl::OkStatus();
+}
+
 bool IsFdiTooth(int fdi) {
   const int quadrant = fdi / 10;
   const int position = fdi % 10;

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "absl/status/status.h"
 #include "common/field_violations.h"
 #include "records/model.h"
 
@@ -14,6 +15,9 @@ std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& person, D
 std::vector<FieldViolation> ValidateRemains(const UnidentifiedRemains& remains, Date today);
 std::vector<FieldViolation> ValidateMark(const DistinguishingMark& mark);
 std::vector<FieldViolation> ValidateEffect(const PersonalEffect& effect);
+// Why a record, a photo or a part of a record is withdrawn (soft-deleted): valid UTF-8 with a
+// visible character, at most kMaxLongText bytes. `what` names it in the message ("the mark").
+absl::Status ValidateWithdrawalReason(const std::string& reason, const std::string& what);
 // `kind` is the owning record's: only remains can have lost teeth after death.
 std::vector<FieldViolation> ValidateDentalChart(const DentalChart& chart, RecordKind kind,
                                                 Date today);

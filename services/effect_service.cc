@@ -1,7 +1,4 @@
 #include "services/effect_service.h"
-
-#include <chrono>
-
 #include "records/names.h"
 #include "services/record_conversion.h"
 #include "services/request_parsing.h"
@@ -125,8 +122,8 @@ grpc::Status EffectServiceImpl::Delete(const grpc::ServerContextBase& context,
                  absl::StatusOr<std::optional<int64_t>> revision =
                      OptionalRevision(request.etag(), "etag");
                  if (!revision.ok()) return revision.status();
-                 absl::StatusOr<records::PersonalEffect> deleted = effects_->DeleteEffect(
-                     caller, *ref, request.reason(), *revision, std::chrono::system_clock::now());
+                 absl::StatusOr<records::PersonalEffect> deleted =
+                     effects_->DeleteEffect(caller, *ref, request.reason(), *revision);
                  if (!deleted.ok()) return deleted.status();
                  *response = ToProto(*deleted);
                  return absl::OkStatus();
