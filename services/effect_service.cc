@@ -1,4 +1,5 @@
 #include "services/effect_service.h"
+
 #include "records/names.h"
 #include "services/record_conversion.h"
 #include "services/request_parsing.h"
