@@ -13,6 +13,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/dental_notation.h"
 #include "cli/effect_commands.h"
@@ -30,6 +31,7 @@
 #include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "encuentro/v1/remains.grpc.pb.h"
+#include "encuentro/v1/server.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "nlohmann/json.hpp"
@@ -59,6 +61,7 @@ struct Reject {
 // A row's outcome.
 struct RowResult {
   bool done = false;  // record, every mark and every photo stored
+  std::string request_id;
   std::string name;
   int photos = 0;
   std::vector<Reject> rejects;
@@ -432,13 +435,32 @@ std::string DescribeFailure(const grpc::Status& status) {
   return reasons.empty() ? status.error_message() : reasons;
 }
 
-// Rows already fully imported, by line number, from the state file of earlier runs.
-std::set<int> LoadDoneLines(const std::string& path) {
-  std::set<int> done;
+// The resume file: which rows earlier runs imported completely, by their request ids (which name
+// the row's content, not its line), for one database. Its first line names the database, so that
+// a file made against another server is never believed.
+constexpr char kStateHeader[] = "# encuentro import state v2; database ";
+
+// The request ids done against `database_id`; empty, with a note on stderr, if the file belongs
+// to another database or an older importer (then every row is sent again, which is safe: the
+// server recognizes its own retries).
+std::set<std::string> LoadDoneRequests(const std::string& path, const std::string& database_id) {
+  std::set<std::string> done;
   std::ifstream in(path);
-  int line = 0;
-  std::string rest;
-  while (in >> line && std::getline(in, rest)) done.insert(line);
+  if (!in) return done;
+  std::string line;
+  if (!std::getline(in, line)) return done;
+  if (line != kStateHeader + database_id) {
+    std::fprintf(stderr,
+                 "encuentro: %s was written for another database or by an older importer; "
+                 "every row is sent again (rows already stored are recognized)\n",
+                 path.c_str());
+    return done;
+  }
+  while (std::getline(in, line)) {
+    if (const size_t tab = line.find('\t'); tab != std::string::npos) {
+      done.insert(line.substr(0, tab));
+    }
+  }
   return done;
 }
 
@@ -461,13 +483,21 @@ class Importer {
       if ((*fields)->size() == 1 && (**fields)[0].empty()) continue;  // blank line
       rows_.emplace_back(&header_, **std::move(fields), reader.line());
     }
+    channel_ = OpenChannel(options_);
+    v1::ServerInfo info;
+    const grpc::Status asked = v1::ServerService::NewStub(channel_)->GetServerInfo(
+        NewContext(options_).get(), v1::GetServerInfoRequest(), &info);
+    if (!asked.ok()) return ReportRpcError("GetServerInfo", asked);
     const std::string state =
         flags_.state_file.empty() ? flags_.csv + ".import-state" : flags_.state_file;
-    const std::set<int> already = LoadDoneLines(state);
-    state_.open(state, std::ios::app);
+    const std::set<std::string> already = LoadDoneRequests(state, info.database_id());
+    // Rewritten from what was loaded, so that a stale file is replaced rather than extended.
+    state_.open(state, std::ios::trunc);
     if (!state_) return Usage("cannot write the resume state file " + state);
+    state_ << kStateHeader << info.database_id() << '\n';
+    for (const std::string& id : already) state_ << id << "\t\n";
+    state_.flush();
 
-    channel_ = OpenChannel(options_);
     ProgressBar progress(static_cast<int>(rows_.size()), "rows", "photos", options_.json);
     std::atomic<size_t> next{0};
     std::atomic<int> done{0}, photos{0}, skipped{0};
@@ -476,7 +506,7 @@ class Importer {
     for (int w = 0; w < std::max(1, flags_.jobs); ++w) {
       workers.emplace_back([&] {
         for (size_t i = next++; i < rows_.size(); i = next++) {
-          if (already.count(rows_[i].line()) != 0) {
+          if (already.count(RequestId(rows_[i])) != 0) {
             ++skipped;
           } else {
             RowResult result = ImportRow(rows_[i]);
@@ -499,13 +529,26 @@ class Importer {
     return 2;
   }
 
-  // Stable across runs, so that a rerun's creates and uploads are recognized as retries.
+  // Names the row's record, stable across runs and edits of other columns, so that a rerun's
+  // creates and uploads are recognized as retries. A folio alone is not enough: two people may
+  // share one, so the names and date of birth (for remains, the found date and place) are part
+  // of it. An edited row keeps its id, and the server refuses it (ALREADY_EXISTS) rather than
+  // merging it into the record the first version made.
   std::string RequestId(const CsvRow& row) const {
     const std::string given = row.Get("request_id");
-    const std::string key =
-        (kind_ == ImportKind::kMissing ? "missing|" : "remains|") +
-        (given.empty() ? row.Get("case_folio") + "|" + row.Get("issuing_authority") + row.Get("lab")
-                       : given);
+    std::string key = kind_ == ImportKind::kMissing ? "missing" : "remains";
+    if (!given.empty()) {
+      absl::StrAppend(&key, "|", given);
+    } else if (kind_ == ImportKind::kMissing) {
+      for (const char* column :
+           {"case_folio", "issuing_authority", "given_names", "family_names", "date_of_birth"}) {
+        absl::StrAppend(&key, "|", row.Get(column));
+      }
+    } else {
+      for (const char* column : {"case_folio", "lab", "found_date", "found_place"}) {
+        absl::StrAppend(&key, "|", row.Get(column));
+      }
+    }
     return "import-" + Sha256Hex(key).substr(0, 32);
   }
 
@@ -522,11 +565,13 @@ class Importer {
       }
     }
     const std::string request_id = RequestId(row);
+    result.request_id = request_id;
     grpc::Status status;
     std::vector<v1::DistinguishingMark> marks;
     std::vector<v1::PersonalEffect> effects;
     std::vector<v1::DnaSample> dna_samples;
     std::optional<v1::UpdateDentalChartRequest> dental;
+    std::vector<std::string> duplicates;
     try {
       marks = MarksFromRow(row);
       effects = EffectsFromRow(row);
@@ -542,6 +587,7 @@ class Importer {
           return stub->CreateMissingPerson(NewContext(options_).get(), request, &created);
         });
         result.name = created.name();
+        duplicates = {created.possible_duplicates().begin(), created.possible_duplicates().end()};
       } else {
         v1::CreateRemainsRequest request;
         *request.mutable_remains() = RemainsFromRow(row);
@@ -551,6 +597,7 @@ class Importer {
         status = WithRetries(
             [&] { return stub->CreateRemains(NewContext(options_).get(), request, &created); });
         result.name = created.name();
+        duplicates = {created.possible_duplicates().begin(), created.possible_duplicates().end()};
       }
     } catch (const ParseError& e) {
       result.rejects.push_back({row.line(), folio, "bad field " + e.message});
@@ -559,6 +606,12 @@ class Importer {
     if (!status.ok()) {
       result.rejects.push_back({row.line(), folio, DescribeFailure(status)});
       return result;
+    }
+    if (!duplicates.empty()) {
+      result.warnings.push_back(
+          {row.line(), folio,
+           absl::StrCat("possible duplicate: ", result.name, " has the same folio as ",
+                        absl::StrJoin(duplicates, ", "))});
     }
     auto mark_stub = v1::MarkService::NewStub(channel_);
     bool all_marks = true;
@@ -694,7 +747,7 @@ class Importer {
   void Record(const CsvRow& row, RowResult& result) {
     std::lock_guard lock(mu_);
     if (result.done) {
-      state_ << row.line() << '\t' << result.name << '\n';
+      state_ << result.request_id << '\t' << result.name << '\n';
       state_.flush();
       ++imported_;
     }

@@ -27,6 +27,7 @@ int RunInfo(const ClientOptions& options) {
                           {"schema_version", info.schema_version()},
                           {"binary_schema_version", info.binary_schema_version()},
                           {"database_mode", info.database_mode()},
+                          {"database_id", info.database_id()},
                           {"uptime_seconds", info.uptime_seconds()},
                           {"models", models}};
     if (info.has_cross_match()) {
@@ -45,7 +46,7 @@ int RunInfo(const ClientOptions& options) {
   std::printf("version:  %s\n", info.version().c_str());
   std::printf("schema:   %lld (binary knows %lld)\n", static_cast<long long>(info.schema_version()),
               static_cast<long long>(info.binary_schema_version()));
-  std::printf("database: %s\n", info.database_mode().c_str());
+  std::printf("database: %s %s\n", info.database_mode().c_str(), info.database_id().c_str());
   std::printf("uptime:   %lld s\n", static_cast<long long>(info.uptime_seconds()));
   for (const auto& m : info.models()) {
     std::printf("model:    %s %s %s%s%s\n", m.model_id().c_str(),

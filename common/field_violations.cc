@@ -14,15 +14,19 @@ constexpr char kRecord = '\x1e';
 }  // namespace
 
 absl::Status InvalidFields(const std::vector<FieldViolation>& violations) {
+  return FieldError(absl::StatusCode::kInvalidArgument, violations);
+}
+
+absl::Status FieldError(absl::StatusCode code, const std::vector<FieldViolation>& violations) {
   if (violations.empty()) return absl::OkStatus();
-  std::string message = "invalid request: ";
+  std::string message = code == absl::StatusCode::kInvalidArgument ? "invalid request: " : "";
   std::string payload;
   for (size_t i = 0; i < violations.size(); ++i) {
     if (i > 0) message += "; ";
     message += violations[i].field + ": " + violations[i].description;
     payload += violations[i].field + kUnit + violations[i].description + kRecord;
   }
-  absl::Status status = absl::InvalidArgumentError(message);
+  absl::Status status(code, message);
   status.SetPayload(kPayloadType, absl::Cord(payload));
   return status;
 }

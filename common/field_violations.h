@@ -19,6 +19,9 @@ struct FieldViolation {
 // OK if `violations` is empty.
 absl::Status InvalidFields(const std::vector<FieldViolation>& violations);
 
+// A status of `code` (e.g. ALREADY_EXISTS) that names the fields at fault, as InvalidFields does.
+absl::Status FieldError(absl::StatusCode code, const std::vector<FieldViolation>& violations);
+
 // The violations an InvalidFields status carries; empty for any other status.
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
 

@@ -74,15 +74,13 @@ Date CaseRecords::Today() const { return Date(std::chrono::floor<std::chrono::da
 
 absl::StatusOr<MissingPerson> CaseRecords::CreateMissingPerson(const auth::Principal& caller,
                                                                MissingPerson person,
-                                                               const std::string& request_id) {
+                                                               const RequestKey& key) {
   if (absl::Status s = InvalidFields(ValidateMissingPerson(person, Today())); !s.ok()) return s;
-  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
-  }
+  if (absl::Status s = ValidateRequestKey(key); !s.ok()) return s;
   person.meta = RecordMetadata{};
   person.meta.organization = caller.organization;
   absl::StatusOr<MissingPerson> created = store_->InsertMissingPerson(
-      person, request_id, audit::EventFor(caller, "MissingPersonService/CreateMissingPerson"));
+      person, key, audit::EventFor(caller, "MissingPersonService/CreateMissingPerson"));
   if (created.ok() && observer_ != nullptr) observer_->MissingPersonCommitted(*created);
   return created;
 }
@@ -156,14 +154,12 @@ absl::StatusOr<MissingPerson> CaseRecords::DeleteMissingPerson(const auth::Princ
 
 absl::StatusOr<UnidentifiedRemains> CaseRecords::CreateRemains(const auth::Principal& caller,
                                                                UnidentifiedRemains remains,
-                                                               const std::string& request_id) {
+                                                               const RequestKey& key) {
   if (absl::Status s = InvalidFields(ValidateRemains(remains, Today())); !s.ok()) return s;
-  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
-  }
+  if (absl::Status s = ValidateRequestKey(key); !s.ok()) return s;
   remains.meta = RecordMetadata{};
   remains.meta.organization = caller.organization;
-  return store_->InsertRemains(remains, request_id,
+  return store_->InsertRemains(remains, key,
                                audit::EventFor(caller, "RemainsService/CreateRemains"));
 }
 

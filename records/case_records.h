@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "records/matching_observer.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/case_record_store.h"
 
 namespace encuentro::records {
@@ -42,8 +43,7 @@ class CaseRecords {
               std::function<Timestamp()> clock = std::chrono::system_clock::now);
 
   absl::StatusOr<MissingPerson> CreateMissingPerson(const auth::Principal& caller,
-                                                    MissingPerson person,
-                                                    const std::string& request_id);
+                                                    MissingPerson person, const RequestKey& key);
   // The read is audited under `audited_as` (the RPC that reads); null when the caller's own
   // audited entry in the same call records the access.
   absl::StatusOr<MissingPerson> GetMissingPerson(
@@ -58,7 +58,7 @@ class CaseRecords {
 
   absl::StatusOr<UnidentifiedRemains> CreateRemains(const auth::Principal& caller,
                                                     UnidentifiedRemains remains,
-                                                    const std::string& request_id);
+                                                    const RequestKey& key);
   // The read is audited under `audited_as` (the RPC that reads); null when the caller's own
   // audited change in the same call records the access.
   absl::StatusOr<UnidentifiedRemains> GetRemains(

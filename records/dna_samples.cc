@@ -15,16 +15,14 @@ DnaSamples::DnaSamples(storage::DnaSampleStore* store, storage::CaseRecordStore*
 Date DnaSamples::Today() const { return Date(std::chrono::floor<std::chrono::days>(clock_())); }
 
 absl::StatusOr<DnaSample> DnaSamples::CreateSample(const auth::Principal& caller, DnaSample sample,
-                                                   const std::string& request_id) {
+                                                   const RequestKey& key) {
   if (absl::Status s = InvalidFields(ValidateDnaSample(sample, Today())); !s.ok()) return s;
-  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
-  }
+  if (absl::Status s = ValidateRequestKey(key); !s.ok()) return s;
   sample.meta = RecordMetadata{};
   const RecordKind kind = sample.owner_kind;
   const int64_t owner_id = sample.owner_id;
   return store_->InsertSample(
-      sample, request_id,
+      sample, key,
       [&](const storage::OwningRecord& owner) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, kind, owner.organization); !s.ok()) {
           return s;

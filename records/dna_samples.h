@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "records/model.h"
 #include "records/names.h"
+#include "records/request_key.h"
 #include "storage/case_record_store.h"
 #include "storage/dna_sample_store.h"
 
@@ -29,7 +30,7 @@ class DnaSamples {
   // `sample.owner_kind` and `owner_id` say where. INVALID_ARGUMENT with field violations;
   // NOT_FOUND for an unknown record; FAILED_PRECONDITION for a deleted one.
   absl::StatusOr<DnaSample> CreateSample(const auth::Principal& caller, DnaSample sample,
-                                         const std::string& request_id);
+                                         const RequestKey& key);
   absl::StatusOr<DnaSample> GetSample(const auth::Principal& caller, const PartRef& ref);
   absl::StatusOr<Page<DnaSample>> ListSamples(const auth::Principal& caller, RecordKind kind,
                                               int64_t owner_id, bool show_deleted, int page_size,

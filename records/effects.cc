@@ -44,16 +44,14 @@ void PersonalEffects::Committed(const PersonalEffect& effect) {
 
 absl::StatusOr<PersonalEffect> PersonalEffects::CreateEffect(const auth::Principal& caller,
                                                              PersonalEffect effect,
-                                                             const std::string& request_id) {
+                                                             const RequestKey& key) {
   if (absl::Status s = InvalidFields(ValidateEffect(effect)); !s.ok()) return s;
-  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
-  }
+  if (absl::Status s = ValidateRequestKey(key); !s.ok()) return s;
   effect.meta = RecordMetadata{};
   const RecordKind kind = effect.owner_kind;
   const int64_t owner_id = effect.owner_id;
   absl::StatusOr<PersonalEffect> created = store_->InsertEffect(
-      effect, request_id,
+      effect, key,
       [&](const storage::OwningRecord& owner) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, kind, owner.organization); !s.ok()) {
           return s;

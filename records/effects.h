@@ -15,6 +15,7 @@
 #include "records/matching_observer.h"
 #include "records/model.h"
 #include "records/names.h"
+#include "records/request_key.h"
 #include "storage/case_record_store.h"
 #include "storage/effect_store.h"
 
@@ -33,7 +34,7 @@ class PersonalEffects {
                   std::function<Timestamp()> clock = std::chrono::system_clock::now);
 
   absl::StatusOr<PersonalEffect> CreateEffect(const auth::Principal& caller, PersonalEffect effect,
-                                              const std::string& request_id);
+                                              const RequestKey& key);
   absl::StatusOr<PersonalEffect> GetEffect(const auth::Principal& caller, const PartRef& ref);
   absl::StatusOr<Page<PersonalEffect>> ListEffects(const auth::Principal& caller, RecordKind kind,
                                                    int64_t owner_id, bool show_deleted,

@@ -43,15 +43,13 @@ void MarkRecords::Committed(const DistinguishingMark& mark) {
 
 absl::StatusOr<DistinguishingMark> MarkRecords::CreateMark(const auth::Principal& caller,
                                                            DistinguishingMark mark,
-                                                           const std::string& request_id) {
+                                                           const RequestKey& key) {
   if (absl::Status s = InvalidFields(ValidateMark(mark)); !s.ok()) return s;
-  if (!IsValidUtf8(request_id) || request_id.size() > kMaxShortText) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
-  }
+  if (absl::Status s = ValidateRequestKey(key); !s.ok()) return s;
   mark.meta = RecordMetadata{};
   const RecordKind kind = mark.owner_kind;
   absl::StatusOr<DistinguishingMark> created = store_->InsertMark(
-      mark, request_id,
+      mark, key,
       [&](const storage::OwningRecord& owner) -> absl::Status {
         if (absl::Status s = scope_->CheckWrite(caller, kind, owner.organization); !s.ok()) {
           return s;

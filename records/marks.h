@@ -14,6 +14,7 @@
 #include "records/matching_observer.h"
 #include "records/model.h"
 #include "records/names.h"
+#include "records/request_key.h"
 #include "storage/case_record_store.h"
 #include "storage/mark_store.h"
 
@@ -31,8 +32,7 @@ class MarkRecords {
   // `mark.owner_kind` and `owner_id` say where. INVALID_ARGUMENT with field violations;
   // NOT_FOUND for an unknown record; FAILED_PRECONDITION for a deleted one.
   absl::StatusOr<DistinguishingMark> CreateMark(const auth::Principal& caller,
-                                                DistinguishingMark mark,
-                                                const std::string& request_id);
+                                                DistinguishingMark mark, const RequestKey& key);
   absl::StatusOr<DistinguishingMark> GetMark(const auth::Principal& caller, const PartRef& ref);
   absl::StatusOr<Page<DistinguishingMark>> ListMarks(const auth::Principal& caller, RecordKind kind,
                                                      int64_t owner_id, bool show_deleted,

@@ -62,6 +62,9 @@ struct RecordMetadata {
   int64_t revision = 0;
   std::optional<Timestamp> delete_time;
   std::string delete_reason;
+  // Output only: the organization's other live records with the same case folio. Legal (a folio
+  // may be mistyped or reused), but a reviewer should check they are not one case entered twice.
+  std::vector<int64_t> same_folio_ids;
 };
 
 enum class MissingPersonStatus { kMissing, kLocatedAlive, kLocatedDeceased, kWithdrawn };

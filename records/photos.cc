@@ -138,8 +138,8 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
     return absl::ResourceExhaustedError(
         absl::StrCat("photo is larger than the limit of ", options_.max_photo_bytes, " bytes"));
   }
-  if (!IsValidUtf8(upload.request_id) || upload.request_id.size() > kMaxShortText) {
-    bad.push_back({"request_id", "must be valid UTF-8 of at most 200 bytes"});
+  if (absl::Status s = ValidateRequestKey(upload.request); !s.ok()) {
+    bad.push_back(FieldViolationsOf(s).front());
   }
   if (!bad.empty()) return InvalidFields(bad);
 
@@ -169,9 +169,11 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
       return InvalidFields({{"photo.depicts", "is not a live mark or effect of this record"}});
     }
   }
+  const std::string sha256 = Sha256Hex(upload.bytes);
+  const RequestKey key{upload.request.id, Sha256Hex(upload.request.digest + sha256)};
   // A retry of an upload that already succeeded costs no second pass through the pipeline.
   absl::StatusOr<std::optional<Photo>> earlier =
-      store_->FindByRequestId(caller.organization, upload.request_id);
+      store_->FindByRequestKey(upload.owner_kind, upload.owner_id, key);
   if (!earlier.ok()) return earlier.status();
   if (*earlier) return **earlier;
 
@@ -197,7 +199,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   photo.owner_kind = upload.owner_kind;
   photo.owner_id = upload.owner_id;
   photo.organization = caller.organization;
-  photo.sha256 = Sha256Hex(upload.bytes);
+  photo.sha256 = sha256;
   photo.size_bytes = static_cast<int64_t>(upload.bytes.size());
   photo.content_type = ContentType(header->format);
   photo.width = image->width;
@@ -233,7 +235,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   audit::AuditEvent event;
   event.principal = caller;
   event.method = "PhotoService/AddPhoto";
-  absl::StatusOr<Photo> stored = store_->InsertPhoto(photo, upload.bytes, upload.request_id, event);
+  absl::StatusOr<Photo> stored = store_->InsertPhoto(photo, upload.bytes, key, event);
   // Only after the commit: a rolled-back enrolment must never be findable.
   if (stored.ok() && observer_ != nullptr && stored->descriptor && !stored->delete_time) {
     observer_->TemplateAdded(*stored);

@@ -13,6 +13,7 @@
 #include "biometrics/face_pipeline.h"
 #include "records/matching_observer.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/photo_store.h"
 
 namespace encuentro::records {
@@ -34,7 +35,9 @@ struct PhotoUpload {
   // A photo of a mark or an effect of the record: kept without face analysis.
   std::optional<PhotoSubject> depicts;
   FaceSelection selection;
-  std::string request_id;
+  // Its digest covers the metadata only; the library adds the bytes' SHA-256 to it, so that the
+  // same request id with other bytes is a different request.
+  RequestKey request;
   std::string bytes;
 };
 

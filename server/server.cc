@@ -416,6 +416,7 @@ int RunServer(const ServerConfig& config) {
   facts.binary_schema_version = migrations.empty() ? 0 : migrations.back().version;
   storage::Database* db_ptr = database->get();
   facts.schema_version = [db_ptr] { return db_ptr->SchemaVersion(); };
+  facts.database_id = [db_ptr] { return db_ptr->DatabaseId(); };
   facts.models.push_back({models.model_id, services::ModelReport::State::kReady,
                           models.descriptor_network.sha256, models.descriptor_network.path});
   facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,

@@ -4,6 +4,7 @@
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
+#include "services/request_digest.h"
 #include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
@@ -45,7 +46,7 @@ grpc::Status MissingPersonServiceImpl::Create(const grpc::ServerContextBase& con
                  records::MissingPerson person = FromProto(request->missing_person(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "missing_person"));
                  absl::StatusOr<records::MissingPerson> created = records_->CreateMissingPerson(
-                     caller, std::move(person), request->request_id());
+                     caller, std::move(person), RequestKeyOf(*request));
                  if (!created.ok()) {
                    std::vector<FieldViolation> violations = FieldViolationsOf(created.status());
                    if (violations.empty() || violations.front().field == "request_id")
@@ -168,7 +169,7 @@ grpc::Status RemainsServiceImpl::Create(const grpc::ServerContextBase& context,
                  records::UnidentifiedRemains remains = FromProto(request->remains(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "remains"));
                  absl::StatusOr<records::UnidentifiedRemains> created =
-                     records_->CreateRemains(caller, std::move(remains), request->request_id());
+                     records_->CreateRemains(caller, std::move(remains), RequestKeyOf(*request));
                  if (!created.ok()) {
                    std::vector<FieldViolation> violations = FieldViolationsOf(created.status());
                    if (violations.empty() || violations.front().field == "request_id")

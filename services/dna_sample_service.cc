@@ -2,6 +2,7 @@
 
 #include "records/names.h"
 #include "services/record_conversion.h"
+#include "services/request_digest.h"
 #include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
@@ -47,7 +48,7 @@ grpc::Status DnaSampleServiceImpl::Create(const grpc::ServerContextBase& context
                  sample.owner_kind = parent->kind;
                  sample.owner_id = parent->id;
                  absl::StatusOr<records::DnaSample> created =
-                     samples_->CreateSample(caller, std::move(sample), request.request_id());
+                     samples_->CreateSample(caller, std::move(sample), RequestKeyOf(request));
                  if (!created.ok()) return PrefixSampleFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();

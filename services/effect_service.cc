@@ -2,6 +2,7 @@
 
 #include "records/names.h"
 #include "services/record_conversion.h"
+#include "services/request_digest.h"
 #include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
@@ -51,7 +52,7 @@ grpc::Status EffectServiceImpl::Create(const grpc::ServerContextBase& context,
                  effect.owner_kind = parent->kind;
                  effect.owner_id = parent->id;
                  absl::StatusOr<records::PersonalEffect> created =
-                     effects_->CreateEffect(caller, std::move(effect), request.request_id());
+                     effects_->CreateEffect(caller, std::move(effect), RequestKeyOf(request));
                  if (!created.ok()) return PrefixEffectFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();

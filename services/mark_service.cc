@@ -2,6 +2,7 @@
 
 #include "records/names.h"
 #include "services/record_conversion.h"
+#include "services/request_digest.h"
 #include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
@@ -51,7 +52,7 @@ grpc::Status MarkServiceImpl::Create(const grpc::ServerContextBase& context,
                  mark.owner_kind = parent->kind;
                  mark.owner_id = parent->id;
                  absl::StatusOr<records::DistinguishingMark> created =
-                     marks_->CreateMark(caller, std::move(mark), request.request_id());
+                     marks_->CreateMark(caller, std::move(mark), RequestKeyOf(request));
                  if (!created.ok()) return PrefixMarkFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();

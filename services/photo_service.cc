@@ -8,6 +8,7 @@
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
+#include "services/request_digest.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
@@ -122,7 +123,7 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
     }
     upload.selection.box = biometrics::FaceBox{box.x(), box.y(), box.width(), box.height()};
   }
-  upload.request_id = meta.request_id();
+  upload.request = RequestKeyOf(meta);
   while (reader->Read(&message)) {
     if (message.has_metadata()) {
       return InvalidFields({{"metadata", "must be sent once, in the first message"}});
@@ -208,7 +209,7 @@ grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
     for (FieldViolation& v : violations) {
       if (v.field != "chunk") v.field = "metadata." + v.field;
     }
-    return ToGrpcStatus(InvalidFields(violations));
+    return ToGrpcStatus(FieldError(photo.status().code(), violations));
   }
   *response = ToProto(*photo);
   return grpc::Status::OK;

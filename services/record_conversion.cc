@@ -202,6 +202,9 @@ records::MissingPerson FromProto(const v1::MissingPerson& in, std::vector<FieldV
 v1::MissingPerson ToProto(const records::MissingPerson& in) {
   v1::MissingPerson out;
   ToProto(in.meta, records::MissingPersonName(in.meta.id), &out);
+  for (int64_t id : in.meta.same_folio_ids) {
+    out.add_possible_duplicates(records::MissingPersonName(id));
+  }
   out.set_case_folio(in.case_folio);
   out.set_issuing_authority(in.issuing_authority);
   out.set_given_names(in.given_names);
@@ -308,6 +311,7 @@ records::UnidentifiedRemains FromProto(const v1::UnidentifiedRemains& in,
 v1::UnidentifiedRemains ToProto(const records::UnidentifiedRemains& in) {
   v1::UnidentifiedRemains out;
   ToProto(in.meta, records::RemainsName(in.meta.id), &out);
+  for (int64_t id : in.meta.same_folio_ids) out.add_possible_duplicates(records::RemainsName(id));
   out.set_case_folio(in.case_folio);
   out.set_lab(in.lab);
   out.set_responsible_expert(in.responsible_expert);

@@ -35,6 +35,11 @@ grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* context,
   response->set_schema_version(*schema);
   response->set_binary_schema_version(facts_.binary_schema_version);
   response->set_database_mode(facts_.database_mode);
+  if (facts_.database_id) {
+    absl::StatusOr<std::string> database = facts_.database_id();
+    if (!database.ok()) return ToGrpcStatus(database.status());
+    response->set_database_id(*database);
+  }
   for (const ModelReport& model : facts_.models) {
     v1::ModelStatus* out = response->add_models();
     out->set_model_id(model.model_id);

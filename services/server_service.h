@@ -38,6 +38,8 @@ struct ServerFacts {
   // Asked on each call, so that a migration by another process shows up.
   std::function<absl::StatusOr<int64_t>()> schema_version;
   // Asked on each call; may be empty (then not reported).
+  std::function<absl::StatusOr<std::string>()> database_id;
+  // Asked on each call; may be empty (then not reported).
   std::function<absl::StatusOr<CrossMatchReport>()> cross_match;
 };
 

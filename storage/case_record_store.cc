@@ -16,7 +16,9 @@ namespace {
 
 using records::MissingPerson;
 using records::Page;
+using records::RecordKind;
 using records::RecordQuery;
+using records::RequestKey;
 using records::UnidentifiedRemains;
 
 // Bookkeeping columns, selected first by every record query (see ReadMeta).
@@ -322,18 +324,20 @@ absl::Status NotFound(const std::string& name) {
 
 template <typename Table>
 absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table::Record& record,
-                                              const std::string& request_id,
+                                              const RequestKey& key,
                                               const audit::AuditEvent& event) {
   std::optional<typename Table::Record> result;
+  absl::Status outcome = absl::OkStatus();
   absl::Status status = db.pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     SqlParams params;
     params.Add(record.meta.organization);
-    params.Add(request_id.empty() ? std::nullopt : std::optional(request_id));
+    params.Add(key.id.empty() ? std::nullopt : std::optional(key.id));
+    params.Add(key.id.empty() ? std::nullopt : std::optional(key.digest));
     Table::Bind(record, params);
-    std::string columns = "organization, create_request_id";
-    std::string values = "$1, $2";
-    int n = 2;
+    std::string columns = "organization, create_request_id, create_request_digest";
+    std::string values = "$1, $2, $3";
+    int n = 3;
     for (const char* c : Table::kDataColumns) {
       absl::StrAppend(&columns, ", ", c);
       absl::StrAppend(&values, ", $", ++n);
@@ -343,14 +347,21 @@ absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table
         absl::StrCat("INSERT INTO ", Table::kTable, " (", columns, ") VALUES (", values,
                      ") ON CONFLICT (organization, create_request_id) DO NOTHING RETURNING id"));
     if (inserted.empty()) {
-      // A retry of a create that already succeeded: hand back what it made.
+      // A retry of a create that already succeeded: hand back what it made, if it asked for
+      // the same thing.
       pqxx::result existing =
           SqlParams()
               .Add(record.meta.organization)
-              .Add(request_id)
-              .Exec(tx, absl::StrCat("SELECT ", SelectColumns<Table>(), " FROM ", Table::kTable,
-                                     " WHERE organization = $1 AND create_request_id = $2"));
-      result = SelectById<Table>(tx, existing.at(0)[0].as<int64_t>(), false);
+              .Add(key.id)
+              .Exec(tx, absl::StrCat("SELECT id, create_request_digest FROM ", Table::kTable,
+                                     " WHERE organization = $1 AND "
+                                     "create_request_id = $2"));
+      const int64_t id = existing.at(0)[0].as<int64_t>();
+      if (!existing[0][1].is_null() && existing[0][1].as<std::string>() != key.digest) {
+        outcome = records::RequestIdReused(key, Table::Name(id));
+        return;
+      }
+      result = SelectById<Table>(tx, id, false);
       tx.commit();
       return;
     }
@@ -363,6 +374,7 @@ absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table
     tx.commit();
   });
   if (!status.ok()) return status;
+  if (!outcome.ok()) return outcome;
   return *result;
 }
 
@@ -494,9 +506,9 @@ absl::StatusOr<typename Table::Record> Update(
 }  // namespace
 
 absl::StatusOr<MissingPerson> CaseRecordStore::InsertMissingPerson(const MissingPerson& person,
-                                                                   const std::string& request_id,
+                                                                   const RequestKey& key,
                                                                    const audit::AuditEvent& event) {
-  return Insert<MissingPersonTable>(*database_, person, request_id, event);
+  return Insert<MissingPersonTable>(*database_, person, key, event);
 }
 
 absl::StatusOr<MissingPerson> CaseRecordStore::GetMissingPerson(int64_t id) {
@@ -519,9 +531,8 @@ absl::StatusOr<MissingPerson> CaseRecordStore::UpdateMissingPerson(
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecordStore::InsertRemains(
-    const UnidentifiedRemains& remains, const std::string& request_id,
-    const audit::AuditEvent& event) {
-  return Insert<RemainsTable>(*database_, remains, request_id, event);
+    const UnidentifiedRemains& remains, const RequestKey& key, const audit::AuditEvent& event) {
+  return Insert<RemainsTable>(*database_, remains, key, event);
 }
 
 absl::StatusOr<UnidentifiedRemains> CaseRecordStore::GetRemains(int64_t id) {
@@ -546,6 +557,24 @@ absl::StatusOr<UnidentifiedRemains> CaseRecordStore::UpdateRemains(
 
 absl::Status CaseRecordStore::AppendAudit(const audit::AuditEvent& event) {
   return AppendAuditEntry(*database_, event);
+}
+
+std::unordered_map<int64_t, std::vector<int64_t>> SameFolioRecordsOf(
+    pqxx::transaction_base& tx, RecordKind kind, const std::vector<int64_t>& owner_ids) {
+  std::unordered_map<int64_t, std::vector<int64_t>> found;
+  const char* table = kind == RecordKind::kMissingPerson ? "missing_persons" : "remains";
+  // Matches the expression of the folio indexes of migration 0017.
+  for (const auto& row :
+       SqlParams()
+           .Add(IdArray(owner_ids))
+           .Exec(tx, absl::StrCat(
+                         "SELECT a.id, b.id FROM ", table, " a JOIN ", table,
+                         " b ON b.organization = a.organization AND lower(btrim(b.case_folio)) "
+                         "= lower(btrim(a.case_folio)) AND b.id <> a.id AND b.delete_time IS "
+                         "NULL WHERE a.id = ANY($1::bigint[]) ORDER BY a.id, b.id"))) {
+    found[row[0].as<int64_t>()].push_back(row[1].as<int64_t>());
+  }
+  return found;
 }
 
 }  // namespace encuentro::storage

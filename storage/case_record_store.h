@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/database.h"
 
 namespace encuentro::storage {
@@ -18,10 +19,11 @@ class CaseRecordStore {
  public:
   explicit CaseRecordStore(Database* database) : database_(database) {}
 
-  // Inserts `person` for `person.meta.organization`. A non-empty `request_id` already used by
-  // that organization returns the record it made, unchanged and without a new audit entry.
+  // Inserts `person` for `person.meta.organization`. A request id already used by that
+  // organization returns the record it made, unchanged and without a new audit entry, or
+  // ALREADY_EXISTS if it was used for a different request (another digest).
   absl::StatusOr<records::MissingPerson> InsertMissingPerson(const records::MissingPerson& person,
-                                                             const std::string& request_id,
+                                                             const records::RequestKey& key,
                                                              const audit::AuditEvent& event);
   // NOT_FOUND if absent. Soft-deleted records are returned (with delete_time set).
   absl::StatusOr<records::MissingPerson> GetMissingPerson(int64_t id);
@@ -39,7 +41,7 @@ class CaseRecordStore {
       const audit::AuditEvent& event);
 
   absl::StatusOr<records::UnidentifiedRemains> InsertRemains(
-      const records::UnidentifiedRemains& remains, const std::string& request_id,
+      const records::UnidentifiedRemains& remains, const records::RequestKey& key,
       const audit::AuditEvent& event);
   absl::StatusOr<records::UnidentifiedRemains> GetRemains(int64_t id);
   // Several at once, in id order; absent ids are left out.

@@ -24,4 +24,14 @@ absl::StatusOr<int64_t> Database::SchemaVersion() {
   return version;
 }
 
+absl::StatusOr<std::string> Database::DatabaseId() {
+  std::string id;
+  absl::Status status = pool_->Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    id = tx.exec1("SELECT id::text FROM database_identity")[0].as<std::string>();
+  });
+  if (!status.ok()) return status;
+  return id;
+}
+
 }  // namespace encuentro::storage

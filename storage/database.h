@@ -30,6 +30,9 @@ class Database {
 
   // The schema version recorded by migrations.
   absl::StatusOr<int64_t> SchemaVersion();
+  // The id this database was given when it was created (migration 0017): clients that keep
+  // state about a server check it, so that state is never applied to another database.
+  absl::StatusOr<std::string> DatabaseId();
 
   ConnectionPool& pool() { return *pool_; }
 

@@ -98,9 +98,9 @@ struct SampleTable {
 }  // namespace
 
 absl::StatusOr<DnaSample> DnaSampleStore::InsertSample(
-    const DnaSample& sample, const std::string& request_id,
+    const DnaSample& sample, const records::RequestKey& key,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
-  return parts::Insert<SampleTable>(*database_, sample, request_id, admit, event);
+  return parts::Insert<SampleTable>(*database_, sample, key, admit, event);
 }
 
 absl::StatusOr<DnaSample> DnaSampleStore::GetSample(RecordKind kind, int64_t owner_id,

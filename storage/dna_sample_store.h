@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/database.h"
 #include "storage/owning_record.h"
 
@@ -31,7 +32,7 @@ class DnaSampleStore {
 
   // As MarkStore::InsertMark.
   absl::StatusOr<records::DnaSample> InsertSample(
-      const records::DnaSample& sample, const std::string& request_id,
+      const records::DnaSample& sample, const records::RequestKey& key,
       const std::function<absl::Status(const OwningRecord&)>& admit,
       const audit::AuditEvent& event);
   // NOT_FOUND unless the sample exists on that record. Soft-deleted samples are returned.

@@ -107,9 +107,9 @@ std::unordered_map<int64_t, std::vector<PersonalEffect>> LiveEffectsOf(
 }
 
 absl::StatusOr<PersonalEffect> EffectStore::InsertEffect(
-    const PersonalEffect& effect, const std::string& request_id,
+    const PersonalEffect& effect, const records::RequestKey& key,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
-  return parts::Insert<EffectTable>(*database_, effect, request_id, admit, event);
+  return parts::Insert<EffectTable>(*database_, effect, key, admit, event);
 }
 
 absl::StatusOr<PersonalEffect> EffectStore::GetEffect(RecordKind kind, int64_t owner_id,

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/database.h"
 #include "storage/owning_record.h"
 
@@ -37,7 +38,7 @@ class EffectStore {
 
   // As MarkStore::InsertMark.
   absl::StatusOr<records::PersonalEffect> InsertEffect(
-      const records::PersonalEffect& effect, const std::string& request_id,
+      const records::PersonalEffect& effect, const records::RequestKey& key,
       const std::function<absl::Status(const OwningRecord&)>& admit,
       const audit::AuditEvent& event);
   absl::StatusOr<records::PersonalEffect> GetEffect(records::RecordKind kind, int64_t owner_id,

@@ -163,9 +163,9 @@ std::unordered_map<int64_t, std::vector<DistinguishingMark>> LiveMarksOf(
 }
 
 absl::StatusOr<DistinguishingMark> MarkStore::InsertMark(
-    const DistinguishingMark& mark, const std::string& request_id,
+    const DistinguishingMark& mark, const records::RequestKey& key,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
-  return parts::Insert<MarkTable>(*database_, mark, request_id, admit, event);
+  return parts::Insert<MarkTable>(*database_, mark, key, admit, event);
 }
 
 absl::StatusOr<DistinguishingMark> MarkStore::GetMark(RecordKind kind, int64_t owner_id,

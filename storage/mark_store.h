@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/database.h"
 #include "storage/owning_record.h"
 
@@ -38,10 +39,11 @@ class MarkStore {
   explicit MarkStore(Database* database) : database_(database) {}
 
   // Inserts `mark` on its owner, whose row is locked and shown to `admit` first (its error
-  // aborts). A non-empty `request_id` already used on that owner returns the mark it made,
-  // unchanged and without a new audit entry. NOT_FOUND for an unknown owner.
+  // aborts). A request id already used on that owner returns the mark it made, unchanged
+  // and without a new audit entry, or ALREADY_EXISTS if it was used for a different request.
+  // NOT_FOUND for an unknown owner.
   absl::StatusOr<records::DistinguishingMark> InsertMark(
-      const records::DistinguishingMark& mark, const std::string& request_id,
+      const records::DistinguishingMark& mark, const records::RequestKey& key,
       const std::function<absl::Status(const OwningRecord&)>& admit,
       const audit::AuditEvent& event);
   // NOT_FOUND unless the mark exists on that owner. Soft-deleted marks are returned.

@@ -150,6 +150,22 @@ std::optional<Photo> SelectPhoto(pqxx::transaction_base& tx, RecordKind kind, in
   return ReadPhoto(rows[0]);
 }
 
+// The photo an earlier upload with `key` made on the record; ALREADY_EXISTS if that upload
+// asked for something else.
+absl::StatusOr<std::optional<Photo>> EarlierUpload(pqxx::transaction_base& tx, RecordKind kind,
+                                                   int64_t owner_id,
+                                                   const records::RequestKey& key) {
+  const pqxx::result rows = SqlParams().Add(owner_id).Add(key.id).Exec(
+      tx, absl::StrCat("SELECT p.id, p.create_request_digest FROM photos p WHERE p.",
+                       OwnerColumn(kind), " = $1 AND p.create_request_id = $2"));
+  if (rows.empty()) return std::nullopt;
+  const int64_t id = rows[0][0].as<int64_t>();
+  if (!rows[0][1].is_null() && rows[0][1].as<std::string>() != key.digest) {
+    return records::RequestIdReused(key, records::PhotoName(kind, owner_id, id));
+  }
+  return SelectPhoto(tx, kind, owner_id, id);
+}
+
 void BumpOwnerRevision(pqxx::transaction_base& tx, RecordKind kind, int64_t owner_id) {
   SqlParams().Add(owner_id).Exec(
       tx, absl::StrCat("UPDATE ", OwnerTable(kind),
@@ -197,28 +213,23 @@ absl::StatusOr<PhotoOwner> PhotoStore::GetOwner(RecordKind kind, int64_t id) {
   return *owner;
 }
 
-absl::StatusOr<std::optional<Photo>> PhotoStore::FindByRequestId(const std::string& organization,
-                                                                 const std::string& request_id) {
-  std::optional<Photo> photo;
-  if (request_id.empty()) return photo;
+absl::StatusOr<std::optional<Photo>> PhotoStore::FindByRequestKey(RecordKind kind, int64_t owner_id,
+                                                                  const records::RequestKey& key) {
+  absl::StatusOr<std::optional<Photo>> photo = std::optional<Photo>();
+  if (key.id.empty()) return photo;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    pqxx::result rows =
-        SqlParams()
-            .Add(organization)
-            .Add(request_id)
-            .Exec(tx, absl::StrCat("SELECT ", kPhotoColumns, kPhotoFrom,
-                                   "WHERE p.organization = $1 AND p.create_request_id = $2"));
-    if (!rows.empty()) photo = ReadPhoto(rows[0]);
+    photo = EarlierUpload(tx, kind, owner_id, key);
   });
   if (!status.ok()) return status;
   return photo;
 }
 
 absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::string& bytes,
-                                              const std::string& request_id,
+                                              const records::RequestKey& key,
                                               const audit::AuditEvent& event) {
   std::optional<Photo> result;
+  absl::Status outcome = absl::OkStatus();
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     tx.exec_params(
@@ -232,7 +243,7 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
     params.Add(photo.owner_kind == RecordKind::kRemains ? std::optional(photo.owner_id)
                                                         : std::nullopt);
     params.Add(photo.organization);
-    params.Add(request_id.empty() ? std::nullopt : std::optional(request_id));
+    params.Add(key.id.empty() ? std::nullopt : std::optional(key.id));
     params.Add(photo.sha256).Add(photo.capture_date).Add(photo.age_at_capture_years);
     params.Add(kSources[static_cast<int>(photo.source)]).Add(photo.width).Add(photo.height);
     params.Add(FacesToJson(photo.faces)).Add(photo.chosen_face).Add(photo.progression.has_value());
@@ -250,24 +261,26 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
         photo.depicts && photo.depicts->kind == records::PhotoSubject::Kind::kEffect;
     params.Add(mark ? std::optional(photo.depicts->id) : std::nullopt);
     params.Add(effect ? std::optional(photo.depicts->id) : std::nullopt);
+    params.Add(key.id.empty() ? std::nullopt : std::optional(key.digest));
     pqxx::result inserted = params.Exec(
         tx,
         "INSERT INTO photos (missing_person_id, remains_id, organization, create_request_id, "
         "sha256, capture_date, age_at_capture_years, source, width, height, faces, chosen_face, "
         "synthetic, progression_source_id, progression_target_age, progression_method, "
-        "progression_author, progression_made_date, capture_precision, mark_id, effect_id) "
+        "progression_author, progression_made_date, capture_precision, mark_id, effect_id, "
+        "create_request_digest) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "$18, $19, $20, $21) "
-        "ON CONFLICT (organization, create_request_id) DO NOTHING RETURNING id");
+        "$18, $19, $20, $21, $22) "
+        "ON CONFLICT DO NOTHING RETURNING id");
     if (inserted.empty()) {
-      // A retried upload: return what the first attempt stored.
-      pqxx::result existing =
-          SqlParams()
-              .Add(photo.organization)
-              .Add(request_id)
-              .Exec(tx, absl::StrCat("SELECT ", kPhotoColumns, kPhotoFrom,
-                                     "WHERE p.organization = $1 AND p.create_request_id = $2"));
-      result = ReadPhoto(existing.at(0));
+      // A retried upload: return what the first attempt stored, if it was the same upload.
+      absl::StatusOr<std::optional<Photo>> earlier =
+          EarlierUpload(tx, photo.owner_kind, photo.owner_id, key);
+      if (!earlier.ok()) {
+        outcome = earlier.status();
+        return;
+      }
+      result = std::move(earlier->value());
       tx.commit();
       return;
     }
@@ -291,6 +304,7 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
     tx.commit();
   });
   if (!status.ok()) return status;
+  if (!outcome.ok()) return outcome;
   return *result;
 }
 

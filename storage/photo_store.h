@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "audit/audit_event.h"
 #include "records/model.h"
+#include "records/request_key.h"
 #include "storage/database.h"
 
 namespace encuentro::storage {
@@ -31,13 +32,16 @@ class PhotoStore {
   // Whether `subject` is a live mark or effect of the record.
   absl::StatusOr<bool> PartIsLive(records::RecordKind kind, int64_t owner_id,
                                   const records::PhotoSubject& subject);
-  // The photo an earlier upload with this request id made, if any.
-  absl::StatusOr<std::optional<records::Photo>> FindByRequestId(const std::string& organization,
-                                                                const std::string& request_id);
+  // The photo an earlier upload to this record with this request id made, if any; ALREADY_EXISTS
+  // if that upload was a different request (another digest).
+  absl::StatusOr<std::optional<records::Photo>> FindByRequestKey(records::RecordKind kind,
+                                                                 int64_t owner_id,
+                                                                 const records::RequestKey& key);
   // Stores bytes (deduplicated), photo row and template, and bumps the owner's revision, in one
-  // transaction with the audit entry. A request id seen before returns that photo instead.
+  // transaction with the audit entry. A request id seen before on the record returns that photo
+  // instead (or ALREADY_EXISTS, as FindByRequestKey).
   absl::StatusOr<records::Photo> InsertPhoto(const records::Photo& photo, const std::string& bytes,
-                                             const std::string& request_id,
+                                             const records::RequestKey& key,
                                              const audit::AuditEvent& event);
   // NOT_FOUND unless the photo exists under that owner.
   absl::StatusOr<records::Photo> GetPhoto(records::RecordKind kind, int64_t owner_id,

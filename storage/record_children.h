@@ -38,8 +38,13 @@ std::unordered_map<int64_t, records::DentalChart> DentalChartsOf(
 std::unordered_map<int64_t, records::Identification> IdentificationsOf(
     pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>& owner_ids);
 
-// Fills each record's distinguishing_marks and effects with its live ones, dental_chart with its
-// chart and identification with its identification.
+// The organization's other live records of `kind` sharing a case folio (trimmed, case folded) with
+// each of `owner_ids`, by owner, in id order.
+std::unordered_map<int64_t, std::vector<int64_t>> SameFolioRecordsOf(
+    pqxx::transaction_base& tx, records::RecordKind kind, const std::vector<int64_t>& owner_ids);
+
+// Fills each record's same_folio_ids, distinguishing_marks and effects with its live ones,
+// dental_chart with its chart and identification with its identification.
 template <typename Record>
 void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
                        std::vector<Record>& records) {
@@ -51,7 +56,11 @@ void AttachRecordParts(pqxx::transaction_base& tx, records::RecordKind kind,
   auto charts = DentalChartsOf(tx, kind, &ids);
   auto effects = LiveEffectsOf(tx, kind, &ids);
   auto identifications = IdentificationsOf(tx, kind, ids);
+  auto same_folio = SameFolioRecordsOf(tx, kind, ids);
   for (Record& r : records) {
+    if (auto it = same_folio.find(r.meta.id); it != same_folio.end()) {
+      r.meta.same_folio_ids = std::move(it->second);
+    }
     if (auto it = identifications.find(r.meta.id); it != identifications.end()) {
       r.identification = std::move(it->second);
     }

@@ -27,6 +27,7 @@
 #include "audit/audit_event.h"
 #include "records/model.h"
 #include "records/names.h"
+#include "records/request_key.h"
 #include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/cross_match_enqueue.h"
@@ -54,7 +55,7 @@ std::optional<typename Table::Part> Select(pqxx::transaction_base& tx, records::
 
 template <typename Table>
 absl::StatusOr<typename Table::Part> Insert(
-    Database& db, const typename Table::Part& part, const std::string& request_id,
+    Database& db, const typename Table::Part& part, const records::RequestKey& key,
     const std::function<absl::Status(const OwningRecord&)>& admit, const audit::AuditEvent& event) {
   std::optional<typename Table::Part> result;
   absl::Status outcome = absl::OkStatus();
@@ -70,23 +71,29 @@ absl::StatusOr<typename Table::Part> Insert(
     if (!outcome.ok()) return;
     const char* column = OwnerColumn(part.owner_kind);
     SqlParams params;
-    params.Add(part.owner_id).Add(request_id.empty() ? std::nullopt : std::optional(request_id));
+    params.Add(part.owner_id).Add(key.id.empty() ? std::nullopt : std::optional(key.id));
+    params.Add(key.id.empty() ? std::nullopt : std::optional(key.digest));
     Table::Bind(part, params);
     pqxx::result inserted = params.Exec(
-        tx,
-        absl::StrCat("INSERT INTO ", Table::kTable, " (", column, ", create_request_id, ",
-                     Table::kValueColumns, ") VALUES ($1, $2, ", Table::ValueExpressions(3),
-                     ") ON CONFLICT (", column, ", create_request_id) DO NOTHING RETURNING id"));
+        tx, absl::StrCat("INSERT INTO ", Table::kTable, " (", column,
+                         ", create_request_id, create_request_digest, ", Table::kValueColumns,
+                         ") VALUES ($1, $2, $3, ", Table::ValueExpressions(4), ") ON CONFLICT (",
+                         column, ", create_request_id) DO NOTHING RETURNING id"));
     int64_t id = 0;
     if (inserted.empty()) {
-      // A retry of a create that already succeeded: hand back what it made.
-      id = SqlParams()
-               .Add(part.owner_id)
-               .Add(request_id)
-               .Exec(tx, absl::StrCat("SELECT id FROM ", Table::kTable, " WHERE ", column,
-                                      " = $1 AND create_request_id = $2"))
-               .at(0)[0]
-               .template as<int64_t>();
+      // A retry of a create that already succeeded: hand back what it made, if it asked for the
+      // same thing.
+      const pqxx::result existing =
+          SqlParams()
+              .Add(part.owner_id)
+              .Add(key.id)
+              .Exec(tx, absl::StrCat("SELECT id, create_request_digest FROM ", Table::kTable,
+                                     " WHERE ", column, " = $1 AND create_request_id = $2"));
+      id = existing.at(0)[0].template as<int64_t>();
+      if (!existing[0][1].is_null() && existing[0][1].template as<std::string>() != key.digest) {
+        outcome = records::RequestIdReused(key, Table::Name(part.owner_kind, part.owner_id, id));
+        return;
+      }
     } else {
       id = inserted[0][0].template as<int64_t>();
       audit::AuditEvent entry = event;

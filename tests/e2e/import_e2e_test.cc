@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -144,6 +145,78 @@ TEST_F(ImportE2E, ImportsTwentyPeopleReportsRejectsAndResumes) {
 }
 
 // A bulk import waits out the per-user rate limit instead of rejecting rows.
+TEST_F(ImportE2E, ResumeFollowsRowsNotLinesAndBelongsToOneDatabase) {
+  const auto csv = dir_.path() / "folios.csv";
+  const std::string header =
+      "case_folio,issuing_authority,given_names,family_names,sex,date_of_birth,last_seen_date,"
+      "height_cm,status\n";
+  auto write = [&](const std::vector<std::string>& rows) {
+    std::ofstream out(csv);
+    out << header;
+    for (const auto& row : rows) out << row << "\n";
+  };
+  auto count_people = [&] {
+    CommandResult list = Cli({"--json", "missing", "list", "--all"});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    return std::count(list.out.begin(), list.out.end(), '\n');
+  };
+  // Two different people under one folio: both are kept, and flagged as possible duplicates.
+  const std::string ana = "FGE-7,FGE BC,Ana,Ruiz,female,1990-01-01,2022-01-01,160,missing";
+  const std::string eva = "FGE-7,FGE BC,Eva,Soto,female,1991-03-04,2022-01-01,155,missing";
+  write({ana, eva});
+  CommandResult first = Cli({"--json", "import", "missing", csv.string(), "--jobs", "1"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  nlohmann::json report = nlohmann::json::parse(first.out);
+  EXPECT_EQ(report["imported"], 2);
+  ASSERT_EQ(report["warnings"].size(), 1u) << first.out;
+  EXPECT_NE(report["warnings"][0]["reason"].get<std::string>().find("possible duplicate"),
+            std::string::npos);
+  EXPECT_EQ(count_people(), 2);
+
+  // A row inserted above them shifts every line: the done rows are still known by their ids.
+  const std::string luis = "FGE-8,FGE BC,Luis,Paz,male,1980-05-05,2021-01-01,170,missing";
+  write({luis, ana, eva});
+  CommandResult second = Cli({"--json", "import", "missing", csv.string()});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  report = nlohmann::json::parse(second.out);
+  EXPECT_EQ(report["skipped"], 2);
+  EXPECT_EQ(report["imported"], 1);
+  EXPECT_EQ(count_people(), 3);
+
+  // An edited row keeps its id; the server refuses it instead of merging it or adding a copy.
+  std::string taller = ana;
+  taller.replace(taller.find(",160,"), 5, ",162,");
+  write({luis, taller, eva});
+  const std::string state = csv.string() + ".import-state";
+  std::filesystem::remove(state);
+  CommandResult third = Cli({"--json", "import", "missing", csv.string()});
+  EXPECT_EQ(third.exit_code, 1) << third.out;
+  report = nlohmann::json::parse(third.out);
+  ASSERT_EQ(report["rejects"].size(), 1u) << third.out;
+  EXPECT_NE(report["rejects"][0]["reason"].get<std::string>().find("already made missingPersons/"),
+            std::string::npos)
+      << third.out;
+  EXPECT_EQ(count_people(), 3);
+
+  // A state file made against another database is not believed: every row is sent again, and
+  // the server recognizes its own retries.
+  write({luis, ana, eva});
+  {
+    std::ifstream in(state);
+    std::stringstream body;
+    body << in.rdbuf();
+    std::string text = body.str();
+    text.replace(text.find("database ") + 9, 36, "00000000-0000-0000-0000-000000000000");
+    std::ofstream(state) << text;
+  }
+  CommandResult fourth = Cli({"--json", "import", "missing", csv.string()});
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.out << fourth.err;
+  report = nlohmann::json::parse(fourth.out);
+  EXPECT_EQ(report["skipped"], 0);
+  EXPECT_EQ(report["imported"], 3);
+  EXPECT_EQ(count_people(), 3);
+}
+
 TEST(ImportRateLimitE2E, ImportWaitsOutTheRateLimit) {
   testing::TempDir dir("encuentro-import-limit");
   const std::string admin =

@@ -110,7 +110,7 @@ class MatcherTest : public ::testing::Test {
     p.sex = sex;
     p.date_of_birth = Date{year(1970), month(1), day(1)};
     p.last_seen_date = Date{year(last_seen_year), month(1), day(1)};
-    auto created = records_->CreateMissingPerson(caller_, p, "");
+    auto created = records_->CreateMissingPerson(caller_, p, {});
     EXPECT_TRUE(created.ok()) << created.status();
     return created->meta.id;
   }
@@ -132,7 +132,7 @@ class MatcherTest : public ::testing::Test {
     r.found_date = Date{year(found_year), month(6), day(1)};
     r.biological_profile.sex = records::SexEstimate{records::Sex::kMale, 0.97, {"m", "a"}};
     r.biological_profile.sex->method = records::SexMethod::kSoftTissue;
-    auto created = records_->CreateRemains(caller_, r, "");
+    auto created = records_->CreateRemains(caller_, r, {});
     EXPECT_TRUE(created.ok()) << created.status();
     return created->meta.id;
   }
@@ -244,7 +244,7 @@ TEST_F(MatcherTest, FacelessRemainsAreComparedWithEveryLivePerson) {
   tall.date_of_birth = Date{year(1970), month(1), day(1)};
   tall.last_seen_date = Date{year(2015), month(1), day(1)};
   tall.reported_height = records::ReportedHeight{194, 1};
-  auto created = records_->CreateMissingPerson(caller_, tall, "");
+  auto created = records_->CreateMissingPerson(caller_, tall, {});
   ASSERT_TRUE(created.ok()) << created.status();
 
   records::UnidentifiedRemains r;
@@ -254,7 +254,7 @@ TEST_F(MatcherTest, FacelessRemainsAreComparedWithEveryLivePerson) {
   r.biological_profile.stature = records::StatureEstimate{185, 197, {"m", "a"}};
   r.biological_profile.stature->point_cm = 191;
   r.biological_profile.stature->standard_error_cm = 3;
-  auto remains = records_->CreateRemains(caller_, r, "");
+  auto remains = records_->CreateRemains(caller_, r, {});
   ASSERT_TRUE(remains.ok()) << remains.status();
   auto result = matcher_->SearchCandidates(caller_, Query(remains->meta.id));
   ASSERT_TRUE(result.ok()) << result.status();
@@ -274,7 +274,7 @@ TEST_F(MatcherTest, PeopleNoLongerSoughtNeverAppear) {
   p.sex = records::Sex::kMale;
   p.last_seen_date = Date{year(2015), month(1), day(1)};
   p.status = records::MissingPersonStatus::kLocatedAlive;
-  auto alive = records_->CreateMissingPerson(caller_, p, "");
+  auto alive = records_->CreateMissingPerson(caller_, p, {});
   ASSERT_TRUE(alive.ok()) << alive.status();
   ASSERT_TRUE(AddFace(records::RecordKind::kMissingPerson, alive->meta.id, "bald_guys.jpg",
                       identities[1][0])

@@ -238,6 +238,61 @@ TEST_F(CaseRecordServicesTest, RetriedCreateReturnsTheSameRecord) {
   EXPECT_EQ(AuditRows(first.name()), 1);  // the retry wrote no second entry
 }
 
+TEST_F(CaseRecordServicesTest, ReusedRequestIdWithOtherContentIsRefused) {
+  // The importer once keyed rows by folio alone: two people with one folio became one record.
+  v1::MissingPerson first, second;
+  ASSERT_TRUE(Create(ValidPerson(), &first, "folio-FGE-1").ok());
+  v1::MissingPerson other = ValidPerson();
+  other.set_given_names("Otra Persona");
+  grpc::Status status = Create(other, &second, "folio-FGE-1");
+  EXPECT_EQ(status.error_code(), grpc::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"request_id"});
+  EXPECT_NE(status.error_message().find(first.name()), std::string::npos) << status.error_message();
+  EXPECT_EQ(AuditRows(first.name()), 1);
+  v1::MissingPerson again;
+  ASSERT_TRUE(Create(ValidPerson(), &again, "folio-FGE-1").ok());  // the true retry still works
+  EXPECT_EQ(again.name(), first.name());
+  EXPECT_EQ(again.given_names(), ValidPerson().given_names());
+
+  // The same for remains.
+  v1::CreateRemainsRequest request;
+  *request.mutable_remains() = ValidRemains();
+  request.set_request_id("lab-folio-9");
+  v1::UnidentifiedRemains body, changed;
+  auto lab = callers_->Context("lab1", "semefo-tij", "forensic_lab");
+  ASSERT_TRUE(remains_->CreateRemains(lab.get(), request, &body).ok());
+  request.mutable_remains()->set_notes("otro cuerpo");
+  lab = callers_->Context("lab1", "semefo-tij", "forensic_lab");
+  status = remains_->CreateRemains(lab.get(), request, &changed);
+  EXPECT_EQ(status.error_code(), grpc::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"request_id"});
+}
+
+std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<std::string>& names) {
+  return {names.begin(), names.end()};
+}
+
+TEST_F(CaseRecordServicesTest, RecordsSharingAFolioListEachOtherAsPossibleDuplicates) {
+  v1::MissingPerson a, b, c;
+  ASSERT_TRUE(Create(ValidPerson(), &a).ok());
+  EXPECT_EQ(a.possible_duplicates_size(), 0);
+  v1::MissingPerson same_folio = ValidPerson();
+  same_folio.set_case_folio(" " + ValidPerson().case_folio() + " ");  // spaces do not hide it
+  same_folio.set_given_names("Otra Persona");
+  ASSERT_TRUE(Create(same_folio, &b).ok());
+  EXPECT_EQ(Names(b.possible_duplicates()), std::vector<std::string>{a.name()});
+  v1::MissingPerson other_folio = ValidPerson();
+  other_folio.set_case_folio("FGE-OTRO-1");
+  ASSERT_TRUE(Create(other_folio, &c).ok());
+  EXPECT_EQ(c.possible_duplicates_size(), 0);
+
+  v1::GetMissingPersonRequest get;
+  get.set_name(a.name());
+  v1::MissingPerson read;
+  ASSERT_TRUE(missing_->GetMissingPerson(callers_->Context().get(), get, &read).ok());
+  EXPECT_EQ(Names(read.possible_duplicates()), std::vector<std::string>{b.name()});
+}
+
 TEST_F(CaseRecordServicesTest, ConcurrentRetriesMakeOneRecord) {
   std::vector<std::string> names(6);
   std::vector<std::thread> threads;

@@ -61,12 +61,12 @@ class MatchServiceTest : public ::testing::Test {
     person.case_folio = "F-1";
     person.issuing_authority = "FGE";
     person.given_names = "Uno";
-    ASSERT_TRUE(records_->CreateMissingPerson(caller, person, "").ok());
+    ASSERT_TRUE(records_->CreateMissingPerson(caller, person, {}).ok());
     for (int i = 0; i < 5; ++i) {
       records::UnidentifiedRemains remains;
       remains.case_folio = "PM-" + std::to_string(i);
       remains.lab = "SEMEFO";
-      auto created = records_->CreateRemains(caller, remains, "");
+      auto created = records_->CreateRemains(caller, remains, {});
       ASSERT_TRUE(created.ok());
       remains_.push_back("remains/" + std::to_string(created->meta.id));
     }
@@ -212,13 +212,13 @@ TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
   sample.donor_name = "Rosa";
   sample.relationship = records::KinRelationship::kMother;
   sample.status = records::DnaSampleStatus::kProfiled;
-  ASSERT_TRUE(dna_store_->InsertSample(sample, "", admit, setup).ok());
+  ASSERT_TRUE(dna_store_->InsertSample(sample, {}, admit, setup).ok());
   sample = {};
   sample.owner_kind = records::RecordKind::kRemains;
   sample.owner_id = std::stoll(remains_[1].substr(8));
   sample.skeletal_element = "femur";
   sample.status = records::DnaSampleStatus::kSent;
-  ASSERT_TRUE(dna_store_->InsertSample(sample, "", admit, setup).ok());
+  ASSERT_TRUE(dna_store_->InsertSample(sample, {}, admit, setup).ok());
 
   // A pending lead on the pair and on another pair of the same person.
   v1::RecordDecisionRequest lead;

@@ -167,7 +167,7 @@ TEST_F(PhotoServiceTest, PhotoOfAMarkSkipsFaceAnalysis) {
   audit::AuditEvent setup;
   setup.method = "test";
   auto stored = marks.InsertMark(
-      mark, "", [](const storage::OwningRecord&) { return absl::OkStatus(); }, setup);
+      mark, {}, [](const storage::OwningRecord&) { return absl::OkStatus(); }, setup);
   ASSERT_TRUE(stored.ok()) << stored.status();
   const std::string mark_name = person_.name() + "/marks/" + std::to_string(stored->meta.id);
   v1::Photo photo;
@@ -245,6 +245,34 @@ TEST_F(PhotoServiceTest, RetriedUploadReturnsTheSamePhoto) {
   ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &second, with_id).ok());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
+
+  // The same id with other bytes, or other metadata, is another upload: refused, not merged.
+  v1::Photo refused;
+  grpc::Status status = Upload(DlibFace("2009_004587.jpg"), &refused, with_id);
+  EXPECT_EQ(status.error_code(), grpc::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"metadata.request_id"});
+  status = Upload(DlibFace("2008_002506.jpg"), &refused, [](auto& m) {
+    m.set_request_id("upload-1");
+    m.mutable_photo()->mutable_capture_date()->set_year(2001);
+  });
+  EXPECT_EQ(status.error_code(), grpc::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
+
+  // Request ids are scoped to their record: another person's upload-1 is its own photo.
+  v1::CreateMissingPersonRequest create;
+  create.mutable_missing_person()->set_case_folio("FGE-2");
+  create.mutable_missing_person()->set_issuing_authority("FGE BC");
+  create.mutable_missing_person()->set_given_names("Otra");
+  v1::MissingPerson other;
+  ASSERT_TRUE(missing_->CreateMissingPerson(callers_->Context().get(), create, &other).ok());
+  v1::Photo theirs;
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &theirs, [&](auto& m) {
+                m.set_parent(other.name());
+                m.set_request_id("upload-1");
+              }).ok());
+  EXPECT_NE(theirs.name(), first.name());
+  EXPECT_EQ(theirs.name().rfind(other.name(), 0), 0u) << theirs.name();
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
 }
 
 TEST_F(PhotoServiceTest, AgeProgressionJoinsWithItsTargetAge) {

@@ -165,6 +165,13 @@ TEST_F(RecordPartsTest, StandardMethodsWithEtagsAndAudit) {
   Mark retried;
   ASSERT_TRUE(Create(callers_->Context(), person_, Tattoo(), &retried, "req-1").ok());
   EXPECT_EQ(retried.name(), created.name());
+  // The same id with another mark is refused, naming the mark it made.
+  Mark scar = Tattoo();
+  scar.set_kind(Mark::SCAR);
+  status = Create(callers_->Context(), person_, scar, &retried, "req-1");
+  EXPECT_EQ(status.error_code(), grpc::ALREADY_EXISTS) << status.error_message();
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"request_id"});
+  EXPECT_NE(status.error_message().find(created.name()), std::string::npos);
   v1::GetMissingPersonRequest get_person;
   get_person.set_name(person_);
   v1::MissingPerson person;

@@ -142,7 +142,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
       p.sex = i % 2 ? records::Sex::kMale : records::Sex::kFemale;
       p.date_of_birth = DateOf(1950 + i % 50, 1 + i % 12, 1 + i % 28);
       p.last_seen_date = DateOf(2010 + i % 14, 1 + i % 12, 1 + i % 28);
-      auto created = records.InsertMissingPerson(p, "", event);
+      auto created = records.InsertMissingPerson(p, {}, event);
       if (!created.ok()) {
         std::fprintf(stderr, "person %d: %s\n", i, std::string(created.status().message()).c_str());
         failed = true;
@@ -152,7 +152,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
       if (with_marks && i % 3 == 0 &&
           !marks
                .InsertMark(
-                   SyntheticTattoo(records::RecordKind::kMissingPerson, created->meta.id, i), "",
+                   SyntheticTattoo(records::RecordKind::kMissingPerson, created->meta.id, i), {},
                    admit, event)
                .ok()) {
         failed = true;
@@ -165,7 +165,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
         auto photo =
             photos.InsertPhoto(SyntheticPhoto(records::RecordKind::kMissingPerson, created->meta.id,
                                               d, absl::StrCat(i, "-", t)),
-                               absl::StrCat("p", i, "-", t), "", event);
+                               absl::StrCat("p", i, "-", t), {}, event);
         if (!photo.ok()) {
           std::fprintf(stderr, "photo: %s\n", std::string(photo.status().message()).c_str());
           failed = true;
@@ -196,19 +196,19 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
     u.found_date = DateOf(2024, 6, 1);
     u.condition = records::RemainsCondition::kDecomposed;
     u.marks_examined = with_marks;
-    auto created = records.InsertRemains(u, "", event);
+    auto created = records.InsertRemains(u, {}, event);
     if (!created.ok()) return 1;
     if (with_marks && person % 3 == 0 &&
         !marks
              .InsertMark(SyntheticTattoo(records::RecordKind::kRemains, created->meta.id, person),
-                         "", admit, event)
+                         {}, admit, event)
              .ok()) {
       return 1;
     }
     auto photo = photos.InsertPhoto(
         SyntheticPhoto(records::RecordKind::kRemains, created->meta.id,
                        Near(first[static_cast<size_t>(person)], 0.35f, rng), absl::StrCat("r", r)),
-        absl::StrCat("r", r), "", event);
+        absl::StrCat("r", r), {}, event);
     if (!photo.ok()) return 1;
     std::printf("planted remains/%lld -> missingPersons/%lld\n",
                 static_cast<long long>(created->meta.id),
