@@ -228,6 +228,17 @@ std::optional<size_t> BestOverlappingFace(const std::vector<FaceAnalysis>& faces
   return best;
 }
 
+FaceBox ToFullResolution(const FaceBox& box, double scale) {
+  return {static_cast<int>(std::lround(box.x * scale)),
+          static_cast<int>(std::lround(box.y * scale)),
+          static_cast<int>(std::lround(box.width * scale)),
+          static_cast<int>(std::lround(box.height * scale))};
+}
+
+FaceBox ToWorkingResolution(const FaceBox& box, double scale) {
+  return ToFullResolution(box, 1.0 / scale);
+}
+
 class FacePipeline::Impl {
  public:
   Impl(FacePipelineOptions options, FaceModelFiles models, dlib::shape_predictor predictor,
@@ -239,13 +250,29 @@ class FacePipeline::Impl {
 
   std::vector<DetectedFace> Detect(Worker& worker, const DlibImage& image) const {
     std::vector<std::pair<double, dlib::rectangle>> detections;
+    const std::int64_t image_pixels = std::int64_t{image.nr()} * image.nc();
     int upsample = 0;
-    std::int64_t pixels = std::int64_t{image.nr()} * image.nc();
-    while (upsample < options_.upsample && pixels * 4 <= options_.max_upsampled_pixels) {
+    for (std::int64_t pixels = image_pixels;
+         upsample < options_.upsample && pixels * 4 <= options_.max_upsampled_pixels &&
+         image_pixels <= options_.max_detection_pixels;
+         pixels *= 4) {
       ++upsample;
-      pixels *= 4;
     }
-    if (upsample == 0) {
+    if (image_pixels > options_.max_detection_pixels) {
+      const double shrink = std::sqrt(static_cast<double>(options_.max_detection_pixels) /
+                                      static_cast<double>(image_pixels));
+      DlibImage smaller(std::max(1L, std::lround(image.nr() * shrink)),
+                        std::max(1L, std::lround(image.nc() * shrink)));
+      dlib::resize_image(image, smaller, dlib::interpolate_bilinear());
+      worker.detector(smaller, detections, options_.detection_threshold);
+      const double grow = static_cast<double>(image.nc()) / static_cast<double>(smaller.nc());
+      for (auto& detection : detections) {
+        const dlib::rectangle& r = detection.second;
+        detection.second = dlib::rectangle(
+            std::lround(r.left() * grow), std::lround(r.top() * grow),
+            std::lround((r.right() + 1) * grow) - 1, std::lround((r.bottom() + 1) * grow) - 1);
+      }
+    } else if (upsample == 0) {
       worker.detector(image, detections, options_.detection_threshold);
     } else {
       DlibImage larger = image;
@@ -321,6 +348,9 @@ class FacePipeline::Impl {
 
 absl::StatusOr<std::unique_ptr<FacePipeline>> FacePipeline::Create(
     const FacePipelineOptions& options) {
+  if (options.max_detection_pixels < 10'000) {
+    return absl::InvalidArgumentError("max_detection_pixels must be at least 10000");
+  }
   if (options.upsample < 0 || options.upsample > 3) {
     return absl::InvalidArgumentError(
         absl::StrCat("upsample must be 0..3, not ", options.upsample));
@@ -355,13 +385,15 @@ FacePipeline::~FacePipeline() = default;
 const FaceModelFiles& FacePipeline::models() const { return impl_->models(); }
 const FacePipelineOptions& FacePipeline::options() const { return impl_->options(); }
 
-absl::StatusOr<std::vector<FaceAnalysis>> FacePipeline::Analyze(const RgbImage& image) const {
+absl::StatusOr<std::vector<FaceAnalysis>> FacePipeline::Analyze(
+    const RgbImage& image, const std::function<bool()>& cancelled) const {
   if (absl::Status status = CheckImage(image); !status.ok()) return status;
   try {
     const DlibImage dlib_image = ToDlib(image);
     WorkerPool::Lease worker = impl_->AcquireWorker();
     std::vector<FaceAnalysis> faces;
     for (const DetectedFace& detected : impl_->Detect(*worker, dlib_image)) {
+      if (cancelled && cancelled()) return absl::CancelledError("face analysis cancelled");
       faces.push_back(impl_->AnalyzeFace(*worker, dlib_image, detected.box, detected.score));
     }
     return faces;

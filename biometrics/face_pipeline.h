@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,11 @@ struct FaceAnalysis {
   FaceDescriptor descriptor;
 };
 
+// A box found in a working image (image_decoder.h's WorkingImage, `scale` full-resolution pixels
+// per working pixel) on the full-resolution photo, and back.
+FaceBox ToFullResolution(const FaceBox& box, double scale);
+FaceBox ToWorkingResolution(const FaceBox& box, double scale);
+
 // Index of the face whose box overlaps `box` most, if any overlaps it at all; for callers that
 // know where the face of interest is (e.g. a box drawn by an examiner).
 std::optional<std::size_t> BestOverlappingFace(const std::vector<FaceAnalysis>& faces,
@@ -72,6 +78,10 @@ struct FacePipelineOptions {
   // Upsampling is skipped while it would exceed this many pixels: in large photos faces are big
   // enough anyway, and a 12 MP photo doubled would take seconds and ~600 MB.
   std::int64_t max_upsampled_pixels = 16'000'000;
+  // Larger images are scanned by the detector reduced to this many pixels (landmarks and
+  // descriptors still use the full image). HOG's cost grows with the pixels scanned; at 6 MP the
+  // smallest face found in a 12 MP photo is ~115 px wide, well above what a usable template needs.
+  std::int64_t max_detection_pixels = 6'000'000;
   // Added to the detector's threshold; negative finds more (and more false) faces.
   double detection_threshold = 0.0;
   // 0: one descriptor from the aligned chip. N > 0: the mean over N randomly jittered copies of
@@ -95,8 +105,10 @@ class FacePipeline {
   FacePipeline& operator=(const FacePipeline&) = delete;
 
   // Every face the detector finds, in detector order (highest score first), each fully analysed.
-  // No face is an empty vector, not an error.
-  absl::StatusOr<std::vector<FaceAnalysis>> Analyze(const RgbImage& image) const;
+  // No face is an empty vector, not an error. `cancelled`, when given, is asked after detection
+  // and before each face; once it says yes the call ends with CANCELLED.
+  absl::StatusOr<std::vector<FaceAnalysis>> Analyze(
+      const RgbImage& image, const std::function<bool()>& cancelled = {}) const;
 
   // Analyses the face inside `box` without running the detector (quality.detector_score is then
   // absent). For callers that located the face by other means.

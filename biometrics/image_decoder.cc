@@ -1,5 +1,7 @@
 #include "biometrics/image_decoder.h"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <fstream>
 #include <limits>
@@ -189,7 +191,11 @@ absl::StatusOr<ImageHeader> ReadImageHeader(Bytes bytes) {
       "not a JPEG, PNG or WebP image (unrecognized signature in the first bytes)");
 }
 
-absl::StatusOr<RgbImage> DecodeImage(Bytes bytes, const DecodeLimits& limits) {
+namespace {
+
+// Checks `bytes` against `limits` and its own header, and returns the header; everything
+// DecodeImage refuses before decoding.
+absl::StatusOr<ImageHeader> CheckBeforeDecoding(Bytes bytes, const DecodeLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("image is ", bytes.size(), " bytes; the limit is ", limits.max_bytes));
@@ -204,32 +210,97 @@ absl::StatusOr<RgbImage> DecodeImage(Bytes bytes, const DecodeLimits& limits) {
       return absl::InvalidArgumentError("truncated JPEG image (no end-of-image marker)");
     }
   }
+  return header;
+}
 
+// Decodes at 1/`denominator` of the full size (1, 2, 4 or 8; only JPEG decodes reduced, the
+// others are decoded whole) into 8-bit BGR, upright. Whether the result is a rotation of the
+// header's size is reported in `rotated`.
+absl::StatusOr<cv::Mat> DecodeBgr(Bytes bytes, const ImageHeader& header, int denominator,
+                                  bool* rotated) {
+  // imdecode does not modify its input; the cast only satisfies cv::Mat's constructor.
+  const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
+                        const_cast<std::uint8_t*>(bytes.data()));
+  // IMREAD_COLOR (and its reduced forms) yields 8-bit BGR from grey, 16-bit and alpha inputs
+  // alike, and applies a JPEG's EXIF orientation.
+  int flags = cv::IMREAD_COLOR;
+  if (header.format != ImageFormat::kJpeg) denominator = 1;
+  if (denominator == 2) flags = cv::IMREAD_REDUCED_COLOR_2;
+  if (denominator == 4) flags = cv::IMREAD_REDUCED_COLOR_4;
+  if (denominator == 8) flags = cv::IMREAD_REDUCED_COLOR_8;
+  cv::Mat bgr = cv::imdecode(encoded, flags);
+  if (bgr.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("corrupt ", ImageFormatName(header.format),
+                                                   " image (the decoder rejected its data)"));
+  }
+  // libjpeg rounds reduced sizes up.
+  const int w = (header.width + denominator - 1) / denominator;
+  const int h = (header.height + denominator - 1) / denominator;
+  const bool same = bgr.cols == w && bgr.rows == h;
+  *rotated = bgr.cols == h && bgr.rows == w && !same;
+  if (bgr.type() != CV_8UC3 || (!same && !*rotated)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "corrupt ", ImageFormatName(header.format), " image: header says ", header.width, "x",
+        header.height, " but the data decodes to ", bgr.cols, "x", bgr.rows));
+  }
+  return bgr;
+}
+
+RgbImage ToRgb(const cv::Mat& bgr) {
+  RgbImage image;
+  image.width = bgr.cols;
+  image.height = bgr.rows;
+  image.pixels.resize(image.ByteSize());
+  cv::Mat rgb(image.height, image.width, CV_8UC3, image.pixels.data());
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return image;
+}
+
+}  // namespace
+
+absl::StatusOr<RgbImage> DecodeImage(Bytes bytes, const DecodeLimits& limits) {
+  absl::StatusOr<ImageHeader> header = CheckBeforeDecoding(bytes, limits);
+  if (!header.ok()) return header.status();
   try {
-    // imdecode does not modify its input; the cast only satisfies cv::Mat's constructor.
-    const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
-                          const_cast<std::uint8_t*>(bytes.data()));
-    // IMREAD_COLOR yields 8-bit BGR from grey, 16-bit and alpha inputs alike, and applies a
-    // JPEG's EXIF orientation.
-    const cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR);
-    if (bgr.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("corrupt ", ImageFormatName(header->format),
-                                                     " image (the decoder rejected its data)"));
+    bool rotated = false;
+    absl::StatusOr<cv::Mat> bgr = DecodeBgr(bytes, *header, 1, &rotated);
+    if (!bgr.ok()) return bgr.status();
+    return ToRgb(*bgr);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("corrupt ", ImageFormatName(header->format), " image: ", e.what()));
+  }
+}
+
+absl::StatusOr<WorkingImage> DecodeWorkingImage(Bytes bytes, const DecodeLimits& limits,
+                                                std::int64_t max_working_pixels) {
+  if (max_working_pixels < 1) return absl::InvalidArgumentError("max_working_pixels must be >= 1");
+  absl::StatusOr<ImageHeader> header = CheckBeforeDecoding(bytes, limits);
+  if (!header.ok()) return header.status();
+  const std::int64_t full_pixels = std::int64_t{header->width} * header->height;
+  // The least reduction that fits; past 1/8 the decoded image is reduced further below.
+  int denominator = 1;
+  while (denominator < 8 && full_pixels > max_working_pixels * denominator * denominator) {
+    denominator *= 2;
+  }
+  try {
+    bool rotated = false;
+    absl::StatusOr<cv::Mat> bgr = DecodeBgr(bytes, *header, denominator, &rotated);
+    if (!bgr.ok()) return bgr.status();
+    cv::Mat working = *bgr;
+    const std::int64_t pixels = std::int64_t{working.cols} * working.rows;
+    if (pixels > max_working_pixels) {
+      const double shrink = std::sqrt(static_cast<double>(max_working_pixels) / pixels);
+      const int w = std::max(1, static_cast<int>(working.cols * shrink));
+      const int h = std::max(1, static_cast<int>(working.rows * shrink));
+      cv::resize(*bgr, working, cv::Size(w, h), 0, 0, cv::INTER_AREA);
     }
-    const bool same = bgr.cols == header->width && bgr.rows == header->height;
-    const bool rotated = bgr.cols == header->height && bgr.rows == header->width;
-    if (bgr.type() != CV_8UC3 || (!same && !rotated)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "corrupt ", ImageFormatName(header->format), " image: header says ", header->width, "x",
-          header->height, " but the data decodes to ", bgr.cols, "x", bgr.rows));
-    }
-    RgbImage image;
-    image.width = bgr.cols;
-    image.height = bgr.rows;
-    image.pixels.resize(image.ByteSize());
-    cv::Mat rgb(image.height, image.width, CV_8UC3, image.pixels.data());
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    return image;
+    WorkingImage out;
+    out.full_width = rotated ? header->height : header->width;
+    out.full_height = rotated ? header->width : header->height;
+    out.image = ToRgb(working);
+    out.scale = std::max(1.0, static_cast<double>(out.full_width) / out.image.width);
+    return out;
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("corrupt ", ImageFormatName(header->format), " image: ", e.what()));

@@ -47,6 +47,23 @@ absl::StatusOr<ImageHeader> ReadImageHeader(absl::Span<const std::uint8_t> bytes
 absl::StatusOr<RgbImage> DecodeImage(absl::Span<const std::uint8_t> bytes,
                                      const DecodeLimits& limits = {});
 
+// A photo decoded for analysis at a bounded working resolution, with the full upright size it
+// stands for. Face analysis never needs more than a few megapixels, and a 100 MP image decoded
+// whole costs seconds of detection and hundreds of megabytes.
+struct WorkingImage {
+  RgbImage image;
+  int full_width = 0;  // upright, as DecodeImage would return it
+  int full_height = 0;
+  double scale = 1;  // full-resolution pixels per working pixel, >= 1
+};
+
+// As DecodeImage, but the result has at most `max_working_pixels` pixels: a JPEG is decoded
+// straight at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling), so that it never exists at full
+// size; PNG and WebP are decoded whole and reduced (area averaging). Thread-safe.
+absl::StatusOr<WorkingImage> DecodeWorkingImage(absl::Span<const std::uint8_t> bytes,
+                                                const DecodeLimits& limits,
+                                                std::int64_t max_working_pixels);
+
 // Reads `path` (refusing files over limits.max_bytes before reading them) and decodes it.
 // NotFound if the file cannot be opened.
 absl::StatusOr<RgbImage> DecodeImageFile(const std::string& path, const DecodeLimits& limits = {});

@@ -1,9 +1,11 @@
 #include "cli/client.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -43,11 +45,30 @@ void AddCredentials(const ClientOptions& options, grpc::ClientContext* context) 
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options) {
+  return NewContext(options, std::chrono::seconds(options.timeout_seconds));
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options,
+                                                std::chrono::seconds timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(options.timeout_seconds));
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
   AddCredentials(options, context.get());
   return context;
+}
+
+grpc::Status CallWithRetries(const std::function<grpc::Status()>& call, bool idempotent) {
+  std::chrono::milliseconds pause(500);
+  for (int attempt = 1;; ++attempt) {
+    grpc::Status status = call();
+    const bool transient =
+        status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+         status.error_message().find("retry") != std::string::npos) ||
+        (idempotent && status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED);
+    if (!transient || attempt == 10) return status;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(15'000));
+  }
 }
 
 int ReportRpcError(const std::string& method, const grpc::Status& status) {

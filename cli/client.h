@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,16 @@ void AddCredentials(const ClientOptions& options, grpc::ClientContext* context);
 
 // A context with the configured deadline and the caller's token.
 std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options);
+// The same with a deadline of `timeout` from now, for calls whose cost grows with their input.
+std::unique_ptr<grpc::ClientContext> NewContext(const ClientOptions& options,
+                                                std::chrono::seconds timeout);
+
+// Runs `call` until it succeeds or fails for good: up to 10 attempts, pausing 0.5 s and doubling
+// to 15 s. Retried: UNAVAILABLE, and RESOURCE_EXHAUSTED whose message asks to "retry" (the rate
+// limit, a server busy analysing photos; not a photo over a size limit). With `idempotent` (the
+// call carries a request id, so a retry finds what an earlier attempt stored), DEADLINE_EXCEEDED
+// too.
+grpc::Status CallWithRetries(const std::function<grpc::Status()>& call, bool idempotent);
 
 // Prints "encuentro: METHOD failed: CODE: message" to stderr, then each field violation of a
 // google.rpc.BadRequest detail on its own line, and returns the exit code 1.

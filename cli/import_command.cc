@@ -402,23 +402,13 @@ v1::UnidentifiedRemains RemainsFromRow(const CsvRow& row) {
   return r;
 }
 
-// The server's reasons, field by field when it sent a BadRequest.
-// Imports are idempotent (every call carries a request id), so a rate limit or a server that is
-// briefly unreachable is waited out, with growing pauses, rather than reported as a reject.
-template <typename Call>
-grpc::Status WithRetries(const Call& call) {
-  std::chrono::milliseconds pause(500);
-  for (int attempt = 1;; ++attempt) {
-    grpc::Status status = call();
-    const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                           (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-                            status.error_message().find("rate limit") != std::string::npos);
-    if (!transient || attempt == 10) return status;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(15'000));
-  }
+// Imports are idempotent (every call carries a request id), so a rate limit, a busy server or one
+// briefly unreachable is waited out rather than reported as a reject.
+grpc::Status WithRetries(const std::function<grpc::Status()>& call) {
+  return CallWithRetries(call, /*idempotent=*/true);
 }
 
+// The server's reasons, field by field when it sent a BadRequest.
 std::string DescribeFailure(const grpc::Status& status) {
   google::rpc::Status details;
   std::string reasons;
@@ -720,7 +710,11 @@ class Importer {
       }
       v1::Photo stored;
       grpc::Status uploaded = WithRetries([&] {
-        return UploadPhoto(*photo_stub, NewContext(options_).get(), metadata, bytes, &stored);
+        return UploadPhoto(
+            *photo_stub,
+            NewContext(options_, UploadTimeout(options_.timeout_seconds, bytes.size(), flags_.jobs))
+                .get(),
+            metadata, bytes, &stored);
       });
       if (!uploaded.ok()) {
         result.rejects.push_back({row.line(), folio, entry + ": " + DescribeFailure(uploaded)});

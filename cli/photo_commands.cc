@@ -131,7 +131,17 @@ void AddPhotoCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
     const std::string& bytes = *read;
     auto stub = v1::PhotoService::NewStub(OpenChannel(options));
     v1::Photo stored;
-    grpc::Status status = UploadPhoto(*stub, NewContext(options).get(), metadata, bytes, &stored);
+    // A retry (the server was busy, or the deadline passed while it analysed) carries the same
+    // request id, so it is handed the photo an earlier attempt stored rather than a second one.
+    if (metadata.request_id().empty()) metadata.set_request_id("cli-" + RandomHex(16));
+    grpc::Status status = CallWithRetries(
+        [&] {
+          return UploadPhoto(
+              *stub,
+              NewContext(options, UploadTimeout(options.timeout_seconds, bytes.size(), 1)).get(),
+              metadata, bytes, &stored);
+        },
+        /*idempotent=*/true);
     if (!status.ok()) {
       *exit_code = ReportRpcError("PhotoService.AddPhoto", status);
       return;

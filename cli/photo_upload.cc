@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace encuentro::cli {
@@ -24,6 +25,23 @@ grpc::Status UploadPhoto(v1::PhotoService::Stub& stub, grpc::ClientContext* cont
   // A closed stream means the server already answered (e.g. over the size limit); Finish says how.
   writer->WritesDone();
   return writer->Finish();
+}
+
+std::chrono::seconds UploadTimeout(int timeout_seconds, std::size_t bytes, int concurrent) {
+  const auto mib = static_cast<std::int64_t>((bytes + (1u << 20) - 1) >> 20);
+  return std::chrono::seconds(std::int64_t{timeout_seconds} * std::max(1, concurrent) + 5 * mib);
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::random_device device;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const unsigned byte = device() & 0xFFu;
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xFu];
+  }
+  return hex;
 }
 
 bool ReadFileBytes(const std::string& path, std::string* bytes) {

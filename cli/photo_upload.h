@@ -2,6 +2,8 @@
 // bulk importers.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -15,6 +17,14 @@ namespace encuentro::cli {
 grpc::Status UploadPhoto(v1::PhotoService::Stub& stub, grpc::ClientContext* context,
                          const v1::AddPhotoRequest::Metadata& metadata, const std::string& bytes,
                          v1::Photo* photo);
+
+// How long one upload of `bytes` may take: the client's --timeout, times the uploads sent at once
+// (they share the server's analysis slots), plus 5 s per MiB (a large photo with many faces costs
+// seconds to decode and analyse).
+std::chrono::seconds UploadTimeout(int timeout_seconds, std::size_t bytes, int concurrent);
+
+// `bytes` random bytes in hex, for request ids.
+std::string RandomHex(std::size_t bytes);
 
 // Reads a whole file; false if it cannot be read.
 bool ReadFileBytes(const std::string& path, std::string* bytes);

@@ -1,6 +1,7 @@
 #include "records/photos.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "biometrics/image_decoder.h"
@@ -95,10 +96,15 @@ PhotoLibrary::PhotoLibrary(storage::PhotoStore* store, const auth::CaseScope* sc
       scope_(scope),
       pipeline_(pipeline),
       options_(options),
+      analysis_slots_(std::make_unique<std::counting_semaphore<>>(
+          options.max_concurrent_analyses > 0
+              ? options.max_concurrent_analyses
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
       clock_(std::move(clock)) {}
 
 absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
-                                             const PhotoUpload& upload) {
+                                             const PhotoUpload& upload,
+                                             const std::function<bool()>& cancelled) {
   const Date today(std::chrono::floor<std::chrono::days>(clock_()));
   std::vector<FieldViolation> bad;
   if (upload.capture_date) {
@@ -181,17 +187,40 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   const absl::Span<const std::uint8_t> span(data, upload.bytes.size());
   absl::StatusOr<biometrics::ImageHeader> header = biometrics::ReadImageHeader(span);
   if (!header.ok()) return InvalidFields({{"chunk", std::string(header.status().message())}});
+
+  // Decoding and analysis are the costly part: bounded in number, in resolution, and by the
+  // caller's patience.
+  if (!analysis_slots_->try_acquire()) {
+    return absl::ResourceExhaustedError(
+        "the server is analysing as many photos as it may at once; retry in a few seconds");
+  }
+  struct SlotRelease {
+    std::counting_semaphore<>* slots;
+    ~SlotRelease() { slots->release(); }
+  } release{analysis_slots_.get()};
+  auto gave_up = [&] { return cancelled && cancelled(); };
+  const absl::Status kCancelled =
+      absl::CancelledError("the caller gave up (deadline or cancellation); nothing was stored");
   biometrics::DecodeLimits limits;
   limits.max_bytes = options_.max_photo_bytes;
-  absl::StatusOr<biometrics::RgbImage> image = biometrics::DecodeImage(span, limits);
+  limits.max_pixels = options_.max_photo_pixels;
+  absl::StatusOr<biometrics::WorkingImage> image =
+      biometrics::DecodeWorkingImage(span, limits, options_.working_pixels);
   if (!image.ok()) {
     if (image.status().code() == absl::StatusCode::kResourceExhausted) return image.status();
     return InvalidFields({{"chunk", std::string(image.status().message())}});
   }
+  if (gave_up()) return kCancelled;
   // A tattoo or a shirt holds no face worth a template; the pipeline is skipped.
   absl::StatusOr<std::vector<biometrics::FaceAnalysis>> faces =
-      upload.depicts ? std::vector<biometrics::FaceAnalysis>{} : pipeline_->Analyze(*image);
+      upload.depicts ? std::vector<biometrics::FaceAnalysis>{}
+                     : pipeline_->Analyze(image->image, cancelled);
   if (!faces.ok()) return faces.status();
+  if (gave_up()) return kCancelled;
+  // Boxes are kept, and chosen by, the original photo's pixels.
+  for (biometrics::FaceAnalysis& face : *faces) {
+    face.box = biometrics::ToFullResolution(face.box, image->scale);
+  }
   absl::StatusOr<int> chosen = ChooseFace(*faces, upload.selection);
   if (!chosen.ok()) return chosen.status();
 
@@ -202,8 +231,8 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   photo.sha256 = sha256;
   photo.size_bytes = static_cast<int64_t>(upload.bytes.size());
   photo.content_type = ContentType(header->format);
-  photo.width = image->width;
-  photo.height = image->height;
+  photo.width = image->full_width;
+  photo.height = image->full_height;
   photo.capture_date = upload.capture_date;
   photo.capture_precision = upload.capture_precision;
   photo.age_at_capture_years = upload.age_at_capture_years;

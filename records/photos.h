@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <semaphore>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -44,6 +46,14 @@ struct PhotoUpload {
 struct PhotoLibraryOptions {
   // Largest upload accepted.
   size_t max_photo_bytes = 20u << 20;
+  // Largest image accepted, in pixels (a 100 MP image decodes to 300 MB before it is reduced).
+  std::int64_t max_photo_pixels = 100'000'000;
+  // Photos are analysed at no more than this many pixels (a JPEG is decoded reduced); the
+  // original bytes are stored, and face boxes are given on the original.
+  std::int64_t working_pixels = 16'000'000;
+  // Photos decoded and analysed at once; an upload beyond that is refused with
+  // RESOURCE_EXHAUSTED (retry later) rather than queued without bound. 0: one per CPU.
+  int max_concurrent_analyses = 0;
 };
 
 // Thread-safe (the store and the pipeline are).
@@ -55,8 +65,12 @@ class PhotoLibrary {
 
   // Validates, decodes, finds faces, chooses one, and stores everything in one transaction.
   // INVALID_ARGUMENT with field violations for bad metadata, undecodable bytes or a selection
-  // that matches no face; NOT_FOUND for an unknown record; FAILED_PRECONDITION for a deleted one.
-  absl::StatusOr<Photo> AddPhoto(const auth::Principal& caller, const PhotoUpload& upload);
+  // that matches no face; NOT_FOUND for an unknown record; FAILED_PRECONDITION for a deleted one;
+  // RESOURCE_EXHAUSTED while max_concurrent_analyses photos are being analysed. `cancelled`, when
+  // given, is asked between stages (the caller gave up, e.g. its deadline passed): once it says
+  // yes, the upload ends with CANCELLED and nothing is stored.
+  absl::StatusOr<Photo> AddPhoto(const auth::Principal& caller, const PhotoUpload& upload,
+                                 const std::function<bool()>& cancelled = {});
   absl::StatusOr<Photo> GetPhoto(const auth::Principal& caller, RecordKind kind, int64_t owner_id,
                                  int64_t photo_id);
   absl::StatusOr<std::string> GetPhotoBytes(const auth::Principal& caller, const Photo& photo);
@@ -78,6 +92,8 @@ class PhotoLibrary {
   const auth::CaseScope* scope_;
   const biometrics::FacePipeline* pipeline_;
   PhotoLibraryOptions options_;
+  // Free analysis slots (max_concurrent_analyses).
+  std::unique_ptr<std::counting_semaphore<>> analysis_slots_;
   std::function<Timestamp()> clock_;
   MatchingObserver* observer_ = nullptr;
 };

@@ -40,6 +40,9 @@ const char* const kSettings[] = {"listen",
                                  "shutdown-grace-seconds",
                                  "database-pool-size",
                                  "max-photo-bytes",
+                                 "max-photo-pixels",
+                                 "photo-working-pixels",
+                                 "max-concurrent-analyses",
                                  "face-upsample",
                                  "face-jitter",
                                  "cranio-reference",
@@ -201,6 +204,18 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["max-photo-bytes"] =
       app.add_option("--max-photo-bytes", config.max_photo_bytes, "Largest photo upload accepted")
           ->check(CLI::Range(1 << 10, 1 << 30));
+  options["max-photo-pixels"] = app.add_option("--max-photo-pixels", config.max_photo_pixels,
+                                               "Largest photo accepted, in pixels")
+                                    ->check(CLI::Range(int64_t{10'000}, int64_t{1'000'000'000}));
+  options["photo-working-pixels"] =
+      app.add_option("--photo-working-pixels", config.photo_working_pixels,
+                     "Photos are analysed reduced to at most this many pixels")
+          ->check(CLI::Range(int64_t{100'000}, int64_t{1'000'000'000}));
+  options["max-concurrent-analyses"] =
+      app.add_option(
+             "--max-concurrent-analyses", config.max_concurrent_analyses,
+             "Photos analysed at once; more are refused (RESOURCE_EXHAUSTED). 0: one per CPU")
+          ->check(CLI::Range(0, 1024));
   options["face-upsample"] =
       app.add_option("--face-upsample", config.face_upsample,
                      "Times photos are doubled before face detection (finds smaller faces)")

@@ -41,6 +41,12 @@ struct ServerConfig {
   int database_pool_size = 8;
   // Largest photo accepted by PhotoService.AddPhoto.
   int max_photo_bytes = 20 << 20;
+  // Largest photo accepted, in pixels.
+  int64_t max_photo_pixels = 100'000'000;
+  // Photos are decoded and analysed reduced to at most this many pixels.
+  int64_t photo_working_pixels = 16'000'000;
+  // Photos analysed at once (0: one per CPU); more uploads are refused, to be retried.
+  int max_concurrent_analyses = 0;
   // Face detection upsampling (0-3): 1 finds faces down to ~40 px.
   int face_upsample = 1;
   // Jittered copies averaged per descriptor (0: off).

@@ -457,7 +457,10 @@ int RunServer(const ServerConfig& config) {
   storage::PhotoStore photo_store(db_ptr);
   records::PhotoLibrary photo_library(
       &photo_store, &case_scope, pipeline->get(),
-      {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes)});
+      {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes),
+       .max_photo_pixels = config.max_photo_pixels,
+       .working_pixels = config.photo_working_pixels,
+       .max_concurrent_analyses = config.max_concurrent_analyses});
   services::PhotoServiceImpl photo_service(&gatekeeper, &photo_library);
   storage::MeasurementStore measurement_store(db_ptr);
   services::AnthropologyServiceImpl anthropology_service(

@@ -201,7 +201,9 @@ grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
   absl::StatusOr<records::PhotoUpload> upload =
       ReadUpload(reader, photos_->options().max_photo_bytes);
   if (!upload.ok()) return ToGrpcStatus(upload.status());
-  absl::StatusOr<records::Photo> photo = photos_->AddPhoto(*caller, *upload);
+  // A client that gave up (its deadline passed) is not made to wait for, or pay for, the rest.
+  absl::StatusOr<records::Photo> photo =
+      photos_->AddPhoto(*caller, *upload, [context] { return context->IsCancelled(); });
   if (!photo.ok()) {
     std::vector<FieldViolation> violations = FieldViolationsOf(photo.status());
     if (violations.empty()) return ToGrpcStatus(photo.status());

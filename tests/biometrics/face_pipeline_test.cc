@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "biometrics/image_decoder.h"
 #include "gtest/gtest.h"
 #include "test_support.h"
 
@@ -111,6 +112,37 @@ TEST(FacePipelineTest, DifferentPeopleAreFarApart) {
 }
 
 // Face counts the HOG detector gives on face-api's demo photos without upsampling.
+// A photo larger than max_detection_pixels is scanned reduced: the same faces are found, with
+// boxes on the full image, and their descriptors (from the full image) stay the person's.
+TEST(FacePipelineTest, LargePhotosAreScannedReducedAndBoxedInFull) {
+  const RgbImage small = LoadOrDie(DlibFace("2008_002506.jpg"));
+  const std::vector<FaceAnalysis> reference = AnalyzeOrDie(SharedPipeline(), small);
+  ASSERT_FALSE(reference.empty());
+  constexpr int kFactor = 6;
+  RgbImage large;
+  large.width = small.width * kFactor;
+  large.height = small.height * kFactor;
+  large.pixels.resize(large.ByteSize());
+  cv::resize(
+      cv::Mat(small.height, small.width, CV_8UC3, const_cast<std::uint8_t*>(small.pixels.data())),
+      cv::Mat(large.height, large.width, CV_8UC3, large.pixels.data()),
+      cv::Size(large.width, large.height), 0, 0, cv::INTER_LINEAR);
+  FacePipelineOptions options = testing::DefaultOptions();
+  options.max_detection_pixels = std::int64_t{small.width} * small.height * 4;  // scanned at 1/3
+  absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status();
+  const std::vector<FaceAnalysis> found = AnalyzeOrDie(**pipeline, large);
+  ASSERT_EQ(found.size(), reference.size());
+  for (size_t i = 0; i < found.size(); ++i) {
+    // Boxes on the full image: about kFactor times the small photo's.
+    EXPECT_NEAR(found[i].box.x, reference[i].box.x * kFactor,
+                0.25 * reference[i].box.width * kFactor);
+    EXPECT_NEAR(found[i].box.width, reference[i].box.width * kFactor,
+                0.25 * reference[i].box.width * kFactor);
+    EXPECT_LT(DescriptorDistance(found[i].descriptor, reference[i].descriptor), 0.3f);
+  }
+}
+
 TEST(FacePipelineTest, DemoPhotosFaceCountsWithoutUpsampling) {
   FacePipelineOptions options = testing::DefaultOptions();
   options.upsample = 0;

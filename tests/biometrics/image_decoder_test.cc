@@ -235,6 +235,45 @@ TEST(ImageDecoderTest, RefusesHugeImagesFromTheHeaderAlone) {
             absl::StatusCode::kResourceExhausted);
 }
 
+TEST(ImageDecoderTest, WorkingImagesAreBoundedAndKnowTheirFullSize) {
+  // A JPEG is decoded straight at a reduced scale; its full size is what the header says.
+  const Bytes jpeg = Encode(".jpg", RedBlueBgr(4000, 3000));
+  absl::StatusOr<WorkingImage> working = DecodeWorkingImage(jpeg, {}, 3'000'000);
+  ASSERT_TRUE(working.ok()) << working.status();
+  EXPECT_EQ(working->image.width, 2000);
+  EXPECT_EQ(working->image.height, 1500);
+  EXPECT_EQ(working->full_width, 4000);
+  EXPECT_EQ(working->full_height, 3000);
+  EXPECT_DOUBLE_EQ(working->scale, 2.0);
+  // Under the bound nothing changes.
+  working = DecodeWorkingImage(jpeg, {}, 16'000'000);
+  ASSERT_TRUE(working.ok());
+  EXPECT_EQ(working->image.width, 4000);
+  EXPECT_DOUBLE_EQ(working->scale, 1.0);
+  // A 100 MP PNG of 118 KB (the upload that once cost 40 s of CPU and 1.3 GB) comes out at the
+  // working size, past the 1/8 a JPEG could reach too.
+  const Bytes png = Encode(".png", cv::Mat(10000, 10000, CV_8UC3, cv::Scalar(128, 128, 128)));
+  working = DecodeWorkingImage(png, {}, 1'000'000);
+  ASSERT_TRUE(working.ok()) << working.status();
+  EXPECT_LE(std::int64_t{working->image.width} * working->image.height, 1'000'000);
+  EXPECT_EQ(working->full_width, 10000);
+  EXPECT_NEAR(working->scale, 10.0, 0.01);
+  // The limits of DecodeImage hold.
+  DecodeLimits small;
+  small.max_pixels = 1'000'000;
+  EXPECT_EQ(DecodeWorkingImage(png, small, 1'000'000).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // An EXIF-rotated JPEG reports its upright full size, and is reduced upright.
+  working =
+      DecodeWorkingImage(WithExifOrientation(Encode(".jpg", RedBlueBgr(400, 200)), 6), {}, 20'000);
+  ASSERT_TRUE(working.ok()) << working.status();
+  EXPECT_EQ(working->full_width, 200);
+  EXPECT_EQ(working->full_height, 400);
+  EXPECT_EQ(working->image.width, 100);
+  EXPECT_EQ(working->image.height, 200);
+  ExpectRgb(working->image, 50, 20, 255, 0, 0, 40);  // red on top, as DecodeImage gives it
+}
+
 TEST(ImageDecoderTest, RejectsNonImages) {
   std::mt19937 random(1234);
   Bytes noise(4096);

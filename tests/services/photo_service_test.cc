@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <pqxx/pqxx>
 #include <sstream>
+#include <thread>
 
 #include "cli/photo_upload.h"
 #include "google/rpc/error_details.pb.h"
@@ -272,6 +275,61 @@ TEST_F(PhotoServiceTest, RetriedUploadReturnsTheSamePhoto) {
               }).ok());
   EXPECT_NE(theirs.name(), first.name());
   EXPECT_EQ(theirs.name().rfind(other.name(), 0), 0u) << theirs.name();
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
+}
+
+TEST_F(PhotoServiceTest, AnalysesAreBoundedInNumberAndStopWhenTheCallerGivesUp) {
+  // One analysis slot: a second upload while the first is being analysed is refused, to be
+  // retried, rather than queued without bound.
+  records::PhotoLibrary library(photo_store_.get(), callers_->scope(), &Pipeline(),
+                                {.max_photo_bytes = 1 << 20, .max_concurrent_analyses = 1});
+  const auth::Principal ana{"ana", "cbp-bc", auth::Role::kCommissionStaff};
+  records::PhotoUpload upload;
+  upload.owner_kind = records::RecordKind::kMissingPerson;
+  upload.owner_id = std::stoll(person_.name().substr(std::string("missingPersons/").size()));
+  upload.source = records::PhotoSource::kFamily;
+  upload.bytes = DlibFace("2008_002506.jpg");
+
+  std::promise<void> inside, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread first([&] {
+    bool told = false;
+    auto result = library.AddPhoto(ana, upload, [&] {
+      if (!told) {
+        told = true;
+        inside.set_value();
+        released.wait();
+      }
+      return false;
+    });
+    EXPECT_TRUE(result.ok()) << result.status();
+  });
+  inside.get_future().wait();
+  absl::StatusOr<records::Photo> second = library.AddPhoto(ana, upload);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted) << second.status();
+  EXPECT_NE(second.status().message().find("retry"), std::string::npos);
+  release.set_value();
+  first.join();
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 1);
+  ASSERT_TRUE(library.AddPhoto(ana, upload).ok());  // the slot is free again
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
+
+  // A caller that gave up (its deadline passed) stops the analysis, and nothing is stored.
+  absl::StatusOr<records::Photo> abandoned = library.AddPhoto(ana, upload, [] { return true; });
+  EXPECT_EQ(abandoned.status().code(), absl::StatusCode::kCancelled) << abandoned.status();
+  EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
+
+  // Through the RPC: an expired deadline stores nothing either.
+  v1::AddPhotoRequest::Metadata metadata;
+  metadata.set_parent(person_.name());
+  metadata.mutable_photo()->set_source(v1::Photo::FAMILY);
+  auto context = callers_->Context();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(150));
+  v1::Photo out;
+  grpc::Status status =
+      cli::UploadPhoto(*photos_, context.get(), metadata, DlibFace("bald_guys.jpg"), &out);
+  EXPECT_EQ(status.error_code(), grpc::DEADLINE_EXCEEDED) << status.error_message();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the server notices and stops
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
 }
 
