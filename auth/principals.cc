@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "common/field_violations.h"
 #include "common/sha256.h"
 #include "common/text.h"
 #include "records/names.h"
@@ -19,6 +22,17 @@ audit::AuditEvent AdminEvent(const Principal& caller, const std::string& method,
   event.method = method;
   event.targets = std::move(targets);
   return event;
+}
+
+// The names the database accepts (migration 0007): lower-case letters, digits and ".-_" (users
+// also "@"), 2 to 63 characters, starting with a letter or digit.
+bool IsPrincipalName(std::string_view name, bool user) {
+  if (name.size() < 2 || name.size() > 63) return false;
+  auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!plain(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(), [&](char c) {
+    return plain(c) || c == '.' || c == '_' || c == '-' || (user && c == '@');
+  });
 }
 
 Principal ToPrincipal(const storage::StoredUser& user) {
@@ -39,6 +53,11 @@ std::string NewApiToken() {
 
 absl::Status Principals::CreateOrganization(const Principal& caller, const std::string& name,
                                             OrganizationKind kind) {
+  if (!IsPrincipalName(name, /*user=*/false)) {
+    return InvalidFields({{"name",
+                           "2 to 63 lower-case letters, digits, '.', '_' or '-', starting with a "
+                           "letter or digit"}});
+  }
   return store_->InsertOrganization(
       name, kind, AdminEvent(caller, "admin/CreateOrganization", {"organizations/" + name}));
 }
@@ -48,6 +67,16 @@ absl::StatusOr<storage::StoredUser> Principals::CreateUser(const Principal& call
                                                            const std::string& organization,
                                                            Role role,
                                                            const std::string& certificate_subject) {
+  if (!IsPrincipalName(name, /*user=*/true)) {
+    return InvalidFields(
+        {{"name",
+          "2 to 63 lower-case letters, digits, '.', '_', '-' or '@', starting with "
+          "a letter or digit"}});
+  }
+  if (!IsValidUtf8(certificate_subject) || certificate_subject.size() > kMaxLongText) {
+    return InvalidFields({{"certificate_subject", "must be valid UTF-8 of at most " +
+                                                      std::to_string(kMaxLongText) + " bytes"}});
+  }
   absl::StatusOr<std::optional<OrganizationKind>> kind = store_->FindOrganizationKind(organization);
   if (!kind.ok()) return kind.status();
   if (!kind->has_value()) {
@@ -66,6 +95,10 @@ absl::StatusOr<storage::StoredUser> Principals::CreateUser(const Principal& call
 absl::StatusOr<IssuedToken> Principals::IssueToken(const Principal& caller, const std::string& user,
                                                    std::chrono::seconds valid_for,
                                                    const std::string& description) {
+  if (!IsValidUtf8(description) || description.size() > kMaxShortText) {
+    return InvalidFields({{"description", "must be valid UTF-8 of at most " +
+                                              std::to_string(kMaxShortText) + " bytes"}});
+  }
   IssuedToken issued;
   issued.token = NewApiToken();
   if (valid_for.count() > 0) issued.expire_time = std::chrono::system_clock::now() + valid_for;
@@ -87,8 +120,9 @@ absl::Status Principals::RevokeToken(const Principal& caller, int64_t token_id) 
 absl::Status Principals::LinkCase(const Principal& caller, const std::string& families_collective,
                                   records::RecordKind kind, int64_t record_id,
                                   const std::string& consent) {
-  if (!HasVisibleText(consent)) {
-    return absl::InvalidArgumentError("consent: say how the family consented");
+  if (!IsStatement(consent)) {
+    return InvalidFields({{"consent", "say how the family consented (at most " +
+                                          std::to_string(kMaxLongText) + " bytes)"}});
   }
   return store_->InsertCaseLink(
       families_collective, kind, record_id, consent,

@@ -106,4 +106,8 @@ bool HasVisibleText(std::string_view text) {
   return ForEachCodePoint(text, [&](uint32_t c) { visible = visible || !Invisible(c); }) && visible;
 }
 
+bool IsStatement(std::string_view text) {
+  return text.size() <= kMaxLongText && HasVisibleText(text);
+}
+
 }  // namespace encuentro

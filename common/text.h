@@ -1,6 +1,7 @@
 // Small text helpers for messages shown to operators.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,16 @@ bool IsValidUtf8(std::string_view text);
 // True if `text` is valid UTF-8 with at least one character a reader sees: not only spaces,
 // no-break spaces, zero-width or other format and control characters.
 bool HasVisibleText(std::string_view text);
+
+// The two sizes of stored text (README "Limits"), enforced in validation and again by CHECK
+// constraints in the database: names, folios, ids and labels; free text (descriptions, notes,
+// reasons, legal bases, consents). Unbounded text in an append-only table would be a permanent
+// denial of service: every listing that includes it would fail.
+inline constexpr size_t kMaxShortText = 200;
+inline constexpr size_t kMaxLongText = 4000;
+
+// Text a reader must see (HasVisibleText) of at most kMaxLongText bytes: a reason, legal basis or
+// consent.
+bool IsStatement(std::string_view text);
 
 }  // namespace encuentro

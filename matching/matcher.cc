@@ -194,8 +194,9 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
     for (const auto& p : purposes) absl::StrAppend(&list, list.empty() ? "" : ", ", p);
     bad.push_back({"purpose", "must be one of: " + list});
   }
-  if (!HasVisibleText(query.legal_basis)) {
-    bad.push_back({"legal_basis", "is required, e.g. the investigation folio"});
+  if (!IsStatement(query.legal_basis)) {
+    bad.push_back({"legal_basis", "is required (at most " + std::to_string(kMaxLongText) +
+                                      " bytes), e.g. the investigation folio"});
   }
   if (query.top_n < 1 || query.top_n > 500) bad.push_back({"top_n", "must be between 1 and 500"});
   if (!bad.empty()) return InvalidFields(bad);
@@ -407,8 +408,9 @@ absl::StatusOr<PairDecisions> Matcher::RecordDecision(const auth::Principal& cal
                                                       int64_t remains_id, int64_t missing_person_id,
                                                       Decision decision,
                                                       const std::string& reason) {
-  if (!HasVisibleText(reason)) {
-    return InvalidFields({{"reason", "is required: say why"}});
+  if (!IsStatement(reason)) {
+    return InvalidFields(
+        {{"reason", "is required (at most " + std::to_string(kMaxLongText) + " bytes): say why"}});
   }
   if (absl::Status s = CheckReadable(caller, records::RecordKind::kRemains, remains_id); !s.ok()) {
     return s;
@@ -457,8 +459,8 @@ absl::StatusOr<records::Identification> Matcher::ConfirmIdentification(
       identification.board_reference.size() > 200) {
     bad.push_back({"board_reference", "is required (at most 200 bytes): the board's acta"});
   }
-  if (!HasVisibleText(identification.reason) || identification.reason.size() > 4000) {
-    bad.push_back({"reason", "is required (at most 4000 bytes)"});
+  if (!IsStatement(identification.reason)) {
+    bad.push_back({"reason", "is required (at most " + std::to_string(kMaxLongText) + " bytes)"});
   }
   if (!bad.empty()) return InvalidFields(bad);
   // The commission that owns the person or the lab that holds the remains confirms.

@@ -101,7 +101,10 @@ std::vector<FieldViolation> ValidateMissingPerson(const MissingPerson& p, Date t
       p.family_names.find_first_not_of(" ") == std::string::npos) {
     check.Fail("given_names", "a given or family name is required");
   }
-  for (size_t i = 0; i < p.aliases.size(); ++i) {
+  if (p.aliases.size() > kMaxAliases) {
+    check.Fail("aliases", "has more than " + std::to_string(kMaxAliases) + " entries");
+  }
+  for (size_t i = 0; i < p.aliases.size() && i < kMaxAliases; ++i) {
     check.Text("aliases[" + std::to_string(i) + "]", p.aliases[i], kMaxShortText, true);
   }
   const bool dob_ok = check.PastDate("date_of_birth", p.date_of_birth);

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "common/field_violations.h"
+#include "common/text.h"
 #include "records/model.h"
 
 namespace encuentro::records {
@@ -31,8 +32,7 @@ bool IsFdiTooth(int fdi);
 inline constexpr double kMinHeightCm = 40;
 inline constexpr double kMaxHeightCm = 250;
 inline constexpr double kMaxAgeYears = 120;
-inline constexpr size_t kMaxShortText = 200;
-inline constexpr size_t kMaxLongText = 4000;
+inline constexpr size_t kMaxAliases = 20;
 inline constexpr size_t kMaxMarkKeywords = 20;
 
 }  // namespace encuentro::records

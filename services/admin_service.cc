@@ -30,6 +30,9 @@ grpc::Status AdminServiceImpl::CreateOrganization(grpc::ServerContext* context,
                  }
                  absl::Status made =
                      principals_->CreateOrganization(caller, request->organization().name(), kind);
+                 if (!FieldViolationsOf(made).empty()) {
+                   return InvalidFields(WithFieldPrefix(FieldViolationsOf(made), "organization"));
+                 }
                  if (!made.ok()) return made;
                  *response = request->organization();
                  return absl::OkStatus();
@@ -50,6 +53,9 @@ grpc::Status AdminServiceImpl::CreateUser(grpc::ServerContext* context,
                  }
                  absl::StatusOr<storage::StoredUser> made = principals_->CreateUser(
                      caller, user.name(), user.organization(), role, user.certificate_subject());
+                 if (!FieldViolationsOf(made.status()).empty()) {
+                   return InvalidFields(WithFieldPrefix(FieldViolationsOf(made.status()), "user"));
+                 }
                  if (!made.ok()) return made.status();
                  *response = user;
                  return absl::OkStatus();

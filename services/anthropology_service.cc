@@ -203,13 +203,13 @@ std::string Fixed(double value, int digits) {
   return buffer;
 }
 
-// The first text that fits an assessment's method field (records::kMaxShortText), else the last
+// The first text that fits an assessment's method field (kMaxShortText), else the last
 // one cut to fit.
 std::string FitText(const std::vector<std::string>& candidates) {
   for (const std::string& text : candidates) {
-    if (text.size() <= records::kMaxShortText) return text;
+    if (text.size() <= kMaxShortText) return text;
   }
-  return candidates.back().substr(0, records::kMaxShortText);
+  return candidates.back().substr(0, kMaxShortText);
 }
 
 // How a saved sex estimate names its method: LDA, reference, populations, variables, accuracy;

@@ -4,6 +4,7 @@
 #include "records/names.h"
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
+#include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
@@ -39,15 +40,24 @@ grpc::Status AuditServiceImpl::ListEntries(grpc::ServerContext* context,
   absl::StatusOr<std::vector<storage::StoredAuditEntry>> entries = log_->ListEntries(
       *caller, {.target = request->target(), .after_position = *after, .limit = *page_size});
   if (!entries.ok()) return ToGrpcStatus(entries.status());
+  // Paged by bytes as well as by count (kMaxPageBytes), as every listing is.
+  size_t bytes = 0;
+  bool cut = false;
   for (const auto& e : *entries) {
+    bytes += e.entry.size() + 2 * e.entry_hash.size();
+    if (response->entries_size() > 0 && bytes > kMaxPageBytes) {
+      cut = true;
+      break;
+    }
     v1::AuditEntry* out = response->add_entries();
     out->set_position(e.position);
     out->set_entry(e.entry);
     out->set_prev_hash(e.prev_hash);
     out->set_hash(e.entry_hash);
   }
-  if (static_cast<int>(entries->size()) == *page_size) {
-    response->set_next_page_token(EncodePageToken(entries->back().position, fingerprint));
+  if (cut || static_cast<int>(entries->size()) == *page_size) {
+    response->set_next_page_token(
+        EncodePageToken(response->entries(response->entries_size() - 1).position(), fingerprint));
   }
   return grpc::Status::OK;
 }

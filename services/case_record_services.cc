@@ -101,9 +101,9 @@ grpc::Status MissingPersonServiceImpl::ListMissingPersons(
                  absl::StatusOr<records::Page<records::MissingPerson>> page =
                      records_->ListMissingPersons(caller, query);
                  if (!page.ok()) return page.status();
-                 for (const auto& person : page->records)
-                   *response->add_missing_persons() = ToProto(person);
-                 response->set_next_page_token(NextPageToken(*request, page->next_after_id));
+                 response->set_next_page_token(NextPageToken(
+                     *request, AppendWithinBytes(*page, response->mutable_missing_persons(),
+                                                 [](const auto& p) { return ToProto(p); })));
                  return absl::OkStatus();
                });
 }
@@ -217,9 +217,9 @@ grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
                  absl::StatusOr<records::Page<records::UnidentifiedRemains>> page =
                      records_->ListRemains(caller, query);
                  if (!page.ok()) return page.status();
-                 for (const auto& remains : page->records)
-                   *response->add_remains() = ToProto(remains);
-                 response->set_next_page_token(NextPageToken(*request, page->next_after_id));
+                 response->set_next_page_token(NextPageToken(
+                     *request, AppendWithinBytes(*page, response->mutable_remains(),
+                                                 [](const auto& r) { return ToProto(r); })));
                  return absl::OkStatus();
                });
 }

@@ -85,8 +85,9 @@ grpc::Status DnaSampleServiceImpl::ListDnaSamples(grpc::ServerContext* context,
         absl::StatusOr<records::Page<records::DnaSample>> samples = samples_->ListSamples(
             caller, parent->kind, parent->id, request->show_deleted(), page->size, page->after_id);
         if (!samples.ok()) return samples.status();
-        for (const auto& s : samples->records) *response->add_dna_samples() = ToProto(s);
-        response->set_next_page_token(NextPageToken(*request, samples->next_after_id));
+        response->set_next_page_token(
+            NextPageToken(*request, AppendWithinBytes(*samples, response->mutable_dna_samples(),
+                                                      [](const auto& s) { return ToProto(s); })));
         return absl::OkStatus();
       });
 }

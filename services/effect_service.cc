@@ -86,8 +86,9 @@ grpc::Status EffectServiceImpl::ListEffects(grpc::ServerContext* context,
                      effects_->ListEffects(caller, parent->kind, parent->id,
                                            request->show_deleted(), page->size, page->after_id);
                  if (!effects.ok()) return effects.status();
-                 for (const auto& e : effects->records) *response->add_effects() = ToProto(e);
-                 response->set_next_page_token(NextPageToken(*request, effects->next_after_id));
+                 response->set_next_page_token(NextPageToken(
+                     *request, AppendWithinBytes(*effects, response->mutable_effects(),
+                                                 [](const auto& e) { return ToProto(e); })));
                  return absl::OkStatus();
                });
 }
@@ -166,8 +167,9 @@ grpc::Status EffectServiceImpl::Search(const grpc::ServerContextBase& context,
         absl::StatusOr<records::Page<records::PersonalEffect>> found =
             effects_->SearchEffects(caller, std::move(search));
         if (!found.ok()) return found.status();
-        for (const auto& e : found->records) *response->add_effects() = ToProto(e);
-        response->set_next_page_token(NextPageToken(request, found->next_after_id));
+        response->set_next_page_token(
+            NextPageToken(request, AppendWithinBytes(*found, response->mutable_effects(),
+                                                     [](const auto& e) { return ToProto(e); })));
         return absl::OkStatus();
       });
 }

@@ -86,8 +86,9 @@ grpc::Status MarkServiceImpl::ListMarks(grpc::ServerContext* context,
                      marks_->ListMarks(caller, parent->kind, parent->id, request->show_deleted(),
                                        page->size, page->after_id);
                  if (!marks.ok()) return marks.status();
-                 for (const auto& mark : marks->records) *response->add_marks() = ToProto(mark);
-                 response->set_next_page_token(NextPageToken(*request, marks->next_after_id));
+                 response->set_next_page_token(NextPageToken(
+                     *request, AppendWithinBytes(*marks, response->mutable_marks(),
+                                                 [](const auto& m) { return ToProto(m); })));
                  return absl::OkStatus();
                });
 }
@@ -172,8 +173,9 @@ grpc::Status MarkServiceImpl::Search(const grpc::ServerContextBase& context,
         absl::StatusOr<records::Page<records::DistinguishingMark>> found =
             marks_->SearchMarks(caller, std::move(search));
         if (!found.ok()) return found.status();
-        for (const auto& mark : found->records) *response->add_marks() = ToProto(mark);
-        response->set_next_page_token(NextPageToken(request, found->next_after_id));
+        response->set_next_page_token(
+            NextPageToken(request, AppendWithinBytes(*found, response->mutable_marks(),
+                                                     [](const auto& m) { return ToProto(m); })));
         return absl::OkStatus();
       });
 }

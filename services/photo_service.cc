@@ -9,13 +9,11 @@
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/request_digest.h"
+#include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
 namespace {
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 v1::QualityCheck::Verdict ToProto(records::QualityVerdict verdict) {
   switch (verdict) {
@@ -253,16 +251,17 @@ grpc::Status PhotoServiceImpl::ListPhotos(grpc::ServerContext* context,
   const std::string fingerprint =
       absl::StrCat(request->parent(), "|", request->show_deleted() ? 1 : 0);
   absl::StatusOr<int> size =
-      EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+      EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxListPageSize);
   if (!size.ok()) return ToGrpcStatus(size.status());
   absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
   if (!after.ok()) return ToGrpcStatus(after.status());
   absl::StatusOr<records::Page<records::Photo>> page = photos_->ListPhotos(
       *caller, parent->kind, parent->id, request->show_deleted(), *size, *after);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const auto& photo : page->records) *response->add_photos() = ToProto(photo);
-  if (page->next_after_id != 0) {
-    response->set_next_page_token(EncodePageToken(page->next_after_id, fingerprint));
+  const int64_t next_after_id = AppendWithinBytes(*page, response->mutable_photos(),
+                                                  [](const auto& p) { return ToProto(p); });
+  if (next_after_id != 0) {
+    response->set_next_page_token(EncodePageToken(next_after_id, fingerprint));
   }
   return grpc::Status::OK;
 }

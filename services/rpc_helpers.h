@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "common/field_violations.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "records/model.h"
 #include "records/names.h"
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
@@ -62,6 +63,33 @@ absl::StatusOr<PagePosition> PagePositionOf(const Request& request) {
       DecodePageToken(request.page_token(), filters.SerializeAsString());
   if (!after.ok()) return after.status();
   return PagePosition{*size, *after};
+}
+
+// Listings page by bytes as well as by count: a page ends before the item that would take it past
+// kMaxPageBytes (the first item always goes), so that no row, however large an older server let
+// it be, can make a listing fail with RESOURCE_EXHAUSTED for good.
+inline constexpr size_t kMaxPageBytes = 4u << 20;
+
+// Appends convert(item) of each of `page.records` to `out` within kMaxPageBytes, and returns the
+// id to continue after: the last appended item's when the page was cut, else the page's own.
+template <typename Record, typename Proto, typename Convert>
+int64_t AppendWithinBytes(const records::Page<Record>& page,
+                          google::protobuf::RepeatedPtrField<Proto>* out, Convert convert) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < page.records.size(); ++i) {
+    Proto item = convert(page.records[i]);
+    bytes += item.ByteSizeLong();
+    if (i > 0 && bytes > kMaxPageBytes) {
+      const Record& last = page.records[i - 1];
+      if constexpr (requires { last.meta.id; }) {
+        return last.meta.id;
+      } else {
+        return last.id;
+      }
+    }
+    *out->Add() = std::move(item);
+  }
+  return page.next_after_id;
 }
 
 // The token of the page after the one that ended at `next_after_id` (0: there is none).

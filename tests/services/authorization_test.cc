@@ -36,6 +36,7 @@
 #include "storage/match_store.h"
 #include "storage/measurement_store.h"
 #include "storage/migrations.h"
+#include "tests/support/bad_request.h"
 #include "tests/support/face_pipeline.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/postgres_environment.h"
@@ -348,6 +349,12 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(missing->GetMissingPerson(family().get(), get_person, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // A consent is a statement of bounded size, like every text kept in an append-only table.
+  v1::LinkCaseRequest huge = link;
+  huge.set_consent(std::string(4001, 'x'));
+  grpc::Status refused = admin->LinkCase(staff().get(), huge, &linked);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.error_message();
+  EXPECT_EQ(testing::BadRequestFields(refused), std::vector<std::string>{"consent"});
   grpc::Status linking = admin->LinkCase(staff().get(), link, &linked);
   ASSERT_TRUE(linking.ok()) << linking.error_message();
   EXPECT_TRUE(missing->GetMissingPerson(family().get(), get_person, &seen).ok());

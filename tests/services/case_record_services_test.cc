@@ -272,6 +272,60 @@ std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<std::str
   return {names.begin(), names.end()};
 }
 
+TEST_F(CaseRecordServicesTest, TextAndRepeatedFieldsAreBoundedHereAndInTheDatabase) {
+  v1::MissingPerson many_aliases = ValidPerson();
+  for (int i = 0; i < 21; ++i) many_aliases.add_aliases("alias " + std::to_string(i));
+  v1::MissingPerson out;
+  grpc::Status status = Create(many_aliases, &out);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{"missing_person.aliases"});
+  // The database holds the same limits, whatever client writes to it.
+  ASSERT_TRUE(Create(ValidPerson(), &out).ok());
+  pqxx::connection conn(owner_);
+  for (const char* sql :
+       {"UPDATE missing_persons SET given_names = repeat('x', 201)",
+        "UPDATE missing_persons SET last_seen_place = repeat('x', 4001)",
+        "UPDATE missing_persons SET aliases = (SELECT jsonb_agg(i) FROM generate_series(1, 21) i)",
+        "INSERT INTO case_links (organization_id, record_kind, record_id, consent, linked_by) "
+        "VALUES (1, 'missing_person', 1, repeat('x', 4001), 'ana')"}) {
+    pqxx::work tx(conn);
+    EXPECT_THROW(tx.exec(sql), pqxx::check_violation) << sql;
+  }
+}
+
+TEST_F(CaseRecordServicesTest, ListingsPageByBytesSoThatHugeOldRowsCannotBreakThem) {
+  // Rows an older server let in, of 3 MB each: five would make one 15 MB page, over what a client
+  // accepts, and the listing would fail for good.
+  v1::CreateRemainsRequest request;
+  *request.mutable_remains() = ValidRemains();
+  v1::UnidentifiedRemains body;
+  for (int i = 0; i < 5; ++i) {
+    auto lab = callers_->Context("lab1", "semefo-tij", "forensic_lab");
+    ASSERT_TRUE(remains_->CreateRemains(lab.get(), request, &body).ok());
+  }
+  {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec("ALTER TABLE remains DROP CONSTRAINT remains_text_limits");
+    tx.exec("UPDATE remains SET notes = repeat('x', 3000000)");
+    tx.commit();
+  }
+  v1::ListRemainsRequest list;
+  list.set_page_size(100);
+  int seen = 0, pages = 0;
+  do {
+    v1::ListRemainsResponse page;
+    grpc::Status status = remains_->ListRemains(callers_->Context().get(), list, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_LE(page.ByteSizeLong(), 4u << 20);
+    seen += page.remains_size();
+    ++pages;
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty() && pages < 10);
+  EXPECT_EQ(seen, 5);
+  EXPECT_GE(pages, 5);
+}
+
 TEST_F(CaseRecordServicesTest, RecordsSharingAFolioListEachOtherAsPossibleDuplicates) {
   v1::MissingPerson a, b, c;
   ASSERT_TRUE(Create(ValidPerson(), &a).ok());

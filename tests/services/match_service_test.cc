@@ -227,6 +227,12 @@ TEST_F(MatchServiceTest, ConfirmIdentificationClosesTheCase) {
   lead.set_decision(v1::PENDING);
   lead.set_reason("cross-match");
   v1::CandidatePair pair;
+  // Reasons are bounded: a 10 MB one would break every listing of decisions for good.
+  v1::RecordDecisionRequest huge = lead;
+  huge.set_reason(std::string(4001, 'x'));
+  grpc::Status refused = stub_->RecordDecision(callers_->Context().get(), huge, &pair);
+  EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT) << refused.error_message();
+  EXPECT_EQ(testing::BadRequestFields(refused), std::vector<std::string>{"reason"});
   ASSERT_TRUE(stub_->RecordDecision(callers_->Context().get(), lead, &pair).ok());
   EXPECT_EQ(pool_->size(), 1u);
   {
