@@ -35,11 +35,16 @@ absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message*
     if (!in) return absl::NotFoundError("cannot read " + path);
     buffer << in.rdbuf();
   }
+  return ParseJsonMessage(buffer.str(), path, message);
+}
+
+absl::Status ParseJsonMessage(const std::string& json, const std::string& source,
+                              google::protobuf::Message* message) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(buffer.str(), message, options);
+  auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(path + ": not a " + message->GetTypeName() +
+    return absl::InvalidArgumentError(source + ": not a " + message->GetTypeName() +
                                       " in JSON: " + std::string(status.message()));
   }
   return absl::OkStatus();

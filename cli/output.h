@@ -21,5 +21,9 @@ bool ParseIsoDate(const std::string& text, google::type::Date* date);
 
 // Reads `path` ("-" for standard input) as proto3 JSON into `message`.
 absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message* message);
+// Parses `json` (read from `source`, named in errors) as proto3 JSON into `message`; unknown
+// fields are refused, so that a misspelt field is never silently dropped.
+absl::Status ParseJsonMessage(const std::string& json, const std::string& source,
+                              google::protobuf::Message* message);
 
 }  // namespace encuentro::cli

@@ -99,6 +99,24 @@ std::vector<PairDecisions> GroupByPair(const std::vector<DecisionRecord>& decisi
   return out;
 }
 
+// Who decided and why is the owner's to tell; what was decided, and when, is not.
+void WithholdReviewers(DecisionRecord& decision) {
+  decision.reason.clear();
+  decision.principal.clear();
+}
+
+// What a searcher outside the person's scope may see (RankedCandidate::reference_only).
+void ReduceToReference(RankedCandidate& c) {
+  records::MissingPerson reference;
+  reference.meta.id = c.person.meta.id;
+  reference.meta.organization = c.person.meta.organization;
+  c.person = std::move(reference);
+  if (c.decision) WithholdReviewers(*c.decision);
+  for (Factor& f : c.evidence.factors) f.reason.clear();
+  c.evidence.person_photo_id = 0;
+  c.reference_only = true;
+}
+
 }  // namespace
 
 index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) {
@@ -218,6 +236,39 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
 
   absl::StatusOr<SearchResult> result = Rank(*remains, query.top_n, query.include_excluded);
   if (!result.ok()) return result.status();
+  // Everyone is searched; another commission's people are shown as references only, and a
+  // strong one is put in its owner's review queue, so the owner hears of it.
+  for (RankedCandidate& c : result->candidates) {
+    if (case_records_
+            ->CheckMayRead(caller, records::RecordKind::kMissingPerson, c.person.meta.id,
+                           c.person.meta.organization)
+            .ok()) {
+      continue;
+    }
+    if (c.light == Light::kMatch && !c.decision) {
+      DecisionRecord lead;
+      lead.remains_id = query.remains_id;
+      lead.missing_person_id = c.person.meta.id;
+      lead.decision = Decision::kPending;
+      lead.reason = absl::StrFormat(
+          "surfaced by a search of %s by %s (posterior %.3g); not reviewed by %s yet",
+          records::RemainsName(query.remains_id), caller.organization, c.posterior,
+          c.person.meta.organization);
+      lead.principal = caller.user;
+      lead.organization = caller.organization;
+      audit::AuditEvent raised = audit::EventFor(
+          caller, "MatchService/SearchCandidates",
+          {records::RemainsName(query.remains_id), records::MissingPersonName(c.person.meta.id)});
+      raised.purpose = query.purpose;
+      raised.legal_basis = query.legal_basis;
+      raised.outcome_json =
+          nlohmann::json({{"pending_lead_for", c.person.meta.organization}}).dump();
+      absl::StatusOr<DecisionRecord> stored = store_->InsertDecision(lead, raised);
+      if (!stored.ok()) return stored.status();
+      c.decision = *stored;
+    }
+    ReduceToReference(c);
+  }
 
   audit::AuditEvent event;
   event.principal = caller;
@@ -229,10 +280,13 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
   for (const auto& c : result->candidates) {
     const std::string name = records::MissingPersonName(c.person.meta.id);
     event.targets.push_back(name);
-    returned.push_back({{"candidate", name},
-                        {"log10_lr", c.evidence.log10_lr},
-                        {"posterior", c.posterior},
-                        {"excluded", c.evidence.excluded}});
+    nlohmann::json line = {{"candidate", name},
+                           {"log10_lr", c.evidence.log10_lr},
+                           {"posterior", c.posterior},
+                           {"excluded", c.evidence.excluded}};
+    // The owner of a reference-only candidate finds this entry under the person's name too.
+    if (c.reference_only) line["reference_only_for"] = c.person.meta.organization;
+    returned.push_back(std::move(line));
   }
   event.outcome_json = nlohmann::json({{"status", "OK"}, {"candidates", returned}}).dump();
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
@@ -521,6 +575,7 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListCandidates(
   event.targets = {records::RecordName(kind, id)};
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   std::vector<PairDecisions> pairs = GroupByPair(*decisions);
+  if (absl::Status s = WithholdOutOfScope(caller, pairs); !s.ok()) return s;
   if (current) {
     std::erase_if(pairs,
                   [&](const PairDecisions& p) { return p.history.back().decision != *current; });
@@ -543,6 +598,7 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
   std::sort(pairs.begin(), pairs.end(), [](const PairDecisions& a, const PairDecisions& b) {
     return a.history.back().id < b.history.back().id;
   });
+  if (absl::Status s = WithholdOutOfScope(caller, pairs); !s.ok()) return s;
   // The page names records and reviewers' reasons: a read of case data like any other.
   audit::AuditEvent event;
   event.principal = caller;
@@ -557,6 +613,28 @@ absl::StatusOr<std::vector<PairDecisions>> Matcher::ListPairsByDecision(
   if (absl::Status s = store_->AppendAudit(event); !s.ok()) return s;
   if (absl::Status s = AddDnaReadiness(pairs); !s.ok()) return s;
   return pairs;
+}
+
+absl::Status Matcher::WithholdOutOfScope(const auth::Principal& caller,
+                                         std::vector<PairDecisions>& pairs) const {
+  std::vector<int64_t> ids;
+  for (const PairDecisions& pair : pairs) ids.push_back(pair.missing_person_id);
+  absl::StatusOr<std::vector<records::MissingPerson>> people = records_->GetMissingPersons(ids);
+  if (!people.ok()) return people.status();
+  std::map<int64_t, std::string> owner;
+  for (const records::MissingPerson& p : *people) owner[p.meta.id] = p.meta.organization;
+  for (PairDecisions& pair : pairs) {
+    pair.person_organization = owner[pair.missing_person_id];
+    if (case_records_
+            ->CheckMayRead(caller, records::RecordKind::kMissingPerson, pair.missing_person_id,
+                           pair.person_organization)
+            .ok()) {
+      continue;
+    }
+    pair.reference_only = true;
+    for (DecisionRecord& d : pair.history) WithholdReviewers(d);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Matcher::AddDnaReadiness(std::vector<PairDecisions>& pairs) const {

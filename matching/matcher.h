@@ -61,6 +61,11 @@ struct SearchQuery {
 };
 
 struct RankedCandidate {
+  // A candidate outside the searcher's scope (another commission's person) is a reference only:
+  // `person` keeps its id and organization and nothing else, the decision its kind and time, the
+  // evidence its numbers without reasons. Matching across jurisdictions must go on (people go
+  // missing in one state and are found in another); their personal data stays with the owner.
+  bool reference_only = false;
   records::MissingPerson person;
   // The reviewers' latest decision on this pair, if any.
   std::optional<DecisionRecord> decision;
@@ -102,6 +107,10 @@ struct DnaReadiness {
 struct PairDecisions {
   int64_t remains_id = 0;
   int64_t missing_person_id = 0;
+  // The person is outside the reader's scope: the reviewers' names and reasons are withheld, and
+  // `person_organization` says whom to ask.
+  bool reference_only = false;
+  std::string person_organization;
   std::vector<DecisionRecord> history;
   DnaReadiness dna;
 };
@@ -166,6 +175,10 @@ class Matcher {
 
   // Fills each pair's DNA readiness from its records' samples.
   absl::Status AddDnaReadiness(std::vector<PairDecisions>& pairs) const;
+  // Marks the pairs whose person `caller` may not read reference-only, withholding the reviewers'
+  // names and reasons.
+  absl::Status WithholdOutOfScope(const auth::Principal& caller,
+                                  std::vector<PairDecisions>& pairs) const;
 
   // Pairs across all records whose current decision is `decision` (e.g. the pending leads raised
   // by cross-matching), in the order those decisions were made, starting after the pair whose

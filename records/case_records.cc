@@ -224,6 +224,11 @@ absl::StatusOr<UnidentifiedRemains> CaseRecords::DeleteRemains(const auth::Princ
   return deleted;
 }
 
+absl::Status CaseRecords::CheckMayRead(const auth::Principal& caller, RecordKind kind, int64_t id,
+                                       const std::string& organization) const {
+  return scope_->CheckRead(caller, kind, id, organization);
+}
+
 absl::Status CaseRecords::CheckMayChange(const auth::Principal& caller, RecordKind kind,
                                          int64_t id) {
   if (kind == RecordKind::kMissingPerson) {

@@ -73,6 +73,11 @@ class CaseRecords {
 
   // OK when `caller` may change record `id` of `kind`; NOT_FOUND or PERMISSION_DENIED otherwise.
   absl::Status CheckMayChange(const auth::Principal& caller, RecordKind kind, int64_t id);
+  // OK when `caller` may read record `id` of `kind`, recorded by `organization` (read already,
+  // e.g. a candidate of a search); PERMISSION_DENIED otherwise. Not audited: the calling method's
+  // entry records the access.
+  absl::Status CheckMayRead(const auth::Principal& caller, RecordKind kind, int64_t id,
+                            const std::string& organization) const;
 
   // Not owned; told when a record's deletion takes its templates out of matching.
   void set_observer(MatchingObserver* observer) { observer_ = observer; }

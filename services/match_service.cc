@@ -39,6 +39,8 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
   v1::CandidatePair out;
   out.set_remains(records::RemainsName(pair.remains_id));
   out.set_missing_person(records::MissingPersonName(pair.missing_person_id));
+  out.set_person_organization(pair.person_organization);
+  out.set_reference_only(pair.reference_only);
   for (const auto& d : pair.history) *out.add_history() = ToProto(d);
   if (!pair.history.empty()) *out.mutable_current() = ToProto(pair.history.back());
   v1::DnaReadiness* dna = out.mutable_dna();
@@ -209,8 +211,12 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
     out->set_posterior(c.posterior);
     out->set_light(ToProto(c.light));
     out->set_excluded(c.evidence.excluded);
-    out->set_display_name(c.person.given_names + " " + c.person.family_names);
-    out->set_case_folio(c.person.case_folio);
+    out->set_organization(c.person.meta.organization);
+    out->set_reference_only(c.reference_only);
+    if (!c.reference_only) {
+      out->set_display_name(c.person.given_names + " " + c.person.family_names);
+      out->set_case_folio(c.person.case_folio);
+    }
     if (c.decision) *out->mutable_decision() = ToProto(*c.decision);
     for (const auto& f : c.evidence.factors) {
       v1::EvidenceFactor* factor = out->add_factors();
@@ -220,7 +226,7 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
       factor->set_excludes(f.excludes);
       factor->set_reason(f.reason);
       factor->set_prior_weight(f.prior);
-      if (f.name == "face") {
+      if (f.name == "face" && !c.reference_only) {
         factor->add_photos(records::PhotoName(records::RecordKind::kRemains, query.remains_id,
                                               c.evidence.remains_photo_id));
         factor->add_photos(records::PhotoName(records::RecordKind::kMissingPerson, c.person.meta.id,

@@ -532,6 +532,8 @@ TEST(MatchE2E, SavedAnthropologyEstimateDrivesTheStatureEvidence) {
       {"anthro", "stature", "remains/1", "--formula", "genoves1967_dac2004_male_femur", "--save"});
   ASSERT_EQ(saved.exit_code, 0) << saved.err;
 
+  // The commission whose people they are reviews the candidates (to the lab they are references).
+  as = staff;
   CommandResult match = cli({"--json", "match", "remains/1", "--legal-basis", "FGE-CI-1"});
   ASSERT_EQ(match.exit_code, 0) << match.err;
   nlohmann::json result = nlohmann::json::parse(match.out);

@@ -326,6 +326,44 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
   EXPECT_TRUE(matching->SearchCandidates(lab().get(), search, &result).ok());
   EXPECT_EQ(matching->SearchCandidates(other_lab().get(), search, &result).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Everyone is searched, but a person outside the searcher's scope is a reference only: the
+  // record's name, its commission and the scores, no personal data.
+  ASSERT_EQ(result.candidates_size(), 1);
+  const v1::Candidate& reference = result.candidates(0);
+  EXPECT_EQ(reference.missing_person(), person.name());
+  EXPECT_TRUE(reference.reference_only());
+  EXPECT_EQ(reference.organization(), "cbp-bc");
+  EXPECT_EQ(reference.display_name(), "");
+  EXPECT_EQ(reference.case_folio(), "");
+  for (const v1::EvidenceFactor& f : reference.factors()) {
+    EXPECT_EQ(f.reason(), "") << f.name();
+    EXPECT_EQ(f.photos_size(), 0) << f.name();
+  }
+  // The only candidate is a match (a prior of 1 in 1): it went to its owner's review queue as a
+  // pending lead, whose reason the searcher does not see.
+  EXPECT_EQ(reference.light(), v1::EvidenceFactor::MATCH);
+  EXPECT_EQ(reference.decision().decision(), v1::PENDING);
+  EXPECT_EQ(reference.decision().reason(), "");
+  v1::ListCandidatesRequest pending;
+  pending.set_current_decision(v1::PENDING);
+  v1::ListCandidatesResponse queue;
+  ASSERT_TRUE(matching->ListCandidates(staff().get(), pending, &queue).ok());
+  ASSERT_EQ(queue.pairs_size(), 1);
+  EXPECT_FALSE(queue.pairs(0).reference_only());
+  EXPECT_NE(queue.pairs(0).current().reason().find("surfaced by a search of " + found.name() +
+                                                   " by semefo-tij"),
+            std::string::npos)
+      << queue.pairs(0).current().reason();
+  ASSERT_TRUE(matching->ListCandidates(other_staff().get(), pending, &queue).ok());
+  ASSERT_EQ(queue.pairs_size(), 1);
+  EXPECT_TRUE(queue.pairs(0).reference_only());
+  EXPECT_EQ(queue.pairs(0).person_organization(), "cbp-bc");
+  EXPECT_EQ(queue.pairs(0).current().reason(), "");
+  // The owning commission searching sees its person whole.
+  ASSERT_TRUE(matching->SearchCandidates(staff().get(), search, &result).ok());
+  ASSERT_EQ(result.candidates_size(), 1);
+  EXPECT_FALSE(result.candidates(0).reference_only());
+  EXPECT_EQ(result.candidates(0).display_name(), "Rosa ");
 
   // A families' collective sees the person only once staff link the case, and never photos.
   EXPECT_EQ(missing->GetMissingPerson(family().get(), get_person, &seen).error_code(),
