@@ -22,8 +22,9 @@ absl::StatusOr<std::optional<Checkpoint>> AuditLog::LatestCheckpoint() {
 
 namespace {
 
-// What a family auditor may read of an entry about `target`: who, when, why, and the outcome as
-// far as it concerns that case; other people's records are left out.
+// What a family auditor may read of an entry about their case `target`: who, when, why, and the
+// outcome as far as it concerns that case; other people's records are left out. `audit list` and
+// `audit export` both show exactly this.
 std::string RedactFor(const std::string& entry, const std::string& target) {
   nlohmann::json parsed = nlohmann::json::parse(entry, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return R"({"redacted":true})";
@@ -55,7 +56,14 @@ std::string RedactFor(const std::string& entry, const std::string& target) {
 
 absl::StatusOr<std::vector<storage::StoredAuditEntry>> AuditLog::ListEntries(
     const auth::Principal& caller, const storage::AuditQuery& query) {
-  if (caller.role != auth::Role::kFamilyAuditor) return store_->List(query);
+  if (caller.role != auth::Role::kFamilyAuditor) {
+    absl::StatusOr<std::vector<storage::StoredAuditEntry>> entries = store_->List(query);
+    if (!entries.ok()) return entries.status();
+    if (absl::Status s = RecordRead(caller, "AuditService/ListEntries", query.target); !s.ok()) {
+      return s;
+    }
+    return entries;
+  }
   if (query.target.empty()) {
     return absl::InvalidArgumentError(
         "target: a family auditor names a case linked to their collective");
@@ -77,11 +85,23 @@ absl::StatusOr<std::vector<storage::StoredAuditEntry>> AuditLog::ListEntries(
     e.entry = RedactFor(e.entry, query.target);
     e.targets = {query.target};
   }
+  if (absl::Status s = RecordRead(caller, "AuditService/ListEntries", query.target); !s.ok()) {
+    return s;
+  }
   return entries;
+}
+
+absl::Status AuditLog::RecordRead(const auth::Principal& caller, const char* method,
+                                  const std::string& target) {
+  AuditEvent event = EventFor(caller, method);
+  if (!target.empty()) event.targets.push_back(target);
+  return store_->Append(event);
 }
 
 absl::StatusOr<int64_t> AuditLog::Export(const auth::Principal& caller,
                                          const std::function<bool(const std::string&)>& write) {
+  // Recorded first, so that the export carries the record of itself.
+  if (absl::Status s = RecordRead(caller, "AuditService/ExportEntries", ""); !s.ok()) return s;
   absl::StatusOr<std::pair<int64_t, std::string>> head = store_->Head();
   if (!head.ok()) return head.status();
   const bool family = caller.role == auth::Role::kFamilyAuditor;
@@ -91,24 +111,32 @@ absl::StatusOr<int64_t> AuditLog::Export(const auth::Principal& caller,
     if (!found.ok()) return found.status();
     linked = *found;
   }
-  const auto touches_linked = [&](const storage::StoredAuditEntry& e) {
+  // The first linked case the entry names (in the hashed entry's own targets); "" for none.
+  const auto linked_target = [&](const storage::StoredAuditEntry& e) {
     for (const std::string& t : e.targets) {
-      if (std::find(linked.begin(), linked.end(), t) != linked.end()) return true;
+      if (std::find(linked.begin(), linked.end(), t) != linked.end()) return t;
     }
-    return false;
+    return std::string();
   };
   int64_t written = 0;
   bool open = true;
   absl::Status status = store_->ForEach(head->first, [&](const storage::StoredAuditEntry& e) {
-    open = write(!family || touches_linked(e)
-                     ? ExportEntryLine(e.position, e.entry, e.prev_hash, e.entry_hash)
-                     : ExportRedactedLine(e.position, e.prev_hash, e.entry_hash));
+    std::string line;
+    if (!family) {
+      line = ExportEntryLine(e.position, e.entry, e.prev_hash, e.entry_hash);
+    } else if (const std::string target = linked_target(e); !target.empty()) {
+      // The family's own case: what `audit list` shows them, beside the hashes that chain it.
+      line = ExportRedactedLine(e.position, e.prev_hash, e.entry_hash, RedactFor(e.entry, target));
+    } else {
+      line = ExportRedactedLine(e.position, e.prev_hash, e.entry_hash);
+    }
+    open = write(line);
     if (open) ++written;
     return open;
   });
   if (!status.ok()) return status;
   if (!open) return absl::CancelledError("export stopped by the reader");
-  absl::StatusOr<std::vector<Checkpoint>> checkpoints = store_->Checkpoints(head->first);
+  absl::StatusOr<std::vector<Checkpoint>> checkpoints = store_->Checkpoints();
   if (!checkpoints.ok()) return checkpoints.status();
   for (const Checkpoint& c : *checkpoints) {
     if (!write(ExportCheckpointLine(c)))

@@ -51,6 +51,10 @@ class AuditLog {
   void StopCheckpoints();
 
  private:
+  // Appends the entry recording that `caller` read the log (about `target`, if one).
+  absl::Status RecordRead(const auth::Principal& caller, const char* method,
+                          const std::string& target);
+
   storage::AuditStore* store_;
   const SigningKey* key_;
   storage::PrincipalStore* links_;

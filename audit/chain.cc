@@ -131,7 +131,22 @@ absl::StatusOr<std::string> ReadPublicKey(const std::string& file_or_hex) {
   return Hex(key.data(), key.size());
 }
 
-VerificationReport VerifyExport(std::istream& in, const std::string& public_key_hex) {
+namespace {
+
+// `object[key]` as an integer. nlohmann converts any number, and a float out of int64_t's range
+// (1e41, found by audit_export_fuzzer) is undefined behaviour: only integers are taken.
+int64_t IntegerAt(const nlohmann::json& object, const char* key) {
+  const nlohmann::json& value = object.at(key);
+  if (!value.is_number_integer()) {
+    throw nlohmann::json::type_error::create(302, std::string(key) + " is not an integer", &value);
+  }
+  return value.get<int64_t>();
+}
+
+}  // namespace
+
+VerificationReport VerifyExport(std::istream& in, const std::string& public_key_hex,
+                                const ExpectedChain& expected) {
   VerificationReport report;
   report.head_hash = GenesisHash();
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> key{};
@@ -160,7 +175,7 @@ VerificationReport VerifyExport(std::istream& in, const std::string& public_key_
       const auto& c = record["checkpoint"];
       Checkpoint checkpoint;
       try {
-        checkpoint = {c.at("tree_size").get<int64_t>(), c.at("head_hash").get<std::string>(),
+        checkpoint = {IntegerAt(c, "tree_size"), c.at("head_hash").get<std::string>(),
                       c.at("time").get<std::string>(), c.at("signature").get<std::string>(),
                       c.value("public_key", std::string())};
       } catch (const nlohmann::json::exception&) {
@@ -173,7 +188,7 @@ VerificationReport VerifyExport(std::istream& in, const std::string& public_key_
     std::string entry, prev_hash, hash;
     const bool redacted = record.value("redacted", false);
     try {
-      position = record.at("position").get<int64_t>();
+      position = IntegerAt(record, "position");
       if (!redacted) entry = record.at("entry").get<std::string>();
       prev_hash = record.at("prev_hash").get<std::string>();
       hash = record.at("hash").get<std::string>();
@@ -233,6 +248,23 @@ VerificationReport VerifyExport(std::istream& in, const std::string& public_key_
     }
     ++report.checkpoints;
   }
+  const int64_t size = static_cast<int64_t>(hashes.size()) - 1;
+  if (expected.size) {
+    if (*expected.size < 0 || *expected.size > size) {
+      return fail(line, size,
+                  absl::StrCat("the chain holds ", size, " entries, fewer than the ",
+                               *expected.size, " you saw before: entries were removed"));
+    }
+    if (!expected.head.empty() && hashes[static_cast<size_t>(*expected.size)] != expected.head) {
+      return fail(line, *expected.size,
+                  absl::StrCat("the chain at ", *expected.size,
+                               " is not the one you saw before: entries up to it were rewritten"));
+    }
+  } else if (!expected.head.empty() &&
+             std::find(hashes.begin(), hashes.end(), expected.head) == hashes.end()) {
+    return fail(line, size,
+                "the head you saw before is nowhere in this chain: it was rewritten or cut");
+  }
   report.head_hash = hashes.back();
   report.ok = true;
   return report;
@@ -248,12 +280,11 @@ std::string ExportEntryLine(int64_t position, const std::string& entry,
 }
 
 std::string ExportRedactedLine(int64_t position, const std::string& prev_hash,
-                               const std::string& entry_hash) {
-  return nlohmann::json({{"position", position},
-                         {"redacted", true},
-                         {"prev_hash", prev_hash},
-                         {"hash", entry_hash}})
-      .dump();
+                               const std::string& entry_hash, const std::string& view) {
+  nlohmann::json line = {
+      {"position", position}, {"redacted", true}, {"prev_hash", prev_hash}, {"hash", entry_hash}};
+  if (!view.empty()) line["view"] = view;
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string ExportCheckpointLine(const Checkpoint& checkpoint) {

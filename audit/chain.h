@@ -74,14 +74,24 @@ struct VerificationReport {
 // them): every link recomputed from the genesis (redacted entries are taken by their hash),
 // positions consecutive, every checkpoint signed
 // by `public_key_hex` and matching the chain at its size. Stops at the first broken link.
-VerificationReport VerifyExport(std::istream& in, const std::string& public_key_hex);
+// What a reader saw before and pins, as Certificate Transparency monitors do: the chain must still
+// hold `size` entries or more, and its hash at `size` must be `head` (a rewritten past fails even
+// when its checkpoints were deleted and the rest re-signed). Either may be left out.
+struct ExpectedChain {
+  std::optional<int64_t> size;
+  std::string head;
+};
+VerificationReport VerifyExport(std::istream& in, const std::string& public_key_hex,
+                                const ExpectedChain& expected = {});
 
 // One export line for an entry, an entry withheld from this reader (its hashes only, so the
 // chain still links), or a checkpoint.
 std::string ExportEntryLine(int64_t position, const std::string& entry,
                             const std::string& prev_hash, const std::string& entry_hash);
+// `view`, when given, is what the reader may see of the entry (a family's redacted view of their
+// own case); it is not hashed, so the verifier takes the entry by its hash as for any redaction.
 std::string ExportRedactedLine(int64_t position, const std::string& prev_hash,
-                               const std::string& entry_hash);
+                               const std::string& entry_hash, const std::string& view = "");
 std::string ExportCheckpointLine(const Checkpoint& checkpoint);
 
 }  // namespace encuentro::audit

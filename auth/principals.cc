@@ -7,9 +7,11 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "audit/audit_event.h"
 #include "common/field_violations.h"
 #include "common/sha256.h"
 #include "common/text.h"
+#include "nlohmann/json.hpp"
 #include "records/names.h"
 
 namespace encuentro::auth {
@@ -108,6 +110,15 @@ absl::StatusOr<IssuedToken> Principals::IssueToken(const Principal& caller, cons
   if (!stored.ok()) return stored.status();
   issued.id = stored->id;
   return issued;
+}
+
+absl::Status Principals::RecordRefusal(const Principal& caller, std::string_view method,
+                                       const absl::Status& refusal) {
+  audit::AuditEvent event = audit::EventFor(caller, std::string(method));
+  event.outcome_json =
+      nlohmann::json({{"status", "PERMISSION_DENIED"}, {"refused", std::string(refusal.message())}})
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return store_->AppendAudit(event);
 }
 
 absl::Status Principals::RevokeToken(const Principal& caller, int64_t token_id) {

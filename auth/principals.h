@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "auth/principal.h"
@@ -40,6 +41,11 @@ class Principals {
   absl::Status RevokeToken(const Principal& caller, int64_t token_id);
   absl::Status LinkCase(const Principal& caller, const std::string& families_collective,
                         records::RecordKind kind, int64_t record_id, const std::string& consent);
+
+  // Records in the audit log that `caller` was refused `method` (PERMISSION_DENIED: a role or a
+  // scope it lacks), so that probing is visible to those who audit, not only to the server log.
+  absl::Status RecordRefusal(const Principal& caller, std::string_view method,
+                             const absl::Status& refusal);
 
   // UNAUTHENTICATED, saying why, for an unknown, expired or revoked token.
   absl::StatusOr<Principal> AuthenticateToken(const std::string& token);

@@ -18,6 +18,8 @@ struct AuditFlags {
   bool create = false;
   std::string file;
   std::string public_key;
+  int64_t expect_size = -1;
+  std::string expect_head;
 };
 
 int Verify(const AuditFlags& flags) {
@@ -32,7 +34,10 @@ int Verify(const AuditFlags& flags) {
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();
-  const audit::VerificationReport report = audit::VerifyExport(in, *key);
+  audit::ExpectedChain expected;
+  if (flags.expect_size >= 0) expected.size = flags.expect_size;
+  expected.head = flags.expect_head;
+  const audit::VerificationReport report = audit::VerifyExport(in, *key, expected);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!report.ok) {
@@ -46,6 +51,11 @@ int Verify(const AuditFlags& flags) {
       static_cast<long long>(report.entries), static_cast<long long>(report.redacted),
       report.head_hash.c_str(), static_cast<long long>(report.checkpoints), key->c_str(), seconds,
       seconds > 0 ? static_cast<double>(report.entries) / seconds : 0.0);
+  // What to pin next time, so that a rewrite of what was seen now cannot pass unnoticed.
+  std::printf(
+      "next time: encuentro audit verify FILE --pubkey %s --expect-size %lld "
+      "--expect-head %s\n",
+      key->c_str(), static_cast<long long>(report.entries), report.head_hash.c_str());
   return 0;
 }
 
@@ -128,6 +138,10 @@ void AddAuditCommands(CLI::App& app, const ClientOptions& options, int* exit_cod
       ->add_option("--pubkey", flags->public_key,
                    "The server's public key (64 hex digits, or a file holding them)")
       ->required();
+  verify->add_option("--expect-size", flags->expect_size,
+                     "Entries the chain held when you last verified it: it must still hold them");
+  verify->add_option("--expect-head", flags->expect_head,
+                     "The head hash you saw then: the chain at --expect-size must still be it");
   verify->callback([=] { *exit_code = Verify(*flags); });
 }
 

@@ -168,7 +168,7 @@ class Importer {
           } else {
             RowResult result = ImportRow(rows_[i]);
             photos += result.photos;
-            Record(rows_[i], result);
+            Record(result);
           }
           progress.Update(++done, photos.load());
         }
@@ -405,7 +405,7 @@ class Importer {
     return result;
   }
 
-  void Record(const CsvRow& row, RowResult& result) {
+  void Record(RowResult& result) {
     std::lock_guard lock(mu_);
     if (result.done) {
       state_ << result.request_id << '\t' << result.name << '\n';
@@ -487,8 +487,9 @@ void AddImportCommands(CLI::App& app, const ClientOptions& options, int* exit_co
         ->capture_default_str();
     command->add_option("--state", flags->state_file,
                         "Resume file (default CSV.import-state): rows listed there are skipped");
+    const ImportKind chosen = kind;  // clang 14 cannot capture a structured binding
     command->callback([=, &options] {
-      Importer importer(kind, *flags, options);
+      Importer importer(chosen, *flags, options);
       *exit_code = importer.Run();
     });
   }

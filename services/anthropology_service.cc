@@ -19,22 +19,16 @@
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
+#include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
 namespace {
 
 constexpr char kServiceName[] = "encuentro.v1.AnthropologyService/";
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 200;
-
-// Admits the caller (see Gatekeeper), runs `fn`, and converts its status for the wire.
-template <typename Fn>
-grpc::Status Serve(Gatekeeper* gate, grpc::ServerContext* context, const char* method, Fn fn) {
-  absl::StatusOr<auth::Principal> caller = gate->Admit(*context, method);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(fn(*caller));
-}
+// Measurement versions are listed 20 at a time, at most 200.
+constexpr int kDefaultVersionsPage = 20;
+constexpr int kMaxVersionsPage = 200;
 
 absl::StatusOr<int64_t> RequireRemainsId(const std::string& name, const std::string& field) {
   std::optional<int64_t> id = records::ParseRecordId(name, records::RecordKind::kRemains);
@@ -53,13 +47,6 @@ absl::StatusOr<int64_t> RequireSetVersion(const std::string& name, int64_t remai
                                       storage::MeasurementSetName(remains_id, 1)}});
   }
   return version;
-}
-
-absl::StatusOr<std::optional<int64_t>> OptionalRevision(const std::string& etag) {
-  if (etag.empty()) return std::optional<int64_t>();
-  std::optional<int64_t> revision = records::ParseEtag(etag);
-  if (!revision) return InvalidFields({{"etag", "is not an etag this server issued"}});
-  return revision;
 }
 
 audit::AuditEvent Event(const auth::Principal& caller, const char* method) {
@@ -262,7 +249,7 @@ AnthropologyServiceImpl::AnthropologyServiceImpl(Gatekeeper* gate, storage::Meas
 grpc::Status AnthropologyServiceImpl::ListCatalog(grpc::ServerContext* context,
                                                   const v1::ListCatalogRequest*,
                                                   v1::ListCatalogResponse* response) {
-  return Serve(gate_, context, "encuentro.v1.AnthropologyService.ListCatalog",
+  return Serve(gate_, *context, "encuentro.v1.AnthropologyService.ListCatalog",
                [&](const auth::Principal&) -> absl::Status {
                  for (const anthropology::MeasurementDefinition& d : catalog_->measurements()) {
                    v1::CatalogMeasurement* m = response->add_measurements();
@@ -311,7 +298,7 @@ grpc::Status AnthropologyServiceImpl::RecordMeasurements(
     grpc::ServerContext* context, const v1::RecordMeasurementsRequest* request,
     v1::RecordMeasurementsResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.AnthropologyService.RecordMeasurements",
+      gate_, *context, "encuentro.v1.AnthropologyService.RecordMeasurements",
       [&](const auth::Principal& caller) -> absl::Status {
         absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
         if (!remains_id.ok()) return remains_id.status();
@@ -358,12 +345,12 @@ grpc::Status AnthropologyServiceImpl::ListMeasurementVersions(
     grpc::ServerContext* context, const v1::ListMeasurementVersionsRequest* request,
     v1::ListMeasurementVersionsResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.AnthropologyService.ListMeasurementVersions",
+      gate_, *context, "encuentro.v1.AnthropologyService.ListMeasurementVersions",
       [&](const auth::Principal& caller) -> absl::Status {
         absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
         if (!remains_id.ok()) return remains_id.status();
         absl::StatusOr<int> page_size =
-            EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+            EffectivePageSize(request->page_size(), kDefaultVersionsPage, kMaxVersionsPage);
         if (!page_size.ok()) return page_size.status();
         absl::StatusOr<int64_t> before = DecodePageToken(request->page_token(), request->parent());
         if (!before.ok()) return before.status();
@@ -388,7 +375,7 @@ grpc::Status AnthropologyServiceImpl::ImportLandmarks(grpc::ServerContext* conte
                                                       const v1::ImportLandmarksRequest* request,
                                                       v1::ImportLandmarksResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.AnthropologyService.ImportLandmarks",
+      gate_, *context, "encuentro.v1.AnthropologyService.ImportLandmarks",
       [&](const auth::Principal& caller) -> absl::Status {
         absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->parent(), "parent");
         if (!remains_id.ok()) return remains_id.status();
@@ -444,14 +431,14 @@ grpc::Status AnthropologyServiceImpl::EstimateSex(grpc::ServerContext* context,
                                                   const v1::EstimateSexRequest* request,
                                                   v1::EstimateSexResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.AnthropologyService.EstimateSex",
+      gate_, *context, "encuentro.v1.AnthropologyService.EstimateSex",
       [&](const auth::Principal& caller) -> absl::Status {
         absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
         if (!remains_id.ok()) return remains_id.status();
         if (request->prior_male() < 0 || request->prior_male() >= 1) {
           return InvalidFields({{"prior_male", "must be in (0, 1); 0 means 0.5"}});
         }
-        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
+        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag(), "etag");
         if (!revision.ok()) return revision.status();
         if (options_.cranio_reference == nullptr) {
           return absl::FailedPreconditionError(
@@ -528,7 +515,7 @@ grpc::Status AnthropologyServiceImpl::EstimateStature(grpc::ServerContext* conte
                                                       const v1::EstimateStatureRequest* request,
                                                       v1::EstimateStatureResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.AnthropologyService.EstimateStature",
+      gate_, *context, "encuentro.v1.AnthropologyService.EstimateStature",
       [&](const auth::Principal& caller) -> absl::Status {
         absl::StatusOr<int64_t> remains_id = RequireRemainsId(request->remains(), "remains");
         if (!remains_id.ok()) return remains_id.status();
@@ -536,7 +523,7 @@ grpc::Status AnthropologyServiceImpl::EstimateStature(grpc::ServerContext* conte
         if (!(k > 0 && k <= 5)) {
           return InvalidFields({{"standard_errors", "must be in (0, 5]; 0 means 2"}});
         }
-        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag());
+        absl::StatusOr<std::optional<int64_t>> revision = OptionalRevision(request->etag(), "etag");
         if (!revision.ok()) return revision.status();
         std::vector<const anthropology::StatureFormula*> formulas;
         if (!request->formula_id().empty()) {

@@ -123,6 +123,12 @@ bool Gatekeeper::TakeToken(const std::string& user) {
   return true;
 }
 
+absl::Status Gatekeeper::RecordRefusal(const auth::Principal& caller, std::string_view method,
+                                       const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kPermissionDenied) return absl::OkStatus();
+  return principals_->RecordRefusal(caller, method, status);
+}
+
 absl::StatusOr<auth::Principal> Gatekeeper::Admit(const grpc::ServerContextBase& context,
                                                   std::string_view method) {
   absl::StatusOr<auth::Principal> caller = Authenticate(context);
@@ -130,8 +136,10 @@ absl::StatusOr<auth::Principal> Gatekeeper::Admit(const grpc::ServerContextBase&
   const auto& table = RpcRoles();
   const auto allowed = table.find(std::string(method));
   if (allowed == table.end() || allowed->second.count(caller->role) == 0) {
-    return absl::PermissionDeniedError(absl::StrCat("the role ", auth::RoleName(caller->role),
-                                                    " may not call ", std::string(method)));
+    absl::Status refused = absl::PermissionDeniedError(absl::StrCat(
+        "the role ", auth::RoleName(caller->role), " may not call ", std::string(method)));
+    if (absl::Status s = RecordRefusal(*caller, method, refused); !s.ok()) return s;
+    return refused;
   }
   if (absl::Status s = Charge(*caller); !s.ok()) return s;
   return caller;

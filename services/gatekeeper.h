@@ -39,6 +39,11 @@ class Gatekeeper {
   absl::StatusOr<auth::Principal> Admit(const grpc::ServerContextBase& context,
                                         std::string_view method);
 
+  // Records a PERMISSION_DENIED answer to an authenticated caller in the audit log (Admit does
+  // for roles; Serve for scopes). Other statuses are not recorded.
+  absl::Status RecordRefusal(const auth::Principal& caller, std::string_view method,
+                             const absl::Status& status);
+
   // Takes one more call from an admitted caller's rate limit, for an RPC that does the work of
   // many (each search of a BatchSearch stream). RESOURCE_EXHAUSTED over the limit.
   absl::Status Charge(const auth::Principal& caller);

@@ -196,7 +196,12 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
   query.purpose = request->purpose();
   query.legal_basis = request->legal_basis();
   absl::StatusOr<matching::SearchResult> result = matcher_->SearchCandidates(caller, query);
-  if (!result.ok()) return ToGrpcStatus(result.status());
+  if (!result.ok()) {
+    // Searching remains outside one's scope is a refusal worth auditing, as in Serve.
+    absl::Status refused =
+        gate_->RecordRefusal(caller, "encuentro.v1.MatchService.SearchCandidates", result.status());
+    return ToGrpcStatus(refused.ok() ? result.status() : refused);
+  }
   response->set_remains_templates(result->remains_templates);
   response->set_gallery_templates(static_cast<int64_t>(result->gallery_templates));
   response->set_candidates_scored(result->candidates_scored);

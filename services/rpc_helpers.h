@@ -24,7 +24,10 @@ grpc::Status Serve(Gatekeeper* gate, const grpc::ServerContextBase& context, con
                    Fn fn) {
   absl::StatusOr<auth::Principal> caller = gate->Admit(context, method);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(fn(*caller));
+  absl::Status status = fn(*caller);
+  // A scope refusal (another organization's record) is recorded like a role refusal.
+  if (absl::Status s = gate->RecordRefusal(*caller, method, status); !s.ok()) status = s;
+  return ToGrpcStatus(status);
 }
 
 // The revision an etag names; nullopt for an empty etag (no check).

@@ -2,22 +2,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/audit_writer.h"
 #include "storage/connection_pool.h"
 #include "storage/sql_values.h"
 
 namespace encuentro::storage {
 namespace {
 
-constexpr char kEntryColumns[] =
-    "SELECT position, entry, prev_hash, entry_hash, array_to_json(targets)::text FROM audit_log ";
+constexpr char kEntryColumns[] = "SELECT position, entry, prev_hash, entry_hash FROM audit_log ";
 
+// The targets a reader relies on are those inside the hashed entry: the `targets` column is an
+// unhashed copy that an edit could change without breaking the chain, so it is never read.
 StoredAuditEntry ReadEntry(const pqxx::row& row) {
   StoredAuditEntry e;
   e.position = row[0].as<int64_t>();
   e.entry = row[1].as<std::string>();
   e.prev_hash = row[2].as<std::string>();
   e.entry_hash = row[3].as<std::string>();
-  e.targets = nlohmann::json::parse(row[4].as<std::string>()).get<std::vector<std::string>>();
+  const nlohmann::json parsed = nlohmann::json::parse(e.entry, nullptr, false);
+  if (parsed.is_object() && parsed.contains("targets") && parsed["targets"].is_array()) {
+    for (const auto& t : parsed["targets"]) {
+      if (t.is_string()) e.targets.push_back(t.get<std::string>());
+    }
+  }
   return e;
 }
 
@@ -41,7 +48,8 @@ absl::StatusOr<std::vector<StoredAuditEntry>> AuditStore::List(const AuditQuery&
     std::string where = "WHERE position > $1";
     if (!query.target.empty()) {
       params.Add(query.target);
-      where += " AND targets @> ARRAY[$3]";
+      // The hashed entry's targets (index of migration 0019), not the unhashed column.
+      where += " AND (entry::jsonb -> 'targets') ? $3";
     }
     for (const auto& row :
          params.Exec(tx, std::string(kEntryColumns) + where + " ORDER BY position LIMIT $2")) {
@@ -117,14 +125,15 @@ absl::StatusOr<audit::Checkpoint> AuditStore::SaveCheckpoint(const audit::Checkp
   return *stored;
 }
 
-absl::StatusOr<std::vector<audit::Checkpoint>> AuditStore::Checkpoints(int64_t max_tree_size) {
+absl::Status AuditStore::Append(const audit::AuditEvent& event) {
+  return AppendAuditEntry(*database_, event);
+}
+
+absl::StatusOr<std::vector<audit::Checkpoint>> AuditStore::Checkpoints() {
   std::vector<audit::Checkpoint> checkpoints;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    for (const auto& row : SqlParams()
-                               .Add(max_tree_size)
-                               .Exec(tx, std::string(kCheckpointColumns) +
-                                             "WHERE tree_size <= $1 ORDER BY tree_size")) {
+    for (const auto& row : tx.exec(std::string(kCheckpointColumns) + "ORDER BY tree_size, time")) {
       checkpoints.push_back(ReadCheckpoint(row));
     }
   });

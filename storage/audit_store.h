@@ -46,8 +46,11 @@ class AuditStore {
 
   // Stores a checkpoint; one already stored for that tree size is kept and returned instead.
   absl::StatusOr<audit::Checkpoint> SaveCheckpoint(const audit::Checkpoint& checkpoint);
-  // Checkpoints up to `max_tree_size`, ascending.
-  absl::StatusOr<std::vector<audit::Checkpoint>> Checkpoints(int64_t max_tree_size);
+  // Appends `event` to the chain (e.g. that someone read the log).
+  absl::Status Append(const audit::AuditEvent& event);
+  // Every checkpoint, ascending by size: an export carries them all, so that one signed for more
+  // entries than the chain now holds shows the tail was cut.
+  absl::StatusOr<std::vector<audit::Checkpoint>> Checkpoints();
   absl::StatusOr<std::optional<audit::Checkpoint>> LatestCheckpoint();
 
  private:

@@ -306,4 +306,8 @@ absl::StatusOr<std::vector<std::string>> PrincipalStore::LinkedRecords(
   return names;
 }
 
+absl::Status PrincipalStore::AppendAudit(const audit::AuditEvent& event) {
+  return AppendAuditEntry(*database_, event);
+}
+
 }  // namespace encuentro::storage

@@ -69,6 +69,8 @@ class PrincipalStore {
                                 int64_t record_id);
   // Resource names ("missingPersons/3") of every case linked to `organization`.
   absl::StatusOr<std::vector<std::string>> LinkedRecords(const std::string& organization);
+  // Appends `event` to the audit chain on its own (e.g. a refused call).
+  absl::Status AppendAudit(const audit::AuditEvent& event);
 
  private:
   Database* database_;

@@ -4,6 +4,7 @@
 // rewrites the chain after a checkpoint. The application role cannot change entries at all.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -11,6 +12,7 @@
 #include "audit/audit_log.h"
 #include "audit/chain.h"
 #include "auth/principals.h"
+#include "nlohmann/json.hpp"
 #include "storage/database.h"
 #include "storage/match_store.h"
 #include "storage/migrations.h"
@@ -79,6 +81,24 @@ class AuditChainTest : public ::testing::Test {
     tx.commit();
   }
 
+  // Recomputes every hash from `from` on, as an operator covering an edit would.
+  void Relink(int from) {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec0("SET LOCAL session_replication_role = replica");
+    std::string prev =
+        tx.exec1("SELECT entry_hash FROM audit_log WHERE position = " + std::to_string(from - 1))[0]
+            .c_str();
+    for (const auto& row : tx.exec("SELECT position, entry FROM audit_log WHERE position >= " +
+                                   std::to_string(from) + " ORDER BY position")) {
+      const std::string hash = ChainHash(prev, row[1].c_str());
+      tx.exec0("UPDATE audit_log SET prev_hash = " + tx.quote(prev) +
+               ", entry_hash = " + tx.quote(hash) + " WHERE position = " + row[0].c_str());
+      prev = hash;
+    }
+    tx.commit();
+  }
+
   testing::TempDir dir_{"encuentro-audit"};
   std::string owner_;
   std::unique_ptr<storage::Database> database_;
@@ -100,7 +120,7 @@ TEST_F(AuditChainTest, AnExportVerifiesWithItsCheckpoints) {
   ASSERT_TRUE(log_->CreateCheckpoint().ok());
   const VerificationReport report = Verify(Export());
   EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.entries, 8);
+  EXPECT_EQ(report.entries, 9);  // and the export's own entry
   EXPECT_EQ(report.checkpoints, 2);
   EXPECT_EQ(report.head_hash, audit_store_->Head()->second);
   // The canonical entry carries what the issue asks of a search's entry.
@@ -183,6 +203,56 @@ TEST_F(AuditChainTest, ARewrittenChainFailsItsSignedCheckpoint) {
   EXPECT_NE(report.problem.find("signed checkpoint at 4"), std::string::npos) << report.problem;
 }
 
+TEST_F(AuditChainTest, ARewriteWithItsCheckpointsDeletedFailsAgainstWhatTheReaderPinned) {
+  Append(4);
+  ASSERT_TRUE(log_->CreateCheckpoint().ok());
+  const VerificationReport seen = Verify(Export());
+  ASSERT_TRUE(seen.ok) << seen.problem;
+  // Entry 2 edited, the chain relinked and every checkpoint deleted: alone, the export verifies.
+  Tamper("UPDATE audit_log SET entry = replace(entry, 'ana', 'eve') WHERE position = 2");
+  Relink(2);
+  Tamper("DELETE FROM audit_checkpoints");
+  const std::string rewritten = Export();
+  EXPECT_TRUE(Verify(rewritten).ok);
+  // Against the size and head the reader saw before, it does not.
+  std::istringstream in(rewritten);
+  const VerificationReport pinned =
+      VerifyExport(in, key_->public_key_hex(), {.size = seen.entries, .head = seen.head_hash});
+  EXPECT_FALSE(pinned.ok);
+  EXPECT_NE(pinned.problem.find("not the one you saw before"), std::string::npos) << pinned.problem;
+  // A chain cut below what was seen fails too.
+  std::istringstream again(rewritten);
+  const VerificationReport longer =
+      VerifyExport(again, key_->public_key_hex(), {.size = seen.entries + 100});
+  EXPECT_FALSE(longer.ok);
+  EXPECT_NE(longer.problem.find("entries were removed"), std::string::npos) << longer.problem;
+}
+
+TEST_F(AuditChainTest, ATruncatedTailIsCaughtByTheCheckpointsTheExportCarries) {
+  Append(5);
+  ASSERT_TRUE(log_->CreateCheckpoint().ok());
+  Tamper("DELETE FROM audit_log WHERE position > 3");
+  // The export (whose own entry now links after entry 3) carries the checkpoint signed at 5.
+  const VerificationReport report = Verify(Export());
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("entries were removed"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditChainTest, AnEditedTargetsColumnHidesNothingAndReadsAreAudited) {
+  Append(3);  // entry i+1 names remains/i and missingPersons/i+1
+  Tamper("UPDATE audit_log SET targets = '{}' WHERE position = 2");
+  auto entries = log_->ListEntries({}, {.target = "remains/1"});
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].position, 2);
+  // The list itself, and any export, are entries of their own.
+  pqxx::connection conn(owner_);
+  pqxx::read_transaction tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM audit_log WHERE method = 'AuditService/ListEntries'")[0]
+                .as<int>(),
+            1);
+}
+
 TEST_F(AuditChainTest, TheApplicationRoleCannotChangeEntriesOrCheckpoints) {
   Append(2);
   ASSERT_TRUE(log_->CreateCheckpoint().ok());
@@ -231,7 +301,7 @@ TEST_F(AuditChainTest, EightConcurrentWritersMakeOneChain) {
   ASSERT_TRUE(log_->CreateCheckpoint().ok());
   const VerificationReport report = Verify(Export());
   EXPECT_TRUE(report.ok) << report.problem << " at " << report.position;
-  EXPECT_EQ(report.entries, kWriters * kEach);
+  EXPECT_EQ(report.entries, kWriters * kEach + 1);  // and the export's own entry
 }
 
 TEST_F(AuditChainTest, EntriesWrittenBeforeTheChainAreChainedByTheMigration) {
@@ -270,7 +340,7 @@ TEST_F(AuditChainTest, EntriesWrittenBeforeTheChainAreChainedByTheMigration) {
                   .ok());
   const VerificationReport report = Verify(out.str());
   EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.entries, 4);
+  EXPECT_EQ(report.entries, 5);  // and the export's own entry
 }
 
 TEST_F(AuditChainTest, AFamilyAuditorSeesItsLinkedCaseRedactedAndVerifiesTheWholeChain) {
@@ -315,8 +385,31 @@ TEST_F(AuditChainTest, AFamilyAuditorSeesItsLinkedCaseRedactedAndVerifiesTheWhol
                   .ok());
   const VerificationReport report = Verify(out.str());
   EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_GT(report.redacted, 0);
-  EXPECT_LT(report.redacted, report.entries);
+  // Every entry is redacted in a family's export; those of their case carry exactly the view
+  // `audit list` gives them, and no other.
+  EXPECT_EQ(report.redacted, report.entries);
+  std::map<int64_t, std::string> listed;
+  for (const auto& e : *entries) listed[e.position] = e.entry;
+  int views = 0;
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json parsed = nlohmann::json::parse(line);
+    if (!parsed.contains("view")) continue;
+    ++views;
+    const int64_t position = parsed["position"].get<int64_t>();
+    // The family's own read of the list came after it, and names their case too.
+    if (!listed.count(position)) continue;
+    EXPECT_EQ(parsed["view"].get<std::string>(), listed[position]);
+  }
+  EXPECT_EQ(views, static_cast<int>(entries->size()) + 1);
+}
+
+TEST(AuditVerifier, NumbersThatAreNotIntegersAreRefusedNotConverted) {
+  // Found by audit_export_fuzzer: a position of 1.3e41 made the conversion undefined behaviour.
+  std::istringstream in(R"({"position":1.33333e+41,"entry":"{}","prev_hash":"x","hash":"y"})");
+  const VerificationReport report = VerifyExport(in, std::string(64, '0'));
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("lacks position"), std::string::npos) << report.problem;
 }
 
 TEST(AuditVerifier, RedactedEntriesStillLink) {

@@ -303,6 +303,16 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
   EXPECT_TRUE(missing->GetMissingPerson(staff().get(), get_person, &seen).ok());
   EXPECT_EQ(missing->GetMissingPerson(other_staff().get(), get_person, &seen).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  {
+    // The refused attempt is in the audit log, not only in the server's log.
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM audit_log WHERE principal = 'beto' AND "
+                              "method = 'encuentro.v1.MissingPersonService.GetMissingPerson' AND "
+                              "outcome->>'status' = 'PERMISSION_DENIED'")[0]
+                  .as<int>(),
+              1);
+  }
   v1::ListMissingPersonsResponse listed;
   ASSERT_TRUE(missing->ListMissingPersons(other_staff().get(), {}, &listed).ok());
   EXPECT_EQ(listed.missing_persons_size(), 0);
