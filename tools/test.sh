@@ -8,4 +8,8 @@ start=$(date +%s)
 tools/build.sh
 built=$(date +%s)
 ctest --test-dir "${ENCUENTRO_BUILD_DIR:-build}" --output-on-failure -j "${ENCUENTRO_TEST_JOBS:-2}"
-echo "test.sh: build $((built - start)) s, tests $(( $(date +%s) - built )) s"
+tested=$(date +%s)
+# Every fuzz target for a short fixed time (ASan and UBSan): any finding fails the run.
+tools/fuzz.sh "${ENCUENTRO_FUZZ_SECONDS:-15}"
+echo "test.sh: build $((built - start)) s, tests $((tested - built)) s," \
+  "fuzzing $(( $(date +%s) - tested )) s"
