@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "common/text.h"
+
 namespace encuentro::anthropology {
 
 std::string_view ProblemKindName(ProblemKind kind) {
@@ -119,6 +121,38 @@ ValidationReport ValidateMeasurements(const MeasurementCatalog& catalog,
                     constraint.why));
   }
   return report;
+}
+
+std::vector<FieldViolation> ValidateSetDetails(const MeasurementSetDetails& details) {
+  std::vector<FieldViolation> bad;
+  const auto check = [&](const char* field, const std::string& text, size_t max) {
+    if (!IsValidUtf8(text) || text.size() > max) {
+      bad.push_back({field, "must be valid UTF-8 of at most " + std::to_string(max) + " bytes"});
+    }
+  };
+  check("observer", details.observer, kMaxShortText);
+  check("instrument", details.instrument, kMaxShortText);
+  check("notes", details.notes, kMaxLongText);
+  return bad;
+}
+
+MeasurementVerdict JudgeMeasurements(const MeasurementCatalog& catalog,
+                                     const MeasurementSet& measurements, bool allow_outliers,
+                                     const std::string& prefix) {
+  const ValidationReport report =
+      ValidateMeasurements(catalog, measurements, {.allow_outliers = allow_outliers});
+  MeasurementVerdict verdict;
+  for (const MeasurementProblem& p : report.problems) {
+    const std::string field =
+        prefix + "measurements[" + (p.code.empty() ? std::to_string(p.index) : p.code) + "]";
+    if (p.severity == ProblemSeverity::kError) {
+      verdict.errors.push_back({field, p.message});
+    } else {
+      verdict.warnings.push_back(p);
+      verdict.warning_fields.push_back(field);
+    }
+  }
+  return verdict;
 }
 
 }  // namespace encuentro::anthropology

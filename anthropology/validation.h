@@ -8,6 +8,7 @@
 
 #include "anthropology/catalog.h"
 #include "anthropology/measurement.h"
+#include "common/field_violations.h"
 
 namespace encuentro::anthropology {
 
@@ -50,6 +51,30 @@ struct ValidationReport {
   // True when no problem is an error (warnings allowed).
   bool ok() const;
 };
+
+// What an analyst states about a set of measurements besides the values, as stored with them.
+struct MeasurementSetDetails {
+  std::string observer;
+  std::string instrument;
+  std::string notes;
+};
+
+// The details' problems, named by field ("observer", "instrument", "notes"), under the limits
+// every stored text has (common/text.h): UTF-8, 200 bytes for observer and instrument, 4000 for
+// notes. Dates are checked where they are read, like every date of the API.
+std::vector<FieldViolation> ValidateSetDetails(const MeasurementSetDetails& details);
+
+// The catalog check of a set as field violations and warnings, named "measurements[CODE]" (or by
+// position when the code is missing) under `prefix`: errors refuse the set; warnings are the
+// outliers the caller allowed.
+struct MeasurementVerdict {
+  std::vector<FieldViolation> errors;
+  std::vector<MeasurementProblem> warnings;
+  std::vector<std::string> warning_fields;  // the field each warning names, in order
+};
+MeasurementVerdict JudgeMeasurements(const MeasurementCatalog& catalog,
+                                     const MeasurementSet& measurements, bool allow_outliers,
+                                     const std::string& prefix);
 
 // Checks every measurement and every catalog constraint whose two codes are present; never stops
 // at the first problem. Thread-safe.

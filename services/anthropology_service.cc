@@ -106,32 +106,21 @@ anthropology::MeasurementSet FromProto(
   return set;
 }
 
-// "measurements[GOL]", or by position when the code is missing.
-std::string ProblemField(const std::string& prefix, const anthropology::MeasurementProblem& p) {
-  return absl::StrCat(prefix, "measurements[", p.code.empty() ? std::to_string(p.index) : p.code,
-                      "]");
-}
-
-// Validates `set`: errors become INVALID_ARGUMENT naming each value; warnings (outliers the
-// caller allowed) are appended to `warnings` when given.
+// Validates `set` (anthropology::JudgeMeasurements): errors become INVALID_ARGUMENT naming each
+// value; warnings (outliers the caller allowed) are appended to `warnings` when given.
 absl::Status Validate(const anthropology::MeasurementCatalog& catalog,
                       const anthropology::MeasurementSet& set, bool allow_outliers,
                       const std::string& prefix,
                       google::protobuf::RepeatedPtrField<v1::MeasurementWarning>* warnings) {
-  const anthropology::ValidationReport report =
-      anthropology::ValidateMeasurements(catalog, set, {.allow_outliers = allow_outliers});
-  std::vector<FieldViolation> errors;
-  for (const anthropology::MeasurementProblem& p : report.problems) {
-    if (p.severity == anthropology::ProblemSeverity::kError) {
-      errors.push_back({ProblemField(prefix, p), p.message});
-    } else if (warnings != nullptr) {
-      v1::MeasurementWarning* w = warnings->Add();
-      w->set_field(ProblemField(prefix, p));
-      w->set_reason(std::string(anthropology::ProblemKindName(p.kind)));
-      w->set_message(p.message);
-    }
+  const anthropology::MeasurementVerdict verdict =
+      anthropology::JudgeMeasurements(catalog, set, allow_outliers, prefix);
+  for (size_t i = 0; warnings != nullptr && i < verdict.warnings.size(); ++i) {
+    v1::MeasurementWarning* w = warnings->Add();
+    w->set_field(verdict.warning_fields[i]);
+    w->set_reason(std::string(anthropology::ProblemKindName(verdict.warnings[i].kind)));
+    w->set_message(verdict.warnings[i].message);
   }
-  return InvalidFields(errors);
+  return InvalidFields(verdict.errors);
 }
 
 std::string WarningsJson(int count) { return absl::StrCat("{\"warnings\": ", count, "}"); }
@@ -314,6 +303,11 @@ grpc::Status AnthropologyServiceImpl::RecordMeasurements(
             !s.ok()) {
           return s;
         }
+        if (std::vector<FieldViolation> bad =
+                anthropology::ValidateSetDetails({in.observer(), in.instrument(), in.notes()});
+            !bad.empty()) {
+          return InvalidFields(WithFieldPrefix(bad, "measurement_set"));
+        }
         set.observer = in.observer();
         set.instrument = in.instrument();
         if (in.has_measured_date()) {
@@ -400,6 +394,11 @@ grpc::Status AnthropologyServiceImpl::ImportLandmarks(grpc::ServerContext* conte
           return s;
         }
         set.landmarks = landmarks->points;
+        if (std::vector<FieldViolation> bad = anthropology::ValidateSetDetails(
+                {request->observer(), request->instrument(), request->notes()});
+            !bad.empty()) {
+          return InvalidFields(bad);
+        }
         set.observer = request->observer();
         set.instrument = request->instrument();
         if (request->has_measured_date()) {

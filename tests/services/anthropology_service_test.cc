@@ -340,6 +340,16 @@ TEST_F(AnthropologyServiceTest, EachValidationRuleIsEnforced) {
   EXPECT_EQ(testing::BadRequestFields(stub_->RecordMeasurements(
                 callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), future, &out)),
             std::vector<std::string>{"measurement_set.measured_date"});
+  // Observer, instrument and notes have the limits of every stored text.
+  v1::RecordMeasurementsRequest wordy = future;
+  wordy.mutable_measurement_set()->clear_measured_date();
+  wordy.mutable_measurement_set()->set_observer(std::string(201, 'o'));
+  wordy.mutable_measurement_set()->set_instrument(std::string(201, 'i'));
+  wordy.mutable_measurement_set()->set_notes(std::string(4001, 'n'));
+  EXPECT_EQ(testing::BadRequestFields(stub_->RecordMeasurements(
+                callers_->Context("lab1", "semefo-tij", "forensic_lab").get(), wordy, &out)),
+            (std::vector<std::string>{"measurement_set.observer", "measurement_set.instrument",
+                                      "measurement_set.notes"}));
 
   bad_parent.set_parent("remains/9999");
   EXPECT_EQ(stub_
