@@ -410,6 +410,11 @@ TEST(AuditVerifier, NumbersThatAreNotIntegersAreRefusedNotConverted) {
   const VerificationReport report = VerifyExport(in, std::string(64, '0'));
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("lacks position"), std::string::npos) << report.problem;
+  // Found by it too: a "redacted" that is not a boolean escaped as an exception.
+  std::istringstream wrong_type(
+      R"({"position":1,"redacted":"yes","entry":"{}","prev_hash":"x","hash":"y"})");
+  const VerificationReport typed = VerifyExport(wrong_type, std::string(64, '0'));
+  EXPECT_FALSE(typed.ok);
 }
 
 TEST(AuditVerifier, RedactedEntriesStillLink) {
