@@ -65,7 +65,9 @@ struct ViewReader final : faiss::IOReader {
   size_t operator()(void* ptr, size_t size, size_t nitems) override {
     if (size == 0) return 0;
     const size_t items = std::min(nitems, (data.size() - position) / size);
-    std::memcpy(ptr, data.data() + position, items * size);
+    // FAISS reads empty vectors with a null `ptr`; memcpy from or to null is undefined even for
+    // zero bytes (found by UBSan in the server's start-up).
+    if (items > 0) std::memcpy(ptr, data.data() + position, items * size);
     position += items * size;
     return items;
   }

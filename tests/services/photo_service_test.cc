@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/client.h"
 #include "cli/photo_upload.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -331,6 +332,39 @@ TEST_F(PhotoServiceTest, AnalysesAreBoundedInNumberAndStopWhenTheCallerGivesUp) 
   EXPECT_EQ(status.error_code(), grpc::DEADLINE_EXCEEDED) << status.error_message();
   std::this_thread::sleep_for(std::chrono::seconds(2));  // the server notices and stops
   EXPECT_EQ(Count("SELECT count(*) FROM photos"), 2);
+}
+
+// A multi-face photo under `import --jobs 4` once timed out at the CLI's 10 s while the server
+// stored it: uploads get deadlines proportional to the work, and retries carry the request id.
+TEST(PhotoUploadClient, DeadlinesGrowWithTheWorkAndTransientFailuresAreRetried) {
+  EXPECT_EQ(cli::UploadTimeout(10, 100 << 10, 1), std::chrono::seconds(15));
+  EXPECT_EQ(cli::UploadTimeout(10, 100 << 10, 4), std::chrono::seconds(45));
+  EXPECT_EQ(cli::UploadTimeout(10, 20 << 20, 4), std::chrono::seconds(140));
+  int calls = 0;
+  grpc::Status status = cli::CallWithRetries(
+      [&] {
+        ++calls;
+        return calls < 3 ? grpc::Status(grpc::DEADLINE_EXCEEDED, "slow") : grpc::Status::OK;
+      },
+      /*idempotent=*/true);
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(calls, 3);
+  calls = 0;
+  status = cli::CallWithRetries(
+      [&] {
+        ++calls;
+        return grpc::Status(grpc::DEADLINE_EXCEEDED, "slow");
+      },
+      /*idempotent=*/false);
+  EXPECT_EQ(calls, 1);  // without a request id a retry could store twice
+  calls = 0;
+  status = cli::CallWithRetries(
+      [&] {
+        ++calls;
+        return grpc::Status(grpc::RESOURCE_EXHAUSTED, "photo is larger than the limit");
+      },
+      true);
+  EXPECT_EQ(calls, 1);  // a size limit is not transient
 }
 
 TEST_F(PhotoServiceTest, AgeProgressionJoinsWithItsTargetAge) {
