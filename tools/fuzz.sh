@@ -19,14 +19,8 @@ fi
 for name in "${names[@]}"; do
   work=$(mktemp -d)
   log="$build/fuzz/$name.log"
-  extra=()
-  # The fuzzer learns the snapshot's checksum from the comparison and forges valid ones; FAISS then
-  # leaks a few hundred bytes when it throws on the body (faiss::read_index, not our code). A real
-  # snapshot with a valid checksum and a corrupt body can only be crafted, by someone who can
-  # write encuentrod's data directory. Memory errors are still caught.
-  if [ "$name" = gallery_snapshot_fuzzer ]; then extra=(-detect_leaks=0); fi
   if ! "$build/fuzz/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 "${extra[@]}" "$work" "fuzz/corpus/$name" >"$log" 2>&1; then
+      -print_final_stats=1 "$work" "fuzz/corpus/$name" >"$log" 2>&1; then
     tail -40 "$log"
     echo "fuzz.sh: $name FAILED; the input is in $(pwd) (crash-*, leak-*, timeout-*, oom-*)" >&2
     rm -rf "$work"
