@@ -5,13 +5,10 @@
 
 namespace encuentro::records {
 
-namespace {
-constexpr size_t kMaxRequestIdBytes = 200;
-}  // namespace
-
 absl::Status ValidateRequestKey(const RequestKey& key) {
-  if (!IsValidUtf8(key.id) || key.id.size() > kMaxRequestIdBytes) {
-    return InvalidFields({{"request_id", "must be valid UTF-8 of at most 200 bytes"}});
+  if (!IsValidUtf8(key.id) || key.id.size() > kMaxShortText) {
+    return InvalidFields({{"request_id", "must be valid UTF-8 of at most " +
+                                             std::to_string(kMaxShortText) + " bytes"}});
   }
   return absl::OkStatus();
 }
