@@ -504,14 +504,16 @@ absl::StatusOr<records::Identification> Matcher::ConfirmIdentification(
   }
   for (size_t i = 0; i < identification.evidence.size(); ++i) {
     const std::string& reference = identification.evidence[i].reference;
-    if (!HasVisibleText(reference) || reference.size() > 200) {
+    if (!HasVisibleText(reference) || reference.size() > kMaxShortText) {
       bad.push_back({absl::StrCat("evidence[", i, "].reference"),
-                     "is required (at most 200 bytes): the report's or comparison's reference"});
+                     absl::StrCat("is required (at most ", kMaxShortText,
+                                  " bytes): the report's or comparison's reference")});
     }
   }
   if (!HasVisibleText(identification.board_reference) ||
-      identification.board_reference.size() > 200) {
-    bad.push_back({"board_reference", "is required (at most 200 bytes): the board's acta"});
+      identification.board_reference.size() > kMaxShortText) {
+    bad.push_back({"board_reference", absl::StrCat("is required (at most ", kMaxShortText,
+                                                   " bytes): the board's acta")});
   }
   if (!IsStatement(identification.reason)) {
     bad.push_back({"reason", "is required (at most " + std::to_string(kMaxLongText) + " bytes)"});

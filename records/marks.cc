@@ -153,7 +153,8 @@ absl::StatusOr<Page<DistinguishingMark>> MarkRecords::SearchMarks(const auth::Pr
                                                                   storage::MarkSearch search) {
   if (absl::Status s = CheckPage(search.page_size); !s.ok()) return s;
   if (!IsValidUtf8(search.text) || search.text.size() > kMaxShortText) {
-    return InvalidFields({{"query", "must be valid UTF-8 of at most 200 bytes"}});
+    return InvalidFields(
+        {{"query", absl::StrCat("must be valid UTF-8 of at most ", kMaxShortText, " bytes")}});
   }
   if (absl::Status s = scope_->NarrowMarkSearch(caller, search.owner_kind, &search.organization);
       !s.ok()) {

@@ -5,14 +5,21 @@
 #include "auth/principals.h"
 #include "encuentro/v1/admin.grpc.pb.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
 // Thread-safe (Principals is).
-class AdminServiceImpl final : public v1::AdminService::Service {
+class AdminServiceImpl final : public ParsedService<v1::AdminService> {
  public:
   AdminServiceImpl(Gatekeeper* gate, auth::Principals* principals)
-      : gate_(gate), principals_(principals) {}
+      : gate_(gate), principals_(principals) {
+    ServeUnary(&AdminServiceImpl::CreateOrganization);
+    ServeUnary(&AdminServiceImpl::CreateUser);
+    ServeUnary(&AdminServiceImpl::IssueToken);
+    ServeUnary(&AdminServiceImpl::RevokeToken);
+    ServeUnary(&AdminServiceImpl::LinkCase);
+  }
 
   grpc::Status CreateOrganization(grpc::ServerContext* context,
                                   const v1::CreateOrganizationRequest* request,

@@ -233,7 +233,14 @@ AnthropologyServiceImpl::AnthropologyServiceImpl(Gatekeeper* gate, storage::Meas
       store_(store),
       records_(records),
       catalog_(catalog),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  ServeUnary(&AnthropologyServiceImpl::ListCatalog);
+  ServeUnary(&AnthropologyServiceImpl::RecordMeasurements);
+  ServeUnary(&AnthropologyServiceImpl::ListMeasurementVersions);
+  ServeUnary(&AnthropologyServiceImpl::ImportLandmarks);
+  ServeUnary(&AnthropologyServiceImpl::EstimateSex);
+  ServeUnary(&AnthropologyServiceImpl::EstimateStature);
+}
 
 grpc::Status AnthropologyServiceImpl::ListCatalog(grpc::ServerContext* context,
                                                   const v1::ListCatalogRequest*,

@@ -10,6 +10,7 @@
 #include "encuentro/v1/anthropology.grpc.pb.h"
 #include "records/case_records.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 #include "storage/measurement_store.h"
 
 namespace encuentro::services {
@@ -24,7 +25,7 @@ struct AnthropologyServiceOptions {
 
 // Thread-safe: the catalog and reference sample are immutable, the store and CaseRecords are
 // thread-safe. Every pointer must outlive the service.
-class AnthropologyServiceImpl final : public v1::AnthropologyService::Service {
+class AnthropologyServiceImpl final : public ParsedService<v1::AnthropologyService> {
  public:
   AnthropologyServiceImpl(Gatekeeper* gate, storage::MeasurementStore* store,
                           records::CaseRecords* records,

@@ -89,9 +89,9 @@ grpc::Status AuditServiceImpl::CreateCheckpoint(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status AuditServiceImpl::ExportEntries(
-    grpc::ServerContext* context, const v1::ExportAuditEntriesRequest*,
-    grpc::ServerWriter<v1::ExportAuditEntriesChunk>* writer) {
+grpc::Status AuditServiceImpl::Export(grpc::ServerContext* context,
+                                      const v1::ExportAuditEntriesRequest*,
+                                      ResponseWriter<v1::ExportAuditEntriesChunk>* writer) {
   absl::StatusOr<auth::Principal> caller =
       gate_->Admit(*context, "encuentro.v1.AuditService.ExportEntries");
   if (!caller.ok()) return ToGrpcStatus(caller.status());

@@ -5,7 +5,6 @@
 #include "services/page_token.h"
 #include "services/record_conversion.h"
 #include "services/request_digest.h"
-#include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
@@ -36,11 +35,10 @@ absl::Status PageQuery(const Request& request, records::RecordQuery* query) {
 
 }  // namespace
 
-grpc::Status MissingPersonServiceImpl::Create(const grpc::ServerContextBase& context,
-                                              const v1::CreateMissingPersonRequest& request_message,
-                                              v1::MissingPerson* response) {
-  const v1::CreateMissingPersonRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.MissingPersonService.CreateMissingPerson",
+grpc::Status MissingPersonServiceImpl::CreateMissingPerson(
+    grpc::ServerContext* context, const v1::CreateMissingPersonRequest* request,
+    v1::MissingPerson* response) {
+  return Serve(gate_, *context, "encuentro.v1.MissingPersonService.CreateMissingPerson",
                [&](const auth::Principal& caller) -> absl::Status {
                  std::vector<FieldViolation> bad;
                  records::MissingPerson person = FromProto(request->missing_person(), &bad);
@@ -108,11 +106,10 @@ grpc::Status MissingPersonServiceImpl::ListMissingPersons(
                });
 }
 
-grpc::Status MissingPersonServiceImpl::Update(const grpc::ServerContextBase& context,
-                                              const v1::UpdateMissingPersonRequest& request_message,
-                                              v1::MissingPerson* response) {
-  const v1::UpdateMissingPersonRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.MissingPersonService.UpdateMissingPerson",
+grpc::Status MissingPersonServiceImpl::UpdateMissingPerson(
+    grpc::ServerContext* context, const v1::UpdateMissingPersonRequest* request,
+    v1::MissingPerson* response) {
+  return Serve(gate_, *context, "encuentro.v1.MissingPersonService.UpdateMissingPerson",
                [&](const auth::Principal& caller) -> absl::Status {
                  const v1::MissingPerson& in = request->missing_person();
                  absl::StatusOr<int64_t> id = RequireId(
@@ -139,11 +136,10 @@ grpc::Status MissingPersonServiceImpl::Update(const grpc::ServerContextBase& con
                });
 }
 
-grpc::Status MissingPersonServiceImpl::Delete(const grpc::ServerContextBase& context,
-                                              const v1::DeleteMissingPersonRequest& request_message,
-                                              v1::MissingPerson* response) {
-  const v1::DeleteMissingPersonRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.MissingPersonService.DeleteMissingPerson",
+grpc::Status MissingPersonServiceImpl::DeleteMissingPerson(
+    grpc::ServerContext* context, const v1::DeleteMissingPersonRequest* request,
+    v1::MissingPerson* response) {
+  return Serve(gate_, *context, "encuentro.v1.MissingPersonService.DeleteMissingPerson",
                [&](const auth::Principal& caller) -> absl::Status {
                  absl::StatusOr<int64_t> id =
                      RequireId(request->name(), records::RecordKind::kMissingPerson, "name");
@@ -159,11 +155,10 @@ grpc::Status MissingPersonServiceImpl::Delete(const grpc::ServerContextBase& con
                });
 }
 
-grpc::Status RemainsServiceImpl::Create(const grpc::ServerContextBase& context,
-                                        const v1::CreateRemainsRequest& request_message,
-                                        v1::UnidentifiedRemains* response) {
-  const v1::CreateRemainsRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.RemainsService.CreateRemains",
+grpc::Status RemainsServiceImpl::CreateRemains(grpc::ServerContext* context,
+                                               const v1::CreateRemainsRequest* request,
+                                               v1::UnidentifiedRemains* response) {
+  return Serve(gate_, *context, "encuentro.v1.RemainsService.CreateRemains",
                [&](const auth::Principal& caller) -> absl::Status {
                  std::vector<FieldViolation> bad;
                  records::UnidentifiedRemains remains = FromProto(request->remains(), &bad);
@@ -224,11 +219,10 @@ grpc::Status RemainsServiceImpl::ListRemains(grpc::ServerContext* context,
                });
 }
 
-grpc::Status RemainsServiceImpl::Update(const grpc::ServerContextBase& context,
-                                        const v1::UpdateRemainsRequest& request_message,
-                                        v1::UnidentifiedRemains* response) {
-  const v1::UpdateRemainsRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.RemainsService.UpdateRemains",
+grpc::Status RemainsServiceImpl::UpdateRemains(grpc::ServerContext* context,
+                                               const v1::UpdateRemainsRequest* request,
+                                               v1::UnidentifiedRemains* response) {
+  return Serve(gate_, *context, "encuentro.v1.RemainsService.UpdateRemains",
                [&](const auth::Principal& caller) -> absl::Status {
                  const v1::UnidentifiedRemains& in = request->remains();
                  absl::StatusOr<int64_t> id =
@@ -255,11 +249,10 @@ grpc::Status RemainsServiceImpl::Update(const grpc::ServerContextBase& context,
                });
 }
 
-grpc::Status RemainsServiceImpl::Delete(const grpc::ServerContextBase& context,
-                                        const v1::DeleteRemainsRequest& request_message,
-                                        v1::UnidentifiedRemains* response) {
-  const v1::DeleteRemainsRequest* request = &request_message;
-  return Serve(gate_, context, "encuentro.v1.RemainsService.DeleteRemains",
+grpc::Status RemainsServiceImpl::DeleteRemains(grpc::ServerContext* context,
+                                               const v1::DeleteRemainsRequest* request,
+                                               v1::UnidentifiedRemains* response) {
+  return Serve(gate_, *context, "encuentro.v1.RemainsService.DeleteRemains",
                [&](const auth::Principal& caller) -> absl::Status {
                  absl::StatusOr<int64_t> id =
                      RequireId(request->name(), records::RecordKind::kRemains, "name");
@@ -273,60 +266,6 @@ grpc::Status RemainsServiceImpl::Delete(const grpc::ServerContextBase& context,
                  *response = ToProto(*deleted);
                  return absl::OkStatus();
                });
-}
-
-grpc::ServerUnaryReactor* MissingPersonServiceImpl::CreateMissingPerson(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::CreateMissingPersonRequest, v1::MissingPerson>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::CreateMissingPersonRequest& r,
-             v1::MissingPerson* out) { return Create(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* MissingPersonServiceImpl::UpdateMissingPerson(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateMissingPersonRequest, v1::MissingPerson>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateMissingPersonRequest& r,
-             v1::MissingPerson* out) { return Update(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* MissingPersonServiceImpl::DeleteMissingPerson(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::DeleteMissingPersonRequest, v1::MissingPerson>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::DeleteMissingPersonRequest& r,
-             v1::MissingPerson* out) { return Delete(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* RemainsServiceImpl::CreateRemains(grpc::CallbackServerContext* context,
-                                                            const grpc::ByteBuffer* request,
-                                                            grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::CreateRemainsRequest, v1::UnidentifiedRemains>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::CreateRemainsRequest& r,
-             v1::UnidentifiedRemains* out) { return Create(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* RemainsServiceImpl::UpdateRemains(grpc::CallbackServerContext* context,
-                                                            const grpc::ByteBuffer* request,
-                                                            grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateRemainsRequest, v1::UnidentifiedRemains>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateRemainsRequest& r,
-             v1::UnidentifiedRemains* out) { return Update(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* RemainsServiceImpl::DeleteRemains(grpc::CallbackServerContext* context,
-                                                            const grpc::ByteBuffer* request,
-                                                            grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::DeleteRemainsRequest, v1::UnidentifiedRemains>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::DeleteRemainsRequest& r,
-             v1::UnidentifiedRemains* out) { return Delete(c, r, out); });
 }
 
 }  // namespace encuentro::services

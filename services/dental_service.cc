@@ -2,7 +2,6 @@
 
 #include "records/names.h"
 #include "services/record_conversion.h"
-#include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
 namespace encuentro::services {
@@ -32,13 +31,13 @@ grpc::Status DentalServiceImpl::GetDentalChart(grpc::ServerContext* context,
                });
 }
 
-grpc::Status DentalServiceImpl::Update(const grpc::ServerContextBase& context,
-                                       const v1::UpdateDentalChartRequest& request,
-                                       v1::DentalChart* response) {
+grpc::Status DentalServiceImpl::UpdateDentalChart(grpc::ServerContext* context,
+                                                  const v1::UpdateDentalChartRequest* request,
+                                                  v1::DentalChart* response) {
   return Serve(
-      gate_, context, "encuentro.v1.DentalService.UpdateDentalChart",
+      gate_, *context, "encuentro.v1.DentalService.UpdateDentalChart",
       [&](const auth::Principal& caller) -> absl::Status {
-        const v1::DentalChart& in = request.dental_chart();
+        const v1::DentalChart& in = request->dental_chart();
         absl::StatusOr<records::RecordRef> ref = RequireChartName(in.name(), "dental_chart.name");
         if (!ref.ok()) return ref.status();
         absl::StatusOr<std::optional<int64_t>> revision =
@@ -48,7 +47,7 @@ grpc::Status DentalServiceImpl::Update(const grpc::ServerContextBase& context,
         records::DentalChart values = FromProto(in, &bad);
         if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "dental_chart"));
         absl::StatusOr<records::DentalChart> updated = charts_->UpdateChart(
-            caller, ref->kind, ref->id, values, MaskPaths(request.update_mask()), *revision);
+            caller, ref->kind, ref->id, values, MaskPaths(request->update_mask()), *revision);
         if (!updated.ok()) {
           std::vector<FieldViolation> violations = FieldViolationsOf(updated.status());
           if (violations.empty() || violations.front().field == "update_mask") {
@@ -59,15 +58,6 @@ grpc::Status DentalServiceImpl::Update(const grpc::ServerContextBase& context,
         *response = ToProto(*updated, in.name());
         return absl::OkStatus();
       });
-}
-
-grpc::ServerUnaryReactor* DentalServiceImpl::UpdateDentalChart(grpc::CallbackServerContext* context,
-                                                               const grpc::ByteBuffer* request,
-                                                               grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateDentalChartRequest, v1::DentalChart>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateDentalChartRequest& r,
-             v1::DentalChart* out) { return Update(c, r, out); });
 }
 
 }  // namespace encuentro::services

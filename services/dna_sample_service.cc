@@ -3,7 +3,6 @@
 #include "records/names.h"
 #include "services/record_conversion.h"
 #include "services/request_digest.h"
-#include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
 namespace encuentro::services {
@@ -31,24 +30,24 @@ absl::Status PrefixSampleFields(const absl::Status& status) {
 
 }  // namespace
 
-grpc::Status DnaSampleServiceImpl::Create(const grpc::ServerContextBase& context,
-                                          const v1::CreateDnaSampleRequest& request,
-                                          v1::DnaSample* response) {
-  return Serve(gate_, context, "encuentro.v1.DnaSampleService.CreateDnaSample",
+grpc::Status DnaSampleServiceImpl::CreateDnaSample(grpc::ServerContext* context,
+                                                   const v1::CreateDnaSampleRequest* request,
+                                                   v1::DnaSample* response) {
+  return Serve(gate_, *context, "encuentro.v1.DnaSampleService.CreateDnaSample",
                [&](const auth::Principal& caller) -> absl::Status {
                  std::optional<records::RecordRef> parent =
-                     records::ParseRecordName(request.parent());
+                     records::ParseRecordName(request->parent());
                  if (!parent) {
                    return InvalidFields(
                        {{"parent", "must be a record name like missingPersons/1 or remains/1"}});
                  }
                  std::vector<FieldViolation> bad;
-                 records::DnaSample sample = FromProto(request.dna_sample(), &bad);
+                 records::DnaSample sample = FromProto(request->dna_sample(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "dna_sample"));
                  sample.owner_kind = parent->kind;
                  sample.owner_id = parent->id;
                  absl::StatusOr<records::DnaSample> created =
-                     samples_->CreateSample(caller, std::move(sample), RequestKeyOf(request));
+                     samples_->CreateSample(caller, std::move(sample), RequestKeyOf(*request));
                  if (!created.ok()) return PrefixSampleFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();
@@ -92,71 +91,44 @@ grpc::Status DnaSampleServiceImpl::ListDnaSamples(grpc::ServerContext* context,
       });
 }
 
-grpc::Status DnaSampleServiceImpl::Update(const grpc::ServerContextBase& context,
-                                          const v1::UpdateDnaSampleRequest& request,
-                                          v1::DnaSample* response) {
-  return Serve(gate_, context, "encuentro.v1.DnaSampleService.UpdateDnaSample",
+grpc::Status DnaSampleServiceImpl::UpdateDnaSample(grpc::ServerContext* context,
+                                                   const v1::UpdateDnaSampleRequest* request,
+                                                   v1::DnaSample* response) {
+  return Serve(gate_, *context, "encuentro.v1.DnaSampleService.UpdateDnaSample",
                [&](const auth::Principal& caller) -> absl::Status {
                  absl::StatusOr<records::PartRef> ref =
-                     RequireSampleName(request.dna_sample().name(), "dna_sample.name");
+                     RequireSampleName(request->dna_sample().name(), "dna_sample.name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.dna_sample().etag(), "dna_sample.etag");
+                     OptionalRevision(request->dna_sample().etag(), "dna_sample.etag");
                  if (!revision.ok()) return revision.status();
                  std::vector<FieldViolation> bad;
-                 records::DnaSample values = FromProto(request.dna_sample(), &bad);
+                 records::DnaSample values = FromProto(request->dna_sample(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "dna_sample"));
                  absl::StatusOr<records::DnaSample> updated = samples_->UpdateSample(
-                     caller, *ref, values, MaskPaths(request.update_mask()), *revision);
+                     caller, *ref, values, MaskPaths(request->update_mask()), *revision);
                  if (!updated.ok()) return PrefixSampleFields(updated.status());
                  *response = ToProto(*updated);
                  return absl::OkStatus();
                });
 }
 
-grpc::Status DnaSampleServiceImpl::Delete(const grpc::ServerContextBase& context,
-                                          const v1::DeleteDnaSampleRequest& request,
-                                          v1::DnaSample* response) {
-  return Serve(gate_, context, "encuentro.v1.DnaSampleService.DeleteDnaSample",
+grpc::Status DnaSampleServiceImpl::DeleteDnaSample(grpc::ServerContext* context,
+                                                   const v1::DeleteDnaSampleRequest* request,
+                                                   v1::DnaSample* response) {
+  return Serve(gate_, *context, "encuentro.v1.DnaSampleService.DeleteDnaSample",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::PartRef> ref = RequireSampleName(request.name(), "name");
+                 absl::StatusOr<records::PartRef> ref = RequireSampleName(request->name(), "name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.etag(), "etag");
+                     OptionalRevision(request->etag(), "etag");
                  if (!revision.ok()) return revision.status();
                  absl::StatusOr<records::DnaSample> deleted =
-                     samples_->DeleteSample(caller, *ref, request.reason(), *revision);
+                     samples_->DeleteSample(caller, *ref, request->reason(), *revision);
                  if (!deleted.ok()) return deleted.status();
                  *response = ToProto(*deleted);
                  return absl::OkStatus();
                });
-}
-
-grpc::ServerUnaryReactor* DnaSampleServiceImpl::CreateDnaSample(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::CreateDnaSampleRequest, v1::DnaSample>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::CreateDnaSampleRequest& r,
-             v1::DnaSample* out) { return Create(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* DnaSampleServiceImpl::UpdateDnaSample(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateDnaSampleRequest, v1::DnaSample>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateDnaSampleRequest& r,
-             v1::DnaSample* out) { return Update(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* DnaSampleServiceImpl::DeleteDnaSample(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::DeleteDnaSampleRequest, v1::DnaSample>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::DeleteDnaSampleRequest& r,
-             v1::DnaSample* out) { return Delete(c, r, out); });
 }
 
 }  // namespace encuentro::services

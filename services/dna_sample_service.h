@@ -2,48 +2,42 @@
 // module's DnaSamples.
 #pragma once
 
-#include <grpcpp/support/server_callback.h>
-
 #include "encuentro/v1/dna.grpc.pb.h"
 #include "records/dna_samples.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
-// The methods that take free text receive their requests raw (see request_parsing.h).
-// Thread-safe (DnaSamples is).
-class DnaSampleServiceImpl final
-    : public v1::DnaSampleService::WithRawCallbackMethod_CreateDnaSample<
-          v1::DnaSampleService::WithRawCallbackMethod_UpdateDnaSample<
-              v1::DnaSampleService::WithRawCallbackMethod_DeleteDnaSample<
-                  v1::DnaSampleService::Service>>> {
+// Requests are parsed by ParsedService, which names a field holding invalid UTF-8. Thread-safe
+// (DnaSamples is).
+class DnaSampleServiceImpl final : public ParsedService<v1::DnaSampleService> {
  public:
   DnaSampleServiceImpl(Gatekeeper* gate, records::DnaSamples* samples)
-      : gate_(gate), samples_(samples) {}
+      : gate_(gate), samples_(samples) {
+    ServeUnary(&DnaSampleServiceImpl::CreateDnaSample);
+    ServeUnary(&DnaSampleServiceImpl::GetDnaSample);
+    ServeUnary(&DnaSampleServiceImpl::ListDnaSamples);
+    ServeUnary(&DnaSampleServiceImpl::UpdateDnaSample);
+    ServeUnary(&DnaSampleServiceImpl::DeleteDnaSample);
+  }
 
-  grpc::ServerUnaryReactor* CreateDnaSample(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* UpdateDnaSample(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* DeleteDnaSample(grpc::CallbackServerContext* context,
-                                            const grpc::ByteBuffer* request,
-                                            grpc::ByteBuffer* response) override;
+  grpc::Status CreateDnaSample(grpc::ServerContext* context,
+                               const v1::CreateDnaSampleRequest* request,
+                               v1::DnaSample* response) override;
   grpc::Status GetDnaSample(grpc::ServerContext* context, const v1::GetDnaSampleRequest* request,
                             v1::DnaSample* response) override;
   grpc::Status ListDnaSamples(grpc::ServerContext* context,
                               const v1::ListDnaSamplesRequest* request,
                               v1::ListDnaSamplesResponse* response) override;
+  grpc::Status UpdateDnaSample(grpc::ServerContext* context,
+                               const v1::UpdateDnaSampleRequest* request,
+                               v1::DnaSample* response) override;
+  grpc::Status DeleteDnaSample(grpc::ServerContext* context,
+                               const v1::DeleteDnaSampleRequest* request,
+                               v1::DnaSample* response) override;
 
  private:
-  grpc::Status Create(const grpc::ServerContextBase& context,
-                      const v1::CreateDnaSampleRequest& request, v1::DnaSample* response);
-  grpc::Status Update(const grpc::ServerContextBase& context,
-                      const v1::UpdateDnaSampleRequest& request, v1::DnaSample* response);
-  grpc::Status Delete(const grpc::ServerContextBase& context,
-                      const v1::DeleteDnaSampleRequest& request, v1::DnaSample* response);
-
   Gatekeeper* gate_;
   records::DnaSamples* samples_;
 };

@@ -3,7 +3,6 @@
 #include "records/names.h"
 #include "services/record_conversion.h"
 #include "services/request_digest.h"
-#include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
 namespace encuentro::services {
@@ -39,20 +38,20 @@ absl::Status PrefixEffectFields(const absl::Status& status) {
 
 }  // namespace
 
-grpc::Status EffectServiceImpl::Create(const grpc::ServerContextBase& context,
-                                       const v1::CreateEffectRequest& request,
-                                       v1::PersonalEffect* response) {
-  return Serve(gate_, context, "encuentro.v1.EffectService.CreateEffect",
+grpc::Status EffectServiceImpl::CreateEffect(grpc::ServerContext* context,
+                                             const v1::CreateEffectRequest* request,
+                                             v1::PersonalEffect* response) {
+  return Serve(gate_, *context, "encuentro.v1.EffectService.CreateEffect",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::RecordRef> parent = RequireParent(request.parent());
+                 absl::StatusOr<records::RecordRef> parent = RequireParent(request->parent());
                  if (!parent.ok()) return parent.status();
                  std::vector<FieldViolation> bad;
-                 records::PersonalEffect effect = FromProto(request.effect(), &bad);
+                 records::PersonalEffect effect = FromProto(request->effect(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "effect"));
                  effect.owner_kind = parent->kind;
                  effect.owner_id = parent->id;
                  absl::StatusOr<records::PersonalEffect> created =
-                     effects_->CreateEffect(caller, std::move(effect), RequestKeyOf(request));
+                     effects_->CreateEffect(caller, std::move(effect), RequestKeyOf(*request));
                  if (!created.ok()) return PrefixEffectFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();
@@ -93,55 +92,55 @@ grpc::Status EffectServiceImpl::ListEffects(grpc::ServerContext* context,
                });
 }
 
-grpc::Status EffectServiceImpl::Update(const grpc::ServerContextBase& context,
-                                       const v1::UpdateEffectRequest& request,
-                                       v1::PersonalEffect* response) {
-  return Serve(gate_, context, "encuentro.v1.EffectService.UpdateEffect",
+grpc::Status EffectServiceImpl::UpdateEffect(grpc::ServerContext* context,
+                                             const v1::UpdateEffectRequest* request,
+                                             v1::PersonalEffect* response) {
+  return Serve(gate_, *context, "encuentro.v1.EffectService.UpdateEffect",
                [&](const auth::Principal& caller) -> absl::Status {
                  absl::StatusOr<records::PartRef> ref =
-                     RequireEffectName(request.effect().name(), "effect.name");
+                     RequireEffectName(request->effect().name(), "effect.name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.effect().etag(), "effect.etag");
+                     OptionalRevision(request->effect().etag(), "effect.etag");
                  if (!revision.ok()) return revision.status();
                  std::vector<FieldViolation> bad;
-                 records::PersonalEffect values = FromProto(request.effect(), &bad);
+                 records::PersonalEffect values = FromProto(request->effect(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "effect"));
                  absl::StatusOr<records::PersonalEffect> updated = effects_->UpdateEffect(
-                     caller, *ref, values, MaskPaths(request.update_mask()), *revision);
+                     caller, *ref, values, MaskPaths(request->update_mask()), *revision);
                  if (!updated.ok()) return PrefixEffectFields(updated.status());
                  *response = ToProto(*updated);
                  return absl::OkStatus();
                });
 }
 
-grpc::Status EffectServiceImpl::Delete(const grpc::ServerContextBase& context,
-                                       const v1::DeleteEffectRequest& request,
-                                       v1::PersonalEffect* response) {
-  return Serve(gate_, context, "encuentro.v1.EffectService.DeleteEffect",
+grpc::Status EffectServiceImpl::DeleteEffect(grpc::ServerContext* context,
+                                             const v1::DeleteEffectRequest* request,
+                                             v1::PersonalEffect* response) {
+  return Serve(gate_, *context, "encuentro.v1.EffectService.DeleteEffect",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::PartRef> ref = RequireEffectName(request.name(), "name");
+                 absl::StatusOr<records::PartRef> ref = RequireEffectName(request->name(), "name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.etag(), "etag");
+                     OptionalRevision(request->etag(), "etag");
                  if (!revision.ok()) return revision.status();
                  absl::StatusOr<records::PersonalEffect> deleted =
-                     effects_->DeleteEffect(caller, *ref, request.reason(), *revision);
+                     effects_->DeleteEffect(caller, *ref, request->reason(), *revision);
                  if (!deleted.ok()) return deleted.status();
                  *response = ToProto(*deleted);
                  return absl::OkStatus();
                });
 }
 
-grpc::Status EffectServiceImpl::Search(const grpc::ServerContextBase& context,
-                                       const v1::SearchEffectsRequest& request,
-                                       v1::SearchEffectsResponse* response) {
+grpc::Status EffectServiceImpl::SearchEffects(grpc::ServerContext* context,
+                                              const v1::SearchEffectsRequest* request,
+                                              v1::SearchEffectsResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.EffectService.SearchEffects",
+      gate_, *context, "encuentro.v1.EffectService.SearchEffects",
       [&](const auth::Principal& caller) -> absl::Status {
         storage::EffectSearch search;
         std::vector<FieldViolation> bad;
-        switch (request.record_kind()) {
+        switch (request->record_kind()) {
           case v1::SearchEffectsRequest::RECORD_KIND_UNSPECIFIED:
           case v1::SearchEffectsRequest::REMAINS:
             search.owner_kind = records::RecordKind::kRemains;
@@ -152,15 +151,15 @@ grpc::Status EffectServiceImpl::Search(const grpc::ServerContextBase& context,
           default:
             bad.push_back({"record_kind", "unknown value"});
         }
-        search.text = request.query();
-        for (int i = 0; i < request.categories_size(); ++i) {
-          if (auto category = EnumFromProto(request.categories(i), records::EffectCategory::kOther,
+        search.text = request->query();
+        for (int i = 0; i < request->categories_size(); ++i) {
+          if (auto category = EnumFromProto(request->categories(i), records::EffectCategory::kOther,
                                             "categories[" + std::to_string(i) + "]", &bad)) {
             search.categories.push_back(*category);
           }
         }
         if (!bad.empty()) return InvalidFields(bad);
-        absl::StatusOr<PagePosition> page = PagePositionOf(request);
+        absl::StatusOr<PagePosition> page = PagePositionOf(*request);
         if (!page.ok()) return page.status();
         search.page_size = page->size;
         search.after_id = page->after_id;
@@ -168,46 +167,10 @@ grpc::Status EffectServiceImpl::Search(const grpc::ServerContextBase& context,
             effects_->SearchEffects(caller, std::move(search));
         if (!found.ok()) return found.status();
         response->set_next_page_token(
-            NextPageToken(request, AppendWithinBytes(*found, response->mutable_effects(),
-                                                     [](const auto& e) { return ToProto(e); })));
+            NextPageToken(*request, AppendWithinBytes(*found, response->mutable_effects(),
+                                                      [](const auto& e) { return ToProto(e); })));
         return absl::OkStatus();
       });
-}
-
-grpc::ServerUnaryReactor* EffectServiceImpl::CreateEffect(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::CreateEffectRequest, v1::PersonalEffect>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::CreateEffectRequest& r,
-             v1::PersonalEffect* out) { return Create(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* EffectServiceImpl::UpdateEffect(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateEffectRequest, v1::PersonalEffect>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateEffectRequest& r,
-             v1::PersonalEffect* out) { return Update(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* EffectServiceImpl::DeleteEffect(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::DeleteEffectRequest, v1::PersonalEffect>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::DeleteEffectRequest& r,
-             v1::PersonalEffect* out) { return Delete(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* EffectServiceImpl::SearchEffects(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::SearchEffectsRequest, v1::SearchEffectsResponse>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::SearchEffectsRequest& r,
-             v1::SearchEffectsResponse* out) { return Search(c, r, out); });
 }
 
 }  // namespace encuentro::services

@@ -3,7 +3,6 @@
 #include "records/names.h"
 #include "services/record_conversion.h"
 #include "services/request_digest.h"
-#include "services/request_parsing.h"
 #include "services/rpc_helpers.h"
 
 namespace encuentro::services {
@@ -39,20 +38,20 @@ absl::Status PrefixMarkFields(const absl::Status& status) {
 
 }  // namespace
 
-grpc::Status MarkServiceImpl::Create(const grpc::ServerContextBase& context,
-                                     const v1::CreateMarkRequest& request,
-                                     v1::DistinguishingMark* response) {
-  return Serve(gate_, context, "encuentro.v1.MarkService.CreateMark",
+grpc::Status MarkServiceImpl::CreateMark(grpc::ServerContext* context,
+                                         const v1::CreateMarkRequest* request,
+                                         v1::DistinguishingMark* response) {
+  return Serve(gate_, *context, "encuentro.v1.MarkService.CreateMark",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::RecordRef> parent = RequireParent(request.parent());
+                 absl::StatusOr<records::RecordRef> parent = RequireParent(request->parent());
                  if (!parent.ok()) return parent.status();
                  std::vector<FieldViolation> bad;
-                 records::DistinguishingMark mark = FromProto(request.mark(), &bad);
+                 records::DistinguishingMark mark = FromProto(request->mark(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "mark"));
                  mark.owner_kind = parent->kind;
                  mark.owner_id = parent->id;
                  absl::StatusOr<records::DistinguishingMark> created =
-                     marks_->CreateMark(caller, std::move(mark), RequestKeyOf(request));
+                     marks_->CreateMark(caller, std::move(mark), RequestKeyOf(*request));
                  if (!created.ok()) return PrefixMarkFields(created.status());
                  *response = ToProto(*created);
                  return absl::OkStatus();
@@ -93,55 +92,55 @@ grpc::Status MarkServiceImpl::ListMarks(grpc::ServerContext* context,
                });
 }
 
-grpc::Status MarkServiceImpl::Update(const grpc::ServerContextBase& context,
-                                     const v1::UpdateMarkRequest& request,
-                                     v1::DistinguishingMark* response) {
-  return Serve(gate_, context, "encuentro.v1.MarkService.UpdateMark",
+grpc::Status MarkServiceImpl::UpdateMark(grpc::ServerContext* context,
+                                         const v1::UpdateMarkRequest* request,
+                                         v1::DistinguishingMark* response) {
+  return Serve(gate_, *context, "encuentro.v1.MarkService.UpdateMark",
                [&](const auth::Principal& caller) -> absl::Status {
                  absl::StatusOr<records::PartRef> ref =
-                     RequireMarkName(request.mark().name(), "mark.name");
+                     RequireMarkName(request->mark().name(), "mark.name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.mark().etag(), "mark.etag");
+                     OptionalRevision(request->mark().etag(), "mark.etag");
                  if (!revision.ok()) return revision.status();
                  std::vector<FieldViolation> bad;
-                 records::DistinguishingMark values = FromProto(request.mark(), &bad);
+                 records::DistinguishingMark values = FromProto(request->mark(), &bad);
                  if (!bad.empty()) return InvalidFields(WithFieldPrefix(bad, "mark"));
                  absl::StatusOr<records::DistinguishingMark> updated = marks_->UpdateMark(
-                     caller, *ref, values, MaskPaths(request.update_mask()), *revision);
+                     caller, *ref, values, MaskPaths(request->update_mask()), *revision);
                  if (!updated.ok()) return PrefixMarkFields(updated.status());
                  *response = ToProto(*updated);
                  return absl::OkStatus();
                });
 }
 
-grpc::Status MarkServiceImpl::Delete(const grpc::ServerContextBase& context,
-                                     const v1::DeleteMarkRequest& request,
-                                     v1::DistinguishingMark* response) {
-  return Serve(gate_, context, "encuentro.v1.MarkService.DeleteMark",
+grpc::Status MarkServiceImpl::DeleteMark(grpc::ServerContext* context,
+                                         const v1::DeleteMarkRequest* request,
+                                         v1::DistinguishingMark* response) {
+  return Serve(gate_, *context, "encuentro.v1.MarkService.DeleteMark",
                [&](const auth::Principal& caller) -> absl::Status {
-                 absl::StatusOr<records::PartRef> ref = RequireMarkName(request.name(), "name");
+                 absl::StatusOr<records::PartRef> ref = RequireMarkName(request->name(), "name");
                  if (!ref.ok()) return ref.status();
                  absl::StatusOr<std::optional<int64_t>> revision =
-                     OptionalRevision(request.etag(), "etag");
+                     OptionalRevision(request->etag(), "etag");
                  if (!revision.ok()) return revision.status();
                  absl::StatusOr<records::DistinguishingMark> deleted =
-                     marks_->DeleteMark(caller, *ref, request.reason(), *revision);
+                     marks_->DeleteMark(caller, *ref, request->reason(), *revision);
                  if (!deleted.ok()) return deleted.status();
                  *response = ToProto(*deleted);
                  return absl::OkStatus();
                });
 }
 
-grpc::Status MarkServiceImpl::Search(const grpc::ServerContextBase& context,
-                                     const v1::SearchMarksRequest& request,
-                                     v1::SearchMarksResponse* response) {
+grpc::Status MarkServiceImpl::SearchMarks(grpc::ServerContext* context,
+                                          const v1::SearchMarksRequest* request,
+                                          v1::SearchMarksResponse* response) {
   return Serve(
-      gate_, context, "encuentro.v1.MarkService.SearchMarks",
+      gate_, *context, "encuentro.v1.MarkService.SearchMarks",
       [&](const auth::Principal& caller) -> absl::Status {
         storage::MarkSearch search;
         std::vector<FieldViolation> bad;
-        switch (request.record_kind()) {
+        switch (request->record_kind()) {
           case v1::SearchMarksRequest::RECORD_KIND_UNSPECIFIED:
           case v1::SearchMarksRequest::REMAINS:
             search.owner_kind = records::RecordKind::kRemains;
@@ -152,21 +151,21 @@ grpc::Status MarkServiceImpl::Search(const grpc::ServerContextBase& context,
           default:
             bad.push_back({"record_kind", "unknown value"});
         }
-        search.text = request.query();
-        for (int i = 0; i < request.kinds_size(); ++i) {
-          if (auto kind = EnumFromProto(request.kinds(i), records::MarkKind::kMedicalImplant,
+        search.text = request->query();
+        for (int i = 0; i < request->kinds_size(); ++i) {
+          if (auto kind = EnumFromProto(request->kinds(i), records::MarkKind::kMedicalImplant,
                                         "kinds[" + std::to_string(i) + "]", &bad)) {
             search.kinds.push_back(*kind);
           }
         }
         search.region =
-            EnumFromProto(request.body_region(), records::BodyRegion::kFoot, "body_region", &bad)
+            EnumFromProto(request->body_region(), records::BodyRegion::kFoot, "body_region", &bad)
                 .value_or(records::BodyRegion::kUnspecified);
         search.side =
-            EnumFromProto(request.body_side(), records::BodySide::kMidline, "body_side", &bad)
+            EnumFromProto(request->body_side(), records::BodySide::kMidline, "body_side", &bad)
                 .value_or(records::BodySide::kUnspecified);
         if (!bad.empty()) return InvalidFields(bad);
-        absl::StatusOr<PagePosition> page = PagePositionOf(request);
+        absl::StatusOr<PagePosition> page = PagePositionOf(*request);
         if (!page.ok()) return page.status();
         search.page_size = page->size;
         search.after_id = page->after_id;
@@ -174,46 +173,10 @@ grpc::Status MarkServiceImpl::Search(const grpc::ServerContextBase& context,
             marks_->SearchMarks(caller, std::move(search));
         if (!found.ok()) return found.status();
         response->set_next_page_token(
-            NextPageToken(request, AppendWithinBytes(*found, response->mutable_marks(),
-                                                     [](const auto& m) { return ToProto(m); })));
+            NextPageToken(*request, AppendWithinBytes(*found, response->mutable_marks(),
+                                                      [](const auto& m) { return ToProto(m); })));
         return absl::OkStatus();
       });
-}
-
-grpc::ServerUnaryReactor* MarkServiceImpl::CreateMark(grpc::CallbackServerContext* context,
-                                                      const grpc::ByteBuffer* request,
-                                                      grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::CreateMarkRequest, v1::DistinguishingMark>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::CreateMarkRequest& r,
-             v1::DistinguishingMark* out) { return Create(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* MarkServiceImpl::UpdateMark(grpc::CallbackServerContext* context,
-                                                      const grpc::ByteBuffer* request,
-                                                      grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::UpdateMarkRequest, v1::DistinguishingMark>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::UpdateMarkRequest& r,
-             v1::DistinguishingMark* out) { return Update(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* MarkServiceImpl::DeleteMark(grpc::CallbackServerContext* context,
-                                                      const grpc::ByteBuffer* request,
-                                                      grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::DeleteMarkRequest, v1::DistinguishingMark>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::DeleteMarkRequest& r,
-             v1::DistinguishingMark* out) { return Delete(c, r, out); });
-}
-
-grpc::ServerUnaryReactor* MarkServiceImpl::SearchMarks(grpc::CallbackServerContext* context,
-                                                       const grpc::ByteBuffer* request,
-                                                       grpc::ByteBuffer* response) {
-  return ServeRawUnary<v1::SearchMarksRequest, v1::SearchMarksResponse>(
-      context, request, response,
-      [this](const grpc::ServerContextBase& c, const v1::SearchMarksRequest& r,
-             v1::SearchMarksResponse* out) { return Search(c, r, out); });
 }
 
 }  // namespace encuentro::services

@@ -2,51 +2,40 @@
 // module's MarkRecords.
 #pragma once
 
-#include <grpcpp/support/server_callback.h>
-
 #include "encuentro/v1/marks.grpc.pb.h"
 #include "records/marks.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
-// The methods that take free text receive their requests raw (see request_parsing.h), so that
-// invalid UTF-8 is reported field by field. Thread-safe (MarkRecords is).
-class MarkServiceImpl final
-    : public v1::MarkService::WithRawCallbackMethod_CreateMark<
-          v1::MarkService::WithRawCallbackMethod_UpdateMark<
-              v1::MarkService::WithRawCallbackMethod_DeleteMark<
-                  v1::MarkService::WithRawCallbackMethod_SearchMarks<v1::MarkService::Service>>>> {
+// Requests are parsed by ParsedService, which names a field holding invalid UTF-8. Thread-safe
+// (MarkRecords is).
+class MarkServiceImpl final : public ParsedService<v1::MarkService> {
  public:
-  MarkServiceImpl(Gatekeeper* gate, records::MarkRecords* marks) : gate_(gate), marks_(marks) {}
+  MarkServiceImpl(Gatekeeper* gate, records::MarkRecords* marks) : gate_(gate), marks_(marks) {
+    ServeUnary(&MarkServiceImpl::CreateMark);
+    ServeUnary(&MarkServiceImpl::GetMark);
+    ServeUnary(&MarkServiceImpl::ListMarks);
+    ServeUnary(&MarkServiceImpl::UpdateMark);
+    ServeUnary(&MarkServiceImpl::DeleteMark);
+    ServeUnary(&MarkServiceImpl::SearchMarks);
+  }
 
-  grpc::ServerUnaryReactor* CreateMark(grpc::CallbackServerContext* context,
-                                       const grpc::ByteBuffer* request,
-                                       grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* UpdateMark(grpc::CallbackServerContext* context,
-                                       const grpc::ByteBuffer* request,
-                                       grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* DeleteMark(grpc::CallbackServerContext* context,
-                                       const grpc::ByteBuffer* request,
-                                       grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* SearchMarks(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response) override;
+  grpc::Status CreateMark(grpc::ServerContext* context, const v1::CreateMarkRequest* request,
+                          v1::DistinguishingMark* response) override;
   grpc::Status GetMark(grpc::ServerContext* context, const v1::GetMarkRequest* request,
                        v1::DistinguishingMark* response) override;
   grpc::Status ListMarks(grpc::ServerContext* context, const v1::ListMarksRequest* request,
                          v1::ListMarksResponse* response) override;
+  grpc::Status UpdateMark(grpc::ServerContext* context, const v1::UpdateMarkRequest* request,
+                          v1::DistinguishingMark* response) override;
+  grpc::Status DeleteMark(grpc::ServerContext* context, const v1::DeleteMarkRequest* request,
+                          v1::DistinguishingMark* response) override;
+  grpc::Status SearchMarks(grpc::ServerContext* context, const v1::SearchMarksRequest* request,
+                           v1::SearchMarksResponse* response) override;
 
  private:
-  grpc::Status Create(const grpc::ServerContextBase& context, const v1::CreateMarkRequest& request,
-                      v1::DistinguishingMark* response);
-  grpc::Status Update(const grpc::ServerContextBase& context, const v1::UpdateMarkRequest& request,
-                      v1::DistinguishingMark* response);
-  grpc::Status Delete(const grpc::ServerContextBase& context, const v1::DeleteMarkRequest& request,
-                      v1::DistinguishingMark* response);
-  grpc::Status Search(const grpc::ServerContextBase& context, const v1::SearchMarksRequest& request,
-                      v1::SearchMarksResponse* response);
-
   Gatekeeper* gate_;
   records::MarkRecords* marks_;
 };

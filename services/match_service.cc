@@ -251,16 +251,16 @@ grpc::Status MatchServiceImpl::SearchCandidates(grpc::ServerContext* context,
   return Search(*caller, *request, response);
 }
 
-grpc::Status MatchServiceImpl::BatchSearch(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<v1::BatchSearchResult, v1::BatchSearchRequest>* stream) {
+grpc::Status MatchServiceImpl::SearchStream(grpc::ServerContext* context,
+                                            RequestReader<v1::BatchSearchRequest>* requests,
+                                            ResponseWriter<v1::BatchSearchResult>* results) {
   absl::StatusOr<auth::Principal> caller =
       gate_->Admit(*context, "encuentro.v1.MatchService.BatchSearch");
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   v1::BatchSearchRequest request;
   // One at a time: Write blocks while the client is slow to read (HTTP/2 flow control), so a
   // slow reader holds back the work instead of piling results up in memory.
-  while (stream->Read(&request)) {
+  while (requests->Read(&request)) {
     if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     v1::BatchSearchResult result;
     result.set_remains(request.search().remains());
@@ -273,8 +273,10 @@ grpc::Status MatchServiceImpl::BatchSearch(
     result.set_code(status.error_code());
     result.set_error(status.error_message());
     if (!status.ok()) result.clear_response();
-    if (!stream->Write(result)) break;  // the client went away
+    if (!results->Write(result)) break;  // the client went away
   }
+  // A request that does not parse ends the stream, naming its field.
+  if (!requests->status().ok()) return ToGrpcStatus(requests->status());
   if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
   return grpc::Status::OK;
 }

@@ -5,20 +5,24 @@
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "matching/matcher.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
 // Thread-safe (Matcher is).
-class MatchServiceImpl final : public v1::MatchService::Service {
+class MatchServiceImpl final : public ParsedService<v1::MatchService> {
  public:
-  MatchServiceImpl(Gatekeeper* gate, matching::Matcher* matcher) : gate_(gate), matcher_(matcher) {}
+  MatchServiceImpl(Gatekeeper* gate, matching::Matcher* matcher) : gate_(gate), matcher_(matcher) {
+    ServeUnary(&MatchServiceImpl::SearchCandidates);
+    ServeBidiStream(&MatchServiceImpl::SearchStream);
+    ServeUnary(&MatchServiceImpl::RecordDecision);
+    ServeUnary(&MatchServiceImpl::ListCandidates);
+    ServeUnary(&MatchServiceImpl::ConfirmIdentification);
+  }
 
   grpc::Status SearchCandidates(grpc::ServerContext* context,
                                 const v1::SearchCandidatesRequest* request,
                                 v1::SearchCandidatesResponse* response) override;
-  grpc::Status BatchSearch(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::BatchSearchResult, v1::BatchSearchRequest>* stream) override;
   grpc::Status RecordDecision(grpc::ServerContext* context,
                               const v1::RecordDecisionRequest* request,
                               v1::CandidatePair* response) override;
@@ -30,6 +34,10 @@ class MatchServiceImpl final : public v1::MatchService::Service {
                               v1::ListCandidatesResponse* response) override;
 
  private:
+  // BatchSearch.
+  grpc::Status SearchStream(grpc::ServerContext* context,
+                            RequestReader<v1::BatchSearchRequest>* requests,
+                            ResponseWriter<v1::BatchSearchResult>* results);
   grpc::Status Search(const auth::Principal& caller, const v1::SearchCandidatesRequest& request,
                       v1::SearchCandidatesResponse* response);
 

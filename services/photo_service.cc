@@ -37,10 +37,11 @@ absl::StatusOr<records::PhotoRef> RequirePhotoName(const std::string& name) {
 
 // Reads the whole client stream: metadata first, then chunks, refusing past the size limit
 // without buffering more.
-absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoRequest>* reader,
+absl::StatusOr<records::PhotoUpload> ReadUpload(RequestReader<v1::AddPhotoRequest>* reader,
                                                 size_t max_bytes) {
   v1::AddPhotoRequest message;
-  if (!reader->Read(&message) || !message.has_metadata()) {
+  if (!reader->Read(&message) && !reader->status().ok()) return reader->status();
+  if (!message.has_metadata()) {
     return InvalidFields({{"metadata", "the first message of the stream must carry metadata"}});
   }
   const v1::AddPhotoRequest::Metadata& meta = message.metadata();
@@ -132,6 +133,7 @@ absl::StatusOr<records::PhotoUpload> ReadUpload(grpc::ServerReader<v1::AddPhotoR
     }
     upload.bytes += message.chunk();
   }
+  if (!reader->status().ok()) return reader->status();  // a chunk that did not parse
   return upload;
 }
 
@@ -190,9 +192,9 @@ v1::Photo ToProto(const records::Photo& photo) {
   return out;
 }
 
-grpc::Status PhotoServiceImpl::AddPhoto(grpc::ServerContext* context,
-                                        grpc::ServerReader<v1::AddPhotoRequest>* reader,
-                                        v1::Photo* response) {
+grpc::Status PhotoServiceImpl::Upload(grpc::ServerContext* context,
+                                      RequestReader<v1::AddPhotoRequest>* reader,
+                                      v1::Photo* response) {
   absl::StatusOr<auth::Principal> caller =
       gate_->Admit(*context, "encuentro.v1.PhotoService.AddPhoto");
   if (!caller.ok()) return ToGrpcStatus(caller.status());

@@ -5,18 +5,20 @@
 #include "encuentro/v1/photos.grpc.pb.h"
 #include "records/photos.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
 // Thread-safe (PhotoLibrary is).
-class PhotoServiceImpl final : public v1::PhotoService::Service {
+class PhotoServiceImpl final : public ParsedService<v1::PhotoService> {
  public:
-  PhotoServiceImpl(Gatekeeper* gate, records::PhotoLibrary* photos)
-      : gate_(gate), photos_(photos) {}
+  PhotoServiceImpl(Gatekeeper* gate, records::PhotoLibrary* photos) : gate_(gate), photos_(photos) {
+    ServeClientStream(&PhotoServiceImpl::Upload);
+    ServeUnary(&PhotoServiceImpl::GetPhoto);
+    ServeUnary(&PhotoServiceImpl::ListPhotos);
+    ServeUnary(&PhotoServiceImpl::DeletePhoto);
+  }
 
-  grpc::Status AddPhoto(grpc::ServerContext* context,
-                        grpc::ServerReader<v1::AddPhotoRequest>* reader,
-                        v1::Photo* response) override;
   grpc::Status GetPhoto(grpc::ServerContext* context, const v1::GetPhotoRequest* request,
                         v1::Photo* response) override;
   grpc::Status ListPhotos(grpc::ServerContext* context, const v1::ListPhotosRequest* request,
@@ -25,6 +27,9 @@ class PhotoServiceImpl final : public v1::PhotoService::Service {
                            v1::Photo* response) override;
 
  private:
+  // AddPhoto.
+  grpc::Status Upload(grpc::ServerContext* context, RequestReader<v1::AddPhotoRequest>* reader,
+                      v1::Photo* response);
   Gatekeeper* gate_;
   records::PhotoLibrary* photos_;
 };

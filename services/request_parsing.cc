@@ -1,14 +1,16 @@
 #include "services/request_parsing.h"
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/unknown_field_set.h>
+#include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "common/field_violations.h"
 #include "common/text.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 
 namespace encuentro::services {
 namespace {
@@ -21,7 +23,7 @@ using google::protobuf::UnknownFieldSet;
 // Walks the wire format (which UnknownFieldSet parses without any UTF-8 check) against the
 // message's descriptor, collecting the paths of string fields that are not UTF-8.
 void FindInvalidUtf8(const Descriptor* descriptor, const std::string& bytes,
-                     const std::string& prefix, google::rpc::BadRequest* bad) {
+                     const std::string& prefix, std::vector<FieldViolation>* bad) {
   UnknownFieldSet fields;
   if (!fields.ParseFromString(bytes)) return;
   std::map<int, int> occurrences;
@@ -38,9 +40,7 @@ void FindInvalidUtf8(const Descriptor* descriptor, const std::string& bytes,
       path += ']';
     }
     if (fd->type() == FieldDescriptor::TYPE_STRING && !IsValidUtf8(field.length_delimited())) {
-      auto* violation = bad->add_field_violations();
-      violation->set_field(path);
-      violation->set_description("must be valid UTF-8");
+      bad->push_back({path, "must be valid UTF-8"});
     } else if (fd->type() == FieldDescriptor::TYPE_MESSAGE) {
       FindInvalidUtf8(fd->message_type(), field.length_delimited(), path + ".", bad);
     }
@@ -49,30 +49,38 @@ void FindInvalidUtf8(const Descriptor* descriptor, const std::string& bytes,
 
 }  // namespace
 
-grpc::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Message* message) {
+absl::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Message* message) {
   std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "bad payload");
+  if (!buffer.Dump(&slices).ok()) return absl::InternalError("unreadable request payload");
   std::string bytes;
   for (const grpc::Slice& slice : slices) {
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }
-  if (message->ParseFromString(bytes)) return grpc::Status::OK;
-  google::rpc::BadRequest bad;
+  if (message->ParseFromString(bytes)) return absl::OkStatus();
+  std::vector<FieldViolation> bad;
   FindInvalidUtf8(message->GetDescriptor(), bytes, "", &bad);
-  if (bad.field_violations_size() == 0) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "request is not a well-formed " + message->GetTypeName());
+  if (bad.empty()) {
+    return absl::InvalidArgumentError("request is not a well-formed " + message->GetTypeName());
   }
-  std::string text = "invalid request: ";
-  for (int i = 0; i < bad.field_violations_size(); ++i) {
-    if (i > 0) text += "; ";
-    text += bad.field_violations(i).field() + ": " + bad.field_violations(i).description();
+  return InvalidFields(bad);
+}
+
+int MethodIndexOf(const char* service_full_name, const google::protobuf::Descriptor* request,
+                  const google::protobuf::Descriptor* response, bool client_streaming,
+                  bool server_streaming) {
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_full_name);
+  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* method = service->method(i);
+    if (method->input_type() == request && method->output_type() == response &&
+        method->client_streaming() == client_streaming &&
+        method->server_streaming() == server_streaming) {
+      return i;
+    }
   }
-  google::rpc::Status details;
-  details.set_code(grpc::StatusCode::INVALID_ARGUMENT);
-  details.set_message(text);
-  details.add_details()->PackFrom(bad);
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, text, details.SerializeAsString());
+  spdlog::critical("{} has no method from {} to {} of the registered streaming kind",
+                   service_full_name, request->full_name(), response->full_name());
+  std::abort();
 }
 
 }  // namespace encuentro::services

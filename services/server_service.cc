@@ -21,7 +21,9 @@ v1::ModelStatus::State ToProto(ModelReport::State state) {
 }  // namespace
 
 ServerServiceImpl::ServerServiceImpl(Gatekeeper* gate, ServerFacts facts)
-    : gate_(gate), facts_(std::move(facts)), started_(std::chrono::steady_clock::now()) {}
+    : gate_(gate), facts_(std::move(facts)), started_(std::chrono::steady_clock::now()) {
+  ServeUnary(&ServerServiceImpl::GetServerInfo);
+}
 
 grpc::Status ServerServiceImpl::GetServerInfo(grpc::ServerContext* context,
                                               const v1::GetServerInfoRequest* /*request*/,

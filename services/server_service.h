@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "encuentro/v1/server.grpc.pb.h"
 #include "services/gatekeeper.h"
+#include "services/parsed_service.h"
 
 namespace encuentro::services {
 
@@ -44,7 +45,7 @@ struct ServerFacts {
 };
 
 // Thread-safe: holds only immutable facts and a thread-safe schema query.
-class ServerServiceImpl final : public v1::ServerService::Service {
+class ServerServiceImpl final : public ParsedService<v1::ServerService> {
  public:
   ServerServiceImpl(Gatekeeper* gate, ServerFacts facts);
 

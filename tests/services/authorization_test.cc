@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <pqxx/pqxx>
+#include <string>
 #include <thread>
 
 #include "anthropology/catalog.h"
@@ -65,9 +68,10 @@ std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   return methods;
 }
 
-// Calls any method with one empty request message, whatever its streaming kind; the status.
-grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
-                       const std::string& token) {
+// Calls any method with one request message of `bytes`, whatever its streaming kind; the
+// status.
+grpc::Status CallRaw(grpc::Channel* channel, const std::string& method, const std::string& token,
+                     const std::string& bytes) {
   grpc::GenericStub stub(channel->shared_from_this());
   grpc::CompletionQueue cq;
   std::unique_ptr<grpc::ClientContext> context = testing::TokenContext(token);
@@ -81,8 +85,8 @@ grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
   };
   call->StartCall(reinterpret_cast<void*>(1));
   step(reinterpret_cast<void*>(1));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1);
+  grpc::Slice payload(bytes);
+  grpc::ByteBuffer request(&payload, 1);
   call->Write(request, reinterpret_cast<void*>(2));
   step(reinterpret_cast<void*>(2));
   call->WritesDone(reinterpret_cast<void*>(3));
@@ -96,6 +100,44 @@ grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
   call->Finish(&status, reinterpret_cast<void*>(5));
   step(reinterpret_cast<void*>(5));
   return status;
+}
+
+grpc::Status CallEmpty(grpc::Channel* channel, const std::string& method,
+                       const std::string& token) {
+  return CallRaw(channel, method, token, "");
+}
+
+std::string Varint(uint64_t value) {
+  std::string out;
+  for (; value >= 0x80; value >>= 7) out += static_cast<char>((value & 0x7f) | 0x80);
+  out += static_cast<char>(value);
+  return out;
+}
+
+// A request of `type` whose first string field (depth first, through message fields) holds
+// invalid UTF-8: its wire bytes, and the field's path as the server must name it. Empty for a
+// type without a string field.
+struct Utf8Probe {
+  std::string bytes;
+  std::string path;
+};
+std::optional<Utf8Probe> ProbeFor(const google::protobuf::Descriptor* type, int depth = 0) {
+  using google::protobuf::FieldDescriptor;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    const std::string index = field->is_repeated() ? "[0]" : "";
+    std::optional<Utf8Probe> inner;
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      inner = Utf8Probe{"ok \xff", ""};
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE && depth < 4) {
+      inner = ProbeFor(field->message_type(), depth + 1);
+    }
+    if (!inner) continue;
+    const std::string tag = Varint((static_cast<uint64_t>(field->number()) << 3) | 2);
+    return Utf8Probe{tag + Varint(inner->bytes.size()) + inner->bytes,
+                     field->name() + index + (inner->path.empty() ? "" : "." + inner->path)};
+  }
+  return std::nullopt;
 }
 
 const biometrics::FacePipeline& Pipeline() {
@@ -269,6 +311,35 @@ TEST_F(AuthorizationTest, EveryRpcWithEveryRoleAndEveryBadCredential) {
     }
   }
   EXPECT_GE(checked, 34 * 8);
+}
+
+// Invalid UTF-8 in a string field of any request, whatever the method's streaming kind, is
+// INVALID_ARGUMENT naming the field.
+TEST_F(AuthorizationTest, EveryRpcNamesAStringFieldHoldingInvalidUtf8) {
+  const std::map<auth::Role, std::string> tokens = {
+      {auth::Role::kAdmin, callers_->Token("root", "operator", "admin")},
+      {auth::Role::kCommissionStaff, callers_->Token("ana", "cbp-bc", "commission_staff")},
+      {auth::Role::kForensicLab, callers_->Token("lab1", "semefo-tij", "forensic_lab")},
+      {auth::Role::kFamilyAuditor, callers_->Token("fam1", "colectivo-x", "family_auditor")},
+  };
+  int probed = 0;
+  for (const auto* method : AllMethods()) {
+    const std::optional<Utf8Probe> probe = ProbeFor(method->input_type());
+    if (!probe) continue;
+    const std::string path =
+        "/" + method->service()->full_name() + "/" + std::string(method->name());
+    // A caller the method admits: a streaming method reads its requests after admission.
+    const auth::Role role = *RpcRoles().at(method->full_name()).begin();
+    const grpc::Status status =
+        CallRaw(server_->channel().get(), path, tokens.at(role), probe->bytes);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << method->full_name() << ": " << status.error_message();
+    EXPECT_EQ(testing::BadRequestFields(status), std::vector<std::string>{probe->path})
+        << method->full_name() << ": " << status.error_message();
+    ++probed;
+  }
+  // Every method but those whose request has no string (GetCheckpoint, CreateCheckpoint, ...).
+  EXPECT_GE(probed, 45);
 }
 
 TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
