@@ -6,6 +6,7 @@
 #include "services/gatekeeper.h"
 #include "services/page_token.h"
 #include "services/record_conversion.h"
+#include "services/rpc_helpers.h"
 #include "services/status_conversion.h"
 
 namespace encuentro::services {
@@ -60,124 +61,130 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
 grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
                                               const v1::RecordDecisionRequest* request,
                                               v1::CandidatePair* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.MatchService.RecordDecision");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  std::vector<FieldViolation> bad;
-  std::optional<int64_t> remains =
-      records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
-  if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
-  std::optional<int64_t> person =
-      records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
-  if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
-  const int decision = static_cast<int>(request->decision());
-  if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
-    bad.push_back(
-        {"decision", decision == v1::IDENTIFIED
-                         ? "IDENTIFIED is recorded by ConfirmIdentification, with its evidence"
-                         : "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
-  }
-  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
-  absl::StatusOr<matching::PairDecisions> pair = matcher_->RecordDecision(
-      *caller, *remains, *person, static_cast<matching::Decision>(decision - 1), request->reason());
-  if (!pair.ok()) return ToGrpcStatus(pair.status());
-  *response = ToProto(*pair);
-  return grpc::Status::OK;
+  return Serve(
+      gate_, *context, "encuentro.v1.MatchService.RecordDecision",
+      [&](const auth::Principal& caller) -> absl::Status {
+        std::vector<FieldViolation> bad;
+        std::optional<int64_t> remains =
+            records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
+        if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
+        std::optional<int64_t> person =
+            records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
+        if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+        const int decision = static_cast<int>(request->decision());
+        if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
+          bad.push_back({"decision",
+                         decision == v1::IDENTIFIED
+                             ? "IDENTIFIED is recorded by ConfirmIdentification, with its evidence"
+                             : "must be PENDING, EXCLUDED, POSSIBLE or SENT_FOR_DNA"});
+        }
+        if (!bad.empty()) return InvalidFields(bad);
+        absl::StatusOr<matching::PairDecisions> pair = matcher_->RecordDecision(
+            caller, *remains, *person, static_cast<matching::Decision>(decision - 1),
+            request->reason());
+        if (!pair.ok()) return pair.status();
+        *response = ToProto(*pair);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status MatchServiceImpl::ConfirmIdentification(
     grpc::ServerContext* context, const v1::ConfirmIdentificationRequest* request,
     v1::Identification* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.MatchService.ConfirmIdentification");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  std::vector<FieldViolation> bad;
-  records::Identification identification;
-  std::optional<int64_t> remains =
-      records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
-  if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
-  std::optional<int64_t> person =
-      records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
-  if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
-  for (int i = 0; i < request->evidence_size(); ++i) {
-    const v1::ConfirmingEvidence& e = request->evidence(i);
-    const std::string field = absl::StrCat("evidence[", i, "]");
-    records::ConfirmingEvidence& item = identification.evidence.emplace_back();
-    const int kind = static_cast<int>(e.kind());
-    if (kind < v1::ConfirmingEvidence::DNA_REPORT ||
-        kind > v1::ConfirmingEvidence::FINGERPRINT_COMPARISON) {
-      bad.push_back(
-          {field + ".kind", "must be DNA_REPORT, DENTAL_COMPARISON or FINGERPRINT_COMPARISON"});
-    } else {
-      item.kind = static_cast<records::ConfirmingEvidenceKind>(kind - 1);
-    }
-    item.reference = e.reference();
-    item.date = OptionalDateFromProto(e.has_date(), e.date(), field + ".date", &bad);
-    if (item.date && DateProblem(e.date(), /*may_be_future=*/false)) {
-      bad.push_back({field + ".date", "is in the future"});
-    }
-  }
-  identification.board_reference = request->board_reference();
-  identification.board_date =
-      OptionalDateFromProto(request->has_board_date(), request->board_date(), "board_date", &bad);
-  if (identification.board_date && DateProblem(request->board_date(), /*may_be_future=*/false)) {
-    bad.push_back({"board_date", "is in the future"});
-  }
-  identification.reason = request->reason();
-  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
-  identification.remains_id = *remains;
-  identification.missing_person_id = *person;
-  absl::StatusOr<records::Identification> confirmed =
-      matcher_->ConfirmIdentification(*caller, std::move(identification));
-  if (!confirmed.ok()) return ToGrpcStatus(confirmed.status());
-  *response = ToProto(*confirmed);
-  return grpc::Status::OK;
+  return Serve(
+      gate_, *context, "encuentro.v1.MatchService.ConfirmIdentification",
+      [&](const auth::Principal& caller) -> absl::Status {
+        std::vector<FieldViolation> bad;
+        records::Identification identification;
+        std::optional<int64_t> remains =
+            records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
+        if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
+        std::optional<int64_t> person =
+            records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
+        if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+        for (int i = 0; i < request->evidence_size(); ++i) {
+          const v1::ConfirmingEvidence& e = request->evidence(i);
+          const std::string field = absl::StrCat("evidence[", i, "]");
+          records::ConfirmingEvidence& item = identification.evidence.emplace_back();
+          const int kind = static_cast<int>(e.kind());
+          if (kind < v1::ConfirmingEvidence::DNA_REPORT ||
+              kind > v1::ConfirmingEvidence::FINGERPRINT_COMPARISON) {
+            bad.push_back({field + ".kind",
+                           "must be DNA_REPORT, DENTAL_COMPARISON or FINGERPRINT_COMPARISON"});
+          } else {
+            item.kind = static_cast<records::ConfirmingEvidenceKind>(kind - 1);
+          }
+          item.reference = e.reference();
+          item.date = OptionalDateFromProto(e.has_date(), e.date(), field + ".date", &bad);
+          if (item.date && DateProblem(e.date(), /*may_be_future=*/false)) {
+            bad.push_back({field + ".date", "is in the future"});
+          }
+        }
+        identification.board_reference = request->board_reference();
+        identification.board_date = OptionalDateFromProto(
+            request->has_board_date(), request->board_date(), "board_date", &bad);
+        if (identification.board_date &&
+            DateProblem(request->board_date(), /*may_be_future=*/false)) {
+          bad.push_back({"board_date", "is in the future"});
+        }
+        identification.reason = request->reason();
+        if (!bad.empty()) return InvalidFields(bad);
+        identification.remains_id = *remains;
+        identification.missing_person_id = *person;
+        absl::StatusOr<records::Identification> confirmed =
+            matcher_->ConfirmIdentification(caller, std::move(identification));
+        if (!confirmed.ok()) return confirmed.status();
+        *response = ToProto(*confirmed);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status MatchServiceImpl::ListCandidates(grpc::ServerContext* context,
                                               const v1::ListCandidatesRequest* request,
                                               v1::ListCandidatesResponse* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.MatchService.ListCandidates");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  std::vector<FieldViolation> bad;
-  std::optional<matching::Decision> current;
-  const int decision = static_cast<int>(request->current_decision());
-  if (decision != v1::DECISION_UNSPECIFIED) {
-    if (decision < v1::PENDING || decision > v1::IDENTIFIED) {
-      bad.push_back(
-          {"current_decision", "must be PENDING, EXCLUDED, POSSIBLE, SENT_FOR_DNA or IDENTIFIED"});
-    } else {
-      current = static_cast<matching::Decision>(decision - 1);
-    }
-  }
-  if (request->parent().empty()) {
-    if (!current && bad.empty()) {
-      bad.push_back({"current_decision", "is required when no parent is given"});
-    }
-    absl::StatusOr<int> page_size = EffectivePageSize(request->page_size(), 50, 500);
-    if (!page_size.ok()) bad.push_back({"page_size", "must not be negative"});
-    if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
-    const std::string fingerprint = absl::StrCat("pairs:", decision);
-    absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
-    if (!after.ok()) return ToGrpcStatus(after.status());
-    absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
-        matcher_->ListPairsByDecision(*caller, *current, *after, *page_size);
-    if (!pairs.ok()) return ToGrpcStatus(pairs.status());
-    for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
-    if (static_cast<int>(pairs->size()) == *page_size) {
-      response->set_next_page_token(EncodePageToken(pairs->back().history.back().id, fingerprint));
-    }
-    return grpc::Status::OK;
-  }
-  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
-  if (!parent) bad.push_back({"parent", "must be a name like remains/1 or missingPersons/1"});
-  if (!bad.empty()) return ToGrpcStatus(InvalidFields(bad));
-  absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
-      matcher_->ListCandidates(*caller, parent->kind, parent->id, current);
-  if (!pairs.ok()) return ToGrpcStatus(pairs.status());
-  for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
-  return grpc::Status::OK;
+  return Serve(
+      gate_, *context, "encuentro.v1.MatchService.ListCandidates",
+      [&](const auth::Principal& caller) -> absl::Status {
+        std::vector<FieldViolation> bad;
+        std::optional<matching::Decision> current;
+        const int decision = static_cast<int>(request->current_decision());
+        if (decision != v1::DECISION_UNSPECIFIED) {
+          if (decision < v1::PENDING || decision > v1::IDENTIFIED) {
+            bad.push_back({"current_decision",
+                           "must be PENDING, EXCLUDED, POSSIBLE, SENT_FOR_DNA or IDENTIFIED"});
+          } else {
+            current = static_cast<matching::Decision>(decision - 1);
+          }
+        }
+        if (request->parent().empty()) {
+          if (!current && bad.empty()) {
+            bad.push_back({"current_decision", "is required when no parent is given"});
+          }
+          absl::StatusOr<int> page_size = EffectivePageSize(request->page_size(), 50, 500);
+          if (!page_size.ok()) bad.push_back({"page_size", "must not be negative"});
+          if (!bad.empty()) return InvalidFields(bad);
+          const std::string fingerprint = absl::StrCat("pairs:", decision);
+          absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
+          if (!after.ok()) return after.status();
+          absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
+              matcher_->ListPairsByDecision(caller, *current, *after, *page_size);
+          if (!pairs.ok()) return pairs.status();
+          for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
+          if (static_cast<int>(pairs->size()) == *page_size) {
+            response->set_next_page_token(
+                EncodePageToken(pairs->back().history.back().id, fingerprint));
+          }
+          return absl::OkStatus();
+        }
+        std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
+        if (!parent) bad.push_back({"parent", "must be a name like remains/1 or missingPersons/1"});
+        if (!bad.empty()) return InvalidFields(bad);
+        absl::StatusOr<std::vector<matching::PairDecisions>> pairs =
+            matcher_->ListCandidates(caller, parent->kind, parent->id, current);
+        if (!pairs.ok()) return pairs.status();
+        for (const auto& pair : *pairs) *response->add_pairs() = ToProto(pair);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,

@@ -195,92 +195,95 @@ v1::Photo ToProto(const records::Photo& photo) {
 grpc::Status PhotoServiceImpl::Upload(grpc::ServerContext* context,
                                       RequestReader<v1::AddPhotoRequest>* reader,
                                       v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.PhotoService.AddPhoto");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<records::PhotoUpload> upload =
-      ReadUpload(reader, photos_->options().max_photo_bytes);
-  if (!upload.ok()) return ToGrpcStatus(upload.status());
-  // A client that gave up (its deadline passed) is not made to wait for, or pay for, the rest.
-  absl::StatusOr<records::Photo> photo =
-      photos_->AddPhoto(*caller, *upload, [context] { return context->IsCancelled(); });
-  if (!photo.ok()) {
-    std::vector<FieldViolation> violations = FieldViolationsOf(photo.status());
-    if (violations.empty()) return ToGrpcStatus(photo.status());
-    // The domain names fields relative to the upload's metadata, except the stream's own.
-    for (FieldViolation& v : violations) {
-      if (v.field != "chunk") v.field = "metadata." + v.field;
-    }
-    return ToGrpcStatus(FieldError(photo.status().code(), violations));
-  }
-  *response = ToProto(*photo);
-  return grpc::Status::OK;
+  return Serve(gate_, *context, "encuentro.v1.PhotoService.AddPhoto",
+               [&](const auth::Principal& caller) -> absl::Status {
+                 absl::StatusOr<records::PhotoUpload> upload =
+                     ReadUpload(reader, photos_->options().max_photo_bytes);
+                 if (!upload.ok()) return upload.status();
+                 // A client that gave up (its deadline passed) is not made to wait for, or pay
+                 // for, the rest.
+                 absl::StatusOr<records::Photo> photo = photos_->AddPhoto(
+                     caller, *upload, [context] { return context->IsCancelled(); });
+                 if (!photo.ok()) {
+                   std::vector<FieldViolation> violations = FieldViolationsOf(photo.status());
+                   if (violations.empty()) return photo.status();
+                   // The domain names fields relative to the upload's metadata, except the
+                   // stream's own.
+                   for (FieldViolation& v : violations) {
+                     if (v.field != "chunk") v.field = "metadata." + v.field;
+                   }
+                   return FieldError(photo.status().code(), violations);
+                 }
+                 *response = ToProto(*photo);
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status PhotoServiceImpl::GetPhoto(grpc::ServerContext* context,
                                         const v1::GetPhotoRequest* request, v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.PhotoService.GetPhoto");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
-  if (!ref.ok()) return ToGrpcStatus(ref.status());
-  absl::StatusOr<records::Photo> photo =
-      photos_->GetPhoto(*caller, ref->parent.kind, ref->parent.id, ref->photo_id);
-  if (!photo.ok()) return ToGrpcStatus(photo.status());
-  *response = ToProto(*photo);
-  if (request->view() == v1::FULL) {
-    absl::StatusOr<std::string> bytes = photos_->GetPhotoBytes(*caller, *photo);
-    if (!bytes.ok()) return ToGrpcStatus(bytes.status());
-    response->set_content(*std::move(bytes));
-    if (photo->descriptor) {
-      response->mutable_face_descriptor()->Add(photo->descriptor->begin(),
-                                               photo->descriptor->end());
-    }
-  }
-  return grpc::Status::OK;
+  return Serve(gate_, *context, "encuentro.v1.PhotoService.GetPhoto",
+               [&](const auth::Principal& caller) -> absl::Status {
+                 absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
+                 if (!ref.ok()) return ref.status();
+                 absl::StatusOr<records::Photo> photo =
+                     photos_->GetPhoto(caller, ref->parent.kind, ref->parent.id, ref->photo_id);
+                 if (!photo.ok()) return photo.status();
+                 *response = ToProto(*photo);
+                 if (request->view() == v1::FULL) {
+                   absl::StatusOr<std::string> bytes = photos_->GetPhotoBytes(caller, *photo);
+                   if (!bytes.ok()) return bytes.status();
+                   response->set_content(*std::move(bytes));
+                   if (photo->descriptor) {
+                     response->mutable_face_descriptor()->Add(photo->descriptor->begin(),
+                                                              photo->descriptor->end());
+                   }
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status PhotoServiceImpl::ListPhotos(grpc::ServerContext* context,
                                           const v1::ListPhotosRequest* request,
                                           v1::ListPhotosResponse* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.PhotoService.ListPhotos");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
-  if (!parent) {
-    return ToGrpcStatus(InvalidFields({{"parent", "must be a record name like missingPersons/1"}}));
-  }
-  const std::string fingerprint =
-      absl::StrCat(request->parent(), "|", request->show_deleted() ? 1 : 0);
-  absl::StatusOr<int> size =
-      EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxListPageSize);
-  if (!size.ok()) return ToGrpcStatus(size.status());
-  absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
-  if (!after.ok()) return ToGrpcStatus(after.status());
-  absl::StatusOr<records::Page<records::Photo>> page = photos_->ListPhotos(
-      *caller, parent->kind, parent->id, request->show_deleted(), *size, *after);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  const int64_t next_after_id = AppendWithinBytes(*page, response->mutable_photos(),
-                                                  [](const auto& p) { return ToProto(p); });
-  if (next_after_id != 0) {
-    response->set_next_page_token(EncodePageToken(next_after_id, fingerprint));
-  }
-  return grpc::Status::OK;
+  return Serve(
+      gate_, *context, "encuentro.v1.PhotoService.ListPhotos",
+      [&](const auth::Principal& caller) -> absl::Status {
+        std::optional<records::RecordRef> parent = records::ParseRecordName(request->parent());
+        if (!parent) {
+          return InvalidFields({{"parent", "must be a record name like missingPersons/1"}});
+        }
+        const std::string fingerprint =
+            absl::StrCat(request->parent(), "|", request->show_deleted() ? 1 : 0);
+        absl::StatusOr<int> size =
+            EffectivePageSize(request->page_size(), kDefaultPageSize, kMaxListPageSize);
+        if (!size.ok()) return size.status();
+        absl::StatusOr<int64_t> after = DecodePageToken(request->page_token(), fingerprint);
+        if (!after.ok()) return after.status();
+        absl::StatusOr<records::Page<records::Photo>> page = photos_->ListPhotos(
+            caller, parent->kind, parent->id, request->show_deleted(), *size, *after);
+        if (!page.ok()) return page.status();
+        const int64_t next_after_id = AppendWithinBytes(*page, response->mutable_photos(),
+                                                        [](const auto& p) { return ToProto(p); });
+        if (next_after_id != 0) {
+          response->set_next_page_token(EncodePageToken(next_after_id, fingerprint));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status PhotoServiceImpl::DeletePhoto(grpc::ServerContext* context,
                                            const v1::DeletePhotoRequest* request,
                                            v1::Photo* response) {
-  absl::StatusOr<auth::Principal> caller =
-      gate_->Admit(*context, "encuentro.v1.PhotoService.DeletePhoto");
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
-  if (!ref.ok()) return ToGrpcStatus(ref.status());
-  absl::StatusOr<records::Photo> photo = photos_->DeletePhoto(
-      *caller, ref->parent.kind, ref->parent.id, ref->photo_id, request->reason());
-  if (!photo.ok()) return ToGrpcStatus(photo.status());
-  *response = ToProto(*photo);
-  return grpc::Status::OK;
+  return Serve(gate_, *context, "encuentro.v1.PhotoService.DeletePhoto",
+               [&](const auth::Principal& caller) -> absl::Status {
+                 absl::StatusOr<records::PhotoRef> ref = RequirePhotoName(request->name());
+                 if (!ref.ok()) return ref.status();
+                 absl::StatusOr<records::Photo> photo = photos_->DeletePhoto(
+                     caller, ref->parent.kind, ref->parent.id, ref->photo_id, request->reason());
+                 if (!photo.ok()) return photo.status();
+                 *response = ToProto(*photo);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace encuentro::services

@@ -395,6 +395,33 @@ TEST_F(AuthorizationTest, ScopingHidesOtherOrganizationsRecords) {
   EXPECT_TRUE(remains->GetRemains(other_staff().get(), get_remains, &seen_remains).ok());
   EXPECT_EQ(remains->GetRemains(other_lab().get(), get_remains, &seen_remains).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  // Refusals by scope in the methods that take no record of their own kind are audited too.
+  v1::ListPhotosRequest lab_photos;
+  lab_photos.set_parent(found.name());
+  v1::ListPhotosResponse photo_list;
+  EXPECT_EQ(photos->ListPhotos(other_lab().get(), lab_photos, &photo_list).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::RecordDecisionRequest decide;
+  decide.set_remains(found.name());
+  decide.set_missing_person(person.name());
+  decide.set_decision(v1::EXCLUDED);
+  decide.set_reason("not the same person");
+  v1::CandidatePair decided;
+  EXPECT_EQ(matching->RecordDecision(other_lab().get(), decide, &decided).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  {
+    pqxx::connection conn(owner_);
+    pqxx::read_transaction tx(conn);
+    for (const char* method :
+         {"encuentro.v1.PhotoService.ListPhotos", "encuentro.v1.MatchService.RecordDecision"}) {
+      EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM audit_log WHERE principal = 'lab2' AND "
+                                "method = $1 AND outcome->>'status' = 'PERMISSION_DENIED'",
+                                method)[0]
+                    .as<int>(),
+                1)
+          << method;
+    }
+  }
   v1::ListRemainsResponse lab_list;
   ASSERT_TRUE(remains->ListRemains(other_lab().get(), {}, &lab_list).ok());
   EXPECT_EQ(lab_list.remains_size(), 0);
