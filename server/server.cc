@@ -463,10 +463,10 @@ int RunServer(const ServerConfig& config) {
        .max_concurrent_analyses = config.max_concurrent_analyses});
   services::PhotoServiceImpl photo_service(&gatekeeper, &photo_library);
   storage::MeasurementStore measurement_store(db_ptr);
-  services::AnthropologyServiceImpl anthropology_service(
-      &gatekeeper, &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
-      {.cranio_reference = cranio_reference ? &*cranio_reference : nullptr,
-       .cranio_reference_label = config.cranio_reference.filename().string()});
+  records::MeasurementRecords measurement_records(
+      &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
+      cranio_reference ? &*cranio_reference : nullptr, config.cranio_reference.filename().string());
+  services::AnthropologyServiceImpl anthropology_service(&gatekeeper, &measurement_records);
 
   storage::MatchStore match_store(db_ptr);
   if (config.command == Command::kCheckIndex) return CheckIndex(match_store, config);

@@ -95,11 +95,11 @@ class AnthropologyServiceTest : public ::testing::Test {
     remains_.reset();
     server_.reset();
     remains_service_ = std::make_unique<RemainsServiceImpl>(callers_->gatekeeper(), records_.get());
-    service_ = std::make_unique<AnthropologyServiceImpl>(
-        callers_->gatekeeper(), measurement_store_.get(), records_.get(),
-        &anthropology::MeasurementCatalog::Embedded(),
-        AnthropologyServiceOptions{.cranio_reference = reference,
-                                   .cranio_reference_label = "reference.csv"});
+    measurements_ = std::make_unique<records::MeasurementRecords>(
+        measurement_store_.get(), records_.get(), &anthropology::MeasurementCatalog::Embedded(),
+        reference, "reference.csv");
+    service_ =
+        std::make_unique<AnthropologyServiceImpl>(callers_->gatekeeper(), measurements_.get());
     server_ = std::make_unique<testing::InProcessServer>(
         std::vector<grpc::Service*>{remains_service_.get(), service_.get()});
     stub_ = v1::AnthropologyService::NewStub(server_->channel());
@@ -169,6 +169,7 @@ class AnthropologyServiceTest : public ::testing::Test {
   std::unique_ptr<storage::MeasurementStore> measurement_store_;
   std::optional<anthropology::ReferenceSample> reference_;
   std::unique_ptr<RemainsServiceImpl> remains_service_;
+  std::unique_ptr<records::MeasurementRecords> measurements_;
   std::unique_ptr<AnthropologyServiceImpl> service_;
   std::unique_ptr<testing::InProcessServer> server_;
   std::unique_ptr<v1::AnthropologyService::Stub> stub_;

@@ -199,9 +199,10 @@ class AuthorizationTest : public ::testing::Test {
                                                           callers_->scope());
     services_.push_back(std::make_unique<EffectServiceImpl>(gate, effects_.get()));
     services_.push_back(std::make_unique<PhotoServiceImpl>(gate, photos_.get()));
-    services_.push_back(std::make_unique<AnthropologyServiceImpl>(
-        gate, measurement_store_.get(), records_.get(),
-        &anthropology::MeasurementCatalog::Embedded(), AnthropologyServiceOptions{}));
+    measurements_ = std::make_unique<records::MeasurementRecords>(
+        measurement_store_.get(), records_.get(), &anthropology::MeasurementCatalog::Embedded(),
+        nullptr, "");
+    services_.push_back(std::make_unique<AnthropologyServiceImpl>(gate, measurements_.get()));
     services_.push_back(std::make_unique<MatchServiceImpl>(gate, matcher_.get()));
     services_.push_back(std::make_unique<AuditServiceImpl>(gate, log_.get()));
     services_.push_back(std::make_unique<AdminServiceImpl>(gate, callers_->principals()));
@@ -217,6 +218,7 @@ class AuthorizationTest : public ::testing::Test {
   std::unique_ptr<storage::CaseRecordStore> record_store_;
   std::unique_ptr<storage::PhotoStore> photo_store_;
   std::unique_ptr<storage::MeasurementStore> measurement_store_;
+  std::unique_ptr<records::MeasurementRecords> measurements_;
   std::unique_ptr<storage::MatchStore> match_store_;
   std::unique_ptr<storage::AuditStore> audit_store_;
   std::unique_ptr<records::CaseRecords> records_;
