@@ -31,6 +31,7 @@ namespace {
 // Every setting, under the name it has as a flag (--NAME), config key (NAME) and environment
 // variable (ENCUENTRO_NAME, upper case, '-' as '_').
 const char* const kSettings[] = {"listen",
+                                 "metrics-listen",
                                  "data-dir",
                                  "database-url",
                                  "models-dir",
@@ -177,6 +178,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["listen"] = app.add_option("--listen", config.listen,
                                      "Address to serve gRPC on: HOST:PORT, [IPv6]:PORT or "
                                      "unix:/path");
+  options["metrics-listen"] = app.add_option(
+      "--metrics-listen", config.metrics_listen,
+      "Address (HOST:PORT on loopback) to serve Prometheus metrics on, at /metrics; empty: off");
   options["data-dir"] =
       app.add_option("--data-dir", data_dir,
                      "Directory for encuentrod's state, including the embedded PostgreSQL cluster");
@@ -357,6 +361,17 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
         "--listen ", config.listen,
         " is reachable from other machines: give --tls-cert and "
         "--tls-key (plaintext is allowed only on a unix socket or a loopback address)"));
+  }
+  if (!config.metrics_listen.empty()) {
+    // Plain HTTP: the figures are not secret, but they are not for other machines either.
+    if (absl::Status s = ValidateListen(config.metrics_listen);
+        !s.ok() || absl::StartsWith(config.metrics_listen, "unix:") ||
+        !IsLocalAddress(config.metrics_listen)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--metrics-listen ", config.metrics_listen,
+                       " must be HOST:PORT on a loopback address (e.g. 127.0.0.1:9464); scrape "
+                       "it from this machine or through a TLS proxy"));
+    }
   }
   return config;
 }

@@ -30,6 +30,8 @@ struct ServerConfig {
   Command command = Command::kServe;
   // HOST:PORT, [IPv6]:PORT, or unix:/path.
   std::string listen = "127.0.0.1:50051";
+  // Prometheus text endpoint (GET /metrics), HOST:PORT on loopback; empty: none.
+  std::string metrics_listen;
   std::filesystem::path data_dir = "var";
   // Empty: run the embedded PostgreSQL cluster under data_dir.
   std::string database_url;

@@ -32,6 +32,7 @@
 #include "matching/cross_matcher.h"
 #include "matching/face_calibration.h"
 #include "matching/matcher.h"
+#include "metrics/server_metrics.h"
 #include "records/case_records.h"
 #include "records/dental.h"
 #include "records/dna_samples.h"
@@ -310,6 +311,36 @@ int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
   return 1;
 }
 
+// The gauges Prometheus reads at each scrape: what an operator watches to tell a quiet server
+// from a stuck one.
+void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* gallery,
+                     storage::CrossMatchQueue* queue) {
+  metrics->AddScrapeGauge("encuentro_gallery_templates", "Face templates in the in-memory gallery",
+                          [gallery] { return std::optional<double>(gallery->size()); });
+  // One query per scrape for both queue figures would be tidier; the queue's Stats() is cheap.
+  metrics->AddScrapeGauge("encuentro_cross_match_queue_depth",
+                          "Cross-match jobs waiting or being worked on",
+                          [queue]() -> std::optional<double> {
+                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
+                            if (!stats.ok()) return std::nullopt;
+                            return static_cast<double>(stats->queued);
+                          });
+  metrics->AddScrapeGauge("encuentro_cross_match_oldest_queued_seconds",
+                          "Age of the oldest queued cross-match job (0 when none)",
+                          [queue]() -> std::optional<double> {
+                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
+                            if (!stats.ok()) return std::nullopt;
+                            return stats->oldest_queued_seconds;
+                          });
+  metrics->AddScrapeGauge("encuentro_cross_match_failed_jobs",
+                          "Cross-match jobs given up after too many attempts",
+                          [queue]() -> std::optional<double> {
+                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
+                            if (!stats.ok()) return std::nullopt;
+                            return static_cast<double>(stats->failed);
+                          });
+}
+
 }  // namespace
 
 int RunServer(const ServerConfig& config) {
@@ -512,8 +543,10 @@ int RunServer(const ServerConfig& config) {
   grpc::ResourceQuota quota("encuentrod");
   quota.SetMaxThreads(config.worker_threads);
   builder.SetResourceQuota(quota);
+  metrics::ServerMetrics server_metrics;
+  AddScrapeGauges(&server_metrics, gallery->get(), &cross_match_queue);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<services::RequestLogInterceptorFactory>());
+  interceptors.push_back(std::make_unique<services::RequestLogInterceptorFactory>(&server_metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(&server_service);
   builder.RegisterService(&missing_person_service);
@@ -530,6 +563,18 @@ int RunServer(const ServerConfig& config) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
+  }
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
+  if (!config.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> started =
+        metrics::MetricsEndpoint::Start(config.metrics_listen, server_metrics);
+    if (!started.ok()) return Fail(started.status());
+    metrics_endpoint = *std::move(started);
+    const std::string metrics_address =
+        absl::StrCat(config.metrics_listen.substr(0, config.metrics_listen.rfind(':')), ":",
+                     metrics_endpoint->port());
+    spdlog::info("metrics: http://{}/metrics", metrics_address);
+    std::printf("encuentrod metrics on http://%s/metrics\n", metrics_address.c_str());
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   cross_matcher.Start();

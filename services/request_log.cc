@@ -74,8 +74,8 @@ std::string SanitizeRequestId(grpc::string_ref value) {
 
 class RequestLogInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit RequestLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method()), start_(std::chrono::steady_clock::now()) {}
+  RequestLogInterceptor(grpc::experimental::ServerRpcInfo* info, metrics::ServerMetrics* metrics)
+      : method_(info->method()), metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -98,12 +98,16 @@ class RequestLogInterceptor final : public grpc::experimental::Interceptor {
                              : spdlog::level::warn;
       spdlog::log(level, "rpc method={} status={} latency_ms={:.3f} request_id={}", method_,
                   CodeName(status.error_code()), latency_ms, request_id_);
+      if (metrics_ != nullptr) {
+        metrics_->RecordRpc(method_, CodeName(status.error_code()), latency_ms / 1000);
+      }
     }
     methods->Proceed();
   }
 
  private:
   const std::string method_;
+  metrics::ServerMetrics* const metrics_;
   const std::chrono::steady_clock::time_point start_;
   std::string request_id_;
 };
@@ -112,7 +116,7 @@ class RequestLogInterceptor final : public grpc::experimental::Interceptor {
 
 grpc::experimental::Interceptor* RequestLogInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new RequestLogInterceptor(info);
+  return new RequestLogInterceptor(info, metrics_);
 }
 
 }  // namespace encuentro::services

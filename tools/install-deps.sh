@@ -17,6 +17,8 @@ PACKAGES=(
   libpqxx-dev libpq-dev postgresql
   # Small libraries
   libabsl-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev libsodium-dev libssl-dev openssl
+  # Metrics: the Prometheus client (its core) and an HTTP server for the endpoint
+  prometheus-cpp-dev libcpp-httplib-dev
   # Tests and benchmarks; clang and its runtime for the fuzz targets (libFuzzer, ASan, UBSan)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
 )

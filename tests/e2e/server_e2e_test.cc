@@ -9,6 +9,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "common/version.h"
 #include "encuentro/v1/server.grpc.pb.h"
@@ -99,6 +102,76 @@ TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
   EXPECT_EQ(Health(*address2), grpc::health::v1::HealthCheckResponse::SERVING);
   again->Signal(SIGINT);
   EXPECT_EQ(again->WaitForExit(seconds(60)), 0) << again->Stderr();
+}
+
+// GET http://127.0.0.1:PORT/metrics, whole response (headers and body).
+std::string HttpGetMetrics(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    const std::string request =
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    EXPECT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
+  }
+  close(fd);
+  return response;
+}
+
+TEST_F(ServerE2E, ServesPrometheusMetricsInTheTextFormat) {
+  const std::string token = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path());
+  auto server = StartServer({"--metrics-listen", "127.0.0.1:0"});
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  const std::string out = server->Stdout();
+  const std::string marker = "metrics on http://127.0.0.1:";
+  ASSERT_NE(out.find(marker), std::string::npos) << out;
+  const int port = std::stoi(out.substr(out.find(marker) + marker.size()));
+
+  auto stub =
+      v1::ServerService::NewStub(grpc::CreateChannel(*address, grpc::InsecureChannelCredentials()));
+  for (const bool authorized : {true, true, false}) {
+    grpc::ClientContext context;
+    if (authorized) context.AddMetadata("authorization", "Bearer " + token);
+    v1::ServerInfo info;
+    (void)stub->GetServerInfo(&context, {}, &info);
+  }
+
+  const std::string response = HttpGetMetrics(port);
+  ASSERT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
+  const std::string body = response.substr(response.find("\r\n\r\n") + 4);
+  // Every line is a comment (HELP, TYPE) or "name{labels} value", as the text format 0.0.4 says.
+  const std::regex sample(
+      R"re(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? (-?[0-9.eE+-]+|[+-]Inf|NaN)( -?[0-9]+)?$)re");
+  const std::regex type(
+      R"(^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped)$)");
+  std::set<std::string> samples;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.rfind("# HELP ", 0) == 0) continue;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      EXPECT_TRUE(std::regex_match(line, type)) << line;
+      continue;
+    }
+    EXPECT_TRUE(std::regex_match(line, sample)) << line;
+    samples.insert(line);
+  }
+  const std::string method = "method=\"/encuentro.v1.ServerService/GetServerInfo\"";
+  EXPECT_EQ(samples.count("encuentro_rpcs_total{code=\"OK\"," + method + "} 2"), 1u) << body;
+  EXPECT_EQ(samples.count("encuentro_rpcs_total{code=\"UNAUTHENTICATED\"," + method + "} 1"), 1u)
+      << body;
+  EXPECT_EQ(samples.count("encuentro_rpc_duration_seconds_count{" + method + "} 3"), 1u) << body;
+  EXPECT_EQ(samples.count("encuentro_gallery_templates 0"), 1u) << body;
+  EXPECT_EQ(samples.count("encuentro_cross_match_queue_depth 0"), 1u) << body;
+
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
 }
 
 TEST_F(ServerE2E, RestartsAfterKillNineWithoutManualCleanUp) {

@@ -90,6 +90,17 @@ TEST(ServerConfig, PlaintextOnlyOnLocalAddresses) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(ServerConfig, MetricsOnlyOnLoopback) {
+  EXPECT_TRUE(Parse({}).ok());
+  EXPECT_EQ(Parse({}).value().metrics_listen, "");  // off unless asked for
+  EXPECT_TRUE(Parse({"--metrics-listen", "127.0.0.1:9464"}).ok());
+  for (const char* refused : {"0.0.0.0:9464", "10.0.0.1:9464", "unix:/tmp/m.sock", "9464"}) {
+    absl::StatusOr<ServerConfig> config = Parse({"--metrics-listen", refused});
+    ASSERT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << refused;
+    EXPECT_NE(config.status().message().find("--metrics-listen"), std::string::npos);
+  }
+}
+
 TEST(ServerConfig, BadValuesAreNamed) {
   for (const std::vector<const char*>& args :
        {std::vector<const char*>{"--worker-threads", "0"},
