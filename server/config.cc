@@ -291,6 +291,13 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   CLI::App* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   CLI::App* check_index = app.add_subcommand(
       "check-index", "Compare the gallery snapshot with the database and exit (server stopped)");
+  std::string backup_dir;
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Back up the database and the audit signing key into a new folder, and exit");
+  backup->add_option("--to", backup_dir, "The folder to create")->required();
+  CLI::App* restore = app.add_subcommand(
+      "restore", "Restore a backup into an empty data directory or database (server stopped)");
+  restore->add_option("--from", backup_dir, "A folder `encuentrod backup` wrote")->required();
   AdminCommand& admin_command = config.admin;
   CLI::App* admin = app.add_subcommand(
       "admin", "Administration straight on the database, for bootstrap (server stopped)");
@@ -337,7 +344,10 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   config.command = migrate->parsed()       ? Command::kMigrate
                    : check_index->parsed() ? Command::kCheckIndex
                    : admin->parsed()       ? Command::kAdmin
+                   : backup->parsed()      ? Command::kBackup
+                   : restore->parsed()     ? Command::kRestore
                                            : Command::kServe;
+  config.backup_dir = backup_dir;
   for (CLI::App* verb : admin->get_subcommands()) {
     if (verb->parsed()) admin_command.verb = verb->get_name();
   }

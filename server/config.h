@@ -10,7 +10,7 @@
 
 namespace encuentro::server {
 
-enum class Command { kServe, kMigrate, kCheckIndex, kAdmin };
+enum class Command { kServe, kMigrate, kCheckIndex, kAdmin, kBackup, kRestore };
 
 // `encuentrod admin VERB ...`: bootstrap administration straight on the database.
 struct AdminCommand {
@@ -80,6 +80,8 @@ struct ServerConfig {
   // names the user (see `encuentrod admin create-user --certificate-subject`).
   std::filesystem::path tls_client_ca;
   AdminCommand admin;
+  // `backup --to DIR` and `restore --from DIR`.
+  std::filesystem::path backup_dir;
   // How often the audit log's head is signed when it has moved (0: only on demand).
   int audit_checkpoint_seconds = 300;
 };

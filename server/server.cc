@@ -39,6 +39,7 @@
 #include "records/effects.h"
 #include "records/marks.h"
 #include "records/photos.h"
+#include "server/backup_command.h"
 #include "server/data_directory.h"
 #include "services/admin_service.h"
 #include "services/anthropology_service.h"
@@ -344,6 +345,8 @@ void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* 
 }  // namespace
 
 int RunServer(const ServerConfig& config) {
+  if (config.command == Command::kBackup) return RunBackup(config);
+  if (config.command == Command::kRestore) return RunRestore(config);
   if (config.command == Command::kServe) {
     if (absl::Status s = ProbeListenAddress(config.listen); !s.ok()) return Fail(s);
   }

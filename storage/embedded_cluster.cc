@@ -28,33 +28,6 @@ constexpr uintmax_t kMinFreeBytesForInitdb = 64ull << 20;
 // sun_path is 108 bytes including the terminating NUL.
 constexpr size_t kMaxSocketPath = 107;
 
-absl::StatusOr<fs::path> FindPostgresBindir(const fs::path& configured) {
-  if (!configured.empty()) {
-    if (!fs::exists(configured / "initdb")) {
-      return absl::NotFoundError(
-          absl::StrCat("no initdb in PostgreSQL bin directory ", configured.string()));
-    }
-    return configured;
-  }
-  std::optional<fs::path> best;
-  int best_version = -1;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    const std::string name = entry.path().filename().string();
-    const int version = std::atoi(name.c_str());
-    if (version > best_version && fs::exists(entry.path() / "bin" / "initdb")) {
-      best_version = version;
-      best = entry.path() / "bin";
-    }
-  }
-  if (!best) {
-    return absl::NotFoundError(
-        "PostgreSQL server binaries not found under /usr/lib/postgresql: install the 'postgresql' "
-        "package (tools/install-deps.sh), or pass --database-url to use an existing server");
-  }
-  return *best;
-}
-
 // As root, PostgreSQL runs as `user`, who must be able to pass through every parent of the
 // data directory; say which one blocks it rather than let initdb fail obscurely.
 absl::Status CheckTraversable(const fs::path& data_dir, const SystemUser& user) {
@@ -112,6 +85,33 @@ std::string QuoteConfigValue(const std::string& value) {
 }
 
 }  // namespace
+
+absl::StatusOr<fs::path> FindPostgresBindir(const fs::path& configured) {
+  if (!configured.empty()) {
+    if (!fs::exists(configured / "initdb")) {
+      return absl::NotFoundError(
+          absl::StrCat("no initdb in PostgreSQL bin directory ", configured.string()));
+    }
+    return configured;
+  }
+  std::optional<fs::path> best;
+  int best_version = -1;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string name = entry.path().filename().string();
+    const int version = std::atoi(name.c_str());
+    if (version > best_version && fs::exists(entry.path() / "bin" / "initdb")) {
+      best_version = version;
+      best = entry.path() / "bin";
+    }
+  }
+  if (!best) {
+    return absl::NotFoundError(
+        "PostgreSQL server binaries not found under /usr/lib/postgresql: install the 'postgresql' "
+        "package (tools/install-deps.sh), or pass --database-url to use an existing server");
+  }
+  return *best;
+}
 
 std::string QuoteConnectionValue(const std::string& value) {
   std::string quoted = "'";
@@ -389,6 +389,14 @@ absl::Status EmbeddedCluster::Stop() {
   running_ = false;
   spdlog::info("embedded PostgreSQL: stopped");
   return absl::OkStatus();
+}
+
+std::string EmbeddedSuperuserConnection(const fs::path& data_dir, const std::string& database) {
+  std::error_code ec;
+  const fs::path cluster_dir = fs::absolute(data_dir, ec).lexically_normal() / "postgresql";
+  return absl::StrCat("host=", QuoteConnectionValue(cluster_dir.string()), " port=", kPort,
+                      " dbname=", QuoteConnectionValue(database),
+                      " user=", QuoteConnectionValue(kEmbeddedSuperuser));
 }
 
 std::string EmbeddedCluster::SuperuserConnectionString() const {

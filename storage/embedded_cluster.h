@@ -61,6 +61,15 @@ class EmbeddedCluster {
   bool running_ = false;
 };
 
+// The PostgreSQL programs' directory: `configured` if given (it must hold initdb), else the
+// newest /usr/lib/postgresql/<version>/bin. NOT_FOUND, saying what to install, when there is none.
+absl::StatusOr<std::filesystem::path> FindPostgresBindir(const std::filesystem::path& configured);
+
+// The superuser connection string of the embedded cluster under `data_dir`, whether this process
+// runs it or another encuentrod does (a backup reads a running server's cluster this way).
+std::string EmbeddedSuperuserConnection(const std::filesystem::path& data_dir,
+                                        const std::string& database = "encuentro");
+
 // The superuser name initdb gives the embedded cluster.
 inline constexpr char kEmbeddedSuperuser[] = "encuentro";
 

@@ -362,5 +362,79 @@ TEST_F(ServerE2E, TlsAndMutualTlsWithCertificatesMadeHere) {
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0);
 }
 
+// The restore drill: write, back up while serving, destroy the data directory, restore, and find
+// every acknowledged record, a verifying audit chain under the same key, and a consistent index.
+TEST_F(ServerE2E, BackupWhileServingThenRestoreIntoAnEmptyDirectory) {
+  const std::string admin = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path());
+  auto server = StartServer();
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir_.path());
+  const auto cli = [&](const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"--server", *address, "--token", token};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(ENCUENTRO_CLI_PATH, argv, dir_.path());
+  };
+  std::ofstream(dir_.path() / "person.json")
+      << R"({"case_folio": "FGE-BC-7", "issuing_authority": "FGE", "given_names": "Rosa"})";
+  CommandResult created =
+      cli(staff, {"missing", "create", "--file", (dir_.path() / "person.json").string()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(cli(admin, {"audit", "checkpoint", "--create"}).exit_code, 0);
+
+  const std::filesystem::path backup = dir_.path() / "backup";
+  const std::vector<std::string> backup_args = {"backup", "--data-dir", data_dir().string(), "--to",
+                                                backup.string()};
+  CommandResult backed_up = RunCommand(ENCUENTROD_PATH, backup_args, dir_.path());
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up.err;
+  EXPECT_TRUE(std::filesystem::exists(backup / "database.dump"));
+  EXPECT_TRUE(std::filesystem::exists(backup / "audit-signing.key"));
+  EXPECT_TRUE(std::filesystem::exists(backup / "manifest.json"));
+  // A backup never writes over another.
+  CommandResult again = RunCommand(ENCUENTROD_PATH, backup_args, dir_.path());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
+  server->Signal(SIGTERM);
+  ASSERT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
+
+  std::filesystem::remove_all(data_dir());
+  const std::vector<std::string> restore_args = {"restore", "--data-dir", data_dir().string(),
+                                                 "--from", backup.string()};
+  CommandResult restored = RunCommand(ENCUENTROD_PATH, restore_args, dir_.path(), seconds(120));
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  // A restore never merges into live data.
+  CommandResult onto_live = RunCommand(ENCUENTROD_PATH, restore_args, dir_.path(), seconds(120));
+  EXPECT_EQ(onto_live.exit_code, 1);
+  EXPECT_NE(onto_live.err.find("already holds"), std::string::npos) << onto_live.err;
+
+  server = StartServer();
+  address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  CommandResult listed = cli(staff, {"--json", "missing", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("FGE-BC-7"), std::string::npos) << listed.out;
+  const std::string exported = (dir_.path() / "audit.jsonl").string();
+  ASSERT_EQ(cli(admin, {"audit", "export", exported}).exit_code, 0);
+  CommandResult verified = RunCommand(
+      ENCUENTRO_CLI_PATH,
+      {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
+      dir_.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  server->Signal(SIGTERM);
+  ASSERT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
+  CommandResult checked =
+      RunCommand(ENCUENTROD_PATH, {"check-index", "--data-dir", data_dir().string()}, dir_.path());
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+
+  // A damaged backup is refused before anything is touched.
+  std::filesystem::remove_all(data_dir());
+  std::ofstream(backup / "database.dump", std::ios::app) << "x";
+  CommandResult damaged = RunCommand(ENCUENTROD_PATH, restore_args, dir_.path());
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_NE(damaged.err.find("damaged"), std::string::npos) << damaged.err;
+  EXPECT_FALSE(std::filesystem::exists(data_dir() / "postgresql"));
+}
+
 }  // namespace
 }  // namespace encuentro
