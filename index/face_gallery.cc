@@ -8,9 +8,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -20,6 +18,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 
 namespace encuentro::index {
 
@@ -329,33 +328,8 @@ absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
     blob += body;
   }
   // Written beside the target and renamed over it, so a crash never leaves half a snapshot.
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError("cannot write " + temporary.string());
-  size_t written = 0;
-  while (written < blob.size()) {
-    const ssize_t n = write(fd, blob.data() + written, blob.size() - written);
-    if (n <= 0) {
-      close(fd);
-      return absl::ResourceExhaustedError("cannot write " + temporary.string());
-    }
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  std::error_code ec;
-  if (!synced) return absl::DataLossError("fsync failed on " + temporary.string());
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) return absl::InternalError("cannot rename snapshot: " + ec.message());
-  // The rename itself is durable only once the directory is synced.
-  const std::filesystem::path directory =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  const int dir = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return absl::InternalError("cannot open " + directory.string() + " to sync it");
-  const bool dir_synced = fsync(dir) == 0;
-  close(dir);
-  if (!dir_synced) return absl::DataLossError("fsync failed on " + directory.string());
-  return absl::OkStatus();
+  return WriteFileDurably(path, blob,
+                          std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(

@@ -1,8 +1,5 @@
 #include "server/backup_command.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "common/sha256.h"
 #include "common/version.h"
 #include "server/data_directory.h"
@@ -33,30 +31,6 @@ constexpr int kManifestFormat = 1;
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "encuentrod: %s\n", std::string(status.message()).c_str());
   return 1;
-}
-
-absl::Status SyncPath(const fs::path& path, bool directory) {
-  const int fd = open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", path.string()));
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  if (!synced) return absl::InternalError(absl::StrCat("cannot sync ", path.string()));
-  return absl::OkStatus();
-}
-
-// Copies `from` to `to` through a temporary file, synced and renamed, with `mode`.
-absl::Status CopyDurably(const fs::path& from, const fs::path& to, fs::perms mode) {
-  const fs::path partial = fs::path(to.string() + ".partial");
-  std::error_code ec;
-  fs::copy_file(from, partial, fs::copy_options::overwrite_existing, ec);
-  if (!ec) fs::permissions(partial, mode, ec);
-  if (ec)
-    return absl::InternalError(absl::StrCat("cannot copy ", from.string(), ": ", ec.message()));
-  if (absl::Status s = SyncPath(partial, false); !s.ok()) return s;
-  fs::rename(partial, to, ec);
-  if (ec)
-    return absl::InternalError(absl::StrCat("cannot write ", to.string(), ": ", ec.message()));
-  return SyncPath(to.parent_path(), true);
 }
 
 bool HasEmbeddedCluster(const fs::path& data_dir) {
@@ -125,8 +99,8 @@ int RunBackup(const ServerConfig& config) {
   std::vector<std::string> files = {kDump};
   for (const char* key : kKeyFiles) {
     if (!fs::exists(config.data_dir / key)) continue;
-    if (absl::Status s = CopyDurably(config.data_dir / key, partial / key,
-                                     fs::perms::owner_read | fs::perms::owner_write);
+    if (absl::Status s = CopyFileDurably(config.data_dir / key, partial / key,
+                                         fs::perms::owner_read | fs::perms::owner_write);
         !s.ok()) {
       return Fail(s);
     }
@@ -154,16 +128,17 @@ int RunBackup(const ServerConfig& config) {
     total += bytes;
     manifest["files"][file] = {{"bytes", bytes}, {"sha256", *digest}};
   }
-  std::ofstream(partial / kManifest) << manifest.dump(2) << "\n";
-  fs::permissions(partial / kManifest, fs::perms::owner_read | fs::perms::owner_write, ec);
-  if (absl::Status s = SyncPath(partial / kManifest, false); !s.ok()) return Fail(s);
-  if (absl::Status s = SyncPath(partial, true); !s.ok()) return Fail(s);
+  if (absl::Status s = WriteFileDurably(partial / kManifest, manifest.dump(2) + "\n",
+                                        fs::perms::owner_read | fs::perms::owner_write);
+      !s.ok()) {
+    return Fail(s);
+  }
   fs::remove(target, ec);  // an empty folder the operator made
   fs::rename(partial, target, ec);
   if (ec)
     return Fail(
         absl::InternalError(absl::StrCat("cannot rename ", partial.string(), ": ", ec.message())));
-  if (absl::Status s = SyncPath(fs::absolute(target).parent_path(), true); !s.ok()) return Fail(s);
+  if (absl::Status s = SyncParentDirectory(target); !s.ok()) return Fail(s);
   std::printf("backup of schema version %lld written to %s (%.1f MiB)\n",
               static_cast<long long>(*version), target.string().c_str(),
               static_cast<double>(total) / (1 << 20));
@@ -226,8 +201,8 @@ int RunRestore(const ServerConfig& config) {
   }
   for (const char* file : kKeyFiles) {
     if (!manifest["files"].contains(file)) continue;
-    if (absl::Status s = CopyDurably(source / file, config.data_dir / file,
-                                     fs::perms::owner_read | fs::perms::owner_write);
+    if (absl::Status s = CopyFileDurably(source / file, config.data_dir / file,
+                                         fs::perms::owner_read | fs::perms::owner_write);
         !s.ok()) {
       return Fail(s);
     }

@@ -1,11 +1,9 @@
 #include "storage/backup.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "common/subprocess.h"
 #include "common/text.h"
 #include "storage/embedded_cluster.h"
@@ -31,15 +29,6 @@ absl::Status RunPostgresTool(const std::string& program, std::vector<std::string
   return absl::OkStatus();
 }
 
-absl::Status SyncFile(const fs::path& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", path.string()));
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  if (!synced) return absl::InternalError(absl::StrCat("cannot sync ", path.string()));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<int64_t> DumpDatabase(const std::string& connection, const fs::path& file) {
@@ -60,7 +49,7 @@ absl::StatusOr<int64_t> DumpDatabase(const std::string& connection, const fs::pa
   }
   // It holds every record: readable by its owner only, whatever the umask.
   fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write, ec);
-  if (absl::Status s = SyncFile(partial); !s.ok()) return s;
+  if (absl::Status s = SyncPath(partial); !s.ok()) return s;
   fs::rename(partial, file, ec);
   if (ec)
     return absl::InternalError(
