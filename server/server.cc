@@ -113,7 +113,27 @@ absl::Status ProbeListenAddress(const std::string& listen) {
   return status;
 }
 
-// Waits for SIGINT/SIGTERM (blocked by main) or for `stop`, then drains the server.
+// A shutdown signal that a handler caught. Threads that libraries start before main (OpenBLAS's
+// pool) do not inherit main's signal mask, so the kernel may deliver SIGTERM to one of them; with
+// the default action that killed the process, skipping the drain, the final checkpoint and the
+// embedded PostgreSQL's shutdown. A handler that records it makes that harmless. This is the one
+// piece of process-wide mutable state: a signal handler can reach nothing else, and a lock-free
+// atomic is async-signal-safe.
+std::atomic<int> caught_shutdown_signal{0};
+
+void CatchShutdownSignal(int signal_number) { caught_shutdown_signal.store(signal_number); }
+
+void InstallShutdownSignalHandlers() {
+  struct sigaction action {};
+  action.sa_handler = CatchShutdownSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// Waits for SIGINT/SIGTERM (blocked by main, or caught by CatchShutdownSignal in a thread that
+// does not block them) or for `stop`, then drains the server.
 void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, int grace_seconds) {
   sigset_t signals;
   sigemptyset(&signals);
@@ -123,6 +143,9 @@ void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, 
   int signal_number = -1;
   while (!stop.load() && signal_number < 0) {
     signal_number = sigtimedwait(&signals, nullptr, &poll);
+    if (signal_number < 0 && caught_shutdown_signal.load() != 0) {
+      signal_number = caught_shutdown_signal.load();
+    }
   }
   if (signal_number < 0) return;
   spdlog::info("received {}; draining in-flight calls for up to {} s",
@@ -348,6 +371,7 @@ int RunServer(const ServerConfig& config) {
   if (config.command == Command::kBackup) return RunBackup(config);
   if (config.command == Command::kRestore) return RunRestore(config);
   if (config.command == Command::kServe) {
+    InstallShutdownSignalHandlers();
     if (absl::Status s = ProbeListenAddress(config.listen); !s.ok()) return Fail(s);
   }
   absl::StatusOr<std::unique_ptr<DataDirectoryLock>> lock =

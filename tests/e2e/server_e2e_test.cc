@@ -12,11 +12,13 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/version.h"
 #include "encuentro/v1/server.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "storage/embedded_cluster.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -434,6 +436,52 @@ TEST_F(ServerE2E, BackupWhileServingThenRestoreIntoAnEmptyDirectory) {
   EXPECT_EQ(damaged.exit_code, 1);
   EXPECT_NE(damaged.err.find("damaged"), std::string::npos) << damaged.err;
   EXPECT_FALSE(std::filesystem::exists(data_dir() / "postgresql"));
+}
+
+// An external PostgreSQL that restarts (an upgrade, a failover) does not need encuentrod
+// restarted: calls fail with UNAVAILABLE while it is down, and the pool reconnects after.
+TEST_F(ServerE2E, ReconnectsAfterItsExternalDatabaseRestarts) {
+  const std::filesystem::path db_dir = dir_.path() / "external";
+  auto started = storage::EmbeddedCluster::Start({.data_dir = db_dir});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<storage::EmbeddedCluster> database = *std::move(started);
+  const std::string url = database->SuperuserConnectionString();
+  const auto encuentrod = [&](std::vector<std::string> args) {
+    args.insert(args.end(), {"--data-dir", data_dir().string(), "--database-url", url});
+    return RunCommand(ENCUENTROD_PATH, args, dir_.path());
+  };
+  CommandResult bootstrap = encuentrod({"admin", "bootstrap", "--user", "root"});
+  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
+  ASSERT_NE(bootstrap.out.rfind("enc_"), std::string::npos) << bootstrap.out;
+  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
+  auto server = StartServer({"--database-url", url});
+  std::optional<std::string> address = server->WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server->Stderr();
+  const auto info = [&] {
+    return RunCommand(ENCUENTRO_CLI_PATH,
+                      {"--server", *address, "--token", admin, "--timeout", "5", "info"},
+                      dir_.path());
+  };
+  ASSERT_EQ(info().exit_code, 0);
+
+  ASSERT_TRUE(database->Stop().ok());
+  CommandResult down = info();
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_NE(down.err.find("UNAVAILABLE"), std::string::npos) << down.err;
+
+  started = storage::EmbeddedCluster::Start({.data_dir = db_dir});
+  ASSERT_TRUE(started.ok()) << started.status();
+  database = *std::move(started);
+  // A pooled connection broken by the restart fails once and is replaced; a client retries.
+  int exit_code = 1;
+  for (int attempt = 0; attempt < 10 && exit_code != 0; ++attempt) {
+    exit_code = info().exit_code;
+    if (exit_code != 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_EQ(exit_code, 0);
+  EXPECT_FALSE(server->WaitForExit(seconds(0)).has_value()) << "encuentrod exited";
+  server->Signal(SIGTERM);
+  EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
 }
 
 }  // namespace
