@@ -212,7 +212,7 @@ int RunRestore(const ServerConfig& config) {
   if (!migrated.ok()) return Fail(migrated.status());
   // Derived state from whatever database was here before; the server rebuilds it at start.
   std::error_code ec;
-  fs::remove(config.data_dir / "gallery.snapshot", ec);
+  fs::remove(GallerySnapshotPath(config), ec);
   std::printf(
       "restored schema version %lld from %s (now at version %lld); start encuentrod, then "
       "check with `encuentro audit export` + `encuentro audit verify` and `encuentrod "

@@ -86,6 +86,12 @@ struct ServerConfig {
   int audit_checkpoint_seconds = 300;
 };
 
+// The face gallery's snapshot: derived state that a start loads instead of rebuilding the
+// gallery from PostgreSQL, when it still matches the database.
+inline std::filesystem::path GallerySnapshotPath(const ServerConfig& config) {
+  return config.data_dir / "gallery.snapshot";
+}
+
 // True for a unix socket or a loopback address: the only places plaintext is served.
 bool IsLocalAddress(const std::string& listen);
 

@@ -21,47 +21,22 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "anthropology/catalog.h"
 #include "anthropology/reference_sample.h"
-#include "audit/audit_log.h"
 #include "auth/principals.h"
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "index/face_gallery.h"
-#include "matching/cross_matcher.h"
 #include "matching/face_calibration.h"
-#include "matching/matcher.h"
 #include "metrics/server_metrics.h"
-#include "records/case_records.h"
-#include "records/dental.h"
-#include "records/dna_samples.h"
-#include "records/effects.h"
-#include "records/marks.h"
-#include "records/photos.h"
 #include "server/backup_command.h"
 #include "server/data_directory.h"
-#include "services/admin_service.h"
-#include "services/anthropology_service.h"
-#include "services/audit_service.h"
-#include "services/case_record_services.h"
-#include "services/dental_service.h"
-#include "services/dna_sample_service.h"
-#include "services/effect_service.h"
-#include "services/mark_service.h"
-#include "services/match_service.h"
-#include "services/photo_service.h"
-#include "services/request_log.h"
+#include "server/serving_stack.h"
 #include "services/server_service.h"
-#include "storage/audit_store.h"
-#include "storage/case_record_store.h"
-#include "storage/cross_match_queue.h"
 #include "storage/database.h"
 #include "storage/embedded_cluster.h"
 #include "storage/match_store.h"
-#include "storage/measurement_store.h"
 #include "storage/migrations.h"
-#include "storage/photo_store.h"
 #include "storage/principal_store.h"
 
 namespace encuentro::server {
@@ -152,53 +127,6 @@ void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, 
                signal_number == SIGINT ? "SIGINT" : "SIGTERM", grace_seconds);
   server->GetHealthCheckService()->SetServingStatus(false);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
-}
-
-std::filesystem::path GallerySnapshotPath(const ServerConfig& config) {
-  return config.data_dir / "gallery.snapshot";
-}
-
-// The gallery from its snapshot when that reflects the database as it is now, else rebuilt from
-// PostgreSQL (the system of record).
-absl::StatusOr<std::unique_ptr<index::FaceGallery>> LoadGallery(storage::MatchStore& store,
-                                                                const ServerConfig& config) {
-  const index::GalleryOptions options{.approximate_from =
-                                          static_cast<size_t>(config.gallery_exact_below)};
-  absl::StatusOr<std::string> watermark = store.GalleryWatermark();
-  if (!watermark.ok()) return watermark.status();
-  std::string snapshot_watermark;
-  const auto started = std::chrono::steady_clock::now();
-  absl::StatusOr<std::unique_ptr<index::FaceGallery>> snapshot =
-      index::FaceGallery::LoadSnapshot(GallerySnapshotPath(config), options, &snapshot_watermark);
-  if (snapshot.ok() && snapshot_watermark == *watermark) {
-    spdlog::info("gallery: {} templates from snapshot in {:.2f} s", (*snapshot)->size(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    return snapshot;
-  }
-  if (snapshot.ok()) {
-    spdlog::warn("gallery: snapshot is stale (database changed since it was written); rebuilding");
-  } else if (!absl::IsNotFound(snapshot.status())) {
-    spdlog::warn("gallery: {}", snapshot.status());
-  }
-  absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store.LoadGalleryTemplates();
-  if (!templates.ok()) return templates.status();
-  std::vector<index::GalleryTemplate> entries;
-  entries.reserve(templates->size());
-  for (const auto& t : *templates) entries.push_back(matching::ToGalleryTemplate(t));
-  auto gallery = index::FaceGallery::Build(entries, options);
-  spdlog::info("gallery: {} templates built from the database in {:.2f} s", gallery->size(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return gallery;
-}
-
-// Written at a clean stop so that the next start can skip the rebuild.
-void SaveGallery(const index::FaceGallery& gallery, storage::MatchStore& store,
-                 const ServerConfig& config) {
-  absl::StatusOr<std::string> watermark = store.GalleryWatermark();
-  if (!watermark.ok()) return;
-  if (absl::Status s = gallery.SaveSnapshot(GallerySnapshotPath(config), *watermark); !s.ok()) {
-    spdlog::warn("gallery: snapshot not written: {}", s);
-  }
 }
 
 absl::StatusOr<std::string> ReadPem(const std::filesystem::path& path) {
@@ -335,34 +263,178 @@ int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
   return 1;
 }
 
-// The gauges Prometheus reads at each scrape: what an operator watches to tell a quiet server
-// from a stuck one.
-void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* gallery,
-                     storage::CrossMatchQueue* queue) {
-  metrics->AddScrapeGauge("encuentro_gallery_templates", "Face templates in the in-memory gallery",
-                          [gallery] { return std::optional<double>(gallery->size()); });
-  // One query per scrape for both queue figures would be tidier; the queue's Stats() is cheap.
-  metrics->AddScrapeGauge("encuentro_cross_match_queue_depth",
-                          "Cross-match jobs waiting or being worked on",
-                          [queue]() -> std::optional<double> {
-                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
-                            if (!stats.ok()) return std::nullopt;
-                            return static_cast<double>(stats->queued);
-                          });
-  metrics->AddScrapeGauge("encuentro_cross_match_oldest_queued_seconds",
-                          "Age of the oldest queued cross-match job (0 when none)",
-                          [queue]() -> std::optional<double> {
-                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
-                            if (!stats.ok()) return std::nullopt;
-                            return stats->oldest_queued_seconds;
-                          });
-  metrics->AddScrapeGauge("encuentro_cross_match_failed_jobs",
-                          "Cross-match jobs given up after too many attempts",
-                          [queue]() -> std::optional<double> {
-                            absl::StatusOr<storage::CrossMatchQueueStats> stats = queue->Stats();
-                            if (!stats.ok()) return std::nullopt;
-                            return static_cast<double>(stats->failed);
-                          });
+// What is loaded and checked before the database starts: without the face model nothing can be
+// enrolled, and a calibration fitted for another model would mislead every face comparison.
+struct LoadedModels {
+  std::unique_ptr<biometrics::FacePipeline> pipeline;
+  matching::FaceCalibration calibration;
+  // Signs audit checkpoints; made at the first start. Losing it does not break the chain, but
+  // checkpoints signed with a new key need the new public key to verify.
+  audit::SigningKey audit_key;
+  std::optional<anthropology::ReferenceSample> cranio_reference;
+};
+
+absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
+  biometrics::FacePipelineOptions face_options;
+  face_options.models_dir = config.models_dir.string();
+  face_options.upsample = config.face_upsample;
+  face_options.jitter = config.face_jitter;
+  absl::StatusOr<std::unique_ptr<biometrics::FacePipeline>> pipeline =
+      biometrics::FacePipeline::Create(face_options);
+  if (!pipeline.ok()) return pipeline.status();
+  const biometrics::FaceModelFiles& files = (*pipeline)->models();
+  spdlog::info("face model {} (sha256 {})", files.model_id, files.descriptor_network.sha256);
+
+  absl::StatusOr<matching::FaceCalibration> calibration =
+      matching::FaceCalibration::LoadFile(config.face_calibration.string());
+  if (!calibration.ok()) return calibration.status();
+  if (calibration->model_id() != files.model_id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "face calibration ", config.face_calibration.string(), " was fitted for model ",
+        calibration->model_id(), ", but the loaded model is ", files.model_id,
+        "; fit one for this model with tools/face_calibrate"));
+  }
+  absl::StatusOr<audit::SigningKey> audit_key =
+      audit::SigningKey::LoadOrCreate(config.data_dir / "audit-signing.key");
+  if (!audit_key.ok()) return audit_key.status();
+
+  std::optional<anthropology::ReferenceSample> cranio_reference;
+  if (!config.cranio_reference.empty()) {
+    absl::StatusOr<anthropology::ReferenceSample> loaded =
+        anthropology::ReferenceSample::LoadHowellsCsv(config.cranio_reference.string());
+    if (!loaded.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--cranio-reference ", config.cranio_reference.string(), ": ",
+                       absl::StrReplaceAll(loaded.status().message(), {{"\n", "; "}})));
+    }
+    cranio_reference = *std::move(loaded);
+    spdlog::info("craniometric reference {}: {} individuals, {} populations",
+                 config.cranio_reference.string(), cranio_reference->individuals().size(),
+                 cranio_reference->Populations().size());
+  }
+  return LoadedModels{*std::move(pipeline), *std::move(calibration), *std::move(audit_key),
+                      std::move(cranio_reference)};
+}
+
+// The database: the embedded cluster under the data directory, or --database-url's.
+struct DatabaseRuntime {
+  std::unique_ptr<storage::EmbeddedCluster> cluster;  // null for an external database
+  DatabaseEndpoints endpoints;
+};
+
+absl::StatusOr<DatabaseRuntime> StartDatabase(const ServerConfig& config) {
+  DatabaseRuntime db;
+  if (config.database_url.empty()) {
+    storage::EmbeddedClusterOptions options;
+    options.data_dir = config.data_dir;
+    absl::StatusOr<std::unique_ptr<storage::EmbeddedCluster>> started =
+        storage::EmbeddedCluster::Start(options);
+    if (!started.ok()) return started.status();
+    db.cluster = *std::move(started);
+    db.endpoints.owner_connection = db.cluster->SuperuserConnectionString();
+    db.endpoints.app.connection_string = db.cluster->ConnectionString(kAppRole);
+    db.endpoints.mode = "embedded";
+  } else {
+    db.endpoints.owner_connection = config.database_url;
+    db.endpoints.app.connection_string = config.database_url;
+    db.endpoints.app.assume_role = kAppRole;
+    db.endpoints.mode = "external";
+  }
+  // Each cross-match worker holds a connection while its run reads through others.
+  db.endpoints.app.pool_size = config.database_pool_size + config.cross_match_workers;
+  return db;
+}
+
+// Applies pending migrations; a serving start also gathers missing planner statistics.
+absl::StatusOr<storage::MigrationReport> Migrate(const ServerConfig& config,
+                                                 const DatabaseEndpoints& endpoints) {
+  absl::StatusOr<storage::MigrationReport> migrated =
+      storage::ApplyMigrations(endpoints.owner_connection, storage::BundledMigrations());
+  if (!migrated.ok()) return migrated.status();
+  for (const std::string& name : migrated->applied) spdlog::info("applied migration {}", name);
+  spdlog::info("database schema at version {}", migrated->version_after);
+  if (config.command == Command::kServe) {
+    absl::StatusOr<std::vector<std::string>> analyzed =
+        storage::AnalyzeUnanalyzedTables(endpoints.owner_connection);
+    if (!analyzed.ok()) return analyzed.status();
+    if (!analyzed->empty()) {
+      spdlog::info("gathered planner statistics for {} table(s)", analyzed->size());
+    }
+  }
+  return migrated;
+}
+
+// What GetServerInfo reports about this process and its database.
+services::ServerFacts ServerFactsOf(const std::string& mode,
+                                    const biometrics::FaceModelFiles& models,
+                                    storage::Database* database) {
+  services::ServerFacts facts;
+  facts.database_mode = mode;
+  const auto& migrations = storage::BundledMigrations();
+  facts.binary_schema_version = migrations.empty() ? 0 : migrations.back().version;
+  facts.schema_version = [database] { return database->SchemaVersion(); };
+  facts.database_id = [database] { return database->DatabaseId(); };
+  facts.models.push_back({models.model_id, services::ModelReport::State::kReady,
+                          models.descriptor_network.sha256, models.descriptor_network.path});
+  facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
+                          models.landmarks.sha256, models.landmarks.path});
+  return facts;
+}
+
+// The gRPC server and, when configured, the metrics endpoint.
+struct Listeners {
+  std::unique_ptr<grpc::Server> grpc;
+  std::string address;  // with the port the system chose for port 0
+  std::unique_ptr<metrics::MetricsEndpoint> metrics;
+};
+
+absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStack* stack) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(config.listen, *credentials, &port);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_message_bytes);
+  grpc::ResourceQuota quota("encuentrod");
+  quota.SetMaxThreads(config.worker_threads);
+  builder.SetResourceQuota(quota);
+  stack->RegisterWith(&builder);
+  Listeners listeners;
+  listeners.grpc = builder.BuildAndStart();
+  if (!listeners.grpc || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
+  }
+  listeners.address = config.listen;
+  if (!absl::StartsWith(config.listen, "unix:")) {
+    listeners.address = absl::StrCat(config.listen.substr(0, config.listen.rfind(':')), ":", port);
+  }
+  if (!config.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> started =
+        metrics::MetricsEndpoint::Start(config.metrics_listen, stack->metrics());
+    if (!started.ok()) return started.status();
+    listeners.metrics = *std::move(started);
+    const std::string metrics_address =
+        absl::StrCat(config.metrics_listen.substr(0, config.metrics_listen.rfind(':')), ":",
+                     listeners.metrics->port());
+    spdlog::info("metrics: http://{}/metrics", metrics_address);
+    std::printf("encuentrod metrics on http://%s/metrics\n", metrics_address.c_str());
+  }
+  listeners.grpc->GetHealthCheckService()->SetServingStatus(true);
+  return listeners;
+}
+
+// Serves until SIGINT or SIGTERM, then drains in-flight calls for the grace period.
+void ServeUntilSignal(const ServerConfig& config, grpc::Server* server) {
+  std::atomic<bool> stop{false};
+  std::thread signal_waiter(
+      [&] { WaitForShutdownSignal(server, stop, config.shutdown_grace_seconds); });
+  server->Wait();
+  stop = true;
+  signal_waiter.join();
+  spdlog::info("gRPC server stopped");
 }
 
 }  // namespace
@@ -370,6 +442,8 @@ void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* 
 int RunServer(const ServerConfig& config) {
   if (config.command == Command::kBackup) return RunBackup(config);
   if (config.command == Command::kRestore) return RunRestore(config);
+
+  // Configuration: the address and the data directory are ours before anything starts.
   if (config.command == Command::kServe) {
     InstallShutdownSignalHandlers();
     if (absl::Status s = ProbeListenAddress(config.listen); !s.ok()) return Fail(s);
@@ -378,264 +452,61 @@ int RunServer(const ServerConfig& config) {
       DataDirectoryLock::Acquire(config.data_dir);
   if (!lock.ok()) return Fail(lock.status());
 
-  // The face model is checked before anything else starts: without it nothing can be enrolled.
-  biometrics::FacePipelineOptions face_options;
-  face_options.models_dir = config.models_dir.string();
-  face_options.upsample = config.face_upsample;
-  face_options.jitter = config.face_jitter;
-  absl::StatusOr<std::unique_ptr<biometrics::FacePipeline>> pipeline =
-      biometrics::FacePipeline::Create(face_options);
-  if (!pipeline.ok()) return Fail(pipeline.status());
-  const biometrics::FaceModelFiles& models = (*pipeline)->models();
-  spdlog::info("face model {} (sha256 {})", models.model_id, models.descriptor_network.sha256);
+  // Models and keys.
+  absl::StatusOr<LoadedModels> models = LoadModels(config);
+  if (!models.ok()) return Fail(models.status());
 
-  absl::StatusOr<matching::FaceCalibration> calibration =
-      matching::FaceCalibration::LoadFile(config.face_calibration.string());
-  if (!calibration.ok()) return Fail(calibration.status());
-  // A calibration maps one model's distances; another model's distances mean something else.
-  if (calibration->model_id() != models.model_id) {
-    return Fail(absl::FailedPreconditionError(absl::StrCat(
-        "face calibration ", config.face_calibration.string(), " was fitted for model ",
-        calibration->model_id(), ", but the loaded model is ", models.model_id,
-        "; fit one for this model with tools/face_calibrate")));
-  }
-
-  // The key that signs audit checkpoints; made at the first start. Losing it does not break the
-  // chain, but checkpoints signed with a new key need the new public key to verify.
-  absl::StatusOr<audit::SigningKey> audit_key =
-      audit::SigningKey::LoadOrCreate(config.data_dir / "audit-signing.key");
-  if (!audit_key.ok()) return Fail(audit_key.status());
-
-  // The craniometric reference, like the face model, is checked before the database starts.
-  std::optional<anthropology::ReferenceSample> cranio_reference;
-  if (!config.cranio_reference.empty()) {
-    absl::StatusOr<anthropology::ReferenceSample> loaded =
-        anthropology::ReferenceSample::LoadHowellsCsv(config.cranio_reference.string());
-    if (!loaded.ok()) {
-      return Fail(absl::InvalidArgumentError(
-          absl::StrCat("--cranio-reference ", config.cranio_reference.string(), ": ",
-                       absl::StrReplaceAll(loaded.status().message(), {{"\n", "; "}}))));
-    }
-    cranio_reference = *std::move(loaded);
-    spdlog::info("craniometric reference {}: {} individuals, {} populations",
-                 config.cranio_reference.string(), cranio_reference->individuals().size(),
-                 cranio_reference->Populations().size());
-  }
-
-  std::unique_ptr<storage::EmbeddedCluster> cluster;
-  DatabaseEndpoints db;
-  if (config.database_url.empty()) {
-    storage::EmbeddedClusterOptions options;
-    options.data_dir = config.data_dir;
-    absl::StatusOr<std::unique_ptr<storage::EmbeddedCluster>> started =
-        storage::EmbeddedCluster::Start(options);
-    if (!started.ok()) return Fail(started.status());
-    cluster = *std::move(started);
-    db.owner_connection = cluster->SuperuserConnectionString();
-    db.app.connection_string = cluster->ConnectionString(kAppRole);
-    db.mode = "embedded";
-  } else {
-    db.owner_connection = config.database_url;
-    db.app.connection_string = config.database_url;
-    db.app.assume_role = kAppRole;
-    db.mode = "external";
-  }
-  // Each cross-match worker holds a connection while its run reads through others.
-  db.app.pool_size = config.database_pool_size + config.cross_match_workers;
-
-  const auto& migrations = storage::BundledMigrations();
-  absl::StatusOr<storage::MigrationReport> migrated =
-      storage::ApplyMigrations(db.owner_connection, migrations);
+  // Database and migrations.
+  absl::StatusOr<DatabaseRuntime> db = StartDatabase(config);
+  if (!db.ok()) return Fail(db.status());
+  absl::StatusOr<storage::MigrationReport> migrated = Migrate(config, db->endpoints);
   if (!migrated.ok()) return Fail(migrated.status());
-  for (const std::string& name : migrated->applied) spdlog::info("applied migration {}", name);
-  spdlog::info("database schema at version {}", migrated->version_after);
-  if (config.command == Command::kServe) {
-    absl::StatusOr<std::vector<std::string>> analyzed =
-        storage::AnalyzeUnanalyzedTables(db.owner_connection);
-    if (!analyzed.ok()) return Fail(analyzed.status());
-    if (!analyzed->empty()) {
-      spdlog::info("gathered planner statistics for {} table(s)", analyzed->size());
-    }
-  }
   if (config.command == Command::kMigrate) {
     std::printf("schema at version %lld (%zu migration(s) applied)\n",
                 static_cast<long long>(migrated->version_after), migrated->applied.size());
     return 0;
   }
-
-  absl::StatusOr<std::unique_ptr<storage::Database>> database = storage::Database::Open(db.app);
+  absl::StatusOr<std::unique_ptr<storage::Database>> database =
+      storage::Database::Open(db->endpoints.app);
   if (!database.ok()) return Fail(database.status());
   storage::PrincipalStore principal_store(database->get());
   auth::Principals principals(&principal_store);
   if (config.command == Command::kAdmin) return RunAdmin(principals, config.admin);
-
-  services::ServerFacts facts;
-  facts.database_mode = db.mode;
-  facts.binary_schema_version = migrations.empty() ? 0 : migrations.back().version;
-  storage::Database* db_ptr = database->get();
-  facts.schema_version = [db_ptr] { return db_ptr->SchemaVersion(); };
-  facts.database_id = [db_ptr] { return db_ptr->DatabaseId(); };
-  facts.models.push_back({models.model_id, services::ModelReport::State::kReady,
-                          models.descriptor_network.sha256, models.descriptor_network.path});
-  facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
-                          models.landmarks.sha256, models.landmarks.path});
-  storage::CrossMatchQueue cross_match_queue(db_ptr);
-  facts.cross_match = [&cross_match_queue,
-                       &config]() -> absl::StatusOr<services::CrossMatchReport> {
-    absl::StatusOr<storage::CrossMatchQueueStats> stats = cross_match_queue.Stats();
-    if (!stats.ok()) return stats.status();
-    return services::CrossMatchReport{config.cross_match_workers,
-                                      stats->queued,
-                                      stats->oldest_queued_seconds,
-                                      stats->retrying,
-                                      stats->failed,
-                                      stats->last_error};
-  };
-  services::Gatekeeper gatekeeper(&principals,
-                                  {.requests_per_minute = config.rate_limit_per_minute});
-  services::ServerServiceImpl server_service(&gatekeeper, std::move(facts));
-  services::AdminServiceImpl admin_service(&gatekeeper, &principals);
-  storage::CaseRecordStore record_store(db_ptr);
-  auth::CaseScope case_scope(&principal_store);
-  records::CaseRecords case_records(&record_store, &case_scope);
-  services::MissingPersonServiceImpl missing_person_service(&gatekeeper, &case_records);
-  services::RemainsServiceImpl remains_service(&gatekeeper, &case_records);
-  storage::MarkStore mark_store(db_ptr);
-  records::MarkRecords mark_records(&mark_store, &record_store, &case_scope);
-  services::MarkServiceImpl mark_service(&gatekeeper, &mark_records);
-  storage::DentalStore dental_store(db_ptr);
-  records::DentalCharts dental_charts(&dental_store, &record_store, &case_scope);
-  services::DentalServiceImpl dental_service(&gatekeeper, &dental_charts);
-  storage::DnaSampleStore dna_sample_store(db_ptr);
-  records::DnaSamples dna_samples(&dna_sample_store, &record_store, &case_scope);
-  services::DnaSampleServiceImpl dna_sample_service(&gatekeeper, &dna_samples);
-  storage::EffectStore effect_store(db_ptr);
-  records::PersonalEffects personal_effects(&effect_store, &record_store, &case_scope);
-  services::EffectServiceImpl effect_service(&gatekeeper, &personal_effects);
-  storage::PhotoStore photo_store(db_ptr);
-  records::PhotoLibrary photo_library(
-      &photo_store, &case_scope, pipeline->get(),
-      {.max_photo_bytes = static_cast<size_t>(config.max_photo_bytes),
-       .max_photo_pixels = config.max_photo_pixels,
-       .working_pixels = config.photo_working_pixels,
-       .max_concurrent_analyses = config.max_concurrent_analyses});
-  services::PhotoServiceImpl photo_service(&gatekeeper, &photo_library);
-  storage::MeasurementStore measurement_store(db_ptr);
-  records::MeasurementRecords measurement_records(
-      &measurement_store, &case_records, &anthropology::MeasurementCatalog::Embedded(),
-      cranio_reference ? &*cranio_reference : nullptr, config.cranio_reference.filename().string());
-  services::AnthropologyServiceImpl anthropology_service(&gatekeeper, &measurement_records);
-
-  storage::MatchStore match_store(db_ptr);
-  if (config.command == Command::kCheckIndex) return CheckIndex(match_store, config);
-  absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery = LoadGallery(match_store, config);
-  if (!gallery.ok()) return Fail(gallery.status());
-  absl::StatusOr<std::unique_ptr<matching::CandidatePool>> pool =
-      matching::CandidatePool::Load(match_store);
-  if (!pool.ok()) return Fail(pool.status());
-  spdlog::info("matching: {} live missing persons in the candidate pool", (*pool)->size());
-  matching::MatchingStateSync gallery_sync(gallery->get(), pool->get(), &match_store);
-  case_records.set_observer(&gallery_sync);
-  photo_library.set_observer(&gallery_sync);
-  mark_records.set_observer(&gallery_sync);
-  dental_charts.set_observer(&gallery_sync);
-  personal_effects.set_observer(&gallery_sync);
-  matching::Matcher matcher(&record_store, &match_store, gallery->get(), pool->get(), &case_records,
-                            [&calibration](double distance, int comparisons, bool explain) {
-                              return calibration->FaceFactor(distance, comparisons,
-                                                             "nearest template", explain);
-                            },
-                            {.prior_probability = config.prior_probability,
-                             .match_posterior = config.match_posterior,
-                             .scan_threads = config.search_threads});
-  matcher.set_observer(&gallery_sync);
-  matcher.set_dna_samples(&dna_sample_store);
-  services::MatchServiceImpl match_service(&gatekeeper, &matcher);
-  storage::AuditStore audit_store(db_ptr);
-  audit::AuditLog audit_log(&audit_store, &*audit_key, &principal_store);
-  services::AuditServiceImpl audit_service(&gatekeeper, &audit_log);
-  matching::CrossMatcher cross_matcher(
-      &matcher, &record_store, &cross_match_queue,
-      {.lead_posterior = config.lead_posterior, .workers = config.cross_match_workers});
-
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  int port = 0;
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
-  if (!credentials.ok()) return Fail(credentials.status());
-  builder.AddListeningPort(config.listen, *credentials, &port);
-  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
-  builder.SetMaxSendMessageSize(config.max_message_bytes);
-  grpc::ResourceQuota quota("encuentrod");
-  quota.SetMaxThreads(config.worker_threads);
-  builder.SetResourceQuota(quota);
-  metrics::ServerMetrics server_metrics;
-  AddScrapeGauges(&server_metrics, gallery->get(), &cross_match_queue);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<services::RequestLogInterceptorFactory>(&server_metrics));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  builder.RegisterService(&server_service);
-  builder.RegisterService(&missing_person_service);
-  builder.RegisterService(&remains_service);
-  builder.RegisterService(&mark_service);
-  builder.RegisterService(&dental_service);
-  builder.RegisterService(&dna_sample_service);
-  builder.RegisterService(&effect_service);
-  builder.RegisterService(&photo_service);
-  builder.RegisterService(&anthropology_service);
-  builder.RegisterService(&match_service);
-  builder.RegisterService(&audit_service);
-  builder.RegisterService(&admin_service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || (port == 0 && !absl::StartsWith(config.listen, "unix:"))) {
-    return Fail(absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen)));
-  }
-  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
-  if (!config.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> started =
-        metrics::MetricsEndpoint::Start(config.metrics_listen, server_metrics);
-    if (!started.ok()) return Fail(started.status());
-    metrics_endpoint = *std::move(started);
-    const std::string metrics_address =
-        absl::StrCat(config.metrics_listen.substr(0, config.metrics_listen.rfind(':')), ":",
-                     metrics_endpoint->port());
-    spdlog::info("metrics: http://{}/metrics", metrics_address);
-    std::printf("encuentrod metrics on http://%s/metrics\n", metrics_address.c_str());
-  }
-  server->GetHealthCheckService()->SetServingStatus(true);
-  cross_matcher.Start();
-  if (config.audit_checkpoint_seconds > 0) {
-    audit_log.StartCheckpoints(std::chrono::seconds(config.audit_checkpoint_seconds));
+  if (config.command == Command::kCheckIndex) {
+    storage::MatchStore match_store(database->get());
+    return CheckIndex(match_store, config);
   }
 
-  std::string address = config.listen;
-  if (!absl::StartsWith(address, "unix:")) {
-    address = absl::StrCat(address.substr(0, address.rfind(':')), ":", port);
-  }
-  spdlog::info("serving on {} (database: {})", address, db.mode);
+  // Gallery and services.
+  absl::StatusOr<std::unique_ptr<ServingStack>> stack = ServingStack::Build(
+      {.config = &config,
+       .database = database->get(),
+       .principal_store = &principal_store,
+       .principals = &principals,
+       .pipeline = models->pipeline.get(),
+       .calibration = &models->calibration,
+       .audit_key = &models->audit_key,
+       .cranio_reference = models->cranio_reference ? &*models->cranio_reference : nullptr,
+       .facts = ServerFactsOf(db->endpoints.mode, models->pipeline->models(), database->get())});
+  if (!stack.ok()) return Fail(stack.status());
+
+  // Listeners.
+  absl::StatusOr<Listeners> listeners = StartListeners(config, stack->get());
+  if (!listeners.ok()) return Fail(listeners.status());
+  (*stack)->StartBackgroundWork();
+  spdlog::info("serving on {} (database: {})", listeners->address, db->endpoints.mode);
   std::printf("encuentrod %s listening on %s (pid %d); stop with Ctrl-C or `kill -TERM %d`\n",
-              kVersion, address.c_str(), getpid(), getpid());
+              kVersion, listeners->address.c_str(), getpid(), getpid());
   std::fflush(stdout);
 
-  std::atomic<bool> stop{false};
-  std::thread signal_waiter(
-      [&] { WaitForShutdownSignal(server.get(), stop, config.shutdown_grace_seconds); });
-  server->Wait();
-  stop = true;
-  signal_waiter.join();
-  spdlog::info("gRPC server stopped");
-  cross_matcher.Stop();
-  audit_log.StopCheckpoints();
-  // A final checkpoint, so that the chain as the server leaves it is signed.
-  if (absl::StatusOr<audit::Checkpoint> last = audit_log.CreateCheckpoint(); !last.ok()) {
-    spdlog::warn("audit: final checkpoint failed: {}", last.status());
-  }
-  SaveGallery(**gallery, match_store, config);
-
+  // Shutdown: drain on SIGINT/SIGTERM, then stop in reverse order of start.
+  ServeUntilSignal(config, listeners->grpc.get());
+  listeners->metrics.reset();
+  (*stack)->Shutdown();
+  stack->reset();
   database->reset();
-  if (cluster) {
-    if (absl::Status s = cluster->Stop(); !s.ok()) return Fail(s);
+  if (db->cluster) {
+    if (absl::Status s = db->cluster->Stop(); !s.ok()) return Fail(s);
   }
   spdlog::info("encuentrod stopped cleanly");
   return 0;
