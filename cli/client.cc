@@ -1,12 +1,17 @@
 #include "cli/client.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -25,11 +30,50 @@ std::string ReadPemOrExit(const std::string& path) {
   return text.str();
 }
 
+// Several replicas ("10.0.0.1:50051,10.0.0.2:50051") become one channel that spreads calls over
+// them (round robin) and retries a call a replica could not take on another. gRPC lists several
+// addresses only as IP literals of one family, so names are refused rather than half-resolved.
+std::string ChannelTargetOrExit(const std::string& servers) {
+  if (servers.find(',') == std::string::npos) return servers;
+  const std::vector<std::string> addresses = absl::StrSplit(servers, ',');
+  const bool v6 = addresses.front().rfind('[', 0) == 0;
+  for (const std::string& address : addresses) {
+    const size_t colon = address.rfind(':');
+    std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
+    if (v6 && host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    unsigned char ip[16];
+    if (host.empty() || inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), ip) != 1) {
+      std::fprintf(stderr,
+                   "encuentro: --server %s: several servers must each be IP:PORT (or [IPv6]:PORT, "
+                   "all of one kind)\n",
+                   servers.c_str());
+      std::exit(2);
+    }
+  }
+  return (v6 ? "ipv6:" : "ipv4:") + servers;
+}
+
+// Round robin over the replicas, and gRPC's own retry of UNAVAILABLE: the replica was down or
+// going down, so the call did no work there. Writes carry request ids, so a retry is safe.
+constexpr char kReplicaServiceConfig[] = R"({
+  "loadBalancingConfig": [{"round_robin": {}}],
+  "methodConfig": [{
+    "name": [{}],
+    "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.2s", "maxBackoff": "2s",
+                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
+  }]
+})";
+
 }  // namespace
 
 std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options) {
+  const std::string target = ChannelTargetOrExit(options.server);
+  grpc::ChannelArguments arguments;
+  if (target != options.server) arguments.SetServiceConfigJSON(kReplicaServiceConfig);
   if (options.tls_ca.empty() && options.tls_cert.empty()) {
-    return grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials());
+    return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
   }
   grpc::SslCredentialsOptions ssl;
   if (!options.tls_ca.empty()) ssl.pem_root_certs = ReadPemOrExit(options.tls_ca);
@@ -37,7 +81,7 @@ std::shared_ptr<grpc::Channel> OpenChannel(const ClientOptions& options) {
     ssl.pem_cert_chain = ReadPemOrExit(options.tls_cert);
     ssl.pem_private_key = ReadPemOrExit(options.tls_key);
   }
-  return grpc::CreateChannel(options.server, grpc::SslCredentials(ssl));
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(ssl), arguments);
 }
 
 void AddCredentials(const ClientOptions& options, grpc::ClientContext* context) {

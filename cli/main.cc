@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   encuentro::cli::ClientOptions options;
-  app.add_option("--server", options.server, "Server address HOST:PORT or unix:/path")
+  app.add_option("--server", options.server,
+                 "Server address HOST:PORT or unix:/path; several replicas as IP:PORT,IP:PORT "
+                 "(calls are spread over them and retried on another when one is down)")
       ->envname("ENCUENTRO_SERVER")
       ->capture_default_str();
   app.add_flag("--json", options.json, "Print JSON for scripts instead of text");

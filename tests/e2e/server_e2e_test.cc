@@ -484,5 +484,69 @@ TEST_F(ServerE2E, ReconnectsAfterItsExternalDatabaseRestarts) {
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
 }
 
+// Two encuentrod replicas on one PostgreSQL, sharing the audit key: the CLI given both spreads
+// its calls over them, what one writes the other reads, and when one stops the client carries on
+// through the other.
+TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
+  auto started = storage::EmbeddedCluster::Start({.data_dir = dir_.path() / "external"});
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<storage::EmbeddedCluster> database = *std::move(started);
+  const std::string url = database->SuperuserConnectionString();
+  CommandResult bootstrap = RunCommand(ENCUENTROD_PATH,
+                                       {"admin", "bootstrap", "--user", "root", "--data-dir",
+                                        data_dir().string(), "--database-url", url},
+                                       dir_.path());
+  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
+  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
+  auto first = StartServer({"--database-url", url});
+  std::optional<std::string> first_address = first->WaitForListening(seconds(60));
+  ASSERT_TRUE(first_address) << first->Stderr();
+  // One chain, one signing key: the second replica starts with the first one's.
+  const std::filesystem::path second_dir = dir_.path() / "var-b";
+  std::filesystem::create_directories(second_dir);
+  for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
+    std::filesystem::copy_file(data_dir() / key, second_dir / key);
+  }
+  auto second = std::make_unique<ServerProcess>(
+      ENCUENTROD_PATH,
+      std::vector<std::string>{"--data-dir", second_dir.string(), "--listen", "127.0.0.1:0",
+                               "--database-url", url, "--shutdown-grace-seconds", "5"},
+      dir_.path());
+  std::optional<std::string> second_address = second->WaitForListening(seconds(60));
+  ASSERT_TRUE(second_address) << second->Stderr();
+
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *first_address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir_.path());
+  const auto cli = [&](const std::string& servers, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"--server", servers, "--token", staff, "--timeout", "10"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(ENCUENTRO_CLI_PATH, argv, dir_.path());
+  };
+  const std::string both = *first_address + "," + *second_address;
+  std::ofstream(dir_.path() / "person.json")
+      << R"({"case_folio": "FGE-BC-9", "issuing_authority": "FGE", "given_names": "Luz"})";
+  CommandResult created =
+      cli(both, {"missing", "create", "--file", (dir_.path() / "person.json").string()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  for (const std::string& one : {*first_address, *second_address}) {
+    CommandResult listed = cli(one, {"--json", "missing", "list"});
+    EXPECT_NE(listed.out.find("FGE-BC-9"), std::string::npos) << one << ": " << listed.err;
+  }
+
+  first->Signal(SIGTERM);
+  ASSERT_EQ(first->WaitForExit(seconds(60)), 0) << first->Stderr();
+  for (int call = 0; call < 3; ++call) {
+    CommandResult listed = cli(both, {"--json", "missing", "list"});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("FGE-BC-9"), std::string::npos) << listed.err;
+  }
+  // A name among several addresses is refused with the rule, not half-resolved.
+  CommandResult named = cli("localhost:1," + *second_address, {"missing", "list"});
+  EXPECT_EQ(named.exit_code, 2);
+  EXPECT_NE(named.err.find("IP:PORT"), std::string::npos) << named.err;
+  second->Signal(SIGTERM);
+  EXPECT_EQ(second->WaitForExit(seconds(60)), 0) << second->Stderr();
+}
+
 }  // namespace
 }  // namespace encuentro
