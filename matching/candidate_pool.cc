@@ -75,6 +75,14 @@ void CandidatePool::Update(const records::MissingPerson& person) {
   people_.push_back(MatchProfileOf(person));
 }
 
+void CandidatePool::ReplaceAll(std::vector<records::MissingPerson> profiles) {
+  std::unordered_map<int64_t, size_t> index;
+  for (size_t i = 0; i < profiles.size(); ++i) index[profiles[i].meta.id] = i;
+  std::unique_lock lock(mu_);
+  people_ = std::move(profiles);
+  index_ = std::move(index);
+}
+
 void CandidatePool::Remove(int64_t id) {
   std::unique_lock lock(mu_);
   const auto found = index_.find(id);

@@ -32,6 +32,8 @@ class CandidatePool {
   // The person as committed: kept while live, dropped otherwise.
   void Update(const records::MissingPerson& person);
   void Remove(int64_t id);
+  // Everyone at once, as LoadCandidateProfiles gives them (catching up after missed changes).
+  void ReplaceAll(std::vector<records::MissingPerson> profiles);
   size_t size() const;
   // Calls `visit` for every live person of part `part` of `parts` equal slices (a scan split
   // over threads), in no particular order (rankings break ties by id), under the shared lock:

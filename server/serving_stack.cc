@@ -140,6 +140,8 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
       gallery_(std::move(gallery)),
       pool_(std::move(pool)),
       gallery_sync_(gallery_.get(), pool_.get(), &match_store_),
+      follower_(gallery_.get(), pool_.get(), &match_store_,
+                std::make_unique<storage::MatchingChangeListener>(database_->options())),
       matcher_(&record_store_, &match_store_, gallery_.get(), pool_.get(), &case_records_,
                [calibration = inputs.calibration](double distance, int comparisons, bool explain) {
                  return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
@@ -178,6 +180,7 @@ void ServingStack::RegisterWith(grpc::ServerBuilder* builder) {
 }
 
 void ServingStack::StartBackgroundWork() {
+  follower_.Start();
   cross_matcher_.Start();
   if (config_.audit_checkpoint_seconds > 0) {
     audit_log_.StartCheckpoints(std::chrono::seconds(config_.audit_checkpoint_seconds));
@@ -186,6 +189,7 @@ void ServingStack::StartBackgroundWork() {
 
 void ServingStack::Shutdown() {
   cross_matcher_.Stop();
+  follower_.Stop();
   audit_log_.StopCheckpoints();
   // A final checkpoint, so that the chain as the server leaves it is signed.
   if (absl::StatusOr<audit::Checkpoint> last = audit_log_.CreateCheckpoint(); !last.ok()) {

@@ -20,6 +20,7 @@
 #include "matching/cross_matcher.h"
 #include "matching/face_calibration.h"
 #include "matching/matcher.h"
+#include "matching/state_follower.h"
 #include "metrics/server_metrics.h"
 #include "records/case_records.h"
 #include "records/dental.h"
@@ -124,6 +125,7 @@ class ServingStack {
   std::unique_ptr<index::FaceGallery> gallery_;
   std::unique_ptr<matching::CandidatePool> pool_;
   matching::MatchingStateSync gallery_sync_;
+  matching::MatchingStateFollower follower_;
   matching::Matcher matcher_;
   services::MatchServiceImpl match_service_;
   storage::AuditStore audit_store_;

@@ -4,14 +4,15 @@
 
 namespace encuentro::storage {
 
-Database::Database(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+Database::Database(DatabaseOptions options, std::unique_ptr<ConnectionPool> pool)
+    : options_(std::move(options)), pool_(std::move(pool)) {}
 Database::~Database() = default;
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   auto pool = std::make_unique<ConnectionPool>(options.connection_string, options.assume_role,
                                                options.pool_size);
   if (absl::Status s = pool->Run([](pqxx::connection&) {}); !s.ok()) return s;
-  return std::unique_ptr<Database>(new Database(std::move(pool)));
+  return std::unique_ptr<Database>(new Database(options, std::move(pool)));
 }
 
 absl::StatusOr<int64_t> Database::SchemaVersion() {

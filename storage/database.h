@@ -35,9 +35,13 @@ class Database {
   absl::StatusOr<std::string> DatabaseId();
 
   ConnectionPool& pool() { return *pool_; }
+  // What it was opened with: a component that needs a connection of its own (a listener) uses
+  // the same address and role.
+  const DatabaseOptions& options() const { return options_; }
 
  private:
-  explicit Database(std::unique_ptr<ConnectionPool> pool);
+  Database(DatabaseOptions options, std::unique_ptr<ConnectionPool> pool);
+  const DatabaseOptions options_;
   std::unique_ptr<ConnectionPool> pool_;
 };
 

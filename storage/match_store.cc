@@ -312,17 +312,21 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplates(int64_t
   return templates;
 }
 
-absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidateProfiles() {
+absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidateProfiles(
+    const std::vector<int64_t>* ids) {
   std::vector<records::MissingPerson> people;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    for (const auto& row : tx.exec(
-             // Dates as days since 1970: tens of thousands of rows parse faster as integers.
-             "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
-             "age_at_disappearance_years, age_uncertainty_years, "
-             "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
-             "reported_height_cm, reported_height_precision_cm, date_of_birth_precision, "
-             "last_seen_precision FROM live_missing_persons ORDER BY id")) {
+    // Dates as days since 1970: tens of thousands of rows parse faster as integers.
+    const std::string query =
+        "SELECT id, organization, status, sex, date_of_birth - DATE '1970-01-01', "
+        "age_at_disappearance_years, age_uncertainty_years, "
+        "last_seen_date - DATE '1970-01-01', last_seen_latitude, last_seen_longitude, "
+        "reported_height_cm, reported_height_precision_cm, date_of_birth_precision, "
+        "last_seen_precision FROM live_missing_persons " +
+        std::string(ids ? "WHERE id = ANY($1::bigint[]) " : "") + "ORDER BY id";
+    const pqxx::result rows = ids ? tx.exec_params(query, IdArray(*ids)) : tx.exec(query);
+    for (const auto& row : rows) {
       records::MissingPerson& p = people.emplace_back();
       p.meta.id = row[0].as<int64_t>();
       p.meta.organization = row[1].as<std::string>();
@@ -345,9 +349,9 @@ absl::StatusOr<std::vector<records::MissingPerson>> MatchStore::LoadCandidatePro
       p.date_of_birth_precision = PrecisionFromSql(row[12].as<std::string>());
       p.last_seen_precision = PrecisionFromSql(row[13].as<std::string>());
     }
-    auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, nullptr);
-    auto charts = DentalChartsOf(tx, records::RecordKind::kMissingPerson, nullptr);
-    auto effects = LiveEffectsOf(tx, records::RecordKind::kMissingPerson, nullptr);
+    auto marks = LiveMarksOf(tx, records::RecordKind::kMissingPerson, ids);
+    auto charts = DentalChartsOf(tx, records::RecordKind::kMissingPerson, ids);
+    auto effects = LiveEffectsOf(tx, records::RecordKind::kMissingPerson, ids);
     for (records::MissingPerson& p : people) {
       if (auto it = marks.find(p.meta.id); it != marks.end()) {
         p.distinguishing_marks = std::move(it->second);

@@ -49,7 +49,9 @@ class MatchStore {
   // Every live missing person (status missing or located deceased, not deleted), by id, with
   // what the evidence compares (id, organization, status, sex, birth date, age at
   // disappearance, last sighting and place, reported height) and nothing else.
-  absl::StatusOr<std::vector<records::MissingPerson>> LoadCandidateProfiles();
+  // With `ids`, only those of them that are live.
+  absl::StatusOr<std::vector<records::MissingPerson>> LoadCandidateProfiles(
+      const std::vector<int64_t>* ids = nullptr);
   // Every live remains record the filter admits, by id; uses the found_date index.
   absl::StatusOr<std::vector<int64_t>> SelectRemainsCandidates(const RemainsFilter& filter);
   // How many live missing persons (status missing or located deceased) there are.

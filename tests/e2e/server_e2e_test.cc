@@ -510,7 +510,8 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
   auto second = std::make_unique<ServerProcess>(
       ENCUENTROD_PATH,
       std::vector<std::string>{"--data-dir", second_dir.string(), "--listen", "127.0.0.1:0",
-                               "--database-url", url, "--shutdown-grace-seconds", "5"},
+                               "--database-url", url, "--shutdown-grace-seconds", "5",
+                               "--metrics-listen", "127.0.0.1:0"},
       dir_.path());
   std::optional<std::string> second_address = second->WaitForListening(seconds(60));
   ASSERT_TRUE(second_address) << second->Stderr();
@@ -532,6 +533,27 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
     CommandResult listed = cli(one, {"--json", "missing", "list"});
     EXPECT_NE(listed.out.find("FGE-BC-9"), std::string::npos) << one << ": " << listed.err;
   }
+  // A photo enrolled through the first replica is in the second one's gallery within a second,
+  // as its metrics endpoint reports.
+  const std::string out = second->Stdout();
+  const std::string marker = "metrics on http://127.0.0.1:";
+  ASSERT_NE(out.find(marker), std::string::npos) << out;
+  const int metrics_port = std::stoi(out.substr(out.find(marker) + marker.size()));
+  CommandResult photo = cli(*first_address, {"photos", "add", "missingPersons/1",
+                                             "/usr/share/doc/libdlib19.1/examples/faces/"
+                                             "2008_002506.jpg"});
+  ASSERT_EQ(photo.exit_code, 0) << photo.err;
+  const auto enrolled = std::chrono::steady_clock::now();
+  bool seen = false;
+  while (!seen && std::chrono::steady_clock::now() - enrolled < seconds(1)) {
+    seen =
+        HttpGetMetrics(metrics_port).find("\nencuentro_gallery_templates 1") != std::string::npos;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(seen) << HttpGetMetrics(metrics_port);
+  std::printf("photo searchable through the other replica %.0f ms after its upload returned\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - enrolled)
+                  .count());
 
   first->Signal(SIGTERM);
   ASSERT_EQ(first->WaitForExit(seconds(60)), 0) << first->Stderr();

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
+#include <functional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -14,10 +17,12 @@
 #include "common/field_violations.h"
 #include "matching/cross_matcher.h"
 #include "matching/face_calibration.h"
+#include "matching/state_follower.h"
 #include "records/case_records.h"
 #include "records/photos.h"
 #include "storage/cross_match_queue.h"
 #include "storage/database.h"
+#include "storage/matching_changes.h"
 #include "storage/migrations.h"
 #include "tests/support/face_pipeline.h"
 #include "tests/support/postgres_environment.h"
@@ -398,6 +403,55 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
   ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
   EXPECT_FALSE(gallery_->Contains(photo->id));
   EXPECT_TRUE(match_store_->LoadGalleryTemplates()->empty());
+}
+
+// A second replica on the same database: its gallery and candidate pool follow what this one
+// commits, through PostgreSQL's announcements, within a second; and after a time of not
+// listening (a lost connection) it catches up by comparing with the database.
+TEST_F(MatcherTest, AnotherReplicaFollowsCommitsWithinASecond) {
+  auto other_gallery = index::FaceGallery::Build({});
+  CandidatePool other_pool;
+  MatchingStateFollower follower(other_gallery.get(), &other_pool, match_store_.get(),
+                                 std::make_unique<storage::MatchingChangeListener>(
+                                     storage::DatabaseOptions{.connection_string = owner_}));
+  follower.Start();
+  const auto within = [](std::chrono::milliseconds limit, const std::function<bool()>& done) {
+    const auto start = std::chrono::steady_clock::now();
+    while (!done() && std::chrono::steady_clock::now() - start < limit) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  };
+  // The first connection catches up (nothing yet); give it a moment to be listening.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const int64_t person = Person("Seguida", records::Sex::kFemale, 2019);
+  auto photo = AddFace(records::RecordKind::kMissingPerson, person, "2008_002506.jpg", {});
+  ASSERT_TRUE(photo.ok()) << photo.status();
+  const auto committed = std::chrono::steady_clock::now();
+  EXPECT_TRUE(
+      within(std::chrono::milliseconds(1000), [&] { return other_gallery->Contains(photo->id); }));
+  std::printf(
+      "template visible on the other replica after %.0f ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - committed)
+          .count());
+  EXPECT_TRUE(within(std::chrono::milliseconds(1000), [&] { return other_pool.size() == 1; }));
+
+  ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
+  EXPECT_TRUE(within(std::chrono::milliseconds(1000), [&] {
+    return !other_gallery->Contains(photo->id) && other_pool.size() == 0;
+  }));
+
+  // Not listening while a change commits: the restart's catch-up finds it.
+  follower.Stop();
+  const int64_t unheard = Person("NoOida", records::Sex::kMale, 2020);
+  MatchingStateFollower restarted(other_gallery.get(), &other_pool, match_store_.get(),
+                                  std::make_unique<storage::MatchingChangeListener>(
+                                      storage::DatabaseOptions{.connection_string = owner_}));
+  restarted.Start();
+  EXPECT_TRUE(within(std::chrono::milliseconds(2000), [&] { return other_pool.size() == 1; }));
+  restarted.Stop();
+  EXPECT_GT(unheard, person);
 }
 
 TEST_F(MatcherTest, DecisionsKeepTheirHistoryAndShowInSearches) {

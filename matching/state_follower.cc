@@ -1,0 +1,131 @@
+#include "matching/state_follower.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "common/logging.h"
+#include "matching/matcher.h"
+#include "spdlog/spdlog.h"
+
+namespace encuentro::matching {
+namespace {
+
+// How long one wait for announcements lasts: also how soon Stop is noticed.
+constexpr std::chrono::milliseconds kWait(250);
+// Pause between attempts while the database is unreachable.
+constexpr std::chrono::seconds kRetry(1);
+
+}  // namespace
+
+MatchingStateFollower::MatchingStateFollower(
+    index::FaceGallery* gallery, CandidatePool* pool, storage::MatchStore* store,
+    std::unique_ptr<storage::MatchingChangeListener> listener)
+    : gallery_(gallery), pool_(pool), store_(store), listener_(std::move(listener)) {}
+
+MatchingStateFollower::~MatchingStateFollower() { Stop(); }
+
+void MatchingStateFollower::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void MatchingStateFollower::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MatchingStateFollower::Run() {
+  bool reported_down = false;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    absl::StatusOr<storage::MatchingChanges> changes = listener_->Wait(kWait);
+    if (!changes.ok()) {
+      if (!reported_down) spdlog::warn("matching follower: {}", changes.status());
+      reported_down = true;
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, kRetry, [this] { return stopping_; });
+      continue;
+    }
+    reported_down = false;
+    const absl::Status applied = changes->catch_up ? CatchUp() : Refresh(changes->people);
+    if (!applied.ok()) {
+      // The changes were heard but not applied: catch up when the next wait reconnects.
+      spdlog::warn("matching follower: {}", applied);
+    }
+  }
+}
+
+absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) {
+  if (people.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<records::MissingPerson>> live = store_->LoadCandidateProfiles(&people);
+  if (!live.ok()) return live.status();
+  std::unordered_set<int64_t> still_live;
+  for (records::MissingPerson& person : *live) {
+    still_live.insert(person.meta.id);
+    pool_->Update(person);
+  }
+  for (int64_t id : people) {
+    if (!still_live.count(id)) pool_->Remove(id);
+    absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->PersonTemplates(id);
+    if (!templates.ok()) return templates.status();
+    absl::StatusOr<std::vector<int64_t>> ever = store_->PersonTemplatePhotoIds(id);
+    if (!ever.ok()) return ever.status();
+    std::unordered_set<int64_t> current;
+    for (const storage::StoredTemplate& t : *templates) {
+      current.insert(t.photo_id);
+      if (!gallery_->Contains(t.photo_id)) {
+        if (absl::Status s = gallery_->Add(ToGalleryTemplate(t));
+            !s.ok() && !absl::IsAlreadyExists(s)) {
+          return s;
+        }
+      }
+    }
+    for (int64_t photo : *ever) {
+      if (!current.count(photo)) gallery_->Remove(photo);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MatchingStateFollower::CatchUp() {
+  absl::StatusOr<std::vector<records::MissingPerson>> people = store_->LoadCandidateProfiles();
+  if (!people.ok()) return people.status();
+  pool_->ReplaceAll(*std::move(people));
+  absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->LoadGalleryTemplates();
+  if (!templates.ok()) return templates.status();
+  std::unordered_set<int64_t> in_database;
+  size_t added = 0;
+  for (const storage::StoredTemplate& t : *templates) {
+    in_database.insert(t.photo_id);
+    if (gallery_->Contains(t.photo_id)) continue;
+    if (absl::Status s = gallery_->Add(ToGalleryTemplate(t));
+        !s.ok() && !absl::IsAlreadyExists(s)) {
+      return s;
+    }
+    ++added;
+  }
+  size_t removed = 0;
+  for (int64_t id : gallery_->Ids()) {
+    if (!in_database.count(id)) {
+      gallery_->Remove(id);
+      ++removed;
+    }
+  }
+  if (added + removed > 0) {
+    spdlog::info("matching follower: caught up with the database ({} templates added, {} removed)",
+                 added, removed);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace encuentro::matching
