@@ -72,6 +72,9 @@ void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServingStack>> ServingStack::Build(StackInputs inputs) {
+  // Listening before loading: a change another replica commits meanwhile is heard, not lost.
+  auto listener = std::make_unique<storage::MatchingChangeListener>(inputs.database->options());
+  if (absl::Status s = listener->Listen(); !s.ok()) return s;
   storage::MatchStore match_store(inputs.database);
   absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery =
       LoadGallery(match_store, *inputs.config);
@@ -80,12 +83,13 @@ absl::StatusOr<std::unique_ptr<ServingStack>> ServingStack::Build(StackInputs in
       matching::CandidatePool::Load(match_store);
   if (!pool.ok()) return pool.status();
   spdlog::info("matching: {} live missing persons in the candidate pool", (*pool)->size());
-  return std::unique_ptr<ServingStack>(
-      new ServingStack(std::move(inputs), *std::move(gallery), *std::move(pool)));
+  return std::unique_ptr<ServingStack>(new ServingStack(std::move(inputs), *std::move(gallery),
+                                                        *std::move(pool), std::move(listener)));
 }
 
 ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGallery> gallery,
-                           std::unique_ptr<matching::CandidatePool> pool)
+                           std::unique_ptr<matching::CandidatePool> pool,
+                           std::unique_ptr<storage::MatchingChangeListener> listener)
     : config_(*inputs.config),
       database_(inputs.database),
       gatekeeper_(inputs.principals, {.requests_per_minute = config_.rate_limit_per_minute}),
@@ -140,8 +144,7 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
       gallery_(std::move(gallery)),
       pool_(std::move(pool)),
       gallery_sync_(gallery_.get(), pool_.get(), &match_store_),
-      follower_(gallery_.get(), pool_.get(), &match_store_,
-                std::make_unique<storage::MatchingChangeListener>(database_->options())),
+      follower_(gallery_.get(), pool_.get(), &match_store_, std::move(listener)),
       matcher_(&record_store_, &match_store_, gallery_.get(), pool_.get(), &case_records_,
                [calibration = inputs.calibration](double distance, int comparisons, bool explain) {
                  return calibration->FaceFactor(distance, comparisons, "nearest template", explain);

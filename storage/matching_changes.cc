@@ -42,6 +42,17 @@ MatchingChangeListener::MatchingChangeListener(DatabaseOptions options)
 
 MatchingChangeListener::~MatchingChangeListener() = default;
 
+absl::Status MatchingChangeListener::Listen() {
+  try {
+    session_ = std::make_unique<Session>(options_.connection_string, &heard_);
+  } catch (const std::exception& e) {
+    session_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("listening for matching changes: ", OneLine(e.what())));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<MatchingChanges> MatchingChangeListener::Wait(std::chrono::milliseconds timeout) {
   MatchingChanges changes;
   try {

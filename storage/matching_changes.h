@@ -27,8 +27,12 @@ class MatchingChangeListener {
   explicit MatchingChangeListener(DatabaseOptions options);
   ~MatchingChangeListener();
 
-  // Waits up to `timeout` for announcements. UNAVAILABLE while the database cannot be reached
-  // (the next call tries to connect again).
+  // Starts listening now: what commits from here on is heard, so state loaded after this call
+  // needs no catch-up at the first Wait. UNAVAILABLE when the database cannot be reached.
+  absl::Status Listen();
+
+  // Waits up to `timeout` for announcements (listening first if not yet, or no longer). UNAVAILABLE
+  // while the database cannot be reached (the next call tries to connect again).
   absl::StatusOr<MatchingChanges> Wait(std::chrono::milliseconds timeout);
 
  private:
