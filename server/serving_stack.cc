@@ -48,7 +48,20 @@ absl::StatusOr<std::unique_ptr<index::FaceGallery>> LoadGallery(storage::MatchSt
 // The gauges Prometheus reads at each scrape: what an operator watches to tell a quiet server
 // from a stuck one.
 void AddScrapeGauges(metrics::ServerMetrics* metrics, const index::FaceGallery* gallery,
-                     storage::CrossMatchQueue* queue) {
+                     storage::CrossMatchQueue* queue, storage::Database* database,
+                     double gallery_load_seconds) {
+  metrics->AddScrapeGauge("encuentro_gallery_load_seconds",
+                          "How long this start took to load the gallery (snapshot or rebuild)",
+                          [gallery_load_seconds] { return gallery_load_seconds; });
+  const auto from_pool = [database](auto figure) {
+    return [database, figure]() -> std::optional<double> { return figure(database->pool_use()); };
+  };
+  metrics->AddScrapeGauge("encuentro_database_connections_in_use",
+                          "PostgreSQL connections lent to calls right now",
+                          from_pool([](const auto& use) { return use.in_use; }));
+  metrics->AddScrapeGauge("encuentro_database_connections_max",
+                          "The connection pool's limit (--database-pool-size plus workers)",
+                          from_pool([](const auto& use) { return use.max; }));
   metrics->AddScrapeGauge("encuentro_gallery_templates", "Face templates in the in-memory gallery",
                           [gallery] { return std::optional<double>(gallery->size()); });
   const auto from_queue = [queue](auto figure) {
@@ -76,20 +89,24 @@ absl::StatusOr<std::unique_ptr<ServingStack>> ServingStack::Build(StackInputs in
   auto listener = std::make_unique<storage::MatchingChangeListener>(inputs.database->options());
   if (absl::Status s = listener->Listen(); !s.ok()) return s;
   storage::MatchStore match_store(inputs.database);
+  const auto loading = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery =
       LoadGallery(match_store, *inputs.config);
   if (!gallery.ok()) return gallery.status();
+  const double load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - loading).count();
   absl::StatusOr<std::unique_ptr<matching::CandidatePool>> pool =
       matching::CandidatePool::Load(match_store);
   if (!pool.ok()) return pool.status();
   spdlog::info("matching: {} live missing persons in the candidate pool", (*pool)->size());
-  return std::unique_ptr<ServingStack>(new ServingStack(std::move(inputs), *std::move(gallery),
-                                                        *std::move(pool), std::move(listener)));
+  return std::unique_ptr<ServingStack>(new ServingStack(
+      std::move(inputs), *std::move(gallery), *std::move(pool), std::move(listener), load_seconds));
 }
 
 ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGallery> gallery,
                            std::unique_ptr<matching::CandidatePool> pool,
-                           std::unique_ptr<storage::MatchingChangeListener> listener)
+                           std::unique_ptr<storage::MatchingChangeListener> listener,
+                           double gallery_load_seconds)
     : config_(*inputs.config),
       database_(inputs.database),
       gatekeeper_(inputs.principals, {.requests_per_minute = config_.rate_limit_per_minute}),
@@ -167,7 +184,7 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
   personal_effects_.set_observer(&gallery_sync_);
   matcher_.set_observer(&gallery_sync_);
   matcher_.set_dna_samples(&dna_sample_store_);
-  AddScrapeGauges(&metrics_, gallery_.get(), &cross_match_queue_);
+  AddScrapeGauges(&metrics_, gallery_.get(), &cross_match_queue_, database_, gallery_load_seconds);
 }
 
 void ServingStack::RegisterWith(grpc::ServerBuilder* builder) {

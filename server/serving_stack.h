@@ -89,7 +89,8 @@ class ServingStack {
  private:
   ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGallery> gallery,
                std::unique_ptr<matching::CandidatePool> pool,
-               std::unique_ptr<storage::MatchingChangeListener> listener);
+               std::unique_ptr<storage::MatchingChangeListener> listener,
+               double gallery_load_seconds);
 
   const ServerConfig& config_;
   storage::Database* const database_;

@@ -26,6 +26,11 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() cons
   }
 }
 
+ConnectionPool::Use ConnectionPool::use() const {
+  std::lock_guard lock(mu_);
+  return {open_ - static_cast<int>(idle_.size()), open_, max_size_};
+}
+
 absl::Status ConnectionPool::Run(const std::function<void(pqxx::connection&)>& fn) {
   std::unique_ptr<pqxx::connection> conn;
   {

@@ -24,13 +24,21 @@ class ConnectionPool {
   // broken connections to UNAVAILABLE, serialization failures to ABORTED, others to INTERNAL.
   absl::Status Run(const std::function<void(pqxx::connection&)>& fn);
 
+  // How busy the pool is, for metrics: connections lent out, open (lent or idle), the limit.
+  struct Use {
+    int in_use = 0;
+    int open = 0;
+    int max = 0;
+  };
+  Use use() const;
+
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;
 
   const std::string connection_string_;
   const std::string assume_role_;
   const int max_size_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
   int open_ = 0;                                         // guarded by mu_

@@ -35,6 +35,13 @@ class Database {
   absl::StatusOr<std::string> DatabaseId();
 
   ConnectionPool& pool() { return *pool_; }
+  // How busy the connection pool is, for metrics.
+  struct PoolUse {
+    int in_use = 0;  // lent to calls
+    int open = 0;    // lent or idle
+    int max = 0;
+  };
+  PoolUse pool_use() const;
   // What it was opened with: a component that needs a connection of its own (a listener) uses
   // the same address and role.
   const DatabaseOptions& options() const { return options_; }

@@ -171,6 +171,7 @@ TEST_F(ServerE2E, ServesPrometheusMetricsInTheTextFormat) {
   EXPECT_EQ(samples.count("encuentro_rpc_duration_seconds_count{" + method + "} 3"), 1u) << body;
   EXPECT_EQ(samples.count("encuentro_gallery_templates 0"), 1u) << body;
   EXPECT_EQ(samples.count("encuentro_cross_match_queue_depth 0"), 1u) << body;
+  EXPECT_EQ(samples.count("encuentro_database_connections_in_use 0"), 1u) << body;
 
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
@@ -554,6 +555,29 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
   std::printf("photo searchable through the other replica %.0f ms after its upload returned\n",
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - enrolled)
                   .count());
+
+  // Audited reads through both replicas at once leave one chain that verifies under one key.
+  {
+    std::vector<std::thread> readers;
+    for (const std::string& one : {*first_address, *second_address}) {
+      readers.emplace_back([&cli, one] {
+        for (int read = 0; read < 5; ++read) {
+          EXPECT_EQ(cli(one, {"missing", "get", "missingPersons/1"}).exit_code, 0);
+        }
+      });
+    }
+    for (std::thread& reader : readers) reader.join();
+    const std::string exported = (dir_.path() / "audit.jsonl").string();
+    CommandResult export_result =
+        RunCommand(ENCUENTRO_CLI_PATH,
+                   {"--server", both, "--token", admin, "audit", "export", exported}, dir_.path());
+    ASSERT_EQ(export_result.exit_code, 0) << export_result.err;
+    CommandResult verified = RunCommand(
+        ENCUENTRO_CLI_PATH,
+        {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
+        dir_.path());
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  }
 
   first->Signal(SIGTERM);
   ASSERT_EQ(first->WaitForExit(seconds(60)), 0) << first->Stderr();
