@@ -24,6 +24,7 @@ absl::Status SyncParentDirectory(const fs::path& path) {
 
 absl::Status WriteFileDurably(const fs::path& path, std::string_view contents, fs::perms mode) {
   const fs::path temporary = path.string() + ".tmp";
+  unlink(temporary.c_str());  // a leftover would keep its old mode: O_CREAT sets it only when new
   const int fd =
       open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return absl::PermissionDeniedError("cannot write " + temporary.string());

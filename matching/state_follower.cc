@@ -43,6 +43,9 @@ void MatchingStateFollower::Stop() {
 
 void MatchingStateFollower::Run() {
   bool reported_down = false;
+  // Set when announcements may have been missed or heard changes could not be applied; cleared
+  // only by a catch-up that succeeded, retried until then.
+  bool behind = false;
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -57,11 +60,18 @@ void MatchingStateFollower::Run() {
       continue;
     }
     reported_down = false;
-    const absl::Status applied = changes->catch_up ? CatchUp() : Refresh(changes->people);
-    if (!applied.ok()) {
-      // The changes were heard but not applied: catch up when the next wait reconnects.
-      spdlog::warn("matching follower: {}", applied);
+    behind = behind || changes->catch_up;
+    absl::Status applied = behind ? CatchUp() : Refresh(changes->people);
+    if (applied.ok()) {
+      behind = false;
+      continue;
     }
+    // Heard but not applied (the pool's connections may still be the broken ones): compare
+    // everything on the next pass, after a pause.
+    spdlog::warn("matching follower: {}; catching up with the database", applied);
+    behind = true;
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, kRetry, [this] { return stopping_; });
   }
 }
 

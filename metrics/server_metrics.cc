@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <chrono>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -139,6 +140,11 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
 MetricsEndpoint::MetricsEndpoint(std::unique_ptr<httplib::Server> server, int port)
     : server_(std::move(server)), port_(port) {
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the listener is running: wait, so that destroying
+  // the endpoint straight after Start cannot hang its join.
+  for (int i = 0; i < 500 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 MetricsEndpoint::~MetricsEndpoint() {

@@ -51,10 +51,16 @@ absl::StatusOr<std::unique_ptr<storage::EmbeddedCluster>> StartCluster(const fs:
   return storage::EmbeddedCluster::Start(options);
 }
 
+// "DIR/" and "DIR" are one folder: without the separator, so that DIR.partial is its sibling.
+fs::path FolderPath(const fs::path& path) {
+  fs::path normal = path.lexically_normal();
+  return normal.has_filename() ? normal : normal.parent_path();
+}
+
 }  // namespace
 
 int RunBackup(const ServerConfig& config) {
-  const fs::path target = config.backup_dir;
+  const fs::path target = FolderPath(config.backup_dir);
   std::error_code ec;
   if (fs::exists(target, ec) && !fs::is_empty(target, ec)) {
     return Fail(absl::AlreadyExistsError(
@@ -146,17 +152,29 @@ int RunBackup(const ServerConfig& config) {
 }
 
 int RunRestore(const ServerConfig& config) {
-  const fs::path source = config.backup_dir;
+  const fs::path source = FolderPath(config.backup_dir);
   std::ifstream manifest_file(source / kManifest);
   if (!manifest_file) {
     return Fail(absl::NotFoundError(
         absl::StrCat("no ", kManifest, " in ", source.string(), ": not an encuentrod backup")));
   }
   nlohmann::json manifest = nlohmann::json::parse(manifest_file, nullptr, false);
-  if (manifest.is_discarded() || !manifest.contains("files") ||
-      manifest.value("format", 0) != kManifestFormat || !manifest["files"].contains(kDump)) {
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("files") ||
+      !manifest["files"].is_object() || !manifest["files"].contains(kDump) ||
+      !manifest.contains("format") || !manifest["format"].is_number_integer() ||
+      manifest["format"].get<int>() != kManifestFormat || !manifest.contains("schema_version") ||
+      !manifest["schema_version"].is_number_integer()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
         source.string(), "/", kManifest, " is not a backup manifest this version reads")));
+  }
+  const int64_t backup_version = manifest["schema_version"].get<int64_t>();
+  const auto& migrations = storage::BundledMigrations();
+  const int64_t binary_version = migrations.empty() ? 0 : migrations.back().version;
+  if (backup_version > binary_version) {
+    return Fail(absl::FailedPreconditionError(
+        absl::StrCat("the backup holds schema version ", backup_version,
+                     " but this encuentrod knows only up to ", binary_version,
+                     ": restore it with the encuentrod that made it, or a newer one")));
   }
   // Every file must be what the backup wrote, before anything is changed.
   for (const auto& [file, facts] : manifest["files"].items()) {
@@ -164,7 +182,8 @@ int RunRestore(const ServerConfig& config) {
       return Fail(absl::InvalidArgumentError(absl::StrCat("manifest names a bad file: ", file)));
     }
     absl::StatusOr<std::string> digest = Sha256HexOfFile(source / file);
-    if (!digest.ok() || !facts.is_object() || *digest != facts.value("sha256", "")) {
+    if (!digest.ok() || !facts.is_object() || !facts.contains("sha256") ||
+        !facts["sha256"].is_string() || *digest != facts["sha256"].get<std::string>()) {
       return Fail(absl::DataLossError(absl::StrCat("backup damaged: ", (source / file).string(),
                                                    " does not match its manifest")));
     }
@@ -172,7 +191,7 @@ int RunRestore(const ServerConfig& config) {
   const fs::path key = config.data_dir / kKeyFiles[0];
   if (manifest["files"].contains(kKeyFiles[0]) && fs::exists(key)) {
     absl::StatusOr<std::string> here = Sha256HexOfFile(key);
-    if (!here.ok() || *here != manifest["files"][kKeyFiles[0]].value("sha256", "")) {
+    if (!here.ok() || *here != manifest["files"][kKeyFiles[0]]["sha256"].get<std::string>()) {
       return Fail(absl::FailedPreconditionError(absl::StrCat(
           key.string(), " holds another audit signing key; restore into an empty data directory")));
     }
@@ -217,7 +236,7 @@ int RunRestore(const ServerConfig& config) {
       "restored schema version %lld from %s (now at version %lld); start encuentrod, then "
       "check with `encuentro audit export` + `encuentro audit verify` and `encuentrod "
       "check-index`\n",
-      static_cast<long long>(manifest.value("schema_version", 0)), source.string().c_str(),
+      static_cast<long long>(backup_version), source.string().c_str(),
       static_cast<long long>(migrated->version_after));
   return 0;
 }

@@ -503,6 +503,7 @@ int RunServer(const ServerConfig& config) {
   ServeUntilSignal(config, listeners->grpc.get());
   listeners->metrics.reset();
   (*stack)->Shutdown();
+  listeners->grpc.reset();  // gRPC requires its services to outlive the server
   stack->reset();
   database->reset();
   if (db->cluster) {

@@ -215,9 +215,17 @@ void ServingStack::Shutdown() {
   if (absl::StatusOr<audit::Checkpoint> last = audit_log_.CreateCheckpoint(); !last.ok()) {
     spdlog::warn("audit: final checkpoint failed: {}", last.status());
   }
-  // Written at a clean stop so that the next start can skip the rebuild.
+  // Written at a clean stop so that the next start can skip the rebuild, but only when the
+  // gallery is the database's: another replica may have committed after the follower stopped,
+  // and a snapshot stamped current would then hide those templates for good.
   absl::StatusOr<std::string> watermark = match_store_.GalleryWatermark();
   if (!watermark.ok()) return;
+  if (storage::GalleryWatermarkOf(gallery_->Ids()) != *watermark) {
+    spdlog::warn(
+        "gallery: not saving a snapshot; the database changed since the gallery last "
+        "followed it, and the next start rebuilds it");
+    return;
+  }
   if (absl::Status s = gallery_->SaveSnapshot(GallerySnapshotPath(config_), *watermark); !s.ok()) {
     spdlog::warn("gallery: snapshot not written: {}", s);
   }

@@ -85,7 +85,7 @@ class ParsedService : public Generated::Service {
         false, false, [self, handle](grpc::ServerContext* context, RawStream* stream) {
           RequestReader<Request> reader(stream);
           Request request;
-          if (!reader.Read(&request)) return RequestMissing(reader);
+          if (!reader.Read(&request)) return RequestMissing(*context, reader);
           Response response;
           grpc::Status status = (self->*handle)(context, &request, &response);
           if (status.ok() && !ResponseWriter<Response>(stream).Write(response)) {
@@ -119,7 +119,8 @@ class ParsedService : public Generated::Service {
                                 [self, handle](grpc::ServerContext* context, RawStream* stream) {
                                   RequestReader<Request> reader(stream);
                                   Request request;
-                                  if (!reader.Read(&request)) return RequestMissing(reader);
+                                  if (!reader.Read(&request))
+                                    return RequestMissing(*context, reader);
                                   ResponseWriter<Response> writer(stream);
                                   return (self->*handle)(context, &request, &writer);
                                 });
@@ -141,8 +142,11 @@ class ParsedService : public Generated::Service {
   using Handler = std::function<grpc::Status(grpc::ServerContext*, RawStream*)>;
 
   template <typename Request>
-  static grpc::Status RequestMissing(const RequestReader<Request>& reader) {
+  static grpc::Status RequestMissing(grpc::ServerContext& context,
+                                     const RequestReader<Request>& reader) {
     if (!reader.status().ok()) return ToGrpcStatus(reader.status());
+    // A client that gave up (cancelled, or its deadline passed) sent nothing wrong.
+    if (context.IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no request");
   }
 

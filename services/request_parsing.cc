@@ -70,17 +70,24 @@ int MethodIndexOf(const char* service_full_name, const google::protobuf::Descrip
                   bool server_streaming) {
   const google::protobuf::ServiceDescriptor* service =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_full_name);
+  int found = -1;
+  int matches = 0;
   for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
     const google::protobuf::MethodDescriptor* method = service->method(i);
     if (method->input_type() == request && method->output_type() == response &&
         method->client_streaming() == client_streaming &&
         method->server_streaming() == server_streaming) {
-      return i;
+      found = i;
+      ++matches;
     }
   }
-  spdlog::critical("{} has no method from {} to {} of the registered streaming kind",
-                   service_full_name, request->full_name(), response->full_name());
-  std::abort();
+  // Two methods of one shape would leave one of them to gRPC's own parser unnoticed.
+  if (matches != 1) {
+    spdlog::critical("{} has {} methods from {} to {} of the registered streaming kind; need one",
+                     service_full_name, matches, request->full_name(), response->full_name());
+    std::abort();
+  }
+  return found;
 }
 
 }  // namespace encuentro::services

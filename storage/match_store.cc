@@ -1,8 +1,10 @@
 #include "storage/match_store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "records/names.h"
 #include "storage/audit_writer.h"
@@ -565,6 +567,23 @@ absl::StatusOr<std::vector<int64_t>> MatchStore::PersonTemplatePhotoIds(int64_t 
 
 absl::Status MatchStore::AppendAudit(const audit::AuditEvent& event) {
   return AppendAuditEntry(*database_, event);
+}
+
+std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids) {
+  // Count, largest id and sum of ids, as the SQL below computes them (the sum in 128 bits, as
+  // PostgreSQL's numeric sum cannot overflow).
+  int64_t largest = 0;
+  absl::uint128 sum = 0;
+  for (int64_t id : photo_ids) {
+    largest = std::max(largest, id);
+    sum += static_cast<uint64_t>(id);
+  }
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + absl::Uint128Low64(sum % 10)));
+    sum /= 10;
+  } while (sum != 0);
+  return absl::StrCat(photo_ids.size(), ":", largest, ":", digits);
 }
 
 absl::StatusOr<std::string> MatchStore::GalleryWatermark() {

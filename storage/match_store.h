@@ -37,6 +37,10 @@ struct RemainsFilter {
 using matching::Decision;
 using matching::DecisionRecord;
 
+// The stamp GalleryWatermark gives when the live templates are exactly `photo_ids`: what a
+// gallery in memory compares with the database's before it is saved as a snapshot.
+std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids);
+
 // Thread-safe: each call runs on a pooled connection.
 class MatchStore {
  public:

@@ -27,14 +27,37 @@ class Receiver final : public pqxx::notification_receiver {
   std::vector<int64_t>* heard_;
 };
 
+// The listening connection dies quietly when its server vanishes (a failover to another host):
+// keepalives and a connect timeout make that an error within a minute rather than hours.
+std::string WithTimeouts(const std::string& connection_string) {
+  constexpr char kKeywords[] =
+      "connect_timeout=5 keepalives=1 keepalives_idle=20 keepalives_interval=5 "
+      "keepalives_count=3";
+  const bool url = connection_string.rfind("postgresql://", 0) == 0 ||
+                   connection_string.rfind("postgres://", 0) == 0;
+  if (!url) return connection_string + " " + kKeywords;
+  std::string query = kKeywords;
+  std::replace(query.begin(), query.end(), ' ', '&');
+  return connection_string + (connection_string.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
 }  // namespace
 
 // Members in this order: the receiver unlistens while the connection still exists.
 struct MatchingChangeListener::Session {
   Session(const std::string& connection_string, std::vector<int64_t>* heard)
-      : connection(connection_string), receiver(connection, heard) {}
+      : connection(WithTimeouts(connection_string)), receiver(connection, heard) {
+    // A lost connection is reported, never silently re-made: announcements made while it was
+    // down were missed, and only a new session (with its catch-up) may follow.
+    // pqxx 6 marks reactivation deprecated (pqxx 7 never reactivates); until then, turn it off.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    connection.inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+  }
   pqxx::connection connection;
   Receiver receiver;
+  std::chrono::steady_clock::time_point last_checked = std::chrono::steady_clock::now();
 };
 
 MatchingChangeListener::MatchingChangeListener(DatabaseOptions options)
@@ -67,6 +90,11 @@ absl::StatusOr<MatchingChanges> MatchingChangeListener::Wait(std::chrono::millis
     session_->connection.await_notification(static_cast<long>(seconds.count()),
                                             static_cast<long>(micros.count()));
     session_->connection.get_notifs();  // any that arrived with the first
+    // A quiet connection may be a dead one: ask it something now and then.
+    if (std::chrono::steady_clock::now() - session_->last_checked > std::chrono::seconds(10)) {
+      pqxx::nontransaction(session_->connection).exec0("SELECT 1");
+      session_->last_checked = std::chrono::steady_clock::now();
+    }
   } catch (const std::exception& e) {
     session_.reset();
     heard_.clear();

@@ -387,8 +387,9 @@ TEST_F(ServerE2E, BackupWhileServingThenRestoreIntoAnEmptyDirectory) {
   ASSERT_EQ(cli(admin, {"audit", "checkpoint", "--create"}).exit_code, 0);
 
   const std::filesystem::path backup = dir_.path() / "backup";
+  // With a trailing separator, as shells complete folder names: the same folder.
   const std::vector<std::string> backup_args = {"backup", "--data-dir", data_dir().string(), "--to",
-                                                backup.string()};
+                                                backup.string() + "/"};
   CommandResult backed_up = RunCommand(ENCUENTROD_PATH, backup_args, dir_.path());
   ASSERT_EQ(backed_up.exit_code, 0) << backed_up.err;
   EXPECT_TRUE(std::filesystem::exists(backup / "database.dump"));

@@ -90,6 +90,14 @@ TEST(ServerConfig, PlaintextOnlyOnLocalAddresses) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// The example the operations page installs must load as it is.
+TEST(ServerConfig, TheDeployExampleLoads) {
+  absl::StatusOr<ServerConfig> config =
+      Parse({"--config", ENCUENTRO_SOURCE_DIR "/deploy/encuentrod.toml"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->data_dir, "/var/lib/encuentro");
+}
+
 TEST(ServerConfig, MetricsOnlyOnLoopback) {
   EXPECT_TRUE(Parse({}).ok());
   EXPECT_EQ(Parse({}).value().metrics_listen, "");  // off unless asked for
