@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,12 @@ RgbImage Decode(const std::string& path) {
   return *std::move(image);
 }
 
+// One pipeline per upsampling factor, made on first use. Multi-threaded benchmarks call this from
+// each thread at once, so the making is under a lock (unguarded, two threads raced and crashed).
 const FacePipeline& Pipeline(int upsample) {
+  static std::mutex mu;
   static std::unique_ptr<FacePipeline> pipelines[4];
+  std::lock_guard<std::mutex> lock(mu);
   if (!pipelines[upsample]) {
     FacePipelineOptions options;
     options.models_dir = ENCUENTRO_BENCH_MODELS_DIR;
