@@ -56,6 +56,19 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
   return out;
 }
 
+// The pair a decision or identification names; a violation for each name that is not one.
+template <typename Request>
+std::pair<std::optional<int64_t>, std::optional<int64_t>> PairIdsOf(
+    const Request& request, std::vector<FieldViolation>* bad) {
+  std::optional<int64_t> remains =
+      records::ParseRecordId(request.remains(), records::RecordKind::kRemains);
+  if (!remains) bad->push_back({"remains", "must be a name like remains/123"});
+  std::optional<int64_t> person =
+      records::ParseRecordId(request.missing_person(), records::RecordKind::kMissingPerson);
+  if (!person) bad->push_back({"missing_person", "must be a name like missingPersons/123"});
+  return {remains, person};
+}
+
 }  // namespace
 
 grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
@@ -65,12 +78,7 @@ grpc::Status MatchServiceImpl::RecordDecision(grpc::ServerContext* context,
       gate_, *context, "encuentro.v1.MatchService.RecordDecision",
       [&](const auth::Principal& caller) -> absl::Status {
         std::vector<FieldViolation> bad;
-        std::optional<int64_t> remains =
-            records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
-        if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
-        std::optional<int64_t> person =
-            records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
-        if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+        const auto [remains, person] = PairIdsOf(*request, &bad);
         const int decision = static_cast<int>(request->decision());
         if (decision < v1::PENDING || decision > v1::SENT_FOR_DNA) {
           bad.push_back({"decision",
@@ -96,12 +104,7 @@ grpc::Status MatchServiceImpl::ConfirmIdentification(
       [&](const auth::Principal& caller) -> absl::Status {
         std::vector<FieldViolation> bad;
         records::Identification identification;
-        std::optional<int64_t> remains =
-            records::ParseRecordId(request->remains(), records::RecordKind::kRemains);
-        if (!remains) bad.push_back({"remains", "must be a name like remains/123"});
-        std::optional<int64_t> person =
-            records::ParseRecordId(request->missing_person(), records::RecordKind::kMissingPerson);
-        if (!person) bad.push_back({"missing_person", "must be a name like missingPersons/123"});
+        const auto [remains, person] = PairIdsOf(*request, &bad);
         for (int i = 0; i < request->evidence_size(); ++i) {
           const v1::ConfirmingEvidence& e = request->evidence(i);
           const std::string field = absl::StrCat("evidence[", i, "]");

@@ -447,14 +447,13 @@ TEST_F(MatcherTest, AnotherReplicaFollowsCommitsWithinASecond) {
 
   // Not listening while a change commits: the restart's catch-up finds it.
   follower.Stop();
-  const int64_t unheard = Person("NoOida", records::Sex::kMale, 2020);
+  Person("NoOida", records::Sex::kMale, 2020);
   MatchingStateFollower restarted(other_gallery.get(), &other_pool, match_store_.get(),
                                   std::make_unique<storage::MatchingChangeListener>(
                                       storage::DatabaseOptions{.connection_string = owner_}));
   restarted.Start();
   EXPECT_TRUE(within(std::chrono::milliseconds(2000), [&] { return other_pool.size() == 1; }));
   restarted.Stop();
-  EXPECT_GT(unheard, person);
 }
 
 TEST_F(MatcherTest, DecisionsKeepTheirHistoryAndShowInSearches) {
