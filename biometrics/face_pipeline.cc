@@ -323,15 +323,21 @@ class FacePipeline::Impl {
   }
 
   FaceAnalysis AnalyzeFace(Worker& worker, const DlibImage& image, const FaceBox& box,
-                           std::optional<double> score) const {
+                           std::optional<double> score,
+                           common::StepDurations* durations = nullptr) const {
     FaceAnalysis face;
     face.box = box;
-    face.landmarks = FindLandmarks(image, box);
-    const DlibImage chip = ExtractChip(image, face.landmarks);
-    QualityInputs inputs = MeasureQuality(box, face.landmarks, chip);
-    inputs.detector_score = score;
-    face.quality = JudgeQuality(inputs, options_.quality);
-    face.descriptor = Describe(worker, chip);
+    std::optional<DlibImage> chip;
+    {
+      common::StepTimer timer(durations, "face_align");
+      face.landmarks = FindLandmarks(image, box);
+      chip = ExtractChip(image, face.landmarks);
+      QualityInputs inputs = MeasureQuality(box, face.landmarks, *chip);
+      inputs.detector_score = score;
+      face.quality = JudgeQuality(inputs, options_.quality);
+    }
+    common::StepTimer timer(durations, "face_descriptor");
+    face.descriptor = Describe(worker, *chip);
     return face;
   }
 
@@ -386,15 +392,22 @@ const FaceModelFiles& FacePipeline::models() const { return impl_->models(); }
 const FacePipelineOptions& FacePipeline::options() const { return impl_->options(); }
 
 absl::StatusOr<std::vector<FaceAnalysis>> FacePipeline::Analyze(
-    const RgbImage& image, const std::function<bool()>& cancelled) const {
+    const RgbImage& image, const std::function<bool()>& cancelled,
+    common::StepDurations* durations) const {
   if (absl::Status status = CheckImage(image); !status.ok()) return status;
   try {
     const DlibImage dlib_image = ToDlib(image);
     WorkerPool::Lease worker = impl_->AcquireWorker();
+    std::vector<DetectedFace> detected_faces;
+    {
+      common::StepTimer timer(durations, "face_detect");
+      detected_faces = impl_->Detect(*worker, dlib_image);
+    }
     std::vector<FaceAnalysis> faces;
-    for (const DetectedFace& detected : impl_->Detect(*worker, dlib_image)) {
+    for (const DetectedFace& detected : detected_faces) {
       if (cancelled && cancelled()) return absl::CancelledError("face analysis cancelled");
-      faces.push_back(impl_->AnalyzeFace(*worker, dlib_image, detected.box, detected.score));
+      faces.push_back(
+          impl_->AnalyzeFace(*worker, dlib_image, detected.box, detected.score, durations));
     }
     return faces;
   } catch (const std::exception& e) {

@@ -16,6 +16,7 @@
 #include "biometrics/face_quality.h"
 #include "biometrics/model_files.h"
 #include "biometrics/rgb_image.h"
+#include "common/step_durations.h"
 
 namespace encuentro::biometrics {
 
@@ -106,9 +107,12 @@ class FacePipeline {
 
   // Every face the detector finds, in detector order (highest score first), each fully analysed.
   // No face is an empty vector, not an error. `cancelled`, when given, is asked after detection
-  // and before each face; once it says yes the call ends with CANCELLED.
+  // and before each face; once it says yes the call ends with CANCELLED. `durations`, when
+  // given, receives "face_detect" once per photo, and "face_align" (landmarks, chip, quality)
+  // and "face_descriptor" once per face.
   absl::StatusOr<std::vector<FaceAnalysis>> Analyze(
-      const RgbImage& image, const std::function<bool()>& cancelled = {}) const;
+      const RgbImage& image, const std::function<bool()>& cancelled = {},
+      common::StepDurations* durations = nullptr) const;
 
   // Analyses the face inside `box` without running the detector (quality.detector_score is then
   // absent). For callers that located the face by other means.

@@ -61,6 +61,11 @@ prometheus::Histogram::BucketBoundaries LatencyBuckets() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
+// From 0.1 ms (an uncontended audit append) to 2.5 s (detection in a large photo).
+prometheus::Histogram::BucketBoundaries StepBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+}
+
 }  // namespace
 
 struct ServerMetrics::State {
@@ -68,6 +73,7 @@ struct ServerMetrics::State {
   std::shared_ptr<ScrapeGauges> gauges = std::make_shared<ScrapeGauges>();
   prometheus::Family<prometheus::Counter>* rpcs = nullptr;
   prometheus::Family<prometheus::Histogram>* durations = nullptr;
+  prometheus::Family<prometheus::Histogram>* steps = nullptr;
 };
 
 ServerMetrics::ServerMetrics() : state_(std::make_unique<State>()) {
@@ -79,6 +85,13 @@ ServerMetrics::ServerMetrics() : state_(std::make_unique<State>()) {
                            .Name("encuentro_rpc_duration_seconds")
                            .Help("Time from a call's arrival to its status, by method")
                            .Register(*state_->registry);
+  state_->steps = &prometheus::BuildHistogram()
+                       .Name("encuentro_step_duration_seconds")
+                       .Help(
+                           "Time of steps inside calls: audit_append (chain lock, head, insert), "
+                           "photo_decode, face_detect (per photo), face_align and "
+                           "face_descriptor (per face)")
+                       .Register(*state_->registry);
 }
 
 ServerMetrics::~ServerMetrics() = default;
@@ -87,6 +100,10 @@ void ServerMetrics::RecordRpc(std::string_view method, std::string_view code, do
   // Family::Add returns the existing series for labels already seen; it locks internally.
   state_->rpcs->Add({{"method", std::string(method)}, {"code", std::string(code)}}).Increment();
   state_->durations->Add({{"method", std::string(method)}}, LatencyBuckets()).Observe(seconds);
+}
+
+void ServerMetrics::Record(std::string_view step, double seconds) {
+  state_->steps->Add({{"step", std::string(step)}}, StepBuckets()).Observe(seconds);
 }
 
 void ServerMetrics::AddScrapeGauge(std::string name, std::string help,

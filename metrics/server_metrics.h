@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "common/step_durations.h"
 
 namespace prometheus {
 class Registry;
@@ -21,16 +22,20 @@ class Server;
 
 namespace encuentro::metrics {
 
-// Thread-safe. Gauges must be added before the endpoint serves (at start-up).
-class ServerMetrics {
+// Thread-safe. Gauges must be added before the endpoint serves (at start-up). As StepDurations it
+// times the steps domain code reports (audit appends, the face pipeline's stages).
+class ServerMetrics final : public common::StepDurations {
  public:
   ServerMetrics();
-  ~ServerMetrics();
+  ~ServerMetrics() override;
   ServerMetrics(const ServerMetrics&) = delete;
   ServerMetrics& operator=(const ServerMetrics&) = delete;
 
   // One finished RPC: `method` as "/encuentro.v1.X/Y", `code` as "OK", "NOT_FOUND", ...
   void RecordRpc(std::string_view method, std::string_view code, double seconds);
+
+  // One step inside a call, as encuentro_step_duration_seconds{step="..."}.
+  void Record(std::string_view step, double seconds) override;
 
   // A gauge whose value `read` gives at each scrape; nullopt leaves it out of that scrape (e.g.
   // while the database is down). `read` must be thread-safe and quick.

@@ -204,8 +204,10 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   biometrics::DecodeLimits limits;
   limits.max_bytes = options_.max_photo_bytes;
   limits.max_pixels = options_.max_photo_pixels;
-  absl::StatusOr<biometrics::WorkingImage> image =
-      biometrics::DecodeWorkingImage(span, limits, options_.working_pixels);
+  absl::StatusOr<biometrics::WorkingImage> image = [&] {
+    common::StepTimer timer(options_.durations, "photo_decode");
+    return biometrics::DecodeWorkingImage(span, limits, options_.working_pixels);
+  }();
   if (!image.ok()) {
     if (image.status().code() == absl::StatusCode::kResourceExhausted) return image.status();
     return InvalidFields({{"chunk", std::string(image.status().message())}});
@@ -214,7 +216,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   // A tattoo or a shirt holds no face worth a template; the pipeline is skipped.
   absl::StatusOr<std::vector<biometrics::FaceAnalysis>> faces =
       upload.depicts ? std::vector<biometrics::FaceAnalysis>{}
-                     : pipeline_->Analyze(image->image, cancelled);
+                     : pipeline_->Analyze(image->image, cancelled, options_.durations);
   if (!faces.ok()) return faces.status();
   if (gave_up()) return kCancelled;
   // Boxes are kept, and chosen by, the original photo's pixels.

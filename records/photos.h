@@ -13,6 +13,7 @@
 #include "auth/case_scope.h"
 #include "auth/principal.h"
 #include "biometrics/face_pipeline.h"
+#include "common/step_durations.h"
 #include "records/matching_observer.h"
 #include "records/model.h"
 #include "records/request_key.h"
@@ -54,6 +55,9 @@ struct PhotoLibraryOptions {
   // Photos decoded and analysed at once; an upload beyond that is refused with
   // RESOURCE_EXHAUSTED (retry later) rather than queued without bound. 0: one per CPU.
   int max_concurrent_analyses = 0;
+  // Receives "photo_decode" and the face pipeline's stage times; null: not reported. Must outlive
+  // the library.
+  common::StepDurations* durations = nullptr;
 };
 
 // Thread-safe (the store and the pipeline are).

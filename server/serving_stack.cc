@@ -150,7 +150,8 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
                      {.max_photo_bytes = static_cast<size_t>(config_.max_photo_bytes),
                       .max_photo_pixels = config_.max_photo_pixels,
                       .working_pixels = config_.photo_working_pixels,
-                      .max_concurrent_analyses = config_.max_concurrent_analyses}),
+                      .max_concurrent_analyses = config_.max_concurrent_analyses,
+                      .durations = &metrics_}),
       photo_service_(&gatekeeper_, &photo_library_),
       measurement_store_(database_),
       measurement_records_(&measurement_store_, &case_records_,
@@ -185,7 +186,10 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
   matcher_.set_observer(&gallery_sync_);
   matcher_.set_dna_samples(&dna_sample_store_);
   AddScrapeGauges(&metrics_, gallery_.get(), &cross_match_queue_, database_, gallery_load_seconds);
+  database_->set_step_durations(&metrics_);
 }
+
+ServingStack::~ServingStack() { database_->set_step_durations(nullptr); }
 
 void ServingStack::RegisterWith(grpc::ServerBuilder* builder) {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

@@ -76,6 +76,9 @@ class ServingStack {
  public:
   // Loads the gallery (snapshot or rebuild) and the candidate pool, then wires the rest.
   static absl::StatusOr<std::unique_ptr<ServingStack>> Build(StackInputs inputs);
+  ~ServingStack();
+  ServingStack(const ServingStack&) = delete;
+  ServingStack& operator=(const ServingStack&) = delete;
 
   // Registers every service and the request-log/metrics interceptor.
   void RegisterWith(grpc::ServerBuilder* builder);
@@ -94,6 +97,8 @@ class ServingStack {
 
   const ServerConfig& config_;
   storage::Database* const database_;
+  // First in, last out: every part below may report to it.
+  metrics::ServerMetrics metrics_;
   services::Gatekeeper gatekeeper_;
   storage::CrossMatchQueue cross_match_queue_;
   services::ServerServiceImpl server_service_;
@@ -134,8 +139,6 @@ class ServingStack {
   audit::AuditLog audit_log_;
   services::AuditServiceImpl audit_service_;
   matching::CrossMatcher cross_matcher_;
-
-  metrics::ServerMetrics metrics_;
 };
 
 }  // namespace encuentro::server

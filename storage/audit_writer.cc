@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/chain.h"
+#include "common/step_durations.h"
 #include "storage/connection_pool.h"
 #include "storage/sql_values.h"
 
@@ -16,7 +17,9 @@ constexpr int64_t kAuditChainLock = 0x656e637561756469;  // "encuaudi"
 
 }  // namespace
 
-void AppendAuditEntry(pqxx::transaction_base& tx, const audit::AuditEvent& event) {
+void AppendAuditEntry(Database& database, pqxx::transaction_base& tx,
+                      const audit::AuditEvent& event) {
+  common::StepTimer timer(database.step_durations(), "audit_append");
   SqlParams().Add(kAuditChainLock).Exec(tx, "SELECT pg_advisory_xact_lock($1)");
   // Read committed: this statement's snapshot is taken after the lock, so it sees the previous
   // appender's entry.
@@ -52,7 +55,7 @@ void AppendAuditEntry(pqxx::transaction_base& tx, const audit::AuditEvent& event
 absl::Status AppendAuditEntry(Database& database, const audit::AuditEvent& event) {
   return database.pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(database, tx, event);
     tx.commit();
   });
 }

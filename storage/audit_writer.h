@@ -10,7 +10,10 @@
 
 namespace encuentro::storage {
 
-void AppendAuditEntry(pqxx::transaction_base& tx, const audit::AuditEvent& event);
+// `database` is the one `tx` runs on; it is told how long the append took (waiting for the
+// chain's lock, reading its head and inserting), as "audit_append".
+void AppendAuditEntry(Database& database, pqxx::transaction_base& tx,
+                      const audit::AuditEvent& event);
 
 // The same in a transaction of its own, for events that change nothing else (reads, searches).
 absl::Status AppendAuditEntry(Database& database, const audit::AuditEvent& event);

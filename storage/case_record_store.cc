@@ -368,7 +368,7 @@ absl::StatusOr<typename Table::Record> Insert(Database& db, const typename Table
     const int64_t id = inserted[0][0].as<int64_t>();
     audit::AuditEvent entry = event;
     entry.targets.push_back(Table::Name(id));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(db, tx, entry);
     EnqueueCrossMatch(tx, Table::kKind, id, "created");
     result = SelectById<Table>(tx, id, false);
     tx.commit();
@@ -493,7 +493,7 @@ absl::StatusOr<typename Table::Record> Update(
     params.Exec(tx, absl::StrCat("UPDATE ", Table::kTable, " SET ", sets, " WHERE id = $1"));
     audit::AuditEvent entry = event;
     if (entry.targets.empty()) entry.targets.push_back(Table::Name(id));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(db, tx, entry);
     if (!updated.meta.delete_time) EnqueueCrossMatch(tx, Table::kKind, id, "updated");
     result = SelectById<Table>(tx, id, false);
     tx.commit();

@@ -112,7 +112,7 @@ absl::StatusOr<bool> CrossMatchQueue::RunNext(const Work& work) {
         event.targets.push_back(records::MissingPersonName(lead.missing_person_id));
       }
     }
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     SqlParams().Add(ids).Exec(tx, "DELETE FROM cross_match_jobs WHERE id = ANY($1::bigint[])");
     tx.commit();
   });

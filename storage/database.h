@@ -2,11 +2,13 @@
 // least-privileged application role. Later storage classes borrow connections from it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/step_durations.h"
 
 namespace encuentro::storage {
 
@@ -46,10 +48,16 @@ class Database {
   // the same address and role.
   const DatabaseOptions& options() const { return options_; }
 
+  // Where storage reports the time of steps that monitoring watches ("audit_append"); null (the
+  // default): not reported. `durations` must outlive the database or be unset first.
+  void set_step_durations(common::StepDurations* durations) { step_durations_ = durations; }
+  common::StepDurations* step_durations() const { return step_durations_; }
+
  private:
   Database(DatabaseOptions options, std::unique_ptr<ConnectionPool> pool);
   const DatabaseOptions options_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::atomic<common::StepDurations*> step_durations_ = nullptr;
 };
 
 }  // namespace encuentro::storage

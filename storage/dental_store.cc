@@ -186,7 +186,7 @@ absl::StatusOr<DentalChart> DentalStore::UpdateChart(
                                  "dental_charts.revision + 1"));
     audit::AuditEvent entry = event;
     entry.targets.push_back(records::DentalChartName(kind, owner_id));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(*database_, tx, entry);
     EnqueueCrossMatch(tx, kind, owner_id, "dental chart changed");
     result = SelectChart(tx, kind, owner_id, false);
     result->meta.organization = owner->organization;

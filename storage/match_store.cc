@@ -113,7 +113,7 @@ absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& 
             .Exec(tx,
                   "INSERT INTO match_decisions (remains_id, missing_person_id, decision, reason, "
                   "principal, organization) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     stored = ReadDecision(SqlParams()
                               .Add(inserted.at(0)[0].as<int64_t>())
                               .Exec(tx, std::string(kDecisionColumns) + "WHERE id = $1")
@@ -258,7 +258,7 @@ absl::StatusOr<records::Identification> MatchStore::InsertIdentification(
     SqlParams()
         .Add(identification.remains_id)
         .Exec(tx, "UPDATE remains SET update_time = now(), revision = revision + 1 WHERE id = $1");
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     stored = ReadIdentification(
         SqlParams().Add(id).Exec(tx, std::string(kIdentificationColumns) + "WHERE id = $1").at(0));
     tx.commit();

@@ -151,7 +151,7 @@ absl::StatusOr<StoredMeasurementSet> MeasurementStore::Insert(const StoredMeasur
     audit::AuditEvent entry = event;
     entry.targets.push_back(records::RemainsName(set.remains_id));
     entry.targets.push_back(MeasurementSetName(set.remains_id, version));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(*database_, tx, entry);
     pqxx::result row = SqlParams().Add(id).Exec(
         tx, absl::StrCat("SELECT ", kSetColumns, " FROM measurement_sets WHERE id = $1"));
     std::vector<StoredMeasurementSet> sets = ReadSets(tx, row);

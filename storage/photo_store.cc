@@ -299,7 +299,7 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
     audit::AuditEvent entry = event;
     entry.targets.push_back(records::RecordName(photo.owner_kind, photo.owner_id));
     entry.targets.push_back(records::PhotoName(photo.owner_kind, photo.owner_id, id));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(*database_, tx, entry);
     result = SelectPhoto(tx, photo.owner_kind, photo.owner_id, id);
     tx.commit();
   });
@@ -370,7 +370,7 @@ absl::StatusOr<Photo> PhotoStore::SoftDeletePhoto(RecordKind kind, int64_t owner
       audit::AuditEvent entry = event;
       entry.targets.push_back(records::RecordName(kind, owner_id));
       entry.targets.push_back(records::PhotoName(kind, owner_id, photo_id));
-      AppendAuditEntry(tx, entry);
+      AppendAuditEntry(*database_, tx, entry);
     }
     result = SelectPhoto(tx, kind, owner_id, photo_id);
     tx.commit();

@@ -69,7 +69,7 @@ absl::Status PrincipalStore::InsertOrganization(const std::string& name,
       taken = true;
       return;
     }
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     tx.commit();
   });
   if (!status.ok()) return status;
@@ -128,7 +128,7 @@ absl::StatusOr<StoredUser> PrincipalStore::InsertUser(const std::string& name,
             .Exec(tx,
                   "INSERT INTO users (name, organization_id, role, certificate_subject) "
                   "VALUES ($1, $2, $3, $4) RETURNING id");
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     user = ReadUser(SqlParams()
                         .Add(inserted[0][0].as<int64_t>())
                         .Exec(tx, std::string(kUserColumns) + "WHERE u.id = $1")
@@ -167,7 +167,7 @@ absl::StatusOr<StoredToken> PrincipalStore::InsertToken(
     if (inserted.empty()) return;
     audit::AuditEvent entry = event;
     entry.outcome_json = absl::StrCat(R"({"token_id":)", inserted[0][0].as<int64_t>(), "}");
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(*database_, tx, entry);
     token = ReadToken(SqlParams()
                           .Add(inserted[0][0].as<int64_t>())
                           .Exec(tx, std::string(kTokenColumns) + "WHERE t.id = $1")
@@ -189,7 +189,7 @@ absl::StatusOr<StoredToken> PrincipalStore::RevokeToken(int64_t id,
                                  "UPDATE api_tokens SET revoke_time = coalesce(revoke_time, now()) "
                                  "WHERE id = $1 RETURNING id");
     if (updated.empty()) return;
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     token = ReadToken(
         SqlParams().Add(id).Exec(tx, std::string(kTokenColumns) + "WHERE t.id = $1").at(0));
     tx.commit();
@@ -259,7 +259,7 @@ absl::Status PrincipalStore::InsertCaseLink(const std::string& organization,
           absl::StrCat(organization, " is not a families' collective, or is already linked"));
       return;
     }
-    AppendAuditEntry(tx, event);
+    AppendAuditEntry(*database_, tx, event);
     tx.commit();
   });
   if (!status.ok()) return status;

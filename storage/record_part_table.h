@@ -98,7 +98,7 @@ absl::StatusOr<typename Table::Part> Insert(
       id = inserted[0][0].template as<int64_t>();
       audit::AuditEvent entry = event;
       entry.targets.push_back(Table::Name(part.owner_kind, part.owner_id, id));
-      AppendAuditEntry(tx, entry);
+      AppendAuditEntry(db, tx, entry);
       if (Table::kCrossMatchReason != nullptr) {
         EnqueueCrossMatch(tx, part.owner_kind, part.owner_id, Table::kCrossMatchReason);
       }
@@ -204,7 +204,7 @@ absl::StatusOr<typename Table::Part> Update(
                                  n + 3, ", now(), revision + 1) WHERE id = $1"));
     audit::AuditEvent entry = event;
     entry.targets.push_back(Table::Name(kind, owner_id, id));
-    AppendAuditEntry(tx, entry);
+    AppendAuditEntry(db, tx, entry);
     if (Table::kCrossMatchReason != nullptr) {
       EnqueueCrossMatch(tx, kind, owner_id, Table::kCrossMatchReason);
     }

@@ -144,6 +144,20 @@ TEST_F(ServerE2E, ServesPrometheusMetricsInTheTextFormat) {
     v1::ServerInfo info;
     (void)stub->GetServerInfo(&context, {}, &info);
   }
+  // One audited write and one photo, so that the steps inside calls are timed.
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, token, "ana",
+                                                "cbp-bc", "commission_staff", dir_.path());
+  std::ofstream(dir_.path() / "person.json")
+      << R"({"case_folio": "FGE-BC-1", "issuing_authority": "FGE", "given_names": "Luz"})";
+  const auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--server", *address, "--token", staff});
+    return RunCommand(ENCUENTRO_CLI_PATH, args, dir_.path());
+  };
+  ASSERT_EQ(cli({"missing", "create", "--file", (dir_.path() / "person.json").string()}).exit_code,
+            0);
+  CommandResult photo = cli({"photos", "add", "missingPersons/1",
+                             "/usr/share/doc/libdlib19.1/examples/faces/2008_002506.jpg"});
+  ASSERT_EQ(photo.exit_code, 0) << photo.err;
 
   const std::string response = HttpGetMetrics(port);
   ASSERT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
@@ -169,9 +183,27 @@ TEST_F(ServerE2E, ServesPrometheusMetricsInTheTextFormat) {
   EXPECT_EQ(samples.count("encuentro_rpcs_total{code=\"UNAUTHENTICATED\"," + method + "} 1"), 1u)
       << body;
   EXPECT_EQ(samples.count("encuentro_rpc_duration_seconds_count{" + method + "} 3"), 1u) << body;
-  EXPECT_EQ(samples.count("encuentro_gallery_templates 0"), 1u) << body;
-  EXPECT_EQ(samples.count("encuentro_cross_match_queue_depth 0"), 1u) << body;
-  EXPECT_EQ(samples.count("encuentro_database_connections_in_use 0"), 1u) << body;
+  EXPECT_EQ(samples.count("encuentro_gallery_templates 1"), 1u) << body;
+  // The cross-matcher may be working on the new record's job as it is scraped.
+  for (const char* gauge :
+       {"\nencuentro_cross_match_queue_depth ", "\nencuentro_database_connections_in_use "}) {
+    EXPECT_NE(body.find(gauge), std::string::npos) << gauge << body;
+  }
+  for (const char* once : {"photo_decode", "face_detect"}) {
+    EXPECT_EQ(samples.count(std::string("encuentro_step_duration_seconds_count{step=\"") + once +
+                            "\"} 1"),
+              1u)
+        << once << body;
+  }
+  // Each face found is aligned and described; every audited call appended one entry.
+  const auto count_of = [&body](const std::string& step) {
+    const std::string prefix = "encuentro_step_duration_seconds_count{step=\"" + step + "\"} ";
+    const size_t at = body.find(prefix);
+    return at == std::string::npos ? -1 : std::stoi(body.substr(at + prefix.size()));
+  };
+  EXPECT_GE(count_of("face_align"), 1) << body;
+  EXPECT_EQ(count_of("face_descriptor"), count_of("face_align")) << body;
+  EXPECT_GE(count_of("audit_append"), 2) << body;
 
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
