@@ -7,14 +7,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <pqxx/pqxx>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "common/subprocess.h"
 #include "common/version.h"
+#include "encuentro/v1/missing_persons.grpc.pb.h"
 #include "encuentro/v1/server.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
@@ -105,6 +110,122 @@ TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
   again->Signal(SIGINT);
   EXPECT_EQ(again->WaitForExit(seconds(60)), 0) << again->Stderr();
 }
+
+// Creates missing persons through the given servers from several threads until stopped, as
+// clients under a failover would: each write that fails with UNAVAILABLE is retried, with the
+// same request id, through the next server. Thread-safe.
+class WriteLoad {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  WriteLoad(const std::vector<std::string>& addresses, std::string token, int threads)
+      : token_(std::move(token)) {
+    for (const std::string& address : addresses) {
+      stubs_.push_back(v1::MissingPersonService::NewStub(
+          grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
+    }
+    for (int w = 0; w < threads; ++w) threads_.emplace_back([this, w] { Write(w); });
+  }
+  ~WriteLoad() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    for (std::thread& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+
+  // Case folios of the acknowledged writes.
+  std::vector<std::string> Acknowledged() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> folios;
+    for (const auto& [folio, time] : acknowledged_) folios.push_back(folio);
+    return folios;
+  }
+  int AcknowledgedSince(Clock::time_point since) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(std::count_if(acknowledged_.begin(), acknowledged_.end(),
+                                          [since](const auto& ack) { return ack.second > since; }));
+  }
+  // The longest time without an acknowledged write.
+  Clock::duration LongestGap() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Clock::time_point> times;
+    for (const auto& ack : acknowledged_) times.push_back(ack.second);
+    std::sort(times.begin(), times.end());
+    Clock::duration gap{};
+    for (size_t i = 1; i < times.size(); ++i) gap = std::max(gap, times[i] - times[i - 1]);
+    return gap;
+  }
+  // The first acknowledgement after `since`, if any.
+  std::optional<Clock::time_point> FirstAcknowledgedAfter(Clock::time_point since) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::optional<Clock::time_point> first;
+    for (const auto& ack : acknowledged_) {
+      if (ack.second > since && (!first || ack.second < *first)) first = ack.second;
+    }
+    return first;
+  }
+  // When the last UNAVAILABLE answer came, and how many there were.
+  std::optional<Clock::time_point> LastUnavailable() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_unavailable_;
+  }
+  int unavailable() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return unavailable_;
+  }
+  // Failures other than UNAVAILABLE: each one is a defect.
+  std::vector<std::string> Refusals() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return refusals_;
+  }
+
+ private:
+  void Write(int w) {
+    for (int n = 0; !stop_; ++n) {
+      v1::CreateMissingPersonRequest request;
+      const std::string folio = "FGE-LOAD-" + std::to_string(w) + "-" + std::to_string(n);
+      request.set_request_id("load-" + std::to_string(w) + "-" + std::to_string(n));
+      request.mutable_missing_person()->set_case_folio(folio);
+      request.mutable_missing_person()->set_issuing_authority("FGE");
+      request.mutable_missing_person()->set_given_names("Luz");
+      for (size_t attempt = 0; !stop_; ++attempt) {
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", "Bearer " + token_);
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        v1::MissingPerson created;
+        const grpc::Status status = stubs_[(n + attempt + w) % stubs_.size()]->CreateMissingPerson(
+            &context, request, &created);
+        std::lock_guard<std::mutex> lock(mu_);
+        if (status.ok()) {
+          acknowledged_.emplace_back(folio, Clock::now());
+          break;
+        }
+        if (status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+          refusals_.push_back(folio + ": code " + std::to_string(status.error_code()) + ", " +
+                              status.error_message());
+          break;
+        }
+        ++unavailable_;
+        last_unavailable_ = Clock::now();
+        mu_.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        mu_.lock();
+      }
+    }
+  }
+
+  const std::string token_;
+  std::vector<std::unique_ptr<v1::MissingPersonService::Stub>> stubs_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::vector<std::pair<std::string, Clock::time_point>> acknowledged_;  // guarded by mu_
+  std::vector<std::string> refusals_;                                    // guarded by mu_
+  std::optional<Clock::time_point> last_unavailable_;                    // guarded by mu_
+  int unavailable_ = 0;                                                  // guarded by mu_
+  std::vector<std::thread> threads_;
+};
 
 // GET http://127.0.0.1:PORT/metrics, whole response (headers and body).
 std::string HttpGetMetrics(int port) {
@@ -497,6 +618,10 @@ TEST_F(ServerE2E, ReconnectsAfterItsExternalDatabaseRestarts) {
                       dir_.path());
   };
   ASSERT_EQ(info().exit_code, 0);
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, *address, admin, "ana",
+                                                "cbp-bc", "commission_staff", dir_.path());
+  WriteLoad load({*address}, staff, 2);
+  std::this_thread::sleep_for(seconds(1));
 
   ASSERT_TRUE(database->Stop().ok());
   CommandResult down = info();
@@ -518,6 +643,34 @@ TEST_F(ServerE2E, ReconnectsAfterItsExternalDatabaseRestarts) {
   std::printf(
       "serving again %.0f ms after PostgreSQL was back\n",
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - back).count());
+  // The write load carried on through the restart: every error ended within 5 s of the
+  // database's return, and nothing acknowledged was lost.
+  for (const auto until = back + seconds(10);
+       load.AcknowledgedSince(back) < 20 && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  load.Stop();
+  for (const std::string& refusal : load.Refusals()) ADD_FAILURE() << refusal;
+  ASSERT_GE(load.AcknowledgedSince(back), 20);
+  ASSERT_TRUE(load.LastUnavailable().has_value());
+  EXPECT_LT(*load.LastUnavailable() - back, seconds(5));
+  {
+    pqxx::connection conn(url);
+    pqxx::nontransaction tx(conn);
+    std::set<std::string> present;
+    for (const auto& row : tx.exec("SELECT case_folio FROM missing_persons")) {
+      present.insert(row[0].as<std::string>());
+    }
+    for (const std::string& folio : load.Acknowledged()) {
+      EXPECT_EQ(present.count(folio), 1u) << folio << " was acknowledged, and is lost";
+    }
+  }
+  std::printf(
+      "under a write load: %d UNAVAILABLE answers, the last at %+.0f ms from PostgreSQL's "
+      "return; first write acknowledged %.0f ms after it\n",
+      load.unavailable(),
+      std::chrono::duration<double, std::milli>(*load.LastUnavailable() - back).count(),
+      std::chrono::duration<double, std::milli>(*load.FirstAcknowledgedAfter(back) - back).count());
   EXPECT_FALSE(server->WaitForExit(seconds(0)).has_value()) << "encuentrod exited";
   server->Signal(SIGTERM);
   EXPECT_EQ(server->WaitForExit(seconds(60)), 0) << server->Stderr();
@@ -630,6 +783,167 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
   EXPECT_NE(named.err.find("IP:PORT"), std::string::npos) << named.err;
   second->Signal(SIGTERM);
   EXPECT_EQ(second->WaitForExit(seconds(60)), 0) << second->Stderr();
+}
+
+// The high-availability layout of deploy/OPERATIONS.md on one machine: a primary, a synchronous
+// streaming standby made with pg_basebackup, and two encuentrod replicas given both in one
+// multi-host URL. The primary dies (SIGKILL to its process group) under a write load and the
+// standby is promoted: the replicas reconnect by themselves, clients retry UNAVAILABLE with the
+// same request id, and every acknowledged write is on the new primary.
+TEST_F(ServerE2E, ReplicasFollowAPromotedStandbyAndLoseNoAcknowledgedWrite) {
+  using Clock = std::chrono::steady_clock;
+  auto primary_started = storage::EmbeddedCluster::Start({.data_dir = dir_.path() / "primary"});
+  ASSERT_TRUE(primary_started.ok()) << primary_started.status();
+  std::unique_ptr<storage::EmbeddedCluster> primary = *std::move(primary_started);
+
+  const std::filesystem::path standby_dir = dir_.path() / "standby";
+  std::filesystem::create_directories(standby_dir);
+  absl::StatusOr<std::filesystem::path> bindir = storage::FindPostgresBindir({});
+  ASSERT_TRUE(bindir.ok()) << bindir.status();
+  ProcessOptions basebackup{.argv = {(*bindir / "pg_basebackup").string(), "-D",
+                                     (standby_dir / "postgresql").string(), "-R", "-X", "stream",
+                                     "-c", "fast", "-d", primary->SuperuserConnectionString()}};
+  if (geteuid() == 0) {  // PostgreSQL runs as `postgres`, who must own the copy.
+    absl::StatusOr<SystemUser> postgres = LookupSystemUser("postgres");
+    ASSERT_TRUE(postgres.ok()) << postgres.status();
+    ASSERT_EQ(chown(standby_dir.c_str(), postgres->uid, postgres->gid), 0);
+    basebackup.run_as = *postgres;
+  }
+  absl::StatusOr<ProcessResult> copied = RunProcess(basebackup);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  ASSERT_EQ(copied->exit_code, 0) << copied->output;
+  // The embedded cluster keeps its socket in its data directory, so the copy holds the primary's
+  // socket lock file, naming a live postmaster: the standby would refuse to start.
+  for (const auto& entry : std::filesystem::directory_iterator(standby_dir / "postgresql")) {
+    if (entry.path().filename().string().rfind(".s.PGSQL.", 0) == 0) {
+      std::filesystem::remove(entry.path());
+    }
+  }
+  auto standby_started = storage::EmbeddedCluster::Start({.data_dir = standby_dir});
+  ASSERT_TRUE(standby_started.ok()) << standby_started.status();
+  std::unique_ptr<storage::EmbeddedCluster> standby = *std::move(standby_started);
+  // Synchronous: a commit returns only once the standby has its WAL, so an acknowledged write
+  // survives the primary's death.
+  {
+    pqxx::connection conn(primary->SuperuserConnectionString());
+    pqxx::nontransaction tx(conn);
+    tx.exec0("ALTER SYSTEM SET synchronous_standby_names = '*'");
+    tx.exec("SELECT pg_reload_conf()");
+  }
+  const auto synchronous = [&] {
+    pqxx::connection conn(primary->SuperuserConnectionString());
+    pqxx::nontransaction tx(conn);
+    return tx.exec1("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")[0]
+               .as<int>() == 1;
+  };
+  for (const Clock::time_point until = Clock::now() + seconds(30);
+       !synchronous() && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(synchronous());
+
+  // Both clusters in one URL: libpq connects to whichever accepts writes.
+  std::string url = primary->SuperuserConnectionString();
+  const std::string primary_host = storage::QuoteConnectionValue(primary->cluster_dir().string());
+  ASSERT_NE(url.find(primary_host), std::string::npos) << url;
+  url.replace(url.find(primary_host), primary_host.size(),
+              storage::QuoteConnectionValue(primary->cluster_dir().string() + "," +
+                                            standby->cluster_dir().string()));
+  url += " target_session_attrs=read-write";
+  CommandResult bootstrap = RunCommand(ENCUENTROD_PATH,
+                                       {"admin", "bootstrap", "--user", "root", "--data-dir",
+                                        data_dir().string(), "--database-url", url},
+                                       dir_.path());
+  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
+  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
+  std::vector<std::unique_ptr<ServerProcess>> replicas;
+  std::vector<std::string> addresses;
+  for (const char* name : {"var", "var-b"}) {
+    const std::filesystem::path replica_dir = dir_.path() / name;
+    if (!replicas.empty()) {  // One chain, one signing key.
+      std::filesystem::create_directories(replica_dir);
+      for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
+        std::filesystem::copy_file(data_dir() / key, replica_dir / key);
+      }
+    }
+    replicas.push_back(std::make_unique<ServerProcess>(
+        ENCUENTROD_PATH,
+        std::vector<std::string>{"--data-dir", replica_dir.string(), "--listen", "127.0.0.1:0",
+                                 "--database-url", url, "--shutdown-grace-seconds", "5"},
+        dir_.path()));
+    std::optional<std::string> address = replicas.back()->WaitForListening(seconds(60));
+    ASSERT_TRUE(address) << replicas.back()->Stderr();
+    addresses.push_back(*address);
+  }
+  const std::string staff = testing::MakeCaller(ENCUENTRO_CLI_PATH, addresses[0], admin, "ana",
+                                                "cbp-bc", "commission_staff", dir_.path());
+
+  // Two writers, each alternating between the replicas.
+  WriteLoad load(addresses, staff, 2);
+  std::this_thread::sleep_for(seconds(2));
+
+  // The primary's postmaster and every backend die at once, as when its machine fails.
+  const std::filesystem::path pid_file = primary->cluster_dir() / "postmaster.pid";
+  pid_t postmaster = 0;
+  std::ifstream(pid_file) >> postmaster;
+  ASSERT_GT(postmaster, 1);
+  const Clock::time_point killed = Clock::now();
+  ASSERT_EQ(kill(-postmaster, SIGKILL), 0);
+  std::this_thread::sleep_for(seconds(1));  // an operator or a tool notices
+  {
+    pqxx::connection conn(standby->SuperuserConnectionString());
+    pqxx::nontransaction tx(conn);
+    ASSERT_TRUE(tx.exec1("SELECT pg_promote(true, 60)")[0].as<bool>());
+  }
+  const Clock::time_point promoted = Clock::now();
+  for (const Clock::time_point until = promoted + seconds(30);
+       load.AcknowledgedSince(promoted) < 20 && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  load.Stop();
+
+  std::set<std::string> present;
+  {
+    pqxx::connection conn(standby->SuperuserConnectionString());
+    pqxx::nontransaction tx(conn);
+    for (const auto& row : tx.exec("SELECT case_folio FROM missing_persons")) {
+      present.insert(row[0].as<std::string>());
+    }
+  }
+  for (const std::string& refusal : load.Refusals()) ADD_FAILURE() << refusal;
+  const std::vector<std::string> acknowledged = load.Acknowledged();
+  for (const std::string& folio : acknowledged) {
+    EXPECT_EQ(present.count(folio), 1u) << folio << " was acknowledged, and is lost";
+  }
+  ASSERT_GE(load.AcknowledgedSince(promoted), 20);
+  const auto ms = [](Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+  };
+  // The longest time without an acknowledged write includes the second before the promotion.
+  std::printf(
+      "%zu writes acknowledged, %zu before the kill; %d UNAVAILABLE answers retried; longest time "
+      "without an acknowledged write %.0f ms (the standby was promoted %.0f ms after the kill); "
+      "first write acknowledged %.0f ms after promotion\n",
+      acknowledged.size(), acknowledged.size() - load.AcknowledgedSince(killed), load.unavailable(),
+      ms(load.LongestGap()), ms(promoted - killed),
+      ms(*load.FirstAcknowledgedAfter(promoted) - promoted));
+
+  // The audit chain went on through the failover, through both replicas, under one key.
+  const std::string exported = (dir_.path() / "audit.jsonl").string();
+  CommandResult export_result = RunCommand(
+      ENCUENTRO_CLI_PATH, {"--server", addresses[1], "--token", admin, "audit", "export", exported},
+      dir_.path());
+  ASSERT_EQ(export_result.exit_code, 0) << export_result.err;
+  CommandResult verified = RunCommand(
+      ENCUENTRO_CLI_PATH,
+      {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
+      dir_.path());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  for (auto& replica : replicas) {
+    EXPECT_FALSE(replica->WaitForExit(seconds(0)).has_value()) << replica->Stderr();
+    replica->Signal(SIGTERM);
+    EXPECT_EQ(replica->WaitForExit(seconds(60)), 0) << replica->Stderr();
+  }
 }
 
 }  // namespace
