@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -691,6 +693,52 @@ TEST_F(CrossMatchTest, AJobHeldByAWorkerThatDiesIsTakenByTheNext) {
   EXPECT_EQ(RunQueue(), 1);
   EXPECT_EQ(QueueLength(), 0);
   (void)remains;
+}
+
+// Replicas each run their own workers over their own connection pool; the row lock on a claimed
+// job is all that keeps them apart. Many workers in two "replicas" drain one queue: each job runs
+// exactly once.
+TEST_F(CrossMatchTest, WorkersOfSeveralReplicasNeverRunOneJobTwice) {
+  for (int i = 0; i < 30; ++i) {
+    if (i % 2 == 0) {
+      Remains(1990 + i);
+    } else {
+      Person("Replica" + std::to_string(i), records::Sex::kFemale, 1990 + i);
+    }
+  }
+  const int64_t jobs = QueueLength();
+  ASSERT_EQ(jobs, 30);
+  auto second = storage::Database::Open(
+      {.connection_string = owner_, .assume_role = "encuentro_app", .pool_size = 4});
+  ASSERT_TRUE(second.ok()) << second.status();
+  std::vector<std::unique_ptr<storage::CrossMatchQueue>> replicas;
+  replicas.push_back(std::make_unique<storage::CrossMatchQueue>(database_.get()));
+  replicas.push_back(std::make_unique<storage::CrossMatchQueue>(second->get()));
+  std::mutex mu;
+  std::map<int64_t, int> runs;  // job id -> times run; guarded by mu
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 6; ++w) {
+    workers.emplace_back([&, w] {
+      storage::CrossMatchQueue& queue = *replicas[w % replicas.size()];
+      for (;;) {
+        absl::StatusOr<bool> ran = queue.RunNext([&](const storage::CrossMatchJob& job) {
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            ++runs[job.id];
+          }
+          // Long enough that the other workers look for work while this one holds its job.
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          return absl::StatusOr<storage::CrossMatchOutcome>(storage::CrossMatchOutcome{});
+        });
+        ASSERT_TRUE(ran.ok()) << ran.status();
+        if (!*ran) return;
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  EXPECT_EQ(static_cast<int64_t>(runs.size()), jobs);
+  for (const auto& [id, times] : runs) EXPECT_EQ(times, 1) << "job " << id;
+  EXPECT_EQ(QueueLength(), 0);
 }
 
 TEST_F(CrossMatchTest, FailedRunsAreRetriedWithBackoffThenMarkedFailed) {
