@@ -27,6 +27,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "auth/principals.h"
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "storage/case_record_store.h"
@@ -237,14 +238,19 @@ double Percentile(std::vector<double>& sorted, double p) {
 
 int Search(const std::string& server, const std::string& token, int concurrency, int seconds,
            int remains) {
-  auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
-  auto stub = v1::MatchService::NewStub(channel);
+  // Several servers (replicas): client k calls server k mod n.
+  std::vector<std::unique_ptr<v1::MatchService::Stub>> stubs;
+  for (absl::string_view address : absl::StrSplit(server, ',')) {
+    stubs.push_back(v1::MatchService::NewStub(
+        grpc::CreateChannel(std::string(address), grpc::InsecureChannelCredentials())));
+  }
   std::mutex mu;
   std::vector<double> latencies_ms;
   std::atomic<int> errors{0};
   std::atomic<int> face_first{0};
   const auto deadline = Clock::now() + std::chrono::seconds(seconds);
   auto client = [&](int seed) {
+    v1::MatchService::Stub* stub = stubs[static_cast<size_t>(seed) % stubs.size()].get();
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::vector<double> mine;
     while (Clock::now() < deadline) {
@@ -281,13 +287,14 @@ int Search(const std::string& server, const std::string& token, int concurrency,
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
   std::printf(
-      "SearchCandidates, %d concurrent clients, %d s: %zu requests, %.1f requests/s, "
+      "SearchCandidates, %zu server(s), %d concurrent clients, %d s: %zu requests, %.1f "
+      "requests/s, "
       "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors; first candidate a face "
       "MATCH in %.1f%%\n",
-      concurrency, seconds, latencies_ms.size(), static_cast<double>(latencies_ms.size()) / seconds,
-      Percentile(latencies_ms, 0.5), Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99),
-      latencies_ms.back(), errors.load(),
-      100.0 * face_first.load() / static_cast<double>(latencies_ms.size()));
+      stubs.size(), concurrency, seconds, latencies_ms.size(),
+      static_cast<double>(latencies_ms.size()) / seconds, Percentile(latencies_ms, 0.5),
+      Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99), latencies_ms.back(),
+      errors.load(), 100.0 * face_first.load() / static_cast<double>(latencies_ms.size()));
   return errors == 0 ? 0 : 1;
 }
 
@@ -313,7 +320,7 @@ int main(int argc, char** argv) {
                      "A third of the people (and their planted remains) with a tattoo");
   CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
   std::string token;
-  search->add_option("--server", server, "encuentrod address")->required();
+  search->add_option("--server", server, "encuentrod address, or several as A,B,C")->required();
   search->add_option("--token", token, "API token (populate leaves one in DIR/load.token)")
       ->required();
   search->add_option("--concurrency", concurrency)->check(CLI::Range(1, 256));
