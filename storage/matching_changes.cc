@@ -60,8 +60,9 @@ struct MatchingChangeListener::Session {
   std::chrono::steady_clock::time_point last_checked = std::chrono::steady_clock::now();
 };
 
-MatchingChangeListener::MatchingChangeListener(DatabaseOptions options)
-    : options_(std::move(options)) {}
+MatchingChangeListener::MatchingChangeListener(DatabaseOptions options,
+                                               std::chrono::seconds check_every)
+    : options_(std::move(options)), check_every_(check_every) {}
 
 MatchingChangeListener::~MatchingChangeListener() = default;
 
@@ -91,8 +92,8 @@ absl::StatusOr<MatchingChanges> MatchingChangeListener::Wait(std::chrono::millis
                                             static_cast<long>(micros.count()));
     session_->connection.get_notifs();  // any that arrived with the first
     // A quiet connection may be a dead one: ask it something now and then.
-    if (std::chrono::steady_clock::now() - session_->last_checked > std::chrono::seconds(10)) {
-      pqxx::nontransaction(session_->connection).exec0("SELECT 1");
+    if (std::chrono::steady_clock::now() - session_->last_checked >= check_every_) {
+      pqxx::nontransaction(session_->connection).exec1("SELECT 1");
       session_->last_checked = std::chrono::steady_clock::now();
     }
   } catch (const std::exception& e) {

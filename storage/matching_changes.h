@@ -24,7 +24,10 @@ struct MatchingChanges {
 // thread-safe: one follower thread owns it.
 class MatchingChangeListener {
  public:
-  explicit MatchingChangeListener(DatabaseOptions options);
+  // A connection quiet for `check_every` is asked a trivial query, so that a dead one is noticed
+  // (and replaced, with a catch-up) rather than waited on forever.
+  explicit MatchingChangeListener(DatabaseOptions options,
+                                  std::chrono::seconds check_every = std::chrono::seconds(10));
   ~MatchingChangeListener();
 
   // Starts listening now: what commits from here on is heard, so state loaded after this call
@@ -39,6 +42,7 @@ class MatchingChangeListener {
   // The listening connection and its receiver (pqxx stays private to storage's sources).
   struct Session;
   const DatabaseOptions options_;
+  const std::chrono::seconds check_every_;
   std::unique_ptr<Session> session_;  // null until connected, and after a loss
   std::vector<int64_t> heard_;
 };

@@ -458,6 +458,27 @@ TEST_F(MatcherTest, AnotherReplicaFollowsCommitsWithinASecond) {
   restarted.Stop();
 }
 
+// A quiet listener asks its connection whether it is alive; a live one answers and is kept: no
+// reconnection and no catch-up (a whole comparison with the database) follow.
+TEST_F(MatcherTest, AQuietListenerChecksItsConnectionAndKeepsIt) {
+  storage::MatchingChangeListener listener({.connection_string = owner_}, std::chrono::seconds(0));
+  ASSERT_TRUE(listener.Listen().ok());
+  for (int wait = 0; wait < 3; ++wait) {
+    absl::StatusOr<storage::MatchingChanges> changes = listener.Wait(std::chrono::milliseconds(10));
+    ASSERT_TRUE(changes.ok()) << changes.status();
+    EXPECT_FALSE(changes->catch_up);
+  }
+  const int64_t person = Person("Escuchada", records::Sex::kFemale, 2019);
+  std::vector<int64_t> heard;
+  for (int wait = 0; wait < 20 && heard.empty(); ++wait) {
+    absl::StatusOr<storage::MatchingChanges> changes = listener.Wait(std::chrono::milliseconds(50));
+    ASSERT_TRUE(changes.ok()) << changes.status();
+    EXPECT_FALSE(changes->catch_up);
+    heard = changes->people;
+  }
+  EXPECT_EQ(heard, std::vector<int64_t>{person});
+}
+
 TEST_F(MatcherTest, DecisionsKeepTheirHistoryAndShowInSearches) {
   const int64_t person = Person("Revisado", records::Sex::kMale, 2015);
   const int64_t remains = Remains(2020);
