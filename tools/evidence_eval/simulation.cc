@@ -18,34 +18,6 @@ using std::chrono::sys_days;
 constexpr double kDaysPerYear = 365.2425;
 const Date kToday{std::chrono::year(2026), std::chrono::month(1), std::chrono::day(1)};
 
-// Inverse-CDF sampling from a density tabulated on a grid.
-class TabulatedSampler {
- public:
-  TabulatedSampler(const std::vector<matching::CalibrationPoint>& table, bool genuine) {
-    double total = 0;
-    cdf_.push_back(0);
-    for (size_t k = 1; k < table.size(); ++k) {
-      const double a = genuine ? table[k - 1].genuine_density : table[k - 1].impostor_density;
-      const double b = genuine ? table[k].genuine_density : table[k].impostor_density;
-      total += (table[k].distance - table[k - 1].distance) * (a + b) / 2;
-      cdf_.push_back(total);
-    }
-    for (double& c : cdf_) c /= total;
-    for (const auto& p : table) x_.push_back(p.distance);
-  }
-  double operator()(std::mt19937_64& rng) const {
-    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
-    const size_t k = std::clamp<size_t>(static_cast<size_t>(it - cdf_.begin()), 1, cdf_.size() - 1);
-    const double t = (u - cdf_[k - 1]) / std::max(1e-300, cdf_[k] - cdf_[k - 1]);
-    return x_[k - 1] + t * (x_[k] - x_[k - 1]);
-  }
-
- private:
-  std::vector<double> cdf_;
-  std::vector<double> x_;
-};
-
 // A mark as it is on the body.
 struct TrueMark {
   records::MarkKind kind = records::MarkKind::kTattoo;
@@ -478,12 +450,37 @@ double OracleLogLikelihood(const records::UnidentifiedRemains& r, const records:
 
 }  // namespace
 
-SimulationResult Simulate(const SimulationOptions& options,
-                          const matching::FaceCalibration& calibration,
-                          const matching::EvidenceOptions& evidence) {
+FaceDistanceSampler::FaceDistanceSampler(const matching::FaceCalibration& calibration,
+                                         bool genuine) {
+  const std::vector<matching::CalibrationPoint>& table = calibration.table();
+  double total = 0;
+  cdf_.push_back(0);
+  for (size_t k = 1; k < table.size(); ++k) {
+    const double a = genuine ? table[k - 1].genuine_density : table[k - 1].impostor_density;
+    const double b = genuine ? table[k].genuine_density : table[k].impostor_density;
+    total += (table[k].distance - table[k - 1].distance) * (a + b) / 2;
+    cdf_.push_back(total);
+  }
+  for (double& c : cdf_) c /= total;
+  for (const auto& p : table) x_.push_back(p.distance);
+}
+
+double FaceDistanceSampler::operator()(std::mt19937_64& rng) const {
+  const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
+  const size_t k = std::clamp<size_t>(static_cast<size_t>(it - cdf_.begin()), 1, cdf_.size() - 1);
+  const double t = (u - cdf_[k - 1]) / std::max(1e-300, cdf_[k] - cdf_[k - 1]);
+  return x_[k - 1] + t * (x_[k] - x_[k - 1]);
+}
+
+double FaceDistanceSampler::Mean() const {
+  double mean = 0;
+  for (size_t k = 1; k < cdf_.size(); ++k) mean += (cdf_[k] - cdf_[k - 1]) * (x_[k - 1] + x_[k]) / 2;
+  return mean;
+}
+
+SimulatedRegistry GenerateRegistry(const SimulationOptions& options) {
   std::mt19937_64 rng(options.seed);
-  const TabulatedSampler genuine(calibration.table(), true);
-  const TabulatedSampler impostor(calibration.table(), false);
 
   std::mt19937_64 marks_rng(options.seed ^ 0x6d61726b73ULL);  // "marks"
   const auto with_marks = [&](SimulatedPerson s) {
@@ -556,10 +553,9 @@ SimulationResult Simulate(const SimulationOptions& options,
     for (const auto& [key, n] : by_keyword)
       counts.mark_keywords.push_back({key.first, key.second, n});
   }
-  const matching::PopulationStatistics population = matching::PopulationFromRegistry(counts);
 
-  SimulationResult result;
-  result.registry_size = options.registry_size;
+  SimulatedRegistry registry;
+  registry.population = matching::PopulationFromRegistry(counts);
   std::uniform_int_distribution<int> pick(0, std::max(0, options.registry_size - 1));
   const auto run = [&](RemainsKind kind, int count) {
     for (int k = 0; k < count; ++k) {
@@ -574,70 +570,95 @@ SimulationResult Simulate(const SimulationOptions& options,
           who = &people[static_cast<size_t>(pick(rng))];
         } while (kind == RemainsKind::kWithFace && who->photos == 0);
       }
-      records::UnidentifiedRemains remains =
-          MakeRemains(static_cast<int64_t>(result.remains.size()) + 1, *who, rng);
-      const bool face = kind != RemainsKind::kFaceless;
+      SimulatedRemains remains;
+      remains.kind = kind;
+      remains.record = MakeRemains(static_cast<int64_t>(registry.remains.size()) + 1, *who, rng);
       {
-        records::UnidentifiedRemains examined = remains;
-        ExaminePostMortem(*who, face, examined, marks_rng);
-        if (options.use_am_pm_data) remains = std::move(examined);
+        records::UnidentifiedRemains examined = remains.record;
+        ExaminePostMortem(*who, kind != RemainsKind::kFaceless, examined, marks_rng);
+        if (options.use_am_pm_data) remains.record = std::move(examined);
       }
-      RemainsOutcome outcome;
-      outcome.kind = kind;
-      outcome.marks_recorded = static_cast<int>(remains.distinguishing_marks.size());
-      for (const auto& m : remains.distinguishing_marks) {
-        outcome.tattoos_recorded += m.kind == records::MarkKind::kTattoo;
-      }
-      outcome.dental_on_both_sides =
-          remains.dental_chart.has_value() && who->record.dental_chart.has_value();
-      const matching::RemainsEvidence remains_evidence(remains, population, kToday, evidence);
-      std::vector<matching::RankKey> scored;
-      matching::PairEvidence e;
-      for (const SimulatedPerson& candidate : people) {
-        const bool same = &candidate == who;
-        std::optional<matching::Factor> face_factor;
-        std::optional<double> distance;
-        if (face && candidate.photos > 0) {
-          double best = 1e9;
-          for (int m = 0; m < candidate.photos; ++m) {
-            best = std::min(best, same ? genuine(rng) : impostor(rng));
-          }
-          face_factor = calibration.FaceFactor(best, candidate.photos, "sim", /*explain=*/false);
-          distance = best;
-        }
-        matching::CombineEvidence(std::move(face_factor), distance, candidate.record,
-                                  remains_evidence, /*explain=*/false, &e);
-        (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
-        scored.push_back(matching::RankKeyOf(e, candidate.record.meta.id));
-      }
+      if (kind != RemainsKind::kNotInRegistry) remains.person_id = who->record.meta.id;
       if (kind == RemainsKind::kFaceless) {
-        const double truth = OracleLogLikelihood(remains, who->record);
-        outcome.oracle_rank = 1;
+        const double truth = OracleLogLikelihood(remains.record, who->record);
+        remains.oracle_rank = 1;
         for (const SimulatedPerson& candidate : people) {
-          if (&candidate != who && OracleLogLikelihood(remains, candidate.record) > truth) {
-            ++outcome.oracle_rank;
+          if (&candidate != who && OracleLogLikelihood(remains.record, candidate.record) > truth) {
+            ++remains.oracle_rank;
           }
         }
       }
-      std::sort(scored.begin(), scored.end(), matching::RanksBefore);
-      for (size_t rank = 0; rank < scored.size(); ++rank) {
-        const matching::RankKey& key = scored[rank];
-        const int64_t id = key.id;
-        if (key.excluded) break;
-        const double score = key.log10_score;
-        if (kind != RemainsKind::kNotInRegistry && id == who->record.meta.id) {
-          outcome.true_rank = static_cast<int>(rank) + 1;
-          outcome.true_score = score;
-        } else if (outcome.wrong_scores.size() < 50) {
-          outcome.wrong_scores.push_back(score);
-        }
-      }
-      result.remains.push_back(std::move(outcome));
+      registry.remains.push_back(std::move(remains));
     }
   };
   run(RemainsKind::kWithFace, options.remains_with_face);
   run(RemainsKind::kNotInRegistry, options.remains_not_in_registry);
   run(RemainsKind::kFaceless, options.remains_faceless);
+  for (SimulatedPerson& s : people) {
+    registry.people.push_back(std::move(s.record));
+    registry.photos.push_back(s.photos);
+  }
+  return registry;
+}
+
+SimulationResult Simulate(const SimulationOptions& options,
+                          const matching::FaceCalibration& calibration,
+                          const matching::EvidenceOptions& evidence) {
+  const SimulatedRegistry registry = GenerateRegistry(options);
+  // Face distances come from a stream of their own, drawn as each pair is scored.
+  std::mt19937_64 rng(options.seed ^ 0x6661636573ULL);  // "faces"
+  const FaceDistanceSampler genuine(calibration, true);
+  const FaceDistanceSampler impostor(calibration, false);
+  SimulationResult result;
+  result.registry_size = options.registry_size;
+  for (const SimulatedRemains& remains : registry.remains) {
+    const bool face = remains.kind != RemainsKind::kFaceless;
+    RemainsOutcome outcome;
+    outcome.kind = remains.kind;
+    outcome.oracle_rank = remains.oracle_rank;
+    outcome.marks_recorded = static_cast<int>(remains.record.distinguishing_marks.size());
+    for (const auto& m : remains.record.distinguishing_marks) {
+      outcome.tattoos_recorded += m.kind == records::MarkKind::kTattoo;
+    }
+    outcome.dental_on_both_sides =
+        remains.record.dental_chart.has_value() && remains.person_id > 0 &&
+        registry.people[static_cast<size_t>(remains.person_id - 1)].dental_chart.has_value();
+    const matching::RemainsEvidence remains_evidence(remains.record, registry.population, kToday,
+                                                     evidence);
+    std::vector<matching::RankKey> scored;
+    matching::PairEvidence e;
+    for (size_t c = 0; c < registry.people.size(); ++c) {
+      const records::MissingPerson& candidate = registry.people[c];
+      const int photos = registry.photos[c];
+      const bool same = candidate.meta.id == remains.person_id;
+      std::optional<matching::Factor> face_factor;
+      std::optional<double> distance;
+      if (face && photos > 0) {
+        double best = 1e9;
+        for (int m = 0; m < photos; ++m) {
+          best = std::min(best, same ? genuine(rng) : impostor(rng));
+        }
+        face_factor = calibration.FaceFactor(best, photos, "sim", /*explain=*/false);
+        distance = best;
+      }
+      matching::CombineEvidence(std::move(face_factor), distance, candidate, remains_evidence,
+                                /*explain=*/false, &e);
+      (same ? result.genuine_log10_lr : result.impostor_log10_lr).push_back(e.log10_lr);
+      scored.push_back(matching::RankKeyOf(e, candidate.meta.id));
+    }
+    std::sort(scored.begin(), scored.end(), matching::RanksBefore);
+    for (size_t rank = 0; rank < scored.size(); ++rank) {
+      const matching::RankKey& key = scored[rank];
+      if (key.excluded) break;
+      if (remains.person_id > 0 && key.id == remains.person_id) {
+        outcome.true_rank = static_cast<int>(rank) + 1;
+        outcome.true_score = key.log10_score;
+      } else if (outcome.wrong_scores.size() < 50) {
+        outcome.wrong_scores.push_back(key.log10_score);
+      }
+    }
+    result.remains.push_back(std::move(outcome));
+  }
   return result;
 }
 

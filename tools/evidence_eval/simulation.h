@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "matching/evidence.h"
 #include "matching/face_calibration.h"
+#include "matching/population.h"
 
 namespace encuentro::evaluation {
 
@@ -31,6 +33,42 @@ struct SimulationOptions {
 };
 
 enum class RemainsKind { kWithFace, kNotInRegistry, kFaceless };
+
+// Draws face distances from a calibration's genuine or impostor density (inverse CDF on its
+// grid, linear within a step).
+class FaceDistanceSampler {
+ public:
+  FaceDistanceSampler(const matching::FaceCalibration& calibration, bool genuine);
+  double operator()(std::mt19937_64& rng) const;
+  double Mean() const;
+
+ private:
+  std::vector<double> cdf_;
+  std::vector<double> x_;
+};
+
+// A set of remains as the lab recorded it, and the truth behind it.
+struct SimulatedRemains {
+  records::UnidentifiedRemains record;  // meta.id 1..M in generation order
+  RemainsKind kind = RemainsKind::kWithFace;
+  int64_t person_id = 0;  // the true missing person's meta.id; 0 when not registered
+  // Faceless remains only: the true person's rank under the simulator's own generative model
+  // of the attributes, marks left out (see RemainsOutcome); 0 otherwise.
+  int oracle_rank = 0;
+};
+
+// A registry and its remains with known truth, before anything is scored.
+struct SimulatedRegistry {
+  std::vector<records::MissingPerson> people;  // meta.id 1..N
+  std::vector<int> photos;                     // each person's number of photos (0 to 3)
+  // The registry's own figures (sex ratio, ages, statures, marks, teeth).
+  matching::PopulationStatistics population;
+  // With a face, then not in the registry, then faceless.
+  std::vector<SimulatedRemains> remains;
+};
+
+// The registry and remains Simulate scores; the same options give the same registry.
+SimulatedRegistry GenerateRegistry(const SimulationOptions& options);
 
 // What the ranking made of one set of remains.
 struct RemainsOutcome {
