@@ -98,7 +98,9 @@ struct FacePipelineOptions {
 // bit-for-bit reproducible.
 class FacePipeline {
  public:
-  // Verifies and loads the models (~1 s). See LocateFaceModels for the errors.
+  // Verifies and loads the models (~1 s). See LocateFaceModels for the errors. Also sets OpenBLAS,
+  // for the whole process, to run each call on its calling thread: concurrency comes from the
+  // callers (each borrows a network of its own), not from BLAS threads.
   static absl::StatusOr<std::unique_ptr<FacePipeline>> Create(const FacePipelineOptions& options);
 
   ~FacePipeline();

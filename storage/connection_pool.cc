@@ -69,6 +69,14 @@ absl::Status ConnectionPool::Run(const std::function<void(pqxx::connection&)>& f
   } catch (const pqxx::broken_connection& e) {
     give_back(false);
     return absl::UnavailableError(absl::StrCat("database connection lost: ", OneLine(e.what())));
+  } catch (const pqxx::in_doubt_error& e) {
+    // The connection broke while COMMIT was on its way (a failover, a restart): the change may or
+    // may not have been made. A retry with the same request id finds out without doing it twice.
+    give_back(false);
+    return absl::UnavailableError(
+        absl::StrCat("database connection lost while committing; the change may or may not have "
+                     "been made, retry with the same request id: ",
+                     OneLine(e.what())));
   } catch (const pqxx::serialization_failure& e) {
     give_back(true);
     return absl::AbortedError(OneLine(e.what()));
@@ -76,7 +84,13 @@ absl::Status ConnectionPool::Run(const std::function<void(pqxx::connection&)>& f
     give_back(true);
     return absl::PermissionDeniedError(OneLine(e.what()));
   } catch (const std::exception& e) {
-    give_back(true);
+    // A server shutting down ends its sessions with an error (SQLSTATE class 57) rather than a
+    // closed socket; whatever the error, a connection no longer open means "try again".
+    const bool lost = !conn->is_open();
+    give_back(!lost);
+    if (lost) {
+      return absl::UnavailableError(absl::StrCat("database connection lost: ", OneLine(e.what())));
+    }
     return absl::InternalError(OneLine(e.what()));
   }
 }

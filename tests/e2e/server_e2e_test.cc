@@ -45,6 +45,26 @@ class ServerE2E : public ::testing::Test {
     return std::make_unique<ServerProcess>(ENCUENTROD_PATH, args, dir_.path());
   }
   std::filesystem::path data_dir() const { return dir_.path() / "var"; }
+  // Another replica on `url`, in a data directory `name` of its own, with the audit signing key
+  // of the server in data_dir() (one chain, one key): that server must have started once.
+  std::unique_ptr<ServerProcess> StartReplica(const std::string& name, const std::string& url,
+                                              std::vector<std::string> extra = {}) {
+    const std::filesystem::path dir = dir_.path() / name;
+    std::filesystem::create_directories(dir);
+    for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
+      std::filesystem::copy_file(data_dir() / key, dir / key);
+    }
+    std::vector<std::string> args = {"--data-dir",
+                                     dir.string(),
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--database-url",
+                                     url,
+                                     "--shutdown-grace-seconds",
+                                     "5"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServerProcess>(ENCUENTROD_PATH, args, dir_.path());
+  }
 
   TempDir dir_{"encuentro-e2e"};
 };
@@ -112,8 +132,9 @@ TEST_F(ServerE2E, ServesHealthAndInfoThenStopsCleanlyOnSigterm) {
 }
 
 // Creates missing persons through the given servers from several threads until stopped, as
-// clients under a failover would: each write that fails with UNAVAILABLE is retried, with the
-// same request id, through the next server. Thread-safe.
+// clients under a failover would: each write that fails with UNAVAILABLE (or runs past its
+// deadline) is retried, with the same request id, through the next server. The servers must run
+// without a rate limit. Thread-safe.
 class WriteLoad {
  public:
   using Clock = std::chrono::steady_clock;
@@ -166,7 +187,7 @@ class WriteLoad {
     }
     return first;
   }
-  // When the last UNAVAILABLE answer came, and how many there were.
+  // When the last UNAVAILABLE (or DEADLINE_EXCEEDED) answer came, and how many there were.
   std::optional<Clock::time_point> LastUnavailable() const {
     std::lock_guard<std::mutex> lock(mu_);
     return last_unavailable_;
@@ -197,21 +218,23 @@ class WriteLoad {
         v1::MissingPerson created;
         const grpc::Status status = stubs_[(n + attempt + w) % stubs_.size()]->CreateMissingPerson(
             &context, request, &created);
-        std::lock_guard<std::mutex> lock(mu_);
-        if (status.ok()) {
-          acknowledged_.emplace_back(folio, Clock::now());
-          break;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (status.ok()) {
+            acknowledged_.emplace_back(folio, Clock::now());
+            break;
+          }
+          // What the CLI retries for a call with a request id (cli::CallWithRetries).
+          if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+              status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+            refusals_.push_back(folio + ": code " + std::to_string(status.error_code()) + ", " +
+                                status.error_message());
+            break;
+          }
+          ++unavailable_;
+          last_unavailable_ = Clock::now();
         }
-        if (status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-          refusals_.push_back(folio + ": code " + std::to_string(status.error_code()) + ", " +
-                              status.error_message());
-          break;
-        }
-        ++unavailable_;
-        last_unavailable_ = Clock::now();
-        mu_.unlock();
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        mu_.lock();
       }
     }
   }
@@ -601,15 +624,9 @@ TEST_F(ServerE2E, ReconnectsAfterItsExternalDatabaseRestarts) {
   ASSERT_TRUE(started.ok()) << started.status();
   std::unique_ptr<storage::EmbeddedCluster> database = *std::move(started);
   const std::string url = database->SuperuserConnectionString();
-  const auto encuentrod = [&](std::vector<std::string> args) {
-    args.insert(args.end(), {"--data-dir", data_dir().string(), "--database-url", url});
-    return RunCommand(ENCUENTROD_PATH, args, dir_.path());
-  };
-  CommandResult bootstrap = encuentrod({"admin", "bootstrap", "--user", "root"});
-  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
-  ASSERT_NE(bootstrap.out.rfind("enc_"), std::string::npos) << bootstrap.out;
-  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
-  auto server = StartServer({"--database-url", url});
+  const std::string admin = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path(), url);
+  ASSERT_FALSE(admin.empty());
+  auto server = StartServer({"--database-url", url, "--rate-limit-per-minute", "0"});
   std::optional<std::string> address = server->WaitForListening(seconds(60));
   ASSERT_TRUE(address) << server->Stderr();
   const auto info = [&] {
@@ -684,27 +701,12 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
   ASSERT_TRUE(started.ok()) << started.status();
   std::unique_ptr<storage::EmbeddedCluster> database = *std::move(started);
   const std::string url = database->SuperuserConnectionString();
-  CommandResult bootstrap = RunCommand(ENCUENTROD_PATH,
-                                       {"admin", "bootstrap", "--user", "root", "--data-dir",
-                                        data_dir().string(), "--database-url", url},
-                                       dir_.path());
-  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
-  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
+  const std::string admin = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path(), url);
+  ASSERT_FALSE(admin.empty());
   auto first = StartServer({"--database-url", url});
   std::optional<std::string> first_address = first->WaitForListening(seconds(60));
   ASSERT_TRUE(first_address) << first->Stderr();
-  // One chain, one signing key: the second replica starts with the first one's.
-  const std::filesystem::path second_dir = dir_.path() / "var-b";
-  std::filesystem::create_directories(second_dir);
-  for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
-    std::filesystem::copy_file(data_dir() / key, second_dir / key);
-  }
-  auto second = std::make_unique<ServerProcess>(
-      ENCUENTROD_PATH,
-      std::vector<std::string>{"--data-dir", second_dir.string(), "--listen", "127.0.0.1:0",
-                               "--database-url", url, "--shutdown-grace-seconds", "5",
-                               "--metrics-listen", "127.0.0.1:0"},
-      dir_.path());
+  auto second = StartReplica("var-b", url, {"--metrics-listen", "127.0.0.1:0"});
   std::optional<std::string> second_address = second->WaitForListening(seconds(60));
   ASSERT_TRUE(second_address) << second->Stderr();
 
@@ -850,27 +852,15 @@ TEST_F(ServerE2E, ReplicasFollowAPromotedStandbyAndLoseNoAcknowledgedWrite) {
               storage::QuoteConnectionValue(primary->cluster_dir().string() + "," +
                                             standby->cluster_dir().string()));
   url += " target_session_attrs=read-write";
-  CommandResult bootstrap = RunCommand(ENCUENTROD_PATH,
-                                       {"admin", "bootstrap", "--user", "root", "--data-dir",
-                                        data_dir().string(), "--database-url", url},
-                                       dir_.path());
-  ASSERT_EQ(bootstrap.exit_code, 0) << bootstrap.err;
-  const std::string admin = bootstrap.out.substr(bootstrap.out.rfind("enc_"), 68);
+  const std::string admin = testing::BootstrapAdmin(ENCUENTROD_PATH, data_dir(), dir_.path(), url);
+  ASSERT_FALSE(admin.empty());
   std::vector<std::unique_ptr<ServerProcess>> replicas;
   std::vector<std::string> addresses;
+  // The write load would exceed the rate limit.
   for (const char* name : {"var", "var-b"}) {
-    const std::filesystem::path replica_dir = dir_.path() / name;
-    if (!replicas.empty()) {  // One chain, one signing key.
-      std::filesystem::create_directories(replica_dir);
-      for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
-        std::filesystem::copy_file(data_dir() / key, replica_dir / key);
-      }
-    }
-    replicas.push_back(std::make_unique<ServerProcess>(
-        ENCUENTROD_PATH,
-        std::vector<std::string>{"--data-dir", replica_dir.string(), "--listen", "127.0.0.1:0",
-                                 "--database-url", url, "--shutdown-grace-seconds", "5"},
-        dir_.path()));
+    replicas.push_back(replicas.empty()
+                           ? StartServer({"--database-url", url, "--rate-limit-per-minute", "0"})
+                           : StartReplica(name, url, {"--rate-limit-per-minute", "0"}));
     std::optional<std::string> address = replicas.back()->WaitForListening(seconds(60));
     ASSERT_TRUE(address) << replicas.back()->Stderr();
     addresses.push_back(*address);
@@ -889,6 +879,18 @@ TEST_F(ServerE2E, ReplicasFollowAPromotedStandbyAndLoseNoAcknowledgedWrite) {
   ASSERT_GT(postmaster, 1);
   const Clock::time_point killed = Clock::now();
   ASSERT_EQ(kill(-postmaster, SIGKILL), 0);
+  // Gone, and its pid file with it, so that stopping the dead cluster at the end signals nobody.
+  const auto alive = [postmaster] {  // a zombie left for init to reap counts as gone
+    std::ifstream stat("/proc/" + std::to_string(postmaster) + "/stat");
+    std::string pid, name, state;
+    return stat >> pid >> name >> state && state != "Z";
+  };
+  for (const Clock::time_point until = Clock::now() + seconds(10);
+       alive() && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(alive());
+  std::filesystem::remove(pid_file);
   std::this_thread::sleep_for(seconds(1));  // an operator or a tool notices
   {
     pqxx::connection conn(standby->SuperuserConnectionString());

@@ -103,10 +103,11 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
 }
 
 std::string BootstrapAdmin(const std::string& encuentrod, const std::filesystem::path& data_dir,
-                           const std::filesystem::path& log_dir) {
-  const CommandResult result = RunCommand(
-      encuentrod, {"admin", "bootstrap", "--user", "root", "--data-dir", data_dir.string()},
-      log_dir, std::chrono::seconds(120));
+                           const std::filesystem::path& log_dir, const std::string& database_url) {
+  std::vector<std::string> args = {"admin", "bootstrap",  "--user",
+                                   "root",  "--data-dir", data_dir.string()};
+  if (!database_url.empty()) args.insert(args.end(), {"--database-url", database_url});
+  const CommandResult result = RunCommand(encuentrod, args, log_dir, std::chrono::seconds(120));
   const size_t at = result.out.rfind("enc_");
   if (result.exit_code != 0 || at == std::string::npos) {
     ADD_FAILURE() << "encuentrod admin bootstrap failed: " << result.out << result.err;

@@ -49,10 +49,12 @@ CommandResult RunCommand(const std::string& binary, const std::vector<std::strin
                          const std::filesystem::path& log_dir,
                          std::chrono::seconds timeout = std::chrono::seconds(60));
 
-// Creates the operator organization and an admin user in `data_dir` with `encuentrod admin
-// bootstrap` (the server must not be running) and returns the admin's API token.
+// Creates the operator organization and an admin user in `data_dir` (or in `database_url`'s
+// database, when given) with `encuentrod admin bootstrap` (the server must not be running) and
+// returns the admin's API token; a test failure and "" when that fails.
 std::string BootstrapAdmin(const std::string& encuentrod, const std::filesystem::path& data_dir,
-                           const std::filesystem::path& log_dir);
+                           const std::filesystem::path& log_dir,
+                           const std::string& database_url = "");
 
 // Through a running server and the `encuentro admin` commands: makes the organization (of the
 // kind `role` belongs to) if it does not exist, the user, and returns a new token for them.
