@@ -22,17 +22,6 @@
 namespace encuentro::biometrics {
 namespace {
 
-// dlib's network multiplies through BLAS, and OpenBLAS (Debian's default) spreads every call over
-// all cores: one descriptor then burns about 1.8 cores for no gain, and concurrent callers fight
-// over them. The pipeline's concurrency is its worker pool, so each call's BLAS work stays on the
-// calling thread. Looked up at run time: another BLAS may be installed, which has no such knob.
-void RunBlasOnTheCallingThread() {
-  using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
-    set(1);
-  }
-}
-
 static_assert(face_network::kDescriptorSize == kDescriptorSize);
 static_assert(sizeof(dlib::rgb_pixel) == 3, "RgbImage and dlib::rgb_pixel share a layout");
 
@@ -364,9 +353,16 @@ class FacePipeline::Impl {
   const WorkerPool workers_;
 };
 
+void RunBlasOnCallingThreads() {
+  // Looked up at run time: another BLAS may be installed, which has no such setting.
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set(1);
+  }
+}
+
 absl::StatusOr<std::unique_ptr<FacePipeline>> FacePipeline::Create(
     const FacePipelineOptions& options) {
-  RunBlasOnTheCallingThread();
   if (options.max_detection_pixels < 10'000) {
     return absl::InvalidArgumentError("max_detection_pixels must be at least 10000");
   }

@@ -69,6 +69,13 @@ FaceBox ToWorkingResolution(const FaceBox& box, double scale);
 std::optional<std::size_t> BestOverlappingFace(const std::vector<FaceAnalysis>& faces,
                                                const FaceBox& box);
 
+// Makes OpenBLAS (Debian's default BLAS, through which dlib's network multiplies) run each call on
+// its calling thread, for the whole process. Left alone, it spreads every call over all cores: one
+// descriptor burns about 1.8 cores for no gain, and concurrent callers fight over them. The
+// pipeline's concurrency is its callers, each with a network of its own. Programs that run the
+// pipeline call this once at start-up, before their threads do.
+void RunBlasOnCallingThreads();
+
 struct FacePipelineOptions {
   // Folder holding the two model files (see model_files.h).
   std::string models_dir;
@@ -98,9 +105,7 @@ struct FacePipelineOptions {
 // bit-for-bit reproducible.
 class FacePipeline {
  public:
-  // Verifies and loads the models (~1 s). See LocateFaceModels for the errors. Also sets OpenBLAS,
-  // for the whole process, to run each call on its calling thread: concurrency comes from the
-  // callers (each borrows a network of its own), not from BLAS threads.
+  // Verifies and loads the models (~1 s). See LocateFaceModels for the errors.
   static absl::StatusOr<std::unique_ptr<FacePipeline>> Create(const FacePipelineOptions& options);
 
   ~FacePipeline();

@@ -279,6 +279,8 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
   face_options.models_dir = config.models_dir.string();
   face_options.upsample = config.face_upsample;
   face_options.jitter = config.face_jitter;
+  // Photos are analysed by concurrent calls, each on one core.
+  biometrics::RunBlasOnCallingThreads();
   absl::StatusOr<std::unique_ptr<biometrics::FacePipeline>> pipeline =
       biometrics::FacePipeline::Create(face_options);
   if (!pipeline.ok()) return pipeline.status();

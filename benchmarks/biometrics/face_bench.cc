@@ -45,6 +45,7 @@ const FacePipeline& Pipeline(int upsample) {
     FacePipelineOptions options;
     options.models_dir = ENCUENTRO_BENCH_MODELS_DIR;
     options.upsample = upsample;
+    RunBlasOnCallingThreads();  // as encuentrod runs it
     absl::StatusOr<std::unique_ptr<FacePipeline>> created = FacePipeline::Create(options);
     if (!created.ok()) std::abort();
     pipelines[upsample] = *std::move(created);

@@ -44,6 +44,7 @@ std::unique_ptr<FacePipeline> CreatePipelineOrThrow(const PipelineFlags& flags) 
   options.models_dir = flags.models_dir;
   options.upsample = flags.upsample;
   options.jitter = flags.jitter;
+  RunBlasOnCallingThreads();
   absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
   if (!pipeline.ok()) {
     std::fprintf(stderr, "encuentro faces: %s\n", std::string(pipeline.status().message()).c_str());

@@ -161,6 +161,7 @@ int Run(int argc, char** argv) {
   } else {
     absl::StatusOr<std::vector<face_eval::PairSpec>> pairs = face_eval::ReadPairs(pairs_path);
     if (!pairs.ok()) return Fail(std::string(pairs.status().message()));
+    biometrics::RunBlasOnCallingThreads();
     absl::StatusOr<std::unique_ptr<biometrics::FacePipeline>> pipeline =
         biometrics::FacePipeline::Create(pipeline_options);
     if (!pipeline.ok()) return Fail(pipeline.status().ToString());

@@ -60,6 +60,7 @@ int Run(int argc, char** argv) {
                  std::string(pairs.status().message()).c_str());
     return 1;
   }
+  biometrics::RunBlasOnCallingThreads();
   absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
   if (!pipeline.ok()) {
     std::fprintf(stderr, "encuentro_face_eval: %s\n", pipeline.status().ToString().c_str());

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   FacePipelineOptions options;
   options.models_dir = argv[1];
   const std::string out_dir = argv[2];
+  RunBlasOnCallingThreads();
   absl::StatusOr<std::unique_ptr<FacePipeline>> pipeline = FacePipeline::Create(options);
   if (!pipeline.ok()) return Fail(pipeline.status().ToString());
 
