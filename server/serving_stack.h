@@ -87,6 +87,8 @@ class ServingStack {
   // Stops them, signs a final checkpoint and writes the gallery snapshot for the next start.
   void Shutdown();
 
+  // Its scrape gauges read the gallery, the cross-match queue and the database: stop serving it
+  // (destroy the MetricsEndpoint) before the stack is destroyed.
   const metrics::ServerMetrics& metrics() const { return metrics_; }
 
  private:

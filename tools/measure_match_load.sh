@@ -13,27 +13,27 @@ SECONDS_PER_RUN=${3:-30}
 BUILD=${ENCUENTRO_BUILD_DIR:-build}
 WORK=$(mktemp -d /tmp/encuentro-load-XXXXXX)
 chmod o+x "$WORK"
-SERVER=
-trap '[ -n "$SERVER" ] && kill -TERM $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+source tools/lib/encuentrod.sh
+ENCUENTROD_PID=
+trap '[ -n "$ENCUENTROD_PID" ] && kill -TERM $ENCUENTROD_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
-"$BUILD/tools/match_load/encuentro_match_load" populate --data-dir "$WORK/var" \
-  --persons "$PERSONS" --remains 500 ${MATCH_LOAD_MARKS:+--with-marks} 2>/dev/null | grep populated
+run_quietly "$WORK/populate.log" "$BUILD/tools/match_load/encuentro_match_load" populate \
+  --data-dir "$WORK/var" --persons "$PERSONS" --remains 500 ${MATCH_LOAD_MARKS:+--with-marks}
+grep populated "$WORK/populate.log"
 
 start_server() {
   # Cross-matching is off (the populated records queued jobs that would compete for the cores),
   # and so is the rate limit, which a load test exists to exceed.
-  "$BUILD/server/encuentrod" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
-    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info >"$WORK/out" 2>"$WORK/err" &
-  SERVER=$!
-  for _ in $(seq 3000); do grep -q 'listening on' "$WORK/out" && break; sleep 0.2; done
-  ADDRESS=$(grep -o 'listening on [^ ]*' "$WORK/out" | cut -d' ' -f3)
-  grep -o 'gallery: .*' "$WORK/err" | sed 's/^/start-up: /'
-  echo "resident memory after start: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$SERVER/status)"
+  start_encuentrod "$WORK/server" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
+    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info
+  ADDRESS=$ENCUENTROD_ADDRESS
+  grep -o 'gallery: .*' "$WORK/server.err" | sed 's/^/start-up: /'
+  echo "resident memory after start: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$ENCUENTROD_PID/status)"
 }
 stop_server() {
-  kill -TERM "$SERVER"
-  wait "$SERVER" || true
-  SERVER=
+  kill -TERM "$ENCUENTROD_PID"
+  wait "$ENCUENTROD_PID" || true
+  ENCUENTROD_PID=
 }
 
 start_server

@@ -10,18 +10,17 @@ cd "$(dirname "$0")/.."
 SEED=${1:-1}
 shift || true
 BUILD=${ENCUENTRO_BUILD_DIR:-build}
+source tools/lib/encuentrod.sh
 WORK=$(mktemp -d /tmp/encuentro-registry-XXXXXX)
 chmod o+x "$WORK"
-SERVER=
-trap '[ -n "$SERVER" ] && kill -TERM $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+ENCUENTROD_PID=
+trap '[ -n "$ENCUENTROD_PID" ] && kill -TERM $ENCUENTROD_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
-"$BUILD/tools/registry_eval/encuentro_registry_eval" populate --data-dir "$WORK/var" \
-  --seed "$SEED" 2>/dev/null | grep "populated\|templates:"
+run_quietly "$WORK/populate.log" "$BUILD/tools/registry_eval/encuentro_registry_eval" populate \
+  --data-dir "$WORK/var" --seed "$SEED"
+grep 'populated\|templates:' "$WORK/populate.log"
 # The rate limit is off: one client asks 650 searches as fast as it can.
-"$BUILD/server/encuentrod" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
-  --rate-limit-per-minute 0 "$@" >"$WORK/out" 2>"$WORK/err" &
-SERVER=$!
-for _ in $(seq 3000); do grep -q 'listening on' "$WORK/out" && break; sleep 0.2; done
-ADDRESS=$(grep -o 'listening on [^ ]*' "$WORK/out" | cut -d' ' -f3)
-"$BUILD/tools/registry_eval/encuentro_registry_eval" search --server "$ADDRESS" \
+start_encuentrod "$WORK/server" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
+  --rate-limit-per-minute 0 "$@"
+"$BUILD/tools/registry_eval/encuentro_registry_eval" search --server "$ENCUENTROD_ADDRESS" \
   --data-dir "$WORK/var"

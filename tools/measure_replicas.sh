@@ -11,36 +11,41 @@ PERSONS=${1:-50000}
 CONCURRENCY=${2:-8}
 SECONDS_PER_RUN=${3:-20}
 BUILD=${ENCUENTRO_BUILD_DIR:-build}
+source tools/lib/encuentrod.sh
 WORK=$(mktemp -d /tmp/encuentro-replicas-XXXXXX)
 chmod o+x "$WORK"
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+stop_replicas() {
+  # The first replica runs the database the others use: it stops last.
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${PIDS[i]}" 2>/dev/null && wait "${PIDS[i]}" 2>/dev/null
+  done
+  return 0
+}
+trap 'stop_replicas; rm -rf "$WORK"' EXIT
 
-"$BUILD/tools/match_load/encuentro_match_load" populate --data-dir "$WORK/var1" \
-  --persons "$PERSONS" --remains 500 2>/dev/null | grep populated
+run_quietly "$WORK/populate.log" "$BUILD/tools/match_load/encuentro_match_load" populate \
+  --data-dir "$WORK/var1" --persons "$PERSONS" --remains 500
+grep populated "$WORK/populate.log"
 DATABASE="host=$WORK/var1/postgresql port=5432 dbname=encuentro user=encuentro"
 
 ADDRESSES=()
-start_replica() {  # start_replica N [--database-url URL]
-  local dir="$WORK/var$1"
-  shift
-  mkdir -p "$dir"
+for n in 1 2 3; do
+  mkdir -p "$WORK/var$n"
+  args=()
+  if [ "$n" -gt 1 ]; then
+    # One audit chain, one signing key; the database of the first replica.
+    cp "$WORK/var1/audit-signing.key" "$WORK/var1/audit-signing.key.pub" "$WORK/var$n/"
+    args=(--database-url "$DATABASE")
+  fi
   # Cross-matching is off (the populated records queued jobs that would compete for the cores),
   # and so is the rate limit, which a load test exists to exceed.
-  "$BUILD/server/encuentrod" --data-dir "$dir" --listen 127.0.0.1:0 "$@" \
-    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info >"$dir.out" 2>"$dir.err" &
-  PIDS+=($!)
-  for _ in $(seq 3000); do grep -q 'listening on' "$dir.out" && break; sleep 0.2; done
-  ADDRESSES+=("$(grep -o 'listening on [^ ]*' "$dir.out" | cut -d' ' -f3)")
-  grep -o 'gallery: .*' "$dir.err" | sed "s/^/replica ${#ADDRESSES[@]} start-up: /"
-}
-
-start_replica 1
-for n in 2 3; do
-  # One audit chain, one signing key.
-  mkdir -p "$WORK/var$n"
-  cp "$WORK/var1/audit-signing.key" "$WORK/var1/audit-signing.key.pub" "$WORK/var$n/"
-  start_replica "$n" --database-url "$DATABASE"
+  start_encuentrod "$WORK/var$n" --data-dir "$WORK/var$n" --listen 127.0.0.1:0 "${args[@]}" \
+    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info
+  PIDS+=("$ENCUENTROD_PID")
+  ADDRESSES+=("$ENCUENTROD_ADDRESS")
+  grep -o 'gallery: .*' "$WORK/var$n.err" | sed "s/^/replica $n start-up: /"
 done
 echo "resident memory per replica: $(for p in "${PIDS[@]}"; do
   awk '/VmRSS/ {printf "%.0f MiB ", $2/1024}' "/proc/$p/status"; done)"

@@ -250,7 +250,7 @@ int Search(const std::string& server, const std::string& token, int concurrency,
   std::atomic<int> face_first{0};
   const auto deadline = Clock::now() + std::chrono::seconds(seconds);
   auto client = [&](int seed) {
-    v1::MatchService::Stub* stub = stubs[static_cast<size_t>(seed) % stubs.size()].get();
+    v1::MatchService::Stub* stub = stubs[static_cast<size_t>(seed - 1) % stubs.size()].get();
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::vector<double> mine;
     while (Clock::now() < deadline) {

@@ -94,9 +94,8 @@ records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
   photo.sha256 = absl::StrCat("synthetic-", name);
   photo.content_type = "image/jpeg";
   photo.width = photo.height = 150;
-  photo.source =
-      kind == records::RecordKind::kRemains ? records::PhotoSource::kPostMortem
-                                            : records::PhotoSource::kFamily;
+  photo.source = kind == records::RecordKind::kRemains ? records::PhotoSource::kPostMortem
+                                                       : records::PhotoSource::kFamily;
   photo.faces.push_back({0, 0, 150, 150, {}, records::QualityVerdict::kPass});
   photo.chosen_face = 0;
   photo.descriptor = descriptor;
@@ -144,7 +143,7 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
   event.method = "populate";
 
   std::mt19937_64 rng(options.seed ^ 0x6465736372ULL);  // "descr"
-  std::map<int64_t, int64_t> person_ids;                 // simulated id -> record id
+  std::map<int64_t, int64_t> person_ids;                // simulated id -> record id
   std::map<int64_t, std::vector<records::Descriptor>> templates;
   for (size_t i = 0; i < registry.people.size(); ++i) {
     records::MissingPerson person = registry.people[i];
@@ -202,7 +201,8 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
     remains.meta.organization = kOrganization;
     remains.case_folio = absl::StrCat("SIM-PM-", simulated_id);
     remains.lab = "SEMEFO";
-    absl::StatusOr<records::UnidentifiedRemains> created = records.InsertRemains(remains, {}, event);
+    absl::StatusOr<records::UnidentifiedRemains> created =
+        records.InsertRemains(remains, {}, event);
     if (!created.ok()) return Fail(remains.case_folio, created.status());
     if (simulated.kind != RemainsKind::kFaceless) {
       records::Descriptor face;
@@ -216,10 +216,10 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
       } else {
         face = random_face(rng);
       }
-      absl::StatusOr<records::Photo> photo = photos.InsertPhoto(
-          SyntheticPhoto(records::RecordKind::kRemains, created->meta.id, face,
-                         absl::StrCat("r", simulated_id)),
-          absl::StrCat("r", simulated_id), {}, event);
+      absl::StatusOr<records::Photo> photo =
+          photos.InsertPhoto(SyntheticPhoto(records::RecordKind::kRemains, created->meta.id, face,
+                                            absl::StrCat("r", simulated_id)),
+                             absl::StrCat("r", simulated_id), {}, event);
       if (!photo.ok()) return Fail("photo", photo.status());
     }
     truth << created->meta.id << "," << KindName(simulated.kind) << ","
@@ -246,9 +246,8 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
       principals.IssueToken(setup, "evaluadora", std::chrono::seconds(0), "registry evaluation");
   if (!token.ok()) return Fail("token", token.status());
   std::ofstream(data_dir / "registry.token") << token->token << "\n";
-  std::printf("populated %zu missing persons and %zu remains (seed %llu)\n",
-              registry.people.size(), registry.remains.size(),
-              static_cast<unsigned long long>(options.seed));
+  std::printf("populated %zu missing persons and %zu remains (seed %llu)\n", registry.people.size(),
+              registry.remains.size(), static_cast<unsigned long long>(options.seed));
   database->reset();
   return (*cluster)->Stop().ok() ? 0 : 1;
 }
@@ -324,7 +323,14 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
       std::fprintf(stderr, "GetServerInfo: %s\n", status.error_message().c_str());
       return 1;
     }
-    if (info.cross_match().queued() == 0) break;
+    if (info.cross_match().queued() == 0) {
+      if (info.cross_match().failed() > 0) {
+        std::fprintf(stderr, "\n%lld cross-match jobs failed (%s): the leads are incomplete\n",
+                     static_cast<long long>(info.cross_match().failed()),
+                     info.cross_match().last_error().c_str());
+      }
+      break;
+    }
     if (info.cross_match().workers() == 0) {
       std::fprintf(stderr, "the server runs no cross-matching workers\n");
       return 1;
@@ -337,7 +343,6 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - waiting).count();
 
   std::vector<Searched> results;
-  std::set<int64_t> people;
   const auto started = std::chrono::steady_clock::now();
   for (const TruthRow& row : truth) {
     v1::SearchCandidatesRequest request;
@@ -361,7 +366,6 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
     int rank = 0;
     for (const v1::Candidate& c : response.candidates()) {
       const int64_t person = IdOf(c.missing_person());
-      people.insert(person);
       if (!c.excluded()) ++rank;
       if (person == row.person) {
         s.true_rank = c.excluded() ? 0 : rank;
@@ -370,11 +374,13 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
         s.true_posterior = c.posterior();
       } else {
         s.wrong_log10_lr.push_back(c.log10_lr());
-        s.wrong_posteriors.push_back(c.posterior());
+        // An excluded pair is never a lead, whatever its posterior.
+        if (!c.excluded()) s.wrong_posteriors.push_back(c.posterior());
       }
     }
     results.push_back(std::move(s));
-    if (results.size() % 50 == 0) std::fprintf(stderr, "\r%zu/%zu searched", results.size(), truth.size());
+    if (results.size() % 50 == 0)
+      std::fprintf(stderr, "\r%zu/%zu searched", results.size(), truth.size());
   }
   const double search_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -420,42 +426,49 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
   };
   std::printf(
       "registry through encuentrod %s: %zu remains searched in %.1f s (%.1f ms each, top %d "
-      "with excluded); cross-matching finished %.1f s after the server started serving\n",
+      "with excluded); cross-matching was done %.1f s after this tool began waiting for it\n",
       server.c_str(), results.size(), search_seconds, 1000 * search_seconds / results.size(), kTopN,
       cross_match_seconds);
   std::printf("candidates scored per search: %lld of the live registry (the largest count seen)\n",
               static_cast<long long>(registry));
-  std::printf("face remains:     rank-1 %.1f%%, rank-10 %.1f%% of %zu\n", rank_within("with_face", 1),
-              rank_within("with_face", 10), by_kind["with_face"].size());
+  std::printf("face remains:     rank-1 %.1f%%, rank-10 %.1f%% of %zu\n",
+              rank_within("with_face", 1), rank_within("with_face", 10),
+              by_kind["with_face"].size());
   const int faceless = static_cast<int>(by_kind["faceless"].size());
   std::printf(
       "faceless remains: rank-1 %.1f%%, rank-10 %.1f%% of %d; true person excluded by the "
-      "evidence %d, beyond the top %d %d\n",
+      "evidence %d (seen within the top %d), past it %d\n",
       rank_within("faceless", 1), rank_within("faceless", 10), faceless,
       count("faceless", [](const Searched& s) { return s.true_excluded; }), kTopN,
       count("faceless", [](const Searched& s) { return !s.true_log10_lr; }));
-  std::printf("  ceiling (Bayes-optimal under the simulator's own model): rank-1 %.1f%%, rank-10 "
-              "%.1f%%\n",
-              Share(count("faceless", [](const Searched& s) { return s.truth.oracle_rank == 1; }),
-                    faceless),
-              Share(count("faceless",
-                          [](const Searched& s) {
-                            return s.truth.oracle_rank > 0 && s.truth.oracle_rank <= 10;
-                          }),
-                    faceless));
+  std::printf(
+      "  ceiling (Bayes-optimal under the simulator's own model): rank-1 %.1f%%, rank-10 "
+      "%.1f%%\n",
+      Share(count("faceless", [](const Searched& s) { return s.truth.oracle_rank == 1; }),
+            faceless),
+      Share(count("faceless",
+                  [](const Searched& s) {
+                    return s.truth.oracle_rank > 0 && s.truth.oracle_rank <= 10;
+                  }),
+            faceless));
 
-  // Cllr over every pair: those past the top 500 are counted at the lowest LR returned for their
-  // remains, which can only overstate the cost (their true LR is lower still).
+  // Cllr over every pair. Candidates are ranked by log10 LR plus the place prior's weight (within
+  // +-0.3), so a pair past the top 500 that no rule excludes has an LR at most the lowest returned
+  // plus 0.6: counted there, it can only overstate the cost. Excluded pairs past the top are
+  // assumed no higher. Same-person pairs past the top are left out and counted.
   std::vector<double> genuine, impostor;
   int genuine_beyond = 0;
+  int64_t padded = 0;
   for (const Searched& s : results) {
-    const double floor = s.wrong_log10_lr.empty()
-                             ? 0
-                             : *std::min_element(s.wrong_log10_lr.begin(), s.wrong_log10_lr.end());
+    const double floor =
+        s.wrong_log10_lr.empty()
+            ? 0
+            : *std::min_element(s.wrong_log10_lr.begin(), s.wrong_log10_lr.end()) + 0.6;
     impostor.insert(impostor.end(), s.wrong_log10_lr.begin(), s.wrong_log10_lr.end());
     const int64_t returned_wrong = static_cast<int64_t>(s.wrong_log10_lr.size());
     const int64_t wrong_pairs = registry - (s.truth.person > 0 ? 1 : 0);
     for (int64_t k = returned_wrong; k < wrong_pairs; ++k) impostor.push_back(floor);
+    padded += std::max<int64_t>(0, wrong_pairs - returned_wrong);
     if (s.truth.person > 0) {
       if (s.true_log10_lr) {
         genuine.push_back(*s.true_log10_lr);
@@ -465,10 +478,11 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
     }
   }
   std::printf(
-      "combined LR: Cllr %.3f, Cllr_min %.3f over %zu same-person and %zu different-person pairs "
-      "(%d same-person pairs past the top %d left out)\n",
+      "combined LR: Cllr %.3f, Cllr_min %.3f over %zu same-person and %zu different-person pairs, "
+      "%lld of these past the top %d counted at the lowest LR returned + 0.6 (an upper bound); "
+      "%d same-person pairs past the top left out\n",
       evaluation::Cllr(genuine, impostor), evaluation::CllrMin(genuine, impostor), genuine.size(),
-      impostor.size(), genuine_beyond, kTopN);
+      impostor.size(), static_cast<long long>(padded), kTopN, genuine_beyond);
 
   // The leads the server raised by itself.
   int true_leads = 0, false_leads_unregistered = 0, unregistered_with_lead = 0, false_leads = 0;
@@ -505,10 +519,9 @@ int Search(const std::string& server, const std::filesystem::path& data_dir) {
   for (const double t : {0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.99}) {
     int hits = 0, wrong = 0, wrong_unregistered = 0, with_lead = 0, all = 0;
     for (const Searched& s : results) {
-      const int above = static_cast<int>(std::count_if(s.wrong_posteriors.begin(),
-                                                       s.wrong_posteriors.end(),
-                                                       [t](double p) { return p >= t; }));
-      const bool true_above = s.true_posterior && *s.true_posterior >= t;
+      const int above = static_cast<int>(std::count_if(
+          s.wrong_posteriors.begin(), s.wrong_posteriors.end(), [t](double p) { return p >= t; }));
+      const bool true_above = s.true_posterior && !s.true_excluded && *s.true_posterior >= t;
       wrong += above;
       all += above + (true_above ? 1 : 0);
       if (s.truth.kind == "with_face") hits += true_above ? 1 : 0;
