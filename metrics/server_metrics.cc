@@ -88,7 +88,8 @@ ServerMetrics::ServerMetrics() : state_(std::make_unique<State>()) {
   state_->steps = &prometheus::BuildHistogram()
                        .Name("encuentro_step_duration_seconds")
                        .Help(
-                           "Time of steps inside calls: audit_append (chain lock, head, insert), "
+                           "Time of steps inside calls, failed attempts included: audit_append "
+                           "(chain lock, head, insert), "
                            "photo_decode, face_detect (per photo), face_align and "
                            "face_descriptor (per face)")
                        .Register(*state_->registry);
