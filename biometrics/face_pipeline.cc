@@ -251,37 +251,31 @@ class FacePipeline::Impl {
 
   std::vector<DetectedFace> Detect(Worker& worker, const DlibImage& image) const {
     std::vector<std::pair<double, dlib::rectangle>> detections;
-    const std::int64_t image_pixels = std::int64_t{image.nr()} * image.nc();
-    int upsample = 0;
-    for (std::int64_t pixels = image_pixels;
-         upsample < options_.upsample && pixels * 4 <= options_.max_upsampled_pixels &&
-         image_pixels <= options_.max_detection_pixels;
-         pixels *= 4) {
-      ++upsample;
-    }
-    if (image_pixels > options_.max_detection_pixels) {
-      const double shrink = std::sqrt(static_cast<double>(options_.max_detection_pixels) /
-                                      static_cast<double>(image_pixels));
-      DlibImage smaller(std::max(1L, std::lround(image.nr() * shrink)),
-                        std::max(1L, std::lround(image.nc() * shrink)));
-      dlib::resize_image(image, smaller, dlib::interpolate_bilinear());
-      worker.detector(smaller, detections, options_.detection_threshold);
-      const double grow = static_cast<double>(image.nc()) / static_cast<double>(smaller.nc());
-      for (auto& detection : detections) {
-        const dlib::rectangle& r = detection.second;
-        detection.second = dlib::rectangle(
-            std::lround(r.left() * grow), std::lround(r.top() * grow),
-            std::lround((r.right() + 1) * grow) - 1, std::lround((r.bottom() + 1) * grow) - 1);
-      }
-    } else if (upsample == 0) {
+    const double scale =
+        DetectionScale(static_cast<int>(image.nc()), static_cast<int>(image.nr()), options_);
+    const int doublings = static_cast<int>(std::lround(std::log2(scale)));
+    if (std::abs(scale - 1) < 0.01) {
       worker.detector(image, detections, options_.detection_threshold);
-    } else {
+    } else if (doublings >= 1 && std::abs(scale - std::exp2(doublings)) < 0.01) {
+      // Whole doublings through dlib's pyramid, as its own examples detect small faces.
       DlibImage larger = image;
-      for (int i = 0; i < upsample; ++i) dlib::pyramid_up(larger);
+      for (int i = 0; i < doublings; ++i) dlib::pyramid_up(larger);
       worker.detector(larger, detections, options_.detection_threshold);
       const dlib::pyramid_down<2> pyramid;
       for (auto& detection : detections) {
-        detection.second = pyramid.rect_down(detection.second, static_cast<unsigned>(upsample));
+        detection.second = pyramid.rect_down(detection.second, static_cast<unsigned>(doublings));
+      }
+    } else {
+      DlibImage scaled(std::max(1L, std::lround(image.nr() * scale)),
+                       std::max(1L, std::lround(image.nc() * scale)));
+      dlib::resize_image(image, scaled, dlib::interpolate_bilinear());
+      worker.detector(scaled, detections, options_.detection_threshold);
+      const double back = static_cast<double>(image.nc()) / static_cast<double>(scaled.nc());
+      for (auto& detection : detections) {
+        const dlib::rectangle& r = detection.second;
+        detection.second = dlib::rectangle(
+            std::lround(r.left() * back), std::lround(r.top() * back),
+            std::lround((r.right() + 1) * back) - 1, std::lround((r.bottom() + 1) * back) - 1);
       }
     }
     std::vector<DetectedFace> faces;
@@ -353,6 +347,19 @@ class FacePipeline::Impl {
   const WorkerPool workers_;
 };
 
+double DetectionScale(int width, int height, const FacePipelineOptions& options) {
+  constexpr double kDetectorWindow = 80;  // dlib's frontal HOG detector
+  const double pixels = static_cast<double>(width) * height;
+  const double smallest_face =
+      std::max(static_cast<double>(options.smallest_face_pixels),
+               options.smallest_face_share * static_cast<double>(std::min(width, height)));
+  double scale = std::min(kDetectorWindow / smallest_face, std::exp2(options.upsample));
+  if (scale > 1) {
+    scale = std::max(1.0, std::min(scale, std::sqrt(options.max_upsampled_pixels / pixels)));
+  }
+  return std::min(scale, std::sqrt(static_cast<double>(options.max_detection_pixels) / pixels));
+}
+
 void RunBlasOnCallingThreads() {
   // Looked up at run time: another BLAS may be installed, which has no such setting.
   using SetThreads = void (*)(int);
@@ -365,6 +372,11 @@ absl::StatusOr<std::unique_ptr<FacePipeline>> FacePipeline::Create(
     const FacePipelineOptions& options) {
   if (options.max_detection_pixels < 10'000) {
     return absl::InvalidArgumentError("max_detection_pixels must be at least 10000");
+  }
+  if (options.smallest_face_pixels < 20 || options.smallest_face_share < 0 ||
+      options.smallest_face_share > 0.5) {
+    return absl::InvalidArgumentError(
+        "smallest_face_pixels must be at least 20 and smallest_face_share within 0..0.5");
   }
   if (options.upsample < 0 || options.upsample > 3) {
     return absl::InvalidArgumentError(

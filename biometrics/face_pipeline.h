@@ -79,16 +79,22 @@ void RunBlasOnCallingThreads();
 struct FacePipelineOptions {
   // Folder holding the two model files (see model_files.h).
   std::string models_dir;
-  // Times the image is doubled before HOG detection. The detector's window is 80x80 px, so
-  // without upsampling it misses faces under ~80 px (e.g. most of LFW's 250x250 crops); each
-  // doubling costs ~4x detection time. 0..3.
+  // The detector scans the photo at the scale that brings the smallest face worth finding to its
+  // 80x80 px window: the larger of smallest_face_pixels and smallest_face_share of the photo's
+  // shorter side. Small photos are enlarged (faces of 40 px need 2x), large ones reduced (in a
+  // 12 MP photo a face under 4% of its height, 120 px, is a bystander), so that the pixels
+  // scanned, and HOG's cost with them, stay near 5 MP whatever the photo's size. Landmarks and
+  // descriptors always use the photo itself.
+  int smallest_face_pixels = 40;
+  double smallest_face_share = 0.04;
+  // The most the photo is enlarged for detection: 2^upsample times. The detector's window is
+  // 80x80 px, so without enlarging it misses faces under ~80 px (e.g. most of LFW's 250x250
+  // crops). 0..3.
   int upsample = 1;
-  // Upsampling is skipped while it would exceed this many pixels: in large photos faces are big
-  // enough anyway, and a 12 MP photo doubled would take seconds and ~600 MB.
+  // Enlarging stops short of this many pixels scanned (a 12 MP photo doubled would take seconds
+  // and ~600 MB).
   std::int64_t max_upsampled_pixels = 16'000'000;
-  // Larger images are scanned by the detector reduced to this many pixels (landmarks and
-  // descriptors still use the full image). HOG's cost grows with the pixels scanned; at 6 MP the
-  // smallest face found in a 12 MP photo is ~115 px wide, well above what a usable template needs.
+  // And no photo is scanned at more than this many pixels.
   std::int64_t max_detection_pixels = 6'000'000;
   // Added to the detector's threshold; negative finds more (and more false) faces.
   double detection_threshold = 0.0;
@@ -98,6 +104,10 @@ struct FacePipelineOptions {
   int jitter = 0;
   QualityThresholds quality;
 };
+
+// The factor a photo of `width` x `height` is scaled by before the detector scans it (see
+// FacePipelineOptions): above 1 enlarges, below 1 reduces.
+double DetectionScale(int width, int height, const FacePipelineOptions& options);
 
 // Thread-safe: all methods are const and may be called from many threads at once. Each call
 // borrows a private detector and network from an internal pool (growing it when all are busy),

@@ -1,5 +1,6 @@
 // Per-stage timings of the face pipeline on real photos: decode, detect (per megapixel),
-// landmarks, chip, descriptor (per face), whole photo. Run after building encuentro_face_models.
+// landmarks, chip, descriptor (per face), whole photo, and whole photos of 0.25 to 12 MP. Run after
+// building encuentro_face_models.
 //
 // Counters: ms_per_face and ms_per_MP are inverted rates over wall time (UseRealTime: dlib's
 // BLAS calls run on OpenBLAS threads too). Google Benchmark prints them with an "s" suffix; the
@@ -8,10 +9,14 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
@@ -197,6 +202,43 @@ BENCHMARK_CAPTURE(BM_WholePhoto, bald_guys_3MP, std::string("bald_guys.jpg"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_WholePhoto, tom_cruise_0_45MP, std::string("Tom_Cruise_avp_2014_4.jpg"))
     ->Arg(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// A whole phone photo as the server takes it: bald_guys.jpg (24 faces) resized to 0.25, 1, 3 and
+// 12 MP and stored as JPEG, then decoded (at the server's 16 MP working limit), detected at the
+// scale the pipeline chooses, and every face found landmarked, checked and described.
+void BM_PhotoOfSize(benchmark::State& state) {
+  const double megapixels = static_cast<double>(state.range(0)) / 100;
+  const RgbImage original = Decode(kDlibFaces + "/bald_guys.jpg");
+  const double factor =
+      std::sqrt(megapixels * 1e6 /
+                (static_cast<double>(original.width) * static_cast<double>(original.height)));
+  const cv::Mat source(original.height, original.width, CV_8UC3,
+                       const_cast<std::uint8_t*>(original.pixels.data()));
+  cv::Mat resized, bgr;
+  cv::resize(source, resized, cv::Size(), factor, factor,
+             factor < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::cvtColor(resized, bgr, cv::COLOR_RGB2BGR);
+  std::vector<std::uint8_t> jpeg;
+  if (!cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 90})) std::abort();
+  const FacePipeline& pipeline = Pipeline(1);
+  size_t faces = 0;
+  for (auto _ : state) {
+    absl::StatusOr<WorkingImage> image = DecodeWorkingImage(jpeg, DecodeLimits{}, 16'000'000);
+    if (!image.ok()) std::abort();
+    faces = pipeline.Analyze(image->image)->size();
+  }
+  state.counters["MP"] = static_cast<double>(resized.cols) * resized.rows / 1e6;
+  state.counters["faces"] = static_cast<double>(faces);
+  state.counters["detection_scale"] =
+      DetectionScale(resized.cols, resized.rows, pipeline.options());
+}
+BENCHMARK(BM_PhotoOfSize)
+    ->Arg(25)
+    ->Arg(100)
+    ->Arg(300)
+    ->Arg(1200)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 

@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "biometrics/image_decoder.h"
@@ -141,6 +142,25 @@ TEST(FacePipelineTest, LargePhotosAreScannedReducedAndBoxedInFull) {
                 0.25 * reference[i].box.width * kFactor);
     EXPECT_LT(DescriptorDistance(found[i].descriptor, reference[i].descriptor), 0.3f);
   }
+}
+
+// The detector's scale follows the photo's size: small photos doubled (faces of 40 px reach the
+// 80 px window), large ones reduced so that about 5 MP are scanned, never more than the limit.
+TEST(FacePipelineTest, DetectionScaleBoundsThePixelsScanned) {
+  const FacePipelineOptions options;
+  EXPECT_DOUBLE_EQ(DetectionScale(577, 433, options), 2);              // 0.25 MP
+  EXPECT_DOUBLE_EQ(DetectionScale(1155, 866, options), 2);             // 1 MP
+  EXPECT_NEAR(DetectionScale(2000, 1500, options), 80.0 / 60, 1e-9);   // 3 MP: faces of 60 px
+  EXPECT_NEAR(DetectionScale(4000, 3000, options), 80.0 / 120, 1e-9);  // 12 MP: of 120 px
+  for (const auto& [w, h] :
+       std::vector<std::pair<int, int>>{{4000, 3000}, {8000, 6000}, {2000, 1500}, {12000, 1000}}) {
+    const double scale = DetectionScale(w, h, options);
+    EXPECT_LE(scale * scale * w * h, static_cast<double>(options.max_detection_pixels) * 1.0001)
+        << w << "x" << h;
+  }
+  FacePipelineOptions no_enlarging = options;
+  no_enlarging.upsample = 0;
+  EXPECT_DOUBLE_EQ(DetectionScale(577, 433, no_enlarging), 1);
 }
 
 TEST(FacePipelineTest, DemoPhotosFaceCountsWithoutUpsampling) {
