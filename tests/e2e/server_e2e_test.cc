@@ -45,6 +45,20 @@ class ServerE2E : public ::testing::Test {
     return std::make_unique<ServerProcess>(ENCUENTROD_PATH, args, dir_.path());
   }
   std::filesystem::path data_dir() const { return dir_.path() / "var"; }
+  // Exports the audit log through `servers` with the admin's token and verifies it offline with
+  // the public key in data_dir(), as a families' organization would.
+  void ExpectAuditChainVerifies(const std::string& servers, const std::string& admin) {
+    const std::string exported = (dir_.path() / "audit.jsonl").string();
+    CommandResult export_result = RunCommand(
+        ENCUENTRO_CLI_PATH, {"--server", servers, "--token", admin, "audit", "export", exported},
+        dir_.path());
+    ASSERT_EQ(export_result.exit_code, 0) << export_result.err;
+    CommandResult verified = RunCommand(
+        ENCUENTRO_CLI_PATH,
+        {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
+        dir_.path());
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  }
   // Another replica on `url`, in a data directory `name` of its own, with the audit signing key
   // of the server in data_dir() (one chain, one key): that server must have started once.
   std::unique_ptr<ServerProcess> StartReplica(const std::string& name, const std::string& url,
@@ -760,16 +774,7 @@ TEST_F(ServerE2E, TwoReplicasOnOneDatabaseServeOneClient) {
       });
     }
     for (std::thread& reader : readers) reader.join();
-    const std::string exported = (dir_.path() / "audit.jsonl").string();
-    CommandResult export_result =
-        RunCommand(ENCUENTRO_CLI_PATH,
-                   {"--server", both, "--token", admin, "audit", "export", exported}, dir_.path());
-    ASSERT_EQ(export_result.exit_code, 0) << export_result.err;
-    CommandResult verified = RunCommand(
-        ENCUENTRO_CLI_PATH,
-        {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
-        dir_.path());
-    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+    ExpectAuditChainVerifies(both, admin);
   }
 
   first->Signal(SIGTERM);
@@ -931,16 +936,7 @@ TEST_F(ServerE2E, ReplicasFollowAPromotedStandbyAndLoseNoAcknowledgedWrite) {
       ms(*load.FirstAcknowledgedAfter(promoted) - promoted));
 
   // The audit chain went on through the failover, through both replicas, under one key.
-  const std::string exported = (dir_.path() / "audit.jsonl").string();
-  CommandResult export_result = RunCommand(
-      ENCUENTRO_CLI_PATH, {"--server", addresses[1], "--token", admin, "audit", "export", exported},
-      dir_.path());
-  ASSERT_EQ(export_result.exit_code, 0) << export_result.err;
-  CommandResult verified = RunCommand(
-      ENCUENTRO_CLI_PATH,
-      {"audit", "verify", exported, "--pubkey", (data_dir() / "audit-signing.key.pub").string()},
-      dir_.path());
-  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  ExpectAuditChainVerifies(addresses[1], admin);
   for (auto& replica : replicas) {
     EXPECT_FALSE(replica->WaitForExit(seconds(0)).has_value()) << replica->Stderr();
     replica->Signal(SIGTERM);
