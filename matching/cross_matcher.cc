@@ -16,7 +16,7 @@ std::string LeadReason(double posterior, const PairEvidence& evidence) {
       absl::StrFormat("cross-match posterior %.2f, log10 LR %.2f:", posterior, evidence.log10_lr);
   for (size_t i = 0; i < evidence.factors.size(); ++i) {
     const Factor& f = evidence.factors[i];
-    absl::StrAppend(&reason, i ? "," : "", " ", f.name, f.prior ? " prior" : "",
+    absl::StrAppend(&reason, i ? "," : "", " ", std::string(f.name), f.prior ? " prior" : "",
                     absl::StrFormat(" %+.2f", f.log10_lr));
   }
   return reason;

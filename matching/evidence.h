@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "matching/population.h"
@@ -20,8 +21,10 @@ enum class Light { kMatch, kPossible, kNoMatch, kUnknown };
 const char* LightName(Light light);
 
 struct Factor {
-  // "face", "dates", "age", "sex", "stature", "marks", "dental", "effects", "place".
-  std::string name;
+  // "face", "dates", "age", "sex", "stature", "marks", "dental", "effects", "place": always a
+  // string literal, so that the search's scan, which makes a factor of each kind for every
+  // candidate, copies no characters.
+  std::string_view name;
   // log10 P(evidence | same person) / P(evidence | different people), within the factor's
   // bound; 0 when uninformative. For a prior factor, the log10 weight of the prior instead.
   double log10_lr = 0;

@@ -479,7 +479,7 @@ double FaceCalibration::MinimumCorrection(double distance, int comparisons) cons
   return std::min(0.0, -std::log10(m) - (m - 1) * std::log10(tail));
 }
 
-Factor FaceCalibration::FaceFactor(double distance, int comparisons, const std::string& subject,
+Factor FaceCalibration::FaceFactor(double distance, int comparisons, std::string_view subject,
                                    bool explain) const {
   if (!std::isfinite(distance)) return FaceFactor(distance, subject);
   const double correction = MinimumCorrection(distance, comparisons);
@@ -513,9 +513,9 @@ double FaceCalibration::Log10Lr(double distance) const {
   return lo.log10_lr + t * (hi.log10_lr - lo.log10_lr);
 }
 
-Factor FaceCalibration::FaceFactor(double distance, const std::string& subject) const {
+Factor FaceCalibration::FaceFactor(double distance, std::string_view subject) const {
   if (!std::isfinite(distance)) {
-    return {"face", 0, Light::kUnknown, false, subject + ": no comparable face"};
+    return {"face", 0, Light::kUnknown, false, std::string(subject) + ": no comparable face"};
   }
   const double lr = Log10Lr(distance);
   Light light = Light::kPossible;
@@ -527,9 +527,9 @@ Factor FaceCalibration::FaceFactor(double distance, const std::string& subject) 
   const std::string bounds = std::abs(upper_ + lower_) < 0.05
                                  ? absl::StrFormat("capped at %.1f", upper_)
                                  : absl::StrFormat("capped to %+.1f..%+.1f", lower_, upper_);
-  return {
-      "face", lr, light, false,
-      absl::StrFormat("%s at distance %.2f: log10 LR %+.1f (%s)", subject, distance, lr, bounds)};
+  return {"face", lr, light, false,
+          absl::StrFormat("%s at distance %.2f: log10 LR %+.1f (%s)", std::string(subject),
+                          distance, lr, bounds)};
 }
 
 #undef ENCUENTRO_ASSIGN_OR_RETURN

@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -104,7 +105,7 @@ class FaceCalibration {
   // what was compared, for the reason ("nearest template"). A non-finite distance gives an
   // uninformative factor (light unknown). Face evidence never excludes: facial similarity is an
   // investigative lead, never an identification.
-  Factor FaceFactor(double distance, const std::string& subject = "nearest template") const;
+  Factor FaceFactor(double distance, std::string_view subject = "nearest template") const;
 
   // The face factor when `distance` is the smallest of `comparisons` comparisons (each template
   // of the remains against each of the candidate's). The table is fitted on single comparisons;
@@ -113,7 +114,7 @@ class FaceCalibration {
   // MinimumCorrection(d, m) = -log10 m - (m-1) log10(1 - F_i(d)), applied only where it lowers
   // the LR: a candidate never gains from having more photos.
   // Without `explain` the reason is left empty (the value is the same).
-  Factor FaceFactor(double distance, int comparisons, const std::string& subject,
+  Factor FaceFactor(double distance, int comparisons, std::string_view subject,
                     bool explain = true) const;
   double MinimumCorrection(double distance, int comparisons) const;
   // 1 - F_i(d): the share of single impostor comparisons farther than `distance`, from the

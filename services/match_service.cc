@@ -235,7 +235,7 @@ grpc::Status MatchServiceImpl::Search(const auth::Principal& caller,
     if (c.decision) *out->mutable_decision() = ToProto(*c.decision);
     for (const auto& f : c.evidence.factors) {
       v1::EvidenceFactor* factor = out->add_factors();
-      factor->set_name(f.name);
+      factor->set_name(std::string(f.name));
       factor->set_log10_lr(f.log10_lr);
       factor->set_light(ToProto(f.light));
       factor->set_excludes(f.excludes);
