@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numbers>
 #include <optional>
 
 #include "absl/strings/str_format.h"
@@ -110,15 +111,23 @@ double AgeErrorAbove(double max, const EvidenceOptions& o) {
 }
 
 // The person's possible ages are equally likely: the mean of the range's likelihood over them,
-// in quarter years.
+// integrated exactly (1 inside the range, Gaussian tails outside), so that a search's scan costs
+// the same whatever the span of possible ages.
 double AgeSameLikelihood(double youngest, double oldest, double min, double max,
                          const EvidenceOptions& o) {
-  const int steps = std::max(1, static_cast<int>(std::ceil((oldest - youngest) / 0.25)));
-  double same = 0;
-  for (int i = 0; i < steps; ++i) {
-    same += AgeRangeLikelihood(youngest + (oldest - youngest) * (i + 0.5) / steps, min, max, o);
-  }
-  return same / steps;
+  if (oldest - youngest < 1e-9) return AgeRangeLikelihood((youngest + oldest) / 2, min, max, o);
+  // Integral of exp(-t^2 / 2) over [from, to], in units of `sd`, times sd.
+  const auto tail = [](double from, double to, double sd) {
+    return sd * std::sqrt(std::numbers::pi / 2) *
+           (std::erf(to / (sd * std::numbers::sqrt2)) -
+            std::erf(from / (sd * std::numbers::sqrt2)));
+  };
+  double total = std::max(0.0, std::min(oldest, max) - std::max(youngest, min));
+  if (youngest < min)
+    total += tail(min - std::min(oldest, min), min - youngest, o.age_error_below_years);
+  if (oldest > max)
+    total += tail(std::max(youngest, max) - max, oldest - max, AgeErrorAbove(max, o));
+  return total / (oldest - youngest);
 }
 
 double AgeUnrelatedLikelihood(double min, double max, const PopulationStatistics& population,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 
 #include "matching/population.h"
@@ -154,8 +155,17 @@ TEST(Evidence, AgeLikelihoodRatioAgainstThePopulation) {
   const PopulationStatistics even = EvenAges();
   // Numerator 1; denominator (10 + 2 x sum_k exp(-((k + 0.5)/4)^2 / 2)) / 100 = 0.200265.
   EXPECT_NEAR(AgeLikelihoodRatio(25, 25, 20, 30, even, {}), 4.99338, 1e-4);
-  // Possible ages 28-34 against 20-30: the mean over quarter years is 0.903815.
-  EXPECT_NEAR(AgeLikelihoodRatio(28, 34, 20, 30, even, {}), 4.51309, 1e-4);
+  // Possible ages 28-34 against 20-30: the exact mean is (2 + 4 sqrt(pi/2) erf(4 / (4 sqrt 2)))
+  // / 6 = 0.903750.
+  EXPECT_NEAR(AgeLikelihoodRatio(28, 34, 20, 30, even, {}), 4.51277, 1e-4);
+  // Entirely below the range (ages 10-12 against 20-30), and a single possible age.
+  EXPECT_NEAR(
+      AgeLikelihoodRatio(10, 12, 20, 30, even, {}) * 0.200265,
+      4 * std::sqrt(std::numbers::pi / 2) *
+          (std::erf(10 / (4 * std::numbers::sqrt2)) - std::erf(8 / (4 * std::numbers::sqrt2))) / 2,
+      1e-5);
+  EXPECT_NEAR(AgeLikelihoodRatio(33, 33, 20, 30, even, {}) * 0.200265,
+              std::exp(-0.5 * (3.0 / 4) * (3.0 / 4)), 1e-6);
 }
 
 TEST(Evidence, AgeExclusionIsAsymmetric) {
