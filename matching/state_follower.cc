@@ -15,6 +15,20 @@ constexpr std::chrono::milliseconds kWait(250);
 // Pause between attempts while the database is unreachable.
 constexpr std::chrono::seconds kRetry(1);
 
+// Adds to the gallery each of `templates` it does not hold yet; returns how many.
+absl::StatusOr<size_t> AddAbsent(index::FaceGallery* gallery,
+                                 const std::vector<storage::StoredTemplate>& templates) {
+  size_t added = 0;
+  for (const storage::StoredTemplate& t : templates) {
+    if (gallery->Contains(t.photo_id)) continue;
+    if (absl::Status s = gallery->Add(ToGalleryTemplate(t)); !s.ok() && !absl::IsAlreadyExists(s)) {
+      return s;
+    }
+    ++added;
+  }
+  return added;
+}
+
 }  // namespace
 
 MatchingStateFollower::MatchingStateFollower(
@@ -90,16 +104,11 @@ absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) 
     if (!templates.ok()) return templates.status();
     absl::StatusOr<std::vector<int64_t>> ever = store_->PersonTemplatePhotoIds(id);
     if (!ever.ok()) return ever.status();
-    std::unordered_set<int64_t> current;
-    for (const storage::StoredTemplate& t : *templates) {
-      current.insert(t.photo_id);
-      if (!gallery_->Contains(t.photo_id)) {
-        if (absl::Status s = gallery_->Add(ToGalleryTemplate(t));
-            !s.ok() && !absl::IsAlreadyExists(s)) {
-          return s;
-        }
-      }
+    if (absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates); !added.ok()) {
+      return added.status();
     }
+    std::unordered_set<int64_t> current;
+    for (const storage::StoredTemplate& t : *templates) current.insert(t.photo_id);
     for (int64_t photo : *ever) {
       if (!current.count(photo)) gallery_->Remove(photo);
     }
@@ -113,17 +122,10 @@ absl::Status MatchingStateFollower::CatchUp() {
   pool_->ReplaceAll(*std::move(people));
   absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->LoadGalleryTemplates();
   if (!templates.ok()) return templates.status();
+  absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates);
+  if (!added.ok()) return added.status();
   std::unordered_set<int64_t> in_database;
-  size_t added = 0;
-  for (const storage::StoredTemplate& t : *templates) {
-    in_database.insert(t.photo_id);
-    if (gallery_->Contains(t.photo_id)) continue;
-    if (absl::Status s = gallery_->Add(ToGalleryTemplate(t));
-        !s.ok() && !absl::IsAlreadyExists(s)) {
-      return s;
-    }
-    ++added;
-  }
+  for (const storage::StoredTemplate& t : *templates) in_database.insert(t.photo_id);
   size_t removed = 0;
   for (int64_t id : gallery_->Ids()) {
     if (!in_database.count(id)) {
@@ -131,9 +133,9 @@ absl::Status MatchingStateFollower::CatchUp() {
       ++removed;
     }
   }
-  if (added + removed > 0) {
+  if (*added + removed > 0) {
     spdlog::info("matching follower: caught up with the database ({} templates added, {} removed)",
-                 added, removed);
+                 *added, removed);
   }
   return absl::OkStatus();
 }

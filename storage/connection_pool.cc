@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Connect() cons
   }
 }
 
-ConnectionPool::Use ConnectionPool::use() const {
+PoolUse ConnectionPool::use() const {
   std::lock_guard lock(mu_);
   return {open_ - static_cast<int>(idle_.size()), open_, max_size_};
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "storage/database.h"
 
 namespace encuentro::storage {
 
@@ -20,17 +21,13 @@ class ConnectionPool {
  public:
   ConnectionPool(std::string connection_string, std::string assume_role, int max_size);
 
-  // Borrows a connection for the duration of `fn`, converting pqxx errors into statuses:
-  // broken connections to UNAVAILABLE, serialization failures to ABORTED, others to INTERNAL.
+  // Borrows a connection for the duration of `fn`, converting pqxx errors into statuses: broken
+  // connections, commits whose outcome is in doubt and any error that leaves the connection
+  // closed to UNAVAILABLE, serialization failures to ABORTED, others to INTERNAL.
   absl::Status Run(const std::function<void(pqxx::connection&)>& fn);
 
   // How busy the pool is, for metrics: connections lent out, open (lent or idle), the limit.
-  struct Use {
-    int in_use = 0;
-    int open = 0;
-    int max = 0;
-  };
-  Use use() const;
+  PoolUse use() const;
 
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect() const;

@@ -15,10 +15,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   return std::unique_ptr<Database>(new Database(options, std::move(pool)));
 }
 
-Database::PoolUse Database::pool_use() const {
-  const ConnectionPool::Use use = pool_->use();
-  return {use.in_use, use.open, use.max};
-}
+PoolUse Database::pool_use() const { return pool_->use(); }
 
 absl::StatusOr<int64_t> Database::SchemaVersion() {
   int64_t version = 0;

@@ -14,6 +14,13 @@ namespace encuentro::storage {
 
 class ConnectionPool;
 
+// How busy a connection pool is.
+struct PoolUse {
+  int in_use = 0;  // lent to calls
+  int open = 0;    // lent or idle
+  int max = 0;
+};
+
 struct DatabaseOptions {
   // libpq connection string or URL.
   std::string connection_string;
@@ -38,11 +45,6 @@ class Database {
 
   ConnectionPool& pool() { return *pool_; }
   // How busy the connection pool is, for metrics.
-  struct PoolUse {
-    int in_use = 0;  // lent to calls
-    int open = 0;    // lent or idle
-    int max = 0;
-  };
   PoolUse pool_use() const;
   // What it was opened with: a component that needs a connection of its own (a listener) uses
   // the same address and role.
