@@ -67,7 +67,7 @@ inline TemplateView ViewOf(const GalleryTemplate& t) {
   return {t.id, t.descriptor.data(), t.traits};
 }
 
-// Euclidean distance between two descriptors seen in place (FAISS's kernel).
+// Euclidean distance between two descriptors seen in place.
 float ViewDistance(const float* a, const float* b);
 
 // The gallery's distance: Euclidean, the metric dlib's descriptors and 0.6 threshold are made for.

@@ -1,5 +1,6 @@
 #include "matching/candidate_pool.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace encuentro::matching {
@@ -51,13 +52,27 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person) {
   return profile;
 }
 
-absl::StatusOr<std::unique_ptr<CandidatePool>> CandidatePool::Load(storage::MatchStore& store) {
+absl::StatusOr<std::unique_ptr<CandidatePool>> CandidatePool::Load(
+    storage::MatchStore& store, const index::FaceGallery* gallery) {
   absl::StatusOr<std::vector<records::MissingPerson>> profiles = store.LoadCandidateProfiles();
   if (!profiles.ok()) return profiles.status();
-  auto pool = std::make_unique<CandidatePool>();
-  pool->people_ = *std::move(profiles);
-  for (size_t i = 0; i < pool->people_.size(); ++i) pool->index_[pool->people_[i].meta.id] = i;
+  auto pool = std::make_unique<CandidatePool>(gallery);
+  pool->ReplaceAll(*std::move(profiles));
   return pool;
+}
+
+std::vector<index::GalleryTemplate> CandidatePool::TemplatesOf(int64_t owner) const {
+  std::vector<index::TemplateView> views;
+  std::vector<index::GalleryTemplate> templates;
+  const index::FaceGallery::Reader reader(*gallery_);
+  reader.TemplatesOf(owner, &views);
+  for (const index::TemplateView& view : views) {
+    index::GalleryTemplate& t = templates.emplace_back();
+    t.id = view.id;
+    std::copy(view.descriptor, view.descriptor + index::kDimensions, t.descriptor.begin());
+    t.traits = view.traits;
+  }
+  return templates;
 }
 
 void CandidatePool::Update(const records::MissingPerson& person) {
@@ -66,20 +81,34 @@ void CandidatePool::Update(const records::MissingPerson& person) {
     return;
   }
   std::unique_lock lock(mu_);
+  Candidate candidate{MatchProfileOf(person), TemplatesOf(person.meta.id)};
   const auto found = index_.find(person.meta.id);
   if (found != index_.end()) {
-    people_[found->second] = MatchProfileOf(person);
+    people_[found->second] = std::move(candidate);
     return;
   }
   index_[person.meta.id] = people_.size();
-  people_.push_back(MatchProfileOf(person));
+  people_.push_back(std::move(candidate));
+}
+
+void CandidatePool::TemplatesChanged(int64_t owner) {
+  std::unique_lock lock(mu_);
+  const auto found = index_.find(owner);
+  if (found != index_.end()) people_[found->second].templates = TemplatesOf(owner);
 }
 
 void CandidatePool::ReplaceAll(std::vector<records::MissingPerson> profiles) {
-  std::unordered_map<int64_t, size_t> index;
-  for (size_t i = 0; i < profiles.size(); ++i) index[profiles[i].meta.id] = i;
   std::unique_lock lock(mu_);
-  people_ = std::move(profiles);
+  // Built in the order it will be scanned, so that the templates' copies lie in that order too.
+  std::vector<Candidate> people;
+  people.reserve(profiles.size());
+  std::unordered_map<int64_t, size_t> index;
+  for (records::MissingPerson& profile : profiles) {
+    index[profile.meta.id] = people.size();
+    std::vector<index::GalleryTemplate> templates = TemplatesOf(profile.meta.id);
+    people.push_back({std::move(profile), std::move(templates)});
+  }
+  people_ = std::move(people);
   index_ = std::move(index);
 }
 
@@ -92,7 +121,7 @@ void CandidatePool::Remove(int64_t id) {
   index_.erase(found);
   if (slot + 1 != people_.size()) {
     people_[slot] = std::move(people_.back());
-    index_[people_[slot].meta.id] = slot;
+    index_[people_[slot].profile.meta.id] = slot;
   }
   people_.pop_back();
 }
@@ -102,13 +131,12 @@ size_t CandidatePool::size() const {
   return people_.size();
 }
 
-void CandidatePool::ForEachPart(
-    size_t part, size_t parts,
-    const std::function<void(const records::MissingPerson&)>& visit) const {
+void CandidatePool::VisitPart(size_t part, size_t parts,
+                              const std::function<void(std::span<const Candidate>)>& visit) const {
   std::shared_lock lock(mu_);
   const size_t begin = people_.size() * part / parts;
   const size_t end = people_.size() * (part + 1) / parts;
-  for (size_t i = begin; i < end; ++i) visit(people_[i]);
+  visit(std::span<const Candidate>(people_).subspan(begin, end - begin));
 }
 
 }  // namespace encuentro::matching

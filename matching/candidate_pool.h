@@ -1,17 +1,19 @@
 // Every live missing person (status missing or located deceased, not deleted) as matching
-// compares them, in memory, so that a search scores all of them without reading them from
-// PostgreSQL. Derived state, like the gallery: loaded from the database at start-up and kept in
-// step by the records module after each commit (see MatchingStateSync).
+// compares them, with their face templates, in memory, so that a search scores all of them
+// without reading PostgreSQL or looking anything up. Derived state, like the gallery: loaded at
+// start-up and kept in step by the records module after each commit (see MatchingStateSync).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "index/face_gallery.h"
 #include "records/model.h"
 #include "storage/match_store.h"
 
@@ -23,28 +25,48 @@ namespace encuentro::matching {
 // reads them only for the candidates it returns.
 records::MissingPerson MatchProfileOf(const records::MissingPerson& person);
 
-// Thread-safe: scans share a lock, changes take it alone.
+// One live person as a search's scan reads them.
+struct Candidate {
+  records::MissingPerson profile;  // MatchProfileOf
+  // Copies of the person's templates in the gallery. A scan reads the pool front to back; the
+  // gallery stores descriptors in the order they were added, so reading them there would wait on
+  // memory for every candidate.
+  std::vector<index::GalleryTemplate> templates;
+};
+
+// Thread-safe: scans share a lock, changes take it alone. Templates are copied from the gallery
+// given at construction, which must outlive the pool; a change to the gallery is followed by
+// TemplatesChanged for its owner. The pool's lock is taken before the gallery's, never after.
 class CandidatePool {
  public:
-  static absl::StatusOr<std::unique_ptr<CandidatePool>> Load(storage::MatchStore& store);
-  CandidatePool() = default;
+  static absl::StatusOr<std::unique_ptr<CandidatePool>> Load(storage::MatchStore& store,
+                                                             const index::FaceGallery* gallery);
+  explicit CandidatePool(const index::FaceGallery* gallery) : gallery_(gallery) {}
 
-  // The person as committed: kept while live, dropped otherwise.
+  // The person as committed: kept while live (with their templates as the gallery holds them),
+  // dropped otherwise.
   void Update(const records::MissingPerson& person);
   void Remove(int64_t id);
-  // Everyone at once, as LoadCandidateProfiles gives them (catching up after missed changes).
+  // The gallery's templates of `owner` changed: the pool copies them again if `owner` is in it.
+  void TemplatesChanged(int64_t owner);
+  // Everyone at once, as LoadCandidateProfiles gives them (catching up after missed changes),
+  // with their templates as the gallery now holds them.
   void ReplaceAll(std::vector<records::MissingPerson> profiles);
   size_t size() const;
-  // Calls `visit` for every live person of part `part` of `parts` equal slices (a scan split
-  // over threads), in no particular order (rankings break ties by id), under the shared lock:
-  // keep it short of I/O.
-  void ForEachPart(size_t part, size_t parts,
-                   const std::function<void(const records::MissingPerson&)>& visit) const;
+  // Calls `visit` once with every live person of part `part` of `parts` equal slices (a scan
+  // split over threads), in no particular order (rankings break ties by id), under the shared
+  // lock: keep it short of I/O.
+  void VisitPart(size_t part, size_t parts,
+                 const std::function<void(std::span<const Candidate>)>& visit) const;
 
  private:
+  // `owner`'s templates as the gallery holds them now.
+  std::vector<index::GalleryTemplate> TemplatesOf(int64_t owner) const;
+
+  const index::FaceGallery* gallery_;
   // A flat array scans fast; `index_` finds a person's slot for changes. Guarded by mu_.
   mutable std::shared_mutex mu_;
-  std::vector<records::MissingPerson> people_;
+  std::vector<Candidate> people_;
   std::unordered_map<int64_t, size_t> index_;
 };
 

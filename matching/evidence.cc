@@ -175,9 +175,9 @@ Factor CompareAge(const records::MissingPerson& p, const records::UnidentifiedRe
                   const RemainsEvidence::Terms& terms, records::Date today,
                   const EvidenceOptions& o, bool explain) {
   const auto& estimate = r.biological_profile.age;
-  const auto ages = PossibleAgesAtDeath(p, r, today);
-  if (!estimate || !ages)
-    return Unknown("age", "age-at-death estimate or the person's age missing", explain);
+  // Most remains carry no estimate: the person's possible ages are worked out only when compared.
+  const auto ages = estimate ? PossibleAgesAtDeath(p, r, today) : std::nullopt;
+  if (!ages) return Unknown("age", "age-at-death estimate or the person's age missing", explain);
   const auto [youngest, oldest] = *ages;
   const double lr =
       std::max(AgeSameLikelihood(youngest, oldest, estimate->min_years, estimate->max_years, o),
@@ -277,7 +277,9 @@ Factor CompareMarkEvidence(const records::MissingPerson& p, const records::Unide
 Factor CompareDentalEvidence(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                              const PopulationStatistics& population, const EvidenceOptions& o,
                              bool explain) {
-  if (!p.dental_chart || !r.dental_chart) {
+  // The remains' side first: it is the same for every candidate of a search, so the scan reads a
+  // person's chart (far into the record) only when there is one to compare it with.
+  if (!r.dental_chart || !p.dental_chart) {
     return Unknown("dental", "no dental chart on one side or both", explain);
   }
   DentalComparison dental =
@@ -312,7 +314,7 @@ std::vector<std::string> EffectWords(const records::PersonalEffect& e) {
 
 Factor CompareEffects(const records::MissingPerson& p, const records::UnidentifiedRemains& r,
                       const EvidenceOptions& o, bool explain) {
-  if (p.effects.empty() || r.effects.empty()) {
+  if (r.effects.empty() || p.effects.empty()) {
     return Unknown("effects", "no clothing or effects recorded on one side or both", explain);
   }
   int matched = 0;
@@ -348,7 +350,7 @@ Factor ComparePlace(const records::MissingPerson& p, const records::Unidentified
                     const EvidenceOptions& o, bool explain) {
   Factor f = Unknown("place", "coordinates of last-seen or found place missing", explain);
   f.prior = true;
-  if (!p.last_seen_place.location || !r.found_place.location) return f;
+  if (!r.found_place.location || !p.last_seen_place.location) return f;
   const double km = DistanceKm(*p.last_seen_place.location, *r.found_place.location);
   f.reason =
       ENCUENTRO_EXPLAIN("found %.0f km from where last seen (a prior weight, not evidence)", km);

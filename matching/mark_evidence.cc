@@ -277,7 +277,7 @@ MarkComparison CompareMarks(const std::vector<records::DistinguishingMark>& pers
                             const MarkFrequencies& frequencies, const MarkEvidenceOptions& o,
                             bool explain) {
   MarkComparison result;
-  if (remains_marks.empty() && (person_marks.empty() || !marks_examined)) {
+  if (remains_marks.empty() && (!marks_examined || person_marks.empty())) {
     if (explain) {
       result.reason = person_marks.empty() ? "no marks recorded on either side"
                                            : "the remains were not examined for marks";

@@ -4,10 +4,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <thread>
-#include <tuple>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/field_violations.h"
@@ -20,69 +17,8 @@ namespace encuentro::matching {
 
 namespace {
 
-std::optional<double> RemainsAgeMidpoint(const records::UnidentifiedRemains& remains) {
-  const auto& age = remains.biological_profile.age;
-  if (!age) return std::nullopt;
-  return (age->min_years + age->max_years) / 2;
-}
-
 records::Date Today() {
   return records::Date(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
-}
-
-// One comparison of a remains template with a person's template.
-struct FaceComparison {
-  double distance = 0;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
-  // Years between the person's age in their photo and the remains' estimated age, when known.
-  std::optional<double> age_gap;
-};
-
-// The comparison a person's face evidence rests on: the nearest, or, among those within
-// `age_window` of it, the one closest in age to the remains (recognition degrades with the age
-// gap, so a near-equal distance at a closer age is the better witness).
-template <typename Container>
-const FaceComparison& ChooseComparison(const Container& comparisons, double age_window) {
-  double best = std::numeric_limits<double>::infinity();
-  for (const FaceComparison& c : comparisons) best = std::min(best, c.distance);
-  const FaceComparison* chosen = nullptr;
-  for (const FaceComparison& c : comparisons) {
-    if (c.distance > best + age_window) continue;
-    const double gap = c.age_gap.value_or(1e9);
-    const double chosen_gap = chosen ? chosen->age_gap.value_or(1e9) : 0;
-    const bool better =
-        chosen == nullptr ||
-        (gap != chosen_gap
-             ? gap < chosen_gap
-             : std::tie(c.distance, c.person_photo_id, c.remains_photo_id) <
-                   std::tie(chosen->distance, chosen->person_photo_id, chosen->remains_photo_id));
-    if (better) chosen = &c;
-  }
-  return *chosen;
-}
-
-// Every pairing of usable remains templates with usable person templates of one kind (photos,
-// or age progressions).
-using Comparisons = absl::InlinedVector<FaceComparison, 8>;
-
-Comparisons Compare(const std::vector<index::TemplateView>& remains_templates,
-                    const std::vector<index::TemplateView>& person_templates, bool synthetic,
-                    std::optional<double> remains_age) {
-  Comparisons comparisons;
-  for (const index::TemplateView& probe : remains_templates) {
-    if (probe.traits.failed_quality) continue;
-    for (const index::TemplateView& mine : person_templates) {
-      if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
-      FaceComparison c{index::ViewDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
-                       std::nullopt};
-      if (remains_age && !std::isnan(mine.traits.age_years)) {
-        c.age_gap = std::abs(static_cast<double>(mine.traits.age_years) - *remains_age);
-      }
-      comparisons.push_back(c);
-    }
-  }
-  return comparisons;
 }
 
 // Decisions (oldest first) grouped into pairs, in (remains, person) order.
@@ -131,42 +67,6 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) 
   return t;
 }
 
-void Matcher::ScorePair(const records::MissingPerson& person, const RemainsEvidence& remains,
-                        const std::vector<index::TemplateView>& remains_templates,
-                        const std::vector<index::TemplateView>& person_templates, bool explain,
-                        PairEvidence* out) const {
-  const std::optional<double> remains_age = RemainsAgeMidpoint(remains.remains());
-  // Photographs and age progressions are weighed apart: progressions count at a fraction, and
-  // only when they say more than the photographs do.
-  std::optional<Factor> face;
-  std::optional<double> face_distance;
-  int64_t remains_photo_id = 0;
-  int64_t person_photo_id = 0;
-  for (const bool synthetic : {false, true}) {
-    const Comparisons comparisons =
-        Compare(remains_templates, person_templates, synthetic, remains_age);
-    if (comparisons.empty()) continue;
-    const FaceComparison& chosen = ChooseComparison(comparisons, options_.age_preference_window);
-    Factor f = face_factor_(chosen.distance, static_cast<int>(comparisons.size()), explain);
-    if (synthetic) {
-      f.log10_lr *= options_.synthetic_weight;
-      f.unbounded_log10_lr = f.log10_lr;
-      if (explain) {
-        f.reason =
-            absl::StrCat("age progression, counted at ", options_.synthetic_weight, ": ", f.reason);
-      }
-      if (face && face->log10_lr >= f.log10_lr) continue;
-    }
-    face = std::move(f);
-    face_distance = chosen.distance;
-    remains_photo_id = chosen.remains_photo_id;
-    person_photo_id = chosen.person_photo_id;
-  }
-  CombineEvidence(std::move(face), face_distance, person, remains, explain, out);
-  out->remains_photo_id = remains_photo_id;
-  out->person_photo_id = person_photo_id;
-}
-
 absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Matcher::Population() const {
   std::lock_guard lock(population_mu_);
   const auto now = std::chrono::steady_clock::now();
@@ -200,8 +100,8 @@ Matcher::Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
       gallery_(gallery),
       pool_(pool),
       case_records_(case_records),
-      face_factor_(std::move(face_factor)),
-      options_(options) {}
+      options_(options),
+      scorer_(std::move(face_factor), options.age_preference_window, options.synthetic_weight) {}
 
 absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& caller,
                                                        const SearchQuery& query) {
@@ -311,32 +211,11 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   const RemainsEvidence remains_evidence(remains, **population, today, options_.evidence);
   std::vector<RankKey> scored;
   {
-    const index::FaceGallery::Reader reader(*gallery_);
-    const size_t people = pool_->size();
-    const size_t parts =
-        people < 4096 ? 1 : std::clamp<size_t>(static_cast<size_t>(options_.scan_threads), 1, 16);
-    std::vector<std::vector<RankKey>> found(parts);
-    const auto scan = [&](size_t part) {
-      std::vector<index::TemplateView> buffer;  // one candidate's templates at a time
-      PairEvidence scratch;
-      std::vector<RankKey>& mine = found[part];
-      mine.reserve(people / parts + 1);
-      pool_->ForEachPart(part, parts, [&](const records::MissingPerson& profile) {
-        buffer.clear();
-        if (!probes.empty()) reader.TemplatesOf(profile.meta.id, &buffer);
-        ScorePair(profile, remains_evidence, probes, buffer, /*explain=*/false, &scratch);
-        if (scratch.excluded && !include_excluded) return;
-        mine.push_back(RankKeyOf(scratch, profile.meta.id));
-      });
-    };
-    std::vector<std::thread> helpers;
-    for (size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
-    scan(0);
-    for (std::thread& helper : helpers) helper.join();
-    for (std::vector<RankKey>& part : found) {
-      scored.insert(scored.end(), part.begin(), part.end());
-    }
+    common::StepTimer timer(options_.durations, "match_scan");
+    scored = ScanCandidates(*pool_, scorer_, remains_evidence, probes, include_excluded,
+                            options_.scan_threads);
   }
+  common::StepTimer explain_timer(options_.durations, "match_explain");
 
   SearchResult result;
   result.remains_templates = static_cast<int>(probes.size());
@@ -380,8 +259,8 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
     candidate.person = std::move(*found->second);
     templates.clear();
     if (!probes.empty()) reader.TemplatesOf(s.id, &templates);
-    ScorePair(candidate.person, remains_evidence, probes, templates, /*explain=*/true,
-              &candidate.evidence);
+    scorer_.Score(candidate.person, remains_evidence, probes, templates, /*explain=*/true,
+                  &candidate.evidence);
     candidate.posterior =
         PosteriorProbability(candidate.evidence.log10_lr + candidate.evidence.log10_prior_weight,
                              result.prior_probability);
@@ -443,8 +322,8 @@ absl::StatusOr<std::vector<RankedRemains>> Matcher::RankRemainsFor(
     if (remains.meta.delete_time) continue;
     const RemainsEvidence remains_evidence(remains, **population, today, options_.evidence);
     PairEvidence evidence;
-    ScorePair(person, remains_evidence, remains_templates[remains.meta.id], mine,
-              /*explain=*/true, &evidence);
+    scorer_.Score(person, remains_evidence, remains_templates[remains.meta.id], mine,
+                  /*explain=*/true, &evidence);
     if (evidence.excluded) continue;
     ranked.push_back({std::move(remains), std::move(evidence)});
   }
@@ -677,10 +556,14 @@ void MatchingStateSync::TemplateAdded(const records::Photo& photo) {
       !s.ok() && !absl::IsAlreadyExists(s)) {
     spdlog::error("gallery: cannot add template {}: {}", photo.id, s);
   }
+  pool_->TemplatesChanged(photo.owner_id);
 }
 
-void MatchingStateSync::TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) {
-  if (owner_kind == records::RecordKind::kMissingPerson) gallery_->Remove(photo_id);
+void MatchingStateSync::TemplateRemoved(records::RecordKind owner_kind, int64_t owner_id,
+                                        int64_t photo_id) {
+  if (owner_kind != records::RecordKind::kMissingPerson) return;
+  gallery_->Remove(photo_id);
+  pool_->TemplatesChanged(owner_id);
 }
 
 void MatchingStateSync::MissingPersonCommitted(const records::MissingPerson& person) {

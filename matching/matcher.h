@@ -14,8 +14,10 @@
 
 #include "absl/status/statusor.h"
 #include "auth/principal.h"
+#include "common/step_durations.h"
 #include "index/face_gallery.h"
 #include "matching/candidate_pool.h"
+#include "matching/candidate_scan.h"
 #include "matching/decision.h"
 #include "matching/evidence.h"
 #include "matching/pair_evidence.h"
@@ -50,6 +52,9 @@ struct MatchOptions {
   std::chrono::seconds population_refresh{600};
   PopulationOptions population;
   EvidenceOptions evidence;
+  // Not owned; where a search reports how long its steps took ("match_scan", the scoring of the
+  // whole pool, and "match_explain", the reading and explaining of those returned). May be null.
+  common::StepDurations* durations = nullptr;
 };
 
 struct SearchQuery {
@@ -121,8 +126,6 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored);
 
 // Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
 // FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
-using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool explain)>;
-
 // Thread-safe (its stores and the gallery are).
 class Matcher {
  public:
@@ -189,12 +192,6 @@ class Matcher {
                                                                  int limit);
 
  private:
-  // The factors, score and exclusion of one pair, from the remains' and the person's templates,
-  // into `out` (its capacity reused).
-  void ScorePair(const records::MissingPerson& person, const RemainsEvidence& remains,
-                 const std::vector<index::TemplateView>& remains_templates,
-                 const std::vector<index::TemplateView>& person_templates, bool explain,
-                 PairEvidence* out) const;
   // The registry's population figures, read again once older than options_.population_refresh.
   absl::StatusOr<std::shared_ptr<const PopulationStatistics>> Population() const;
 
@@ -209,8 +206,8 @@ class Matcher {
   records::CaseRecords* case_records_;
   records::MatchingObserver* observer_ = nullptr;
   storage::DnaSampleStore* dna_samples_ = nullptr;
-  FaceFactorFn face_factor_;
   MatchOptions options_;
+  PairScorer scorer_;
   mutable std::mutex population_mu_;
   mutable std::shared_ptr<const PopulationStatistics> population_;  // guarded by population_mu_
   mutable std::chrono::steady_clock::time_point population_time_;   // guarded by population_mu_
@@ -223,7 +220,7 @@ class MatchingStateSync final : public records::MatchingObserver {
   MatchingStateSync(index::FaceGallery* gallery, CandidatePool* pool, storage::MatchStore* store)
       : gallery_(gallery), pool_(pool), store_(store) {}
   void TemplateAdded(const records::Photo& photo) override;
-  void TemplateRemoved(records::RecordKind owner_kind, int64_t photo_id) override;
+  void TemplateRemoved(records::RecordKind owner_kind, int64_t owner_id, int64_t photo_id) override;
   void RecordRemoved(records::RecordKind kind, int64_t id) override;
   void MissingPersonCommitted(const records::MissingPerson& person) override;
 

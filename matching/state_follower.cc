@@ -112,6 +112,7 @@ absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) 
     for (int64_t photo : *ever) {
       if (!current.count(photo)) gallery_->Remove(photo);
     }
+    pool_->TemplatesChanged(id);
   }
   return absl::OkStatus();
 }
@@ -119,7 +120,6 @@ absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) 
 absl::Status MatchingStateFollower::CatchUp() {
   absl::StatusOr<std::vector<records::MissingPerson>> people = store_->LoadCandidateProfiles();
   if (!people.ok()) return people.status();
-  pool_->ReplaceAll(*std::move(people));
   absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->LoadGalleryTemplates();
   if (!templates.ok()) return templates.status();
   absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates);
@@ -133,6 +133,8 @@ absl::Status MatchingStateFollower::CatchUp() {
       ++removed;
     }
   }
+  // Last, so that the pool copies the templates as the gallery now holds them.
+  pool_->ReplaceAll(*std::move(people));
   if (*added + removed > 0) {
     spdlog::info("matching follower: caught up with the database ({} templates added, {} removed)",
                  *added, removed);

@@ -91,7 +91,9 @@ ServerMetrics::ServerMetrics() : state_(std::make_unique<State>()) {
                            "Time of steps inside calls, failed attempts included: audit_append "
                            "(chain lock, head, insert), "
                            "photo_decode, face_detect (per photo), face_align and "
-                           "face_descriptor (per face)")
+                           "face_descriptor (per face), match_scan (a search's scoring of "
+                           "every candidate) and match_explain (reading and explaining those "
+                           "returned)")
                        .Register(*state_->registry);
 }
 

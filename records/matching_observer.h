@@ -16,7 +16,7 @@ class MatchingObserver {
   // descriptor.
   virtual void TemplateAdded(const Photo& photo) = 0;
   // A photo's template left matching (the photo was deleted).
-  virtual void TemplateRemoved(RecordKind owner_kind, int64_t photo_id) = 0;
+  virtual void TemplateRemoved(RecordKind owner_kind, int64_t owner_id, int64_t photo_id) = 0;
   // A record was deleted: all its templates left matching.
   virtual void RecordRemoved(RecordKind kind, int64_t id) = 0;
   // A missing person was created or changed; `person` is as stored (it may no longer be sought).

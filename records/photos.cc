@@ -324,7 +324,7 @@ absl::StatusOr<Photo> PhotoLibrary::DeletePhoto(const auth::Principal& caller, R
   event.principal = caller;
   event.method = "PhotoService/DeletePhoto";
   absl::StatusOr<Photo> deleted = store_->SoftDeletePhoto(kind, owner_id, photo_id, reason, event);
-  if (deleted.ok() && observer_ != nullptr) observer_->TemplateRemoved(kind, photo_id);
+  if (deleted.ok() && observer_ != nullptr) observer_->TemplateRemoved(kind, owner_id, photo_id);
   return deleted;
 }
 

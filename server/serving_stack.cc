@@ -96,7 +96,7 @@ absl::StatusOr<std::unique_ptr<ServingStack>> ServingStack::Build(StackInputs in
   const double load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loading).count();
   absl::StatusOr<std::unique_ptr<matching::CandidatePool>> pool =
-      matching::CandidatePool::Load(match_store);
+      matching::CandidatePool::Load(match_store, gallery->get());
   if (!pool.ok()) return pool.status();
   spdlog::info("matching: {} live missing persons in the candidate pool", (*pool)->size());
   return std::unique_ptr<ServingStack>(new ServingStack(
@@ -169,7 +169,8 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
                },
                {.prior_probability = config_.prior_probability,
                 .match_posterior = config_.match_posterior,
-                .scan_threads = config_.search_threads}),
+                .scan_threads = config_.search_threads,
+                .durations = &metrics_}),
       match_service_(&gatekeeper_, &matcher_),
       audit_store_(database_),
       audit_log_(&audit_store_, inputs.audit_key, inputs.principal_store),

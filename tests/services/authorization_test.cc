@@ -163,7 +163,7 @@ class AuthorizationTest : public ::testing::Test {
     photos_ = std::make_unique<records::PhotoLibrary>(photo_store_.get(), callers_->scope(),
                                                       &Pipeline(), records::PhotoLibraryOptions{});
     gallery_ = index::FaceGallery::Build({});
-    pool_ = std::make_unique<matching::CandidatePool>();
+    pool_ = std::make_unique<matching::CandidatePool>(gallery_.get());
     sync_ = std::make_unique<matching::MatchingStateSync>(gallery_.get(), pool_.get(),
                                                           match_store_.get());
     records_->set_observer(sync_.get());

@@ -36,7 +36,7 @@ class MatchServiceTest : public ::testing::Test {
     match_store_ = std::make_unique<storage::MatchStore>(database_.get());
     records_ = std::make_unique<records::CaseRecords>(record_store_.get(), callers_->scope());
     gallery_ = index::FaceGallery::Build({});
-    pool_ = std::make_unique<matching::CandidatePool>();
+    pool_ = std::make_unique<matching::CandidatePool>(gallery_.get());
     sync_ = std::make_unique<matching::MatchingStateSync>(gallery_.get(), pool_.get(),
                                                           match_store_.get());
     records_->set_observer(sync_.get());

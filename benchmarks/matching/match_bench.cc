@@ -1,0 +1,161 @@
+// The search's scan, measured apart from the database and gRPC: one set of remains scored against
+// every person of a candidate pool shaped like tools/match_load's (two templates each, sex, birth
+// and last-seen dates), and the two halves of that work alone, so that a change in search latency
+// can be traced to the face comparisons or the attribute factors.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "index/face_gallery.h"
+#include "matching/candidate_pool.h"
+#include "matching/candidate_scan.h"
+#include "matching/evidence.h"
+#include "matching/face_calibration.h"
+#include "matching/matcher.h"
+#include "matching/population.h"
+
+namespace {
+
+using namespace encuentro;
+
+constexpr int kPeople = 50'000;
+constexpr int kTemplatesEach = 2;
+
+records::Date DateOf(int y, int m, int d) {
+  return records::Date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+                       std::chrono::day(static_cast<unsigned>(d))};
+}
+
+index::Descriptor RandomUnit(std::mt19937_64& rng) {
+  std::normal_distribution<float> normal;
+  index::Descriptor d;
+  float norm = 0;
+  for (float& x : d) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (float& x : d) x /= std::sqrt(norm);
+  return d;
+}
+
+// Built once, shared by every benchmark and thread (a function-local static is initialised once).
+struct Registry {
+  std::unique_ptr<index::FaceGallery> gallery;
+  std::unique_ptr<matching::CandidatePool> pool;
+  records::UnidentifiedRemains remains;
+  index::GalleryTemplate probe;
+  matching::PopulationStatistics population;
+  std::optional<matching::FaceCalibration> calibration;
+  std::unique_ptr<matching::PairScorer> scorer;
+  std::unique_ptr<matching::RemainsEvidence> evidence;
+
+  Registry() {
+    std::mt19937_64 rng(7);
+    std::vector<index::GalleryTemplate> templates;
+    std::vector<records::MissingPerson> people;
+    for (int i = 1; i <= kPeople; ++i) {
+      records::MissingPerson p;
+      p.meta.id = i;
+      p.meta.organization = "load-test";
+      p.status = records::MissingPersonStatus::kMissing;
+      p.sex = i % 2 ? records::Sex::kMale : records::Sex::kFemale;
+      p.date_of_birth = DateOf(1950 + i % 50, 1 + i % 12, 1 + i % 28);
+      p.last_seen_date = DateOf(2010 + i % 14, 1 + i % 12, 1 + i % 28);
+      people.push_back(matching::MatchProfileOf(p));
+      for (int t = 0; t < kTemplatesEach; ++t) {
+        index::GalleryTemplate g;
+        g.id = static_cast<int64_t>(i) * kTemplatesEach + t;
+        g.descriptor = RandomUnit(rng);
+        g.traits.owner = i;
+        templates.push_back(g);
+      }
+    }
+    // The pool's order is the order people were enrolled in, as after a load from the database.
+    // The gallery in the order templates were added, the pool in another (as after people's
+    // records changed): a scan must not depend on the two orders agreeing.
+    gallery = index::FaceGallery::Build(templates);
+    std::shuffle(people.begin(), people.end(), rng);
+    pool = std::make_unique<matching::CandidatePool>(gallery.get());
+    pool->ReplaceAll(std::move(people));
+    remains.meta.id = 1;
+    remains.found_date = DateOf(2024, 6, 1);
+    probe.id = 1;
+    probe.descriptor = templates[1234].descriptor;
+    probe.traits.owner = 1;
+    population = matching::PopulationFromRegistry({});
+    calibration.emplace(
+        matching::FaceCalibration::LoadFile(ENCUENTRO_BENCH_FACE_CALIBRATION).value());
+    scorer = std::make_unique<matching::PairScorer>(
+        [this](double distance, int comparisons, bool explain) {
+          return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
+        },
+        matching::MatchOptions{}.age_preference_window, matching::MatchOptions{}.synthetic_weight);
+    evidence = std::make_unique<matching::RemainsEvidence>(remains, population, DateOf(2026, 1, 1),
+                                                           matching::EvidenceOptions{});
+  }
+};
+
+const Registry& Shared() {
+  static const Registry* const registry = new Registry();
+  return *registry;
+}
+
+// The whole scan of one search (arg: scan threads), as Matcher::Rank runs it.
+void BM_ScanCandidates(benchmark::State& state) {
+  const Registry& r = Shared();
+  const std::vector<index::TemplateView> probes = {index::ViewOf(r.probe)};
+  for (auto _ : state) {
+    std::vector<matching::RankKey> keys =
+        matching::ScanCandidates(*r.pool, *r.scorer, *r.evidence, probes,
+                                 /*include_excluded=*/false, static_cast<int>(state.range(0)));
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.counters["candidates"] = static_cast<double>(r.pool->size());
+}
+BENCHMARK(BM_ScanCandidates)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Only the distances from the probe to every candidate's templates.
+void BM_FaceComparisonsOnly(benchmark::State& state) {
+  const Registry& r = Shared();
+  for (auto _ : state) {
+    float best = 1e9f;
+    r.pool->VisitPart(0, 1, [&](std::span<const matching::Candidate> candidates) {
+      for (const matching::Candidate& candidate : candidates) {
+        for (const index::GalleryTemplate& t : candidate.templates) {
+          best =
+              std::min(best, index::ViewDistance(r.probe.descriptor.data(), t.descriptor.data()));
+        }
+      }
+    });
+    benchmark::DoNotOptimize(best);
+  }
+}
+BENCHMARK(BM_FaceComparisonsOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Only the attribute factors (dates, age, sex, stature, marks, dental, effects, place).
+void BM_AttributeFactorsOnly(benchmark::State& state) {
+  const Registry& r = Shared();
+  std::vector<matching::Factor> factors;
+  for (auto _ : state) {
+    double sum = 0;
+    r.pool->VisitPart(0, 1, [&](std::span<const matching::Candidate> candidates) {
+      for (const matching::Candidate& candidate : candidates) {
+        factors.clear();
+        r.evidence->Compare(candidate.profile, /*explain=*/false, &factors);
+        for (const matching::Factor& f : factors) sum += f.log10_lr;
+      }
+    });
+    benchmark::DoNotOptimize(sum);
+  }
+}
+BENCHMARK(BM_AttributeFactorsOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
