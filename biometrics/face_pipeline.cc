@@ -197,15 +197,6 @@ class WorkerPool {
 
 }  // namespace
 
-float DescriptorDistance(const FaceDescriptor& a, const FaceDescriptor& b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = static_cast<double>(a[i]) - b[i];
-    sum += d * d;
-  }
-  return static_cast<float>(std::sqrt(sum));
-}
-
 double BoxOverlap(const FaceBox& a, const FaceBox& b) {
   const double ix = std::max(0, std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x));
   const double iy = std::max(0, std::min(a.y + a.height, b.y + b.height) - std::max(a.y, b.y));

@@ -16,17 +16,13 @@
 #include "biometrics/face_quality.h"
 #include "biometrics/model_files.h"
 #include "biometrics/rgb_image.h"
+#include "common/face_descriptor.h"
 #include "common/step_durations.h"
 
 namespace encuentro::biometrics {
 
-inline constexpr int kDescriptorSize = 128;
-using FaceDescriptor = std::array<float, kDescriptorSize>;
-
 // Euclidean distance under which dlib's model calls two faces the same person (99.38% on LFW).
 inline constexpr float kSamePersonDistance = 0.6f;
-
-float DescriptorDistance(const FaceDescriptor& a, const FaceDescriptor& b);
 
 // Pixel rectangle; may extend past the image border for faces cut by it.
 struct FaceBox {

@@ -21,28 +21,6 @@
 
 namespace encuentro::index {
 
-float ViewDistance(const float* a, const float* b) {
-  // Sixteen running sums, which the compiler keeps in vector registers. FAISS's fvec_L2sqr, as
-  // Debian builds it (no SIMD dispatch), sums one float at a time and was a fifth of a search's
-  // scan. The sums' order is fixed, so a pair's distance is the same in every search.
-  constexpr int kLanes = 16;
-  static_assert(kDimensions % kLanes == 0);
-  float partial[kLanes] = {};
-  for (int i = 0; i < kDimensions; i += kLanes) {
-    for (int j = 0; j < kLanes; ++j) {
-      const float d = a[i + j] - b[i + j];
-      partial[j] += d * d;
-    }
-  }
-  float sum = 0;
-  for (const float p : partial) sum += p;
-  return std::sqrt(sum);
-}
-
-float DescriptorDistance(const Descriptor& a, const Descriptor& b) {
-  return ViewDistance(a.data(), b.data());
-}
-
 namespace {
 
 using IdMap = faiss::IndexIDMap2;
@@ -89,12 +67,12 @@ struct ViewReader final : faiss::IOReader {
 std::unique_ptr<faiss::Index> NewIndex(bool approximate, const GalleryOptions& options) {
   faiss::Index* inner = nullptr;
   if (approximate) {
-    auto* hnsw = new faiss::IndexHNSWFlat(kDimensions, options.hnsw_neighbors);
+    auto* hnsw = new faiss::IndexHNSWFlat(kDescriptorSize, options.hnsw_neighbors);
     hnsw->hnsw.efConstruction = options.hnsw_build_depth;
     hnsw->hnsw.efSearch = options.hnsw_search_depth;
     inner = hnsw;
   } else {
-    inner = new faiss::IndexFlatL2(kDimensions);
+    inner = new faiss::IndexFlatL2(kDescriptorSize);
   }
   auto map = std::make_unique<IdMap>(inner);
   map->own_fields = true;
@@ -135,11 +113,11 @@ FaceGallery::~FaceGallery() = default;
 std::unique_ptr<FaceGallery> FaceGallery::Build(const std::vector<GalleryTemplate>& templates,
                                                 const GalleryOptions& options) {
   const bool approximate = templates.size() >= options.approximate_from;
-  std::vector<float> data(templates.size() * kDimensions);
+  std::vector<float> data(templates.size() * kDescriptorSize);
   std::vector<idx_t> ids(templates.size());
   for (size_t i = 0; i < templates.size(); ++i) {
     std::copy(templates[i].descriptor.begin(), templates[i].descriptor.end(),
-              data.begin() + static_cast<std::ptrdiff_t>(i * kDimensions));
+              data.begin() + static_cast<std::ptrdiff_t>(i * kDescriptorSize));
     ids[i] = templates[i].id;
   }
   auto index = NewIndex(approximate, options);
@@ -206,11 +184,11 @@ bool FaceGallery::Contains(int64_t id) const {
   return Map(*index_).rev_map.count(id) != 0 && removed_.count(id) == 0;
 }
 
-std::optional<Descriptor> FaceGallery::Lookup(int64_t id) const {
+std::optional<FaceDescriptor> FaceGallery::Lookup(int64_t id) const {
   std::shared_lock lock(mu_);
   const IdMap& map = Map(*index_);
   if (map.rev_map.count(id) == 0 || removed_.count(id) != 0) return std::nullopt;
-  Descriptor descriptor;
+  FaceDescriptor descriptor;
   map.reconstruct(id, descriptor.data());
   return descriptor;
 }
@@ -226,7 +204,7 @@ void FaceGallery::Reader::TemplatesOf(int64_t owner, std::vector<TemplateView>* 
   if (found == gallery_.by_owner_.end()) return;
   for (const auto& [id, traits] : found->second) {
     const auto position = static_cast<size_t>(map_->rev_map.at(id));
-    out->push_back({id, vectors_ + position * kDimensions, traits});
+    out->push_back({id, vectors_ + position * kDescriptorSize, traits});
   }
 }
 
@@ -237,8 +215,9 @@ void FaceGallery::RebuildLocked() {
   for (idx_t id : old.id_map) {
     if (removed_.count(id) == 0) ids.push_back(id);
   }
-  std::vector<float> data(ids.size() * kDimensions);
-  for (size_t i = 0; i < ids.size(); ++i) old.reconstruct(ids[i], data.data() + i * kDimensions);
+  std::vector<float> data(ids.size() * kDescriptorSize);
+  for (size_t i = 0; i < ids.size(); ++i)
+    old.reconstruct(ids[i], data.data() + i * kDescriptorSize);
   const bool approximate = ids.size() >= options_.approximate_from;
   auto fresh = NewIndex(approximate, options_);
   if (!ids.empty()) fresh->add_with_ids(static_cast<idx_t>(ids.size()), data.data(), ids.data());
@@ -278,13 +257,13 @@ std::vector<GalleryHit> FaceGallery::SearchLocked(const float* queries, size_t c
   return count == 1 ? std::move(results[0]) : std::vector<GalleryHit>();
 }
 
-std::vector<GalleryHit> FaceGallery::Search(const Descriptor& query, int k) const {
+std::vector<GalleryHit> FaceGallery::Search(const FaceDescriptor& query, int k) const {
   std::shared_lock lock(mu_);
   return SearchLocked(query.data(), 1, k, nullptr);
 }
 
-std::vector<std::vector<GalleryHit>> FaceGallery::SearchMany(const std::vector<Descriptor>& queries,
-                                                             int k) const {
+std::vector<std::vector<GalleryHit>> FaceGallery::SearchMany(
+    const std::vector<FaceDescriptor>& queries, int k) const {
   std::shared_lock lock(mu_);
   std::vector<std::vector<GalleryHit>> all;
   if (queries.empty()) return all;
@@ -402,7 +381,7 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
   } catch (const std::exception& e) {
     return corrupt("unreadable index");
   }
-  if (dynamic_cast<IdMap*>(index.get()) == nullptr || index->d != kDimensions) {
+  if (dynamic_cast<IdMap*>(index.get()) == nullptr || index->d != kDescriptorSize) {
     return corrupt("unexpected index type");
   }
   auto gallery =

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/face_descriptor.h"
 
 namespace faiss {
 struct Index;
@@ -24,9 +25,6 @@ struct IndexIDMap2Template;
 }  // namespace faiss
 
 namespace encuentro::index {
-
-inline constexpr int kDimensions = 128;
-using Descriptor = std::array<float, kDimensions>;
 
 struct GalleryOptions {
   // Below this many templates search is exact; from it on, HNSW (approximate).
@@ -50,7 +48,7 @@ struct TemplateTraits {
 // One template: its id (the photo id it came from), its descriptor and traits.
 struct GalleryTemplate {
   int64_t id = 0;
-  Descriptor descriptor{};
+  FaceDescriptor descriptor{};
   TemplateTraits traits;
 };
 
@@ -58,7 +56,7 @@ struct GalleryTemplate {
 // it (a FaceGallery::Reader, or the GalleryTemplate it points into) lives.
 struct TemplateView {
   int64_t id = 0;
-  const float* descriptor = nullptr;  // kDimensions floats
+  const float* descriptor = nullptr;  // kDescriptorSize floats
   TemplateTraits traits;
 };
 
@@ -66,12 +64,6 @@ struct TemplateView {
 inline TemplateView ViewOf(const GalleryTemplate& t) {
   return {t.id, t.descriptor.data(), t.traits};
 }
-
-// Euclidean distance between two descriptors seen in place.
-float ViewDistance(const float* a, const float* b);
-
-// The gallery's distance: Euclidean, the metric dlib's descriptors and 0.6 threshold are made for.
-float DescriptorDistance(const Descriptor& a, const Descriptor& b);
 
 struct GalleryHit {
   int64_t id = 0;
@@ -95,7 +87,7 @@ class FaceGallery {
   bool Remove(int64_t id);
   bool Contains(int64_t id) const;
   // The stored descriptor of a template in the gallery; nullopt if absent.
-  std::optional<Descriptor> Lookup(int64_t id) const;
+  std::optional<FaceDescriptor> Lookup(int64_t id) const;
   // A consistent read of the gallery for a scan of many owners: holds the shared lock, so
   // changes wait until it is destroyed, and reads descriptors where they are stored.
   class Reader {
@@ -114,9 +106,9 @@ class FaceGallery {
   };
 
   // The k nearest templates, nearest first; ties broken by id.
-  std::vector<GalleryHit> Search(const Descriptor& query, int k) const;
+  std::vector<GalleryHit> Search(const FaceDescriptor& query, int k) const;
   // Many queries at once (uses every core); result i answers query i.
-  std::vector<std::vector<GalleryHit>> SearchMany(const std::vector<Descriptor>& queries,
+  std::vector<std::vector<GalleryHit>> SearchMany(const std::vector<FaceDescriptor>& queries,
                                                   int k) const;
 
   size_t size() const;

@@ -28,15 +28,17 @@ records::MissingPerson MatchProfileOf(const records::MissingPerson& person);
 // One live person as a search's scan reads them.
 struct Candidate {
   records::MissingPerson profile;  // MatchProfileOf
-  // Copies of the person's templates in the gallery. A scan reads the pool front to back; the
-  // gallery stores descriptors in the order they were added, so reading them there would wait on
-  // memory for every candidate.
+  // Copies of the person's templates in the gallery, beside the person. The gallery stores
+  // descriptors in the order they were added and finds an owner's through two hash lookups, so a
+  // scan reading them there waited on memory for every candidate.
   std::vector<index::GalleryTemplate> templates;
 };
 
 // Thread-safe: scans share a lock, changes take it alone. Templates are copied from the gallery
 // given at construction, which must outlive the pool; a change to the gallery is followed by
-// TemplatesChanged for its owner. The pool's lock is taken before the gallery's, never after.
+// TemplatesChanged for its owner. Every copy is made under the pool's lock, so the last change
+// to an owner's templates is the one the pool keeps. The pool's lock is taken before the
+// gallery's, never after.
 class CandidatePool {
  public:
   static absl::StatusOr<std::unique_ptr<CandidatePool>> Load(storage::MatchStore& store,
@@ -53,15 +55,15 @@ class CandidatePool {
   // with their templates as the gallery now holds them.
   void ReplaceAll(std::vector<records::MissingPerson> profiles);
   size_t size() const;
-  // Calls `visit` once with every live person of part `part` of `parts` equal slices (a scan
-  // split over threads), in no particular order (rankings break ties by id), under the shared
-  // lock: keep it short of I/O.
-  void VisitPart(size_t part, size_t parts,
-                 const std::function<void(std::span<const Candidate>)>& visit) const;
+  // Calls `visit` once with every live person, in no particular order (rankings break ties by
+  // id), under the shared lock, so that a scan split over threads sees one state of the pool:
+  // keep it short of I/O.
+  void Visit(const std::function<void(std::span<const Candidate>)>& visit) const;
 
  private:
-  // `owner`'s templates as the gallery holds them now.
-  std::vector<index::GalleryTemplate> TemplatesOf(int64_t owner) const;
+  // `owner`'s templates as `reader` sees them.
+  static std::vector<index::GalleryTemplate> CopyTemplates(const index::FaceGallery::Reader& reader,
+                                                           int64_t owner);
 
   const index::FaceGallery* gallery_;
   // A flat array scans fast; `index_` finds a person's slot for changes. Guarded by mu_.

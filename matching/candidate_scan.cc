@@ -64,7 +64,7 @@ Comparisons Compare(std::span<const index::TemplateView> remains_templates,
     if (probe.traits.failed_quality) continue;
     for (const index::TemplateView& mine : person_templates) {
       if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
-      FaceComparison c{index::ViewDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
+      FaceComparison c{DescriptorDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
                        std::nullopt};
       if (remains_age && !std::isnan(mine.traits.age_years)) {
         c.age_gap = std::abs(static_cast<double>(mine.traits.age_years) - *remains_age);
@@ -122,17 +122,20 @@ std::vector<RankKey> ScanCandidates(const CandidatePool& pool, const PairScorer&
                                     const RemainsEvidence& remains,
                                     std::span<const index::TemplateView> probes,
                                     bool include_excluded, int threads) {
-  const size_t people = pool.size();
-  const size_t parts =
-      people < 4096 ? 1 : std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, 16);
-  std::vector<std::vector<RankKey>> found(parts);
-  const auto scan = [&](size_t part) {
-    std::vector<index::TemplateView> views;  // one candidate's templates at a time
-    PairEvidence scratch;
-    std::vector<RankKey>& mine = found[part];
-    mine.reserve(people / parts + 1);
-    pool.VisitPart(part, parts, [&](std::span<const Candidate> slice) {
-      for (const Candidate& candidate : slice) {
+  std::vector<RankKey> scored;
+  pool.Visit([&](std::span<const Candidate> people) {
+    const size_t parts = people.size() < 4096
+                             ? 1
+                             : std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, 16);
+    std::vector<std::vector<RankKey>> found(parts);
+    const auto scan = [&](size_t part) {
+      std::vector<index::TemplateView> views;  // one candidate's templates at a time
+      PairEvidence scratch;
+      std::vector<RankKey>& mine = found[part];
+      const size_t begin = people.size() * part / parts;
+      const size_t end = people.size() * (part + 1) / parts;
+      mine.reserve(end - begin);
+      for (const Candidate& candidate : people.subspan(begin, end - begin)) {
         views.clear();
         if (!probes.empty()) {
           for (const index::GalleryTemplate& t : candidate.templates) {
@@ -143,14 +146,13 @@ std::vector<RankKey> ScanCandidates(const CandidatePool& pool, const PairScorer&
         if (scratch.excluded && !include_excluded) continue;
         mine.push_back(RankKeyOf(scratch, candidate.profile.meta.id));
       }
-    });
-  };
-  std::vector<std::thread> helpers;
-  for (size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
-  scan(0);
-  for (std::thread& helper : helpers) helper.join();
-  std::vector<RankKey> scored;
-  for (std::vector<RankKey>& part : found) scored.insert(scored.end(), part.begin(), part.end());
+    };
+    std::vector<std::thread> helpers;
+    for (size_t part = 1; part < parts; ++part) helpers.emplace_back(scan, part);
+    scan(0);
+    for (std::thread& helper : helpers) helper.join();
+    for (std::vector<RankKey>& part : found) scored.insert(scored.end(), part.begin(), part.end());
+  });
   return scored;
 }
 

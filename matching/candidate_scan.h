@@ -15,8 +15,8 @@
 
 namespace encuentro::matching {
 
-// The face factor of a pair from the distance of the comparison chosen and the number of
-// comparisons it was chosen among (a calibration's FaceFactor).
+// Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
+// FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
 using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool explain)>;
 
 // Scores one (remains, missing person) pair from both sides' templates: the face comparison

@@ -580,6 +580,9 @@ void MatchingStateSync::RecordRemoved(records::RecordKind kind, int64_t id) {
     return;
   }
   for (int64_t photo : *photos) gallery_->Remove(photo);
+  // A replica's follower may have put the person back meanwhile, from what it read before the
+  // deletion committed; this copies what is left (nothing) if so.
+  pool_->TemplatesChanged(id);
 }
 
 absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceGallery& gallery,
@@ -593,7 +596,7 @@ absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceG
   std::vector<int64_t> in_database;
   for (const storage::StoredTemplate& t : *templates) {
     in_database.push_back(t.photo_id);
-    const std::optional<index::Descriptor> stored = gallery.Lookup(t.photo_id);
+    const std::optional<FaceDescriptor> stored = gallery.Lookup(t.photo_id);
     if (!stored) {
       differences.missing.push_back(t.photo_id);
     } else if (!std::equal(stored->begin(), stored->end(), t.descriptor.begin())) {
@@ -610,7 +613,7 @@ absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceG
   const size_t step = std::max<size_t>(1, templates->size() / std::max<size_t>(1, search_sample));
   for (size_t i = 0; i < templates->size(); i += step) {
     const storage::StoredTemplate& t = (*templates)[i];
-    index::Descriptor query;
+    FaceDescriptor query;
     std::copy(t.descriptor.begin(), t.descriptor.end(), query.begin());
     const std::vector<index::GalleryHit> hits = gallery.Search(query, 1);
     // Exact duplicates (the same photo enrolled twice) tie at distance 0; either is found.

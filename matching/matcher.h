@@ -124,9 +124,7 @@ struct PairDecisions {
 // GalleryTemplate: id, descriptor, owner and traits).
 index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored);
 
-// Turns the smallest distance of `comparisons` face comparisons into the "face" factor (see
-// FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
-// Thread-safe (its stores and the gallery are).
+// Thread-safe (its stores, the gallery and the candidate pool are).
 class Matcher {
  public:
   // `case_records` decides whose remains and persons a caller may search and review; `records`

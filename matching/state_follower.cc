@@ -100,19 +100,26 @@ absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) 
   }
   for (int64_t id : people) {
     if (!still_live.count(id)) pool_->Remove(id);
-    absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->PersonTemplates(id);
-    if (!templates.ok()) return templates.status();
-    absl::StatusOr<std::vector<int64_t>> ever = store_->PersonTemplatePhotoIds(id);
-    if (!ever.ok()) return ever.status();
-    if (absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates); !added.ok()) {
-      return added.status();
-    }
-    std::unordered_set<int64_t> current;
-    for (const storage::StoredTemplate& t : *templates) current.insert(t.photo_id);
-    for (int64_t photo : *ever) {
-      if (!current.count(photo)) gallery_->Remove(photo);
-    }
+    const absl::Status synced = RefreshTemplates(id);
+    // Even after a failure part-way, the pool copies whatever the gallery now holds.
     pool_->TemplatesChanged(id);
+    if (!synced.ok()) return synced;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MatchingStateFollower::RefreshTemplates(int64_t id) {
+  absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->PersonTemplates(id);
+  if (!templates.ok()) return templates.status();
+  absl::StatusOr<std::vector<int64_t>> ever = store_->PersonTemplatePhotoIds(id);
+  if (!ever.ok()) return ever.status();
+  if (absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates); !added.ok()) {
+    return added.status();
+  }
+  std::unordered_set<int64_t> current;
+  for (const storage::StoredTemplate& t : *templates) current.insert(t.photo_id);
+  for (int64_t photo : *ever) {
+    if (!current.count(photo)) gallery_->Remove(photo);
   }
   return absl::OkStatus();
 }
@@ -120,6 +127,14 @@ absl::Status MatchingStateFollower::Refresh(const std::vector<int64_t>& people) 
 absl::Status MatchingStateFollower::CatchUp() {
   absl::StatusOr<std::vector<records::MissingPerson>> people = store_->LoadCandidateProfiles();
   if (!people.ok()) return people.status();
+  const absl::Status synced = CatchUpGallery();
+  // After the gallery, so that the pool copies the templates as it now holds them; and even when
+  // the gallery could not be brought up to date, so that the people are.
+  pool_->ReplaceAll(*std::move(people));
+  return synced;
+}
+
+absl::Status MatchingStateFollower::CatchUpGallery() {
   absl::StatusOr<std::vector<storage::StoredTemplate>> templates = store_->LoadGalleryTemplates();
   if (!templates.ok()) return templates.status();
   absl::StatusOr<size_t> added = AddAbsent(gallery_, *templates);
@@ -133,8 +148,6 @@ absl::Status MatchingStateFollower::CatchUp() {
       ++removed;
     }
   }
-  // Last, so that the pool copies the templates as the gallery now holds them.
-  pool_->ReplaceAll(*std::move(people));
   if (*added + removed > 0) {
     spdlog::info("matching follower: caught up with the database ({} templates added, {} removed)",
                  *added, removed);

@@ -38,6 +38,10 @@ class MatchingStateFollower {
 
  private:
   void Run();
+  // The gallery brought to the database's templates of one person.
+  absl::Status RefreshTemplates(int64_t id);
+  // The whole gallery brought to the database's templates.
+  absl::Status CatchUpGallery();
 
   index::FaceGallery* gallery_;
   CandidatePool* pool_;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "common/face_descriptor.h"
+
 namespace encuentro::records {
 
 using Date = std::chrono::year_month_day;
@@ -479,9 +481,6 @@ struct AgeProgressionInfo {
   std::optional<Date> made_date;
 };
 
-inline constexpr int kDescriptorSize = 128;
-using Descriptor = std::array<float, kDescriptorSize>;
-
 // What a photo shows when it is not a face: one of its record's marks or effects.
 struct PhotoSubject {
   enum class Kind { kMark, kEffect };
@@ -507,7 +506,7 @@ struct Photo {
   // Index into `faces`; -1 when no face is usable.
   int chosen_face = -1;
   // The chosen face's template, with the model that made it and the person's age in the photo.
-  std::optional<Descriptor> descriptor;
+  std::optional<FaceDescriptor> descriptor;
   std::string model_id;
   std::optional<double> template_age_years;
   std::optional<AgeProgressionInfo> progression;

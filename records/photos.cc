@@ -244,7 +244,7 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
   for (const auto& face : *faces) photo.faces.push_back(ToFinding(face));
   photo.chosen_face = *chosen;
   if (*chosen >= 0) {
-    const biometrics::FaceDescriptor& d = (*faces)[static_cast<size_t>(*chosen)].descriptor;
+    const FaceDescriptor& d = (*faces)[static_cast<size_t>(*chosen)].descriptor;
     photo.descriptor.emplace();
     std::copy(d.begin(), d.end(), photo.descriptor->begin());
     photo.model_id = pipeline_->models().model_id;

@@ -20,7 +20,7 @@ namespace encuentro::storage {
 struct StoredTemplate {
   int64_t photo_id = 0;
   int64_t owner_id = 0;  // missing person or remains id
-  records::Descriptor descriptor{};
+  FaceDescriptor descriptor{};
   std::optional<double> age_years;
   bool synthetic = false;       // an age progression
   bool failed_quality = false;  // the chosen face failed its quality checks

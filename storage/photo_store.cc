@@ -124,7 +124,7 @@ Photo ReadPhoto(const pqxx::row& row) {
   photo.delete_reason = TextField(row[22]);
   if (!row[23].is_null()) {
     const pqxx::binarystring bytes(row[23]);
-    records::Descriptor descriptor;
+    FaceDescriptor descriptor;
     std::memcpy(descriptor.data(), bytes.data(), sizeof descriptor);
     photo.descriptor = descriptor;
     photo.model_id = row[24].as<std::string>();
@@ -289,8 +289,7 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
       tx.exec_params(
           "INSERT INTO face_templates (photo_id, descriptor, model_id, age_years) "
           "VALUES ($1, $2, $3, $4::double precision)",
-          id, pqxx::binarystring(photo.descriptor->data(), sizeof(records::Descriptor)),
-          photo.model_id,
+          id, pqxx::binarystring(photo.descriptor->data(), sizeof(FaceDescriptor)), photo.model_id,
           photo.template_age_years ? std::to_string(*photo.template_age_years).c_str()
                                    : static_cast<const char*>(nullptr));
     }

@@ -32,9 +32,9 @@ records::Date DateOf(int y, int m, int d) {
                        std::chrono::day(static_cast<unsigned>(d))};
 }
 
-index::Descriptor RandomUnit(std::mt19937_64& rng) {
+FaceDescriptor RandomUnit(std::mt19937_64& rng) {
   std::normal_distribution<float> normal;
-  index::Descriptor d;
+  FaceDescriptor d;
   float norm = 0;
   for (float& x : d) {
     x = normal(rng);
@@ -76,7 +76,6 @@ struct Registry {
         templates.push_back(g);
       }
     }
-    // The pool's order is the order people were enrolled in, as after a load from the database.
     // The gallery in the order templates were added, the pool in another (as after people's
     // records changed): a scan must not depend on the two orders agreeing.
     gallery = index::FaceGallery::Build(templates);
@@ -125,11 +124,10 @@ void BM_FaceComparisonsOnly(benchmark::State& state) {
   const Registry& r = Shared();
   for (auto _ : state) {
     float best = 1e9f;
-    r.pool->VisitPart(0, 1, [&](std::span<const matching::Candidate> candidates) {
+    r.pool->Visit([&](std::span<const matching::Candidate> candidates) {
       for (const matching::Candidate& candidate : candidates) {
         for (const index::GalleryTemplate& t : candidate.templates) {
-          best =
-              std::min(best, index::ViewDistance(r.probe.descriptor.data(), t.descriptor.data()));
+          best = std::min(best, DescriptorDistance(r.probe.descriptor.data(), t.descriptor.data()));
         }
       }
     });
@@ -144,7 +142,7 @@ void BM_AttributeFactorsOnly(benchmark::State& state) {
   std::vector<matching::Factor> factors;
   for (auto _ : state) {
     double sum = 0;
-    r.pool->VisitPart(0, 1, [&](std::span<const matching::Candidate> candidates) {
+    r.pool->Visit([&](std::span<const matching::Candidate> candidates) {
       for (const matching::Candidate& candidate : candidates) {
         factors.clear();
         r.evidence->Compare(candidate.profile, /*explain=*/false, &factors);

@@ -13,9 +13,9 @@
 namespace encuentro::index {
 namespace {
 
-Descriptor RandomUnit(std::mt19937& rng) {
+FaceDescriptor RandomUnit(std::mt19937& rng) {
   std::normal_distribution<float> normal;
-  Descriptor d;
+  FaceDescriptor d;
   float norm = 0;
   for (float& x : d) {
     x = normal(rng);
@@ -26,10 +26,10 @@ Descriptor RandomUnit(std::mt19937& rng) {
 }
 
 // A noisy copy at roughly `distance` from `d`, like a second photo of the same person.
-Descriptor Near(const Descriptor& d, float distance, std::mt19937& rng) {
-  Descriptor noise = RandomUnit(rng);
-  Descriptor out;
-  for (int i = 0; i < kDimensions; ++i) out[i] = d[i] + distance * noise[i];
+FaceDescriptor Near(const FaceDescriptor& d, float distance, std::mt19937& rng) {
+  FaceDescriptor noise = RandomUnit(rng);
+  FaceDescriptor out;
+  for (int i = 0; i < kDescriptorSize; ++i) out[i] = d[i] + distance * noise[i];
   return out;
 }
 
@@ -44,7 +44,7 @@ TEST(FaceGallery, ExactSearchFindsThePlantedMatchFirst) {
   auto templates = RandomGallery(5000, rng);
   auto gallery = FaceGallery::Build(templates);
   EXPECT_FALSE(gallery->approximate());
-  const Descriptor probe = Near(templates[1234].descriptor, 0.3f, rng);
+  const FaceDescriptor probe = Near(templates[1234].descriptor, 0.3f, rng);
   std::vector<GalleryHit> hits = gallery->Search(probe, 10);
   ASSERT_EQ(hits.size(), 10u);
   EXPECT_EQ(hits[0].id, 1235);
@@ -58,7 +58,7 @@ TEST(FaceGallery, RemovalTakesEffectAtOnceInBothModes) {
     auto templates = RandomGallery(2000, rng);
     auto gallery = FaceGallery::Build(templates, {.approximate_from = approximate_from});
     EXPECT_EQ(gallery->approximate(), approximate_from == 100);
-    const Descriptor probe = templates[10].descriptor;
+    const FaceDescriptor probe = templates[10].descriptor;
     ASSERT_EQ(gallery->Search(probe, 1).at(0).id, 11);
     EXPECT_TRUE(gallery->Remove(11));
     EXPECT_FALSE(gallery->Remove(11));
@@ -78,7 +78,7 @@ TEST(FaceGallery, ApproximateRecallAgainstExact) {
   auto exact = FaceGallery::Build(templates, {.approximate_from = 1'000'000});
   auto approximate = FaceGallery::Build(templates, {.approximate_from = 1});
   ASSERT_TRUE(approximate->approximate());
-  std::vector<Descriptor> probes;
+  std::vector<FaceDescriptor> probes;
   for (int i = 0; i < 200; ++i) probes.push_back(Near(templates[i * 97].descriptor, 0.4f, rng));
   auto truth = exact->SearchMany(probes, 10);
   auto found = approximate->SearchMany(probes, 10);
@@ -113,7 +113,7 @@ TEST(FaceGallery, RebuildEqualsIncrementalUpdates) {
   auto rebuilt = FaceGallery::Build(live);
   EXPECT_EQ(incremental->Ids(), rebuilt->Ids());
   for (int i = 0; i < 50; ++i) {
-    const Descriptor probe = RandomUnit(rng);
+    const FaceDescriptor probe = RandomUnit(rng);
     auto a = incremental->Search(probe, 10);
     auto b = rebuilt->Search(probe, 10);
     ASSERT_EQ(a.size(), b.size());
@@ -148,7 +148,7 @@ TEST(FaceGallery, SnapshotRoundTripAndCorruptionIsDetected) {
       EXPECT_EQ(v.traits.age_years, static_cast<float>(v.id % 70));
       EXPECT_EQ(v.traits.synthetic, v.id % 3 == 0);
       const auto& original = templates[static_cast<size_t>(v.id - 1)];
-      EXPECT_EQ(ViewDistance(v.descriptor, original.descriptor.data()), 0);
+      EXPECT_EQ(DescriptorDistance(v.descriptor, original.descriptor.data()), 0);
     }
   }
   {

@@ -61,8 +61,7 @@ std::vector<std::vector<int>> BaldGuysIdentities() {
   for (int i = 0; i < static_cast<int>(faces->size()); ++i) {
     bool placed = false;
     for (auto& group : groups) {
-      if (biometrics::DescriptorDistance((*faces)[i].descriptor, (*faces)[group[0]].descriptor) <
-          0.6f) {
+      if (DescriptorDistance((*faces)[i].descriptor, (*faces)[group[0]].descriptor) < 0.6f) {
         group.push_back(i);
         placed = true;
         break;
@@ -365,7 +364,7 @@ TEST_F(MatcherTest, FaceCandidatesOutsideTheFilterAreShownExcludedOnlyWhenAsked)
 // The ids of the templates `pool` holds for `person` (its copies of the gallery's).
 std::vector<int64_t> PoolTemplateIds(const CandidatePool& pool, int64_t person) {
   std::vector<int64_t> ids;
-  pool.VisitPart(0, 1, [&](std::span<const Candidate> candidates) {
+  pool.Visit([&](std::span<const Candidate> candidates) {
     for (const Candidate& c : candidates) {
       if (c.profile.meta.id != person) continue;
       for (const index::GalleryTemplate& t : c.templates) ids.push_back(t.id);

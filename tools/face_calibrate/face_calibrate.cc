@@ -202,9 +202,9 @@ int Run(int argc, char** argv) {
         for (size_t j = i + 1; j < distances.images.size(); ++j) {
           const auto& a = distances.results[i].descriptor;
           const auto& b = distances.results[j].descriptor;
-          measured.push_back({person[i] == person[j],
-                              a && b ? static_cast<double>(biometrics::DescriptorDistance(*a, *b))
-                                     : std::numeric_limits<double>::infinity()});
+          measured.push_back(
+              {person[i] == person[j], a && b ? static_cast<double>(DescriptorDistance(*a, *b))
+                                              : std::numeric_limits<double>::infinity()});
         }
       }
     } else {

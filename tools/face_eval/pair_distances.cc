@@ -122,8 +122,7 @@ PairDistances ComputePairDistances(const FacePipeline& pipeline, const std::vect
     const size_t b = index[pair.b];
     double distance = std::numeric_limits<double>::infinity();
     if (out.results[a].descriptor && out.results[b].descriptor) {
-      distance =
-          biometrics::DescriptorDistance(*out.results[a].descriptor, *out.results[b].descriptor);
+      distance = DescriptorDistance(*out.results[a].descriptor, *out.results[b].descriptor);
     }
     out.image_a.push_back(a);
     out.image_b.push_back(b);

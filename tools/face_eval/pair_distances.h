@@ -26,7 +26,7 @@ struct PairSpec {
 absl::StatusOr<std::vector<PairSpec>> ReadPairs(const std::string& path);
 
 struct ImageResult {
-  std::optional<biometrics::FaceDescriptor> descriptor;
+  std::optional<FaceDescriptor> descriptor;
   std::optional<biometrics::QualityReport> quality;
   bool detected = false;  // False when the descriptor came from the centre-box fallback.
   std::string error;      // Set when the image could not be decoded or analysed.

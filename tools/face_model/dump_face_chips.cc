@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
         !WritePpm(*chip, out_dir + "/" + stem + ".ppm")) {
       return Fail("cannot write " + out_dir + "/" + stem);
     }
-    absl::StatusOr<FaceDescriptor> descriptor = (*pipeline)->Describe(*chip);
+    absl::StatusOr<encuentro::FaceDescriptor> descriptor = (*pipeline)->Describe(*chip);
     if (!descriptor.ok()) return Fail(descriptor.status().ToString());
     const size_t slash = path.rfind('/');
     chips.push_back(

@@ -22,20 +22,20 @@
 
 namespace {
 
-using encuentro::index::Descriptor;
+using encuentro::FaceDescriptor;
+using encuentro::kDescriptorSize;
 using encuentro::index::FaceGallery;
 using encuentro::index::GalleryOptions;
 using encuentro::index::GalleryTemplate;
-using encuentro::index::kDimensions;
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
-Descriptor RandomUnit(std::mt19937& rng) {
+FaceDescriptor RandomUnit(std::mt19937& rng) {
   std::normal_distribution<float> normal;
-  Descriptor d;
+  FaceDescriptor d;
   float norm = 0;
   for (float& x : d) {
     x = normal(rng);
@@ -69,9 +69,10 @@ struct Latency {
   double p99_ms = 0;
 };
 
-Latency MeasureSingleQueries(const FaceGallery& gallery, const std::vector<Descriptor>& probes) {
+Latency MeasureSingleQueries(const FaceGallery& gallery,
+                             const std::vector<FaceDescriptor>& probes) {
   std::vector<double> ms;
-  for (const Descriptor& probe : probes) {
+  for (const FaceDescriptor& probe : probes) {
     const auto start = Clock::now();
     auto hits = gallery.Search(probe, 10);
     ms.push_back(Seconds(start) * 1000);
@@ -84,16 +85,16 @@ Latency MeasureSingleQueries(const FaceGallery& gallery, const std::vector<Descr
 // recall against exact search and its single-query latency for a sweep of probe counts, to show
 // what an approximate index reaches on these galleries.
 void MeasureIvf(const std::vector<GalleryTemplate>& templates,
-                const std::vector<Descriptor>& probes,
+                const std::vector<FaceDescriptor>& probes,
                 const std::vector<std::vector<encuentro::index::GalleryHit>>& truth, int lists,
                 int single_queries) {
-  std::vector<float> data(templates.size() * kDimensions);
+  std::vector<float> data(templates.size() * kDescriptorSize);
   for (size_t i = 0; i < templates.size(); ++i) {
     std::copy(templates[i].descriptor.begin(), templates[i].descriptor.end(),
-              data.begin() + static_cast<std::ptrdiff_t>(i * kDimensions));
+              data.begin() + static_cast<std::ptrdiff_t>(i * kDescriptorSize));
   }
-  faiss::IndexFlatL2 coarse(kDimensions);
-  faiss::IndexIVFFlat ivf(&coarse, kDimensions, static_cast<size_t>(lists));
+  faiss::IndexFlatL2 coarse(kDescriptorSize);
+  faiss::IndexIVFFlat ivf(&coarse, kDescriptorSize, static_cast<size_t>(lists));
   const auto start = Clock::now();
   const size_t train = std::min(templates.size(), static_cast<size_t>(lists) * 40);
   ivf.train(static_cast<faiss::Index::idx_t>(train), data.data());
@@ -154,17 +155,17 @@ int main(int argc, char** argv) {
     std::vector<GalleryTemplate> templates(n);
     for (size_t i = 0; i < n; ++i) templates[i] = {static_cast<int64_t>(i + 1), RandomUnit(rng)};
     // Probes: a planted true match at distance ~0.4 (a second photo of a gallery person).
-    std::vector<Descriptor> probes;
+    std::vector<FaceDescriptor> probes;
     std::uniform_int_distribution<size_t> pick(0, n - 1);
     for (int q = 0; q < queries; ++q) {
-      const Descriptor& base = templates[pick(rng)].descriptor;
-      const Descriptor noise = RandomUnit(rng);
-      Descriptor probe;
-      for (int i = 0; i < kDimensions; ++i) probe[i] = base[i] + 0.4f * noise[i];
+      const FaceDescriptor& base = templates[pick(rng)].descriptor;
+      const FaceDescriptor noise = RandomUnit(rng);
+      FaceDescriptor probe;
+      for (int i = 0; i < kDescriptorSize; ++i) probe[i] = base[i] + 0.4f * noise[i];
       probes.push_back(probe);
     }
-    const std::vector<Descriptor> singles(probes.begin(),
-                                          probes.begin() + std::min<int>(single_queries, queries));
+    const std::vector<FaceDescriptor> singles(
+        probes.begin(), probes.begin() + std::min<int>(single_queries, queries));
 
     const double rss_before = ResidentMiB();
     auto start = Clock::now();

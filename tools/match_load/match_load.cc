@@ -43,9 +43,9 @@ using namespace encuentro;
 using Clock = std::chrono::steady_clock;
 using records::Date;
 
-records::Descriptor RandomUnit(std::mt19937_64& rng) {
+FaceDescriptor RandomUnit(std::mt19937_64& rng) {
   std::normal_distribution<float> normal;
-  records::Descriptor d;
+  FaceDescriptor d;
   float norm = 0;
   for (float& x : d) {
     x = normal(rng);
@@ -56,9 +56,9 @@ records::Descriptor RandomUnit(std::mt19937_64& rng) {
 }
 
 // A copy of `d` moved by about `distance` (Euclidean), as a second photo of the same face is.
-records::Descriptor Near(const records::Descriptor& d, float distance, std::mt19937_64& rng) {
-  records::Descriptor noise = RandomUnit(rng);
-  records::Descriptor out;
+FaceDescriptor Near(const FaceDescriptor& d, float distance, std::mt19937_64& rng) {
+  FaceDescriptor noise = RandomUnit(rng);
+  FaceDescriptor out;
   for (size_t i = 0; i < d.size(); ++i) out[i] = d[i] + distance * noise[i];
   return out;
 }
@@ -69,7 +69,7 @@ Date DateOf(int y, int m, int d) {
 }
 
 records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
-                              const records::Descriptor& descriptor, const std::string& bytes) {
+                              const FaceDescriptor& descriptor, const std::string& bytes) {
   records::Photo photo;
   photo.owner_kind = kind;
   photo.owner_id = owner;
@@ -126,7 +126,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
   event.method = "populate";
 
   // Persons are made by 4 threads; person i's first descriptor is kept for planting remains.
-  std::vector<records::Descriptor> first(static_cast<size_t>(persons));
+  std::vector<FaceDescriptor> first(static_cast<size_t>(persons));
   std::vector<int64_t> ids(static_cast<size_t>(persons));
   std::atomic<int> next{0};
   std::atomic<int> done{0};
@@ -160,7 +160,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
         return;
       }
       for (int t = 0; t < per_person; ++t) {
-        const records::Descriptor d =
+        const FaceDescriptor d =
             t == 0 ? RandomUnit(rng) : Near(first[static_cast<size_t>(i)], 0.35f, rng);
         if (t == 0) first[static_cast<size_t>(i)] = d;
         auto photo =

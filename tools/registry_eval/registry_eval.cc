@@ -64,21 +64,20 @@ const char* KindName(RemainsKind kind) {
   return "?";
 }
 
-records::Descriptor RandomDescriptor(double sd, std::mt19937_64& rng) {
+FaceDescriptor RandomDescriptor(double sd, std::mt19937_64& rng) {
   std::normal_distribution<float> normal(0, static_cast<float>(sd));
-  records::Descriptor d;
+  FaceDescriptor d;
   for (float& x : d) x = normal(rng);
   return d;
 }
 
 // `from` moved by exactly `distance` in a random direction.
-records::Descriptor AtDistance(const records::Descriptor& from, double distance,
-                               std::mt19937_64& rng) {
-  records::Descriptor direction = RandomDescriptor(1, rng);
+FaceDescriptor AtDistance(const FaceDescriptor& from, double distance, std::mt19937_64& rng) {
+  FaceDescriptor direction = RandomDescriptor(1, rng);
   double norm = 0;
   for (float x : direction) norm += static_cast<double>(x) * x;
   norm = std::sqrt(norm);
-  records::Descriptor out;
+  FaceDescriptor out;
   for (size_t i = 0; i < out.size(); ++i) {
     out[i] = from[i] + static_cast<float>(distance * direction[i] / norm);
   }
@@ -86,7 +85,7 @@ records::Descriptor AtDistance(const records::Descriptor& from, double distance,
 }
 
 records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
-                              const records::Descriptor& descriptor, const std::string& name) {
+                              const FaceDescriptor& descriptor, const std::string& name) {
   records::Photo photo;
   photo.owner_kind = kind;
   photo.owner_id = owner;
@@ -118,7 +117,7 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
   // gets a scale of its own, lognormal with kScaleSpread, which brings the spread of different
   // people's distances to the calibration's (printed below).
   constexpr double kScaleSpread = 0.13;
-  const double sd = impostor.Mean() / std::sqrt(2.0 * records::Descriptor().size()) /
+  const double sd = impostor.Mean() / std::sqrt(2.0 * FaceDescriptor().size()) /
                     std::exp(kScaleSpread * kScaleSpread);
   const auto random_face = [sd](std::mt19937_64& rng) {
     return RandomDescriptor(
@@ -144,7 +143,7 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
 
   std::mt19937_64 rng(options.seed ^ 0x6465736372ULL);  // "descr"
   std::map<int64_t, int64_t> person_ids;                // simulated id -> record id
-  std::map<int64_t, std::vector<records::Descriptor>> templates;
+  std::map<int64_t, std::vector<FaceDescriptor>> templates;
   for (size_t i = 0; i < registry.people.size(); ++i) {
     records::MissingPerson person = registry.people[i];
     const int64_t simulated_id = person.meta.id;
@@ -174,7 +173,7 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
     double sum = 0, squares = 0, drawn_sum = 0, drawn_squares = 0;
     const int n = 20000;
     for (int k = 0; k < n; ++k) {
-      const records::Descriptor a = random_face(check), b = random_face(check);
+      const FaceDescriptor a = random_face(check), b = random_face(check);
       double d = 0;
       for (size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]);
       d = std::sqrt(d);
@@ -205,11 +204,11 @@ int Populate(const std::filesystem::path& data_dir, const evaluation::Simulation
         records.InsertRemains(remains, {}, event);
     if (!created.ok()) return Fail(remains.case_folio, created.status());
     if (simulated.kind != RemainsKind::kFaceless) {
-      records::Descriptor face;
+      FaceDescriptor face;
       if (simulated.kind == RemainsKind::kWithFace) {
         // The nearest of the person's k photos at the smallest of k genuine distances, as the
         // in-process simulation draws it; the other photos lie where chance puts them.
-        const std::vector<records::Descriptor>& own = templates.at(simulated.person_id);
+        const std::vector<FaceDescriptor>& own = templates.at(simulated.person_id);
         double nearest = 1e9;
         for (size_t k = 0; k < own.size(); ++k) nearest = std::min(nearest, genuine(rng));
         face = AtDistance(own[rng() % own.size()], nearest, rng);
