@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "common/synthetic_descriptors.h"
 #include "index/face_gallery.h"
 #include "matching/candidate_pool.h"
 #include "matching/candidate_scan.h"
@@ -30,18 +31,6 @@ constexpr int kTemplatesEach = 2;
 records::Date DateOf(int y, int m, int d) {
   return records::Date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
                        std::chrono::day(static_cast<unsigned>(d))};
-}
-
-FaceDescriptor RandomUnit(std::mt19937_64& rng) {
-  std::normal_distribution<float> normal;
-  FaceDescriptor d;
-  float norm = 0;
-  for (float& x : d) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : d) x /= std::sqrt(norm);
-  return d;
 }
 
 // Built once, shared by every benchmark and thread (a function-local static is initialised once).
@@ -71,7 +60,7 @@ struct Registry {
       for (int t = 0; t < kTemplatesEach; ++t) {
         index::GalleryTemplate g;
         g.id = static_cast<int64_t>(i) * kTemplatesEach + t;
-        g.descriptor = RandomUnit(rng);
+        g.descriptor = RandomUnitDescriptor(rng);
         g.traits.owner = i;
         templates.push_back(g);
       }

@@ -8,34 +8,16 @@
 #include <iterator>
 #include <random>
 
+#include "common/synthetic_descriptors.h"
 #include "tests/support/temp_dir.h"
 
 namespace encuentro::index {
 namespace {
 
-FaceDescriptor RandomUnit(std::mt19937& rng) {
-  std::normal_distribution<float> normal;
-  FaceDescriptor d;
-  float norm = 0;
-  for (float& x : d) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : d) x /= std::sqrt(norm);
-  return d;
-}
-
-// A noisy copy at roughly `distance` from `d`, like a second photo of the same person.
-FaceDescriptor Near(const FaceDescriptor& d, float distance, std::mt19937& rng) {
-  FaceDescriptor noise = RandomUnit(rng);
-  FaceDescriptor out;
-  for (int i = 0; i < kDescriptorSize; ++i) out[i] = d[i] + distance * noise[i];
-  return out;
-}
-
 std::vector<GalleryTemplate> RandomGallery(size_t n, std::mt19937& rng) {
   std::vector<GalleryTemplate> templates(n);
-  for (size_t i = 0; i < n; ++i) templates[i] = {static_cast<int64_t>(i + 1), RandomUnit(rng)};
+  for (size_t i = 0; i < n; ++i)
+    templates[i] = {static_cast<int64_t>(i + 1), RandomUnitDescriptor(rng)};
   return templates;
 }
 
@@ -44,7 +26,7 @@ TEST(FaceGallery, ExactSearchFindsThePlantedMatchFirst) {
   auto templates = RandomGallery(5000, rng);
   auto gallery = FaceGallery::Build(templates);
   EXPECT_FALSE(gallery->approximate());
-  const FaceDescriptor probe = Near(templates[1234].descriptor, 0.3f, rng);
+  const FaceDescriptor probe = NearDescriptor(templates[1234].descriptor, 0.3f, rng);
   std::vector<GalleryHit> hits = gallery->Search(probe, 10);
   ASSERT_EQ(hits.size(), 10u);
   EXPECT_EQ(hits[0].id, 1235);
@@ -79,7 +61,8 @@ TEST(FaceGallery, ApproximateRecallAgainstExact) {
   auto approximate = FaceGallery::Build(templates, {.approximate_from = 1});
   ASSERT_TRUE(approximate->approximate());
   std::vector<FaceDescriptor> probes;
-  for (int i = 0; i < 200; ++i) probes.push_back(Near(templates[i * 97].descriptor, 0.4f, rng));
+  for (int i = 0; i < 200; ++i)
+    probes.push_back(NearDescriptor(templates[i * 97].descriptor, 0.4f, rng));
   auto truth = exact->SearchMany(probes, 10);
   auto found = approximate->SearchMany(probes, 10);
   size_t agree = 0;
@@ -95,7 +78,8 @@ TEST(FaceGallery, ApproximateRecallAgainstExact) {
 TEST(FaceGallery, GrowingPastTheThresholdSwitchesToHnsw) {
   std::mt19937 rng(4);
   auto gallery = FaceGallery::Build({}, {.approximate_from = 500});
-  for (int64_t id = 1; id <= 600; ++id) ASSERT_TRUE(gallery->Add({id, RandomUnit(rng)}).ok());
+  for (int64_t id = 1; id <= 600; ++id)
+    ASSERT_TRUE(gallery->Add({id, RandomUnitDescriptor(rng)}).ok());
   EXPECT_TRUE(gallery->approximate());
   EXPECT_EQ(gallery->size(), 600u);
 }
@@ -113,7 +97,7 @@ TEST(FaceGallery, RebuildEqualsIncrementalUpdates) {
   auto rebuilt = FaceGallery::Build(live);
   EXPECT_EQ(incremental->Ids(), rebuilt->Ids());
   for (int i = 0; i < 50; ++i) {
-    const FaceDescriptor probe = RandomUnit(rng);
+    const FaceDescriptor probe = RandomUnitDescriptor(rng);
     auto a = incremental->Search(probe, 10);
     auto b = rebuilt->Search(probe, 10);
     ASSERT_EQ(a.size(), b.size());

@@ -18,12 +18,14 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "common/synthetic_descriptors.h"
 #include "index/face_gallery.h"
 
 namespace {
 
 using encuentro::FaceDescriptor;
 using encuentro::kDescriptorSize;
+using encuentro::RandomUnitDescriptor;
 using encuentro::index::FaceGallery;
 using encuentro::index::GalleryOptions;
 using encuentro::index::GalleryTemplate;
@@ -31,18 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-FaceDescriptor RandomUnit(std::mt19937& rng) {
-  std::normal_distribution<float> normal;
-  FaceDescriptor d;
-  float norm = 0;
-  for (float& x : d) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : d) x /= std::sqrt(norm);
-  return d;
 }
 
 // Resident memory of this process in MiB.
@@ -153,13 +143,14 @@ int main(int argc, char** argv) {
   for (size_t n : sizes) {
     std::mt19937 rng(42);
     std::vector<GalleryTemplate> templates(n);
-    for (size_t i = 0; i < n; ++i) templates[i] = {static_cast<int64_t>(i + 1), RandomUnit(rng)};
+    for (size_t i = 0; i < n; ++i)
+      templates[i] = {static_cast<int64_t>(i + 1), RandomUnitDescriptor(rng)};
     // Probes: a planted true match at distance ~0.4 (a second photo of a gallery person).
     std::vector<FaceDescriptor> probes;
     std::uniform_int_distribution<size_t> pick(0, n - 1);
     for (int q = 0; q < queries; ++q) {
       const FaceDescriptor& base = templates[pick(rng)].descriptor;
-      const FaceDescriptor noise = RandomUnit(rng);
+      const FaceDescriptor noise = RandomUnitDescriptor(rng);
       FaceDescriptor probe;
       for (int i = 0; i < kDescriptorSize; ++i) probe[i] = base[i] + 0.4f * noise[i];
       probes.push_back(probe);

@@ -29,6 +29,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "auth/principals.h"
+#include "common/synthetic_descriptors.h"
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "storage/case_record_store.h"
 #include "storage/database.h"
@@ -42,26 +43,6 @@ namespace {
 using namespace encuentro;
 using Clock = std::chrono::steady_clock;
 using records::Date;
-
-FaceDescriptor RandomUnit(std::mt19937_64& rng) {
-  std::normal_distribution<float> normal;
-  FaceDescriptor d;
-  float norm = 0;
-  for (float& x : d) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : d) x /= std::sqrt(norm);
-  return d;
-}
-
-// A copy of `d` moved by about `distance` (Euclidean), as a second photo of the same face is.
-FaceDescriptor Near(const FaceDescriptor& d, float distance, std::mt19937_64& rng) {
-  FaceDescriptor noise = RandomUnit(rng);
-  FaceDescriptor out;
-  for (size_t i = 0; i < d.size(); ++i) out[i] = d[i] + distance * noise[i];
-  return out;
-}
 
 Date DateOf(int y, int m, int d) {
   return Date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
@@ -160,8 +141,8 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
         return;
       }
       for (int t = 0; t < per_person; ++t) {
-        const FaceDescriptor d =
-            t == 0 ? RandomUnit(rng) : Near(first[static_cast<size_t>(i)], 0.35f, rng);
+        const FaceDescriptor d = t == 0 ? RandomUnitDescriptor(rng)
+                                        : NearDescriptor(first[static_cast<size_t>(i)], 0.35f, rng);
         if (t == 0) first[static_cast<size_t>(i)] = d;
         auto photo =
             photos.InsertPhoto(SyntheticPhoto(records::RecordKind::kMissingPerson, created->meta.id,
@@ -208,7 +189,8 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
     }
     auto photo = photos.InsertPhoto(
         SyntheticPhoto(records::RecordKind::kRemains, created->meta.id,
-                       Near(first[static_cast<size_t>(person)], 0.35f, rng), absl::StrCat("r", r)),
+                       NearDescriptor(first[static_cast<size_t>(person)], 0.35f, rng),
+                       absl::StrCat("r", r)),
         absl::StrCat("r", r), {}, event);
     if (!photo.ok()) return 1;
     std::printf("planted remains/%lld -> missingPersons/%lld\n",

@@ -1,0 +1,36 @@
+// Synthetic face descriptors for tests, benchmarks and load tools: random directions, and noisy
+// copies standing in for a second photo of the same face. Never used on real data.
+#pragma once
+
+#include <cmath>
+#include <random>
+
+#include "common/face_descriptor.h"
+
+namespace encuentro {
+
+// A descriptor of unit length in a uniformly random direction.
+template <typename Random>
+FaceDescriptor RandomUnitDescriptor(Random& random) {
+  std::normal_distribution<float> normal;
+  FaceDescriptor d;
+  float norm = 0;
+  for (float& x : d) {
+    x = normal(random);
+    norm += x * x;
+  }
+  for (float& x : d) x /= std::sqrt(norm);
+  return d;
+}
+
+// A copy of `d` moved by `distance` (Euclidean) in a random direction, as a second photo of the
+// same face is.
+template <typename Random>
+FaceDescriptor NearDescriptor(const FaceDescriptor& d, float distance, Random& random) {
+  const FaceDescriptor noise = RandomUnitDescriptor(random);
+  FaceDescriptor out;
+  for (size_t i = 0; i < d.size(); ++i) out[i] = d[i] + distance * noise[i];
+  return out;
+}
+
+}  // namespace encuentro
