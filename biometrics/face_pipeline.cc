@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "biometrics/descriptor_network.h"
 #include "biometrics/face_network.h"
 
 namespace encuentro::biometrics {
@@ -146,7 +147,7 @@ QualityInputs MeasureQuality(const FaceBox& box, const FaceLandmarks& landmarks,
 // network keeps its activations, so neither may be shared by concurrent calls.
 struct Worker {
   dlib::frontal_face_detector detector;
-  face_network::Network network;
+  DescriptorNetwork network;
 };
 
 // Hands each caller a Worker of its own, copying the prototype when all are busy; the lock is
@@ -289,28 +290,23 @@ class FacePipeline::Impl {
     return chip;
   }
 
-  FaceDescriptor Describe(Worker& worker, const DlibImage& chip) const {
-    dlib::matrix<float, 0, 1> descriptor;
-    if (options_.jitter <= 0) {
-      descriptor = worker.network(chip);
-    } else {
-      dlib::rand rnd;  // Default seed: the same jitter for every call, on every thread.
-      std::vector<DlibImage> copies;
-      copies.reserve(static_cast<size_t>(options_.jitter));
-      for (int i = 0; i < options_.jitter; ++i) copies.push_back(dlib::jitter_image(chip, rnd));
-      const std::vector<dlib::matrix<float, 0, 1>> descriptors = worker.network(copies, size_t{16});
-      descriptor = dlib::zeros_matrix<float>(face_network::kDescriptorSize, 1);
-      for (const auto& d : descriptors) descriptor += d;
-      descriptor /= static_cast<float>(descriptors.size());
+  absl::StatusOr<FaceDescriptor> Describe(Worker& worker, const DlibImage& chip) const {
+    if (options_.jitter <= 0) return worker.network.Describe(chip);
+    dlib::rand rnd;  // Default seed: the same jitter for every call, on every thread.
+    FaceDescriptor mean{};
+    for (int i = 0; i < options_.jitter; ++i) {
+      absl::StatusOr<FaceDescriptor> jittered =
+          worker.network.Describe(dlib::jitter_image(chip, rnd));
+      if (!jittered.ok()) return jittered.status();
+      for (int k = 0; k < kDescriptorSize; ++k) mean[k] += (*jittered)[k];
     }
-    FaceDescriptor out;
-    std::copy(descriptor.begin(), descriptor.end(), out.begin());
-    return out;
+    for (float& v : mean) v /= static_cast<float>(options_.jitter);
+    return mean;
   }
 
-  FaceAnalysis AnalyzeFace(Worker& worker, const DlibImage& image, const FaceBox& box,
-                           std::optional<double> score,
-                           common::StepDurations* durations = nullptr) const {
+  absl::StatusOr<FaceAnalysis> AnalyzeFace(Worker& worker, const DlibImage& image,
+                                           const FaceBox& box, std::optional<double> score,
+                                           common::StepDurations* durations = nullptr) const {
     FaceAnalysis face;
     face.box = box;
     std::optional<DlibImage> chip;
@@ -323,7 +319,9 @@ class FacePipeline::Impl {
       face.quality = JudgeQuality(inputs, options_.quality);
     }
     common::StepTimer timer(durations, "face_descriptor");
-    face.descriptor = Describe(worker, *chip);
+    absl::StatusOr<FaceDescriptor> descriptor = Describe(worker, *chip);
+    if (!descriptor.ok()) return descriptor.status();
+    face.descriptor = *descriptor;
     return face;
   }
 
@@ -385,9 +383,16 @@ absl::StatusOr<std::unique_ptr<FacePipeline>> FacePipeline::Create(
       return absl::DataLossError(absl::StrCat(models->landmarks.path, " has ",
                                               predictor.num_parts(), " landmarks, not 68"));
     }
-    auto prototype = std::make_unique<Worker>();
-    prototype->detector = dlib::get_frontal_face_detector();
-    dlib::deserialize(models->descriptor_network.path) >> prototype->network;
+    // dlib's own reader of its file format; DescriptorNetwork then takes the weights over.
+    face_network::Network network;
+    dlib::deserialize(models->descriptor_network.path) >> network;
+    absl::StatusOr<DescriptorNetwork> runner = DescriptorNetwork::FromDlib(network);
+    if (!runner.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(models->descriptor_network.path, ": ", runner.status().message()));
+    }
+    auto prototype =
+        std::make_unique<Worker>(Worker{dlib::get_frontal_face_detector(), *std::move(runner)});
     auto impl = std::make_unique<Impl>(options, *std::move(models), std::move(predictor),
                                        std::move(prototype));
     return std::unique_ptr<FacePipeline>(new FacePipeline(std::move(impl)));
@@ -418,8 +423,10 @@ absl::StatusOr<std::vector<FaceAnalysis>> FacePipeline::Analyze(
     std::vector<FaceAnalysis> faces;
     for (const DetectedFace& detected : detected_faces) {
       if (cancelled && cancelled()) return absl::CancelledError("face analysis cancelled");
-      faces.push_back(
-          impl_->AnalyzeFace(*worker, dlib_image, detected.box, detected.score, durations));
+      absl::StatusOr<FaceAnalysis> face =
+          impl_->AnalyzeFace(*worker, dlib_image, detected.box, detected.score, durations);
+      if (!face.ok()) return face.status();
+      faces.push_back(*std::move(face));
     }
     return faces;
   } catch (const std::exception& e) {

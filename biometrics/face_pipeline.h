@@ -65,10 +65,10 @@ FaceBox ToWorkingResolution(const FaceBox& box, double scale);
 std::optional<std::size_t> BestOverlappingFace(const std::vector<FaceAnalysis>& faces,
                                                const FaceBox& box);
 
-// Makes OpenBLAS (Debian's default BLAS, through which dlib's network multiplies) run each call on
-// its calling thread, for the whole process. Left alone, it spreads every call over all cores: one
-// descriptor burns about 1.8 cores for no gain, and concurrent callers fight over them. The
-// pipeline's concurrency is its callers, each with a network of its own. Programs that run the
+// Makes OpenBLAS (Debian's default BLAS, through which the descriptor network multiplies) run each
+// call on its calling thread, for the whole process. Left alone, it spreads every call over all
+// cores: one descriptor burns about 1.8 cores for no gain, and concurrent callers fight over them.
+// The pipeline's concurrency is its callers, each with a network of its own. Programs that run the
 // pipeline call this once at start-up, before their threads do.
 void RunBlasOnCallingThreads();
 

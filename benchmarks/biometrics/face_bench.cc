@@ -170,8 +170,8 @@ void BM_Chip(benchmark::State& state) {
 }
 BENCHMARK(BM_Chip)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The five chips of tests/biometrics/data, which make_reference_data.sh --bench also feeds to
-// face-api.js for the side-by-side.
+// The five chips of tests/biometrics/data, which tools/face_model/compare_face_api.sh also feeds
+// to face-api.js for the side-by-side.
 void BM_Descriptor(benchmark::State& state) {
   std::vector<RgbImage> chips;
   for (int i = 0; i < 5; ++i)

@@ -2,13 +2,18 @@
 // that the C++ pipeline extracted, so the dlib port can be checked against the original export.
 //
 // Usage: node face_api_reference.js NODE_DIR MODEL_DIR CHIPS_DIR COUNT [--bench ROUNDS]
+//                                   [--backend cpu|wasm]
 //   NODE_DIR: folder whose node_modules hold @vladmandic/face-api@1.7.15, @tensorflow/tfjs@4.22.0
-//             and @tensorflow/tfjs-backend-wasm@4.22.0 (see make_reference_data.sh).
+//             and @tensorflow/tfjs-backend-wasm@4.22.0, as tools/face_model/node/package-lock.json
+//             pins them (see install_face_api_node.sh).
 //   Reads CHIPS_DIR/chip_<k>.ppm for k < COUNT; prints JSON to stdout:
 //   [{"chip": "chip_0.png", "descriptor": [...], "descriptor_face_api_scaling": [...]}, ...]
 //   "descriptor" feeds face-api the chip rescaled so that its (x - mean) / 255 equals dlib's
 //   (x - mean) / 256; "descriptor_face_api_scaling" feeds the raw chip, as face-api users would.
 //   With --bench, prints timings instead (ms per face, single-chip calls, after a warm-up).
+//   --backend: tfjs's pure-JavaScript "cpu" backend (the default, and the reference's) or its
+//   WebAssembly backend with SIMD, the fastest one Node.js runs offline. Node.js gets the
+//   single-threaded build: tfjs finds no multithreading support there.
 'use strict';
 
 const fs = require('fs');
@@ -49,9 +54,16 @@ async function main() {
   const benchIndex = args.indexOf('--bench');
   const benchRounds = benchIndex >= 0 ? Number(args[benchIndex + 1] || 20) : 0;
 
+  const backendIndex = args.indexOf('--backend');
+  const backend = backendIndex >= 0 ? args[backendIndex + 1] : 'cpu';
+  if (backend !== 'cpu' && backend !== 'wasm') throw new Error(`unknown backend ${backend}`);
+
   const faceapi = require(path.resolve(nodeDir, 'node_modules/@vladmandic/face-api/dist/face-api.node-wasm.js'));
   const tf = faceapi.tf;
-  await tf.setBackend('cpu');
+  if (backend === 'wasm') {
+    tf.setWasmPaths(path.resolve(nodeDir, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+  }
+  await tf.setBackend(backend);
   await tf.ready();
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
   const net = faceapi.nets.faceRecognitionNet;
@@ -67,7 +79,12 @@ async function main() {
       for (const input of inputs) await net.computeFaceDescriptor(input);
     }
     const ms = Number(process.hrtime.bigint() - start) / 1e6 / (benchRounds * inputs.length);
-    console.log(JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version_core,
+    const flags = {};
+    if (backend === 'wasm') {
+      flags.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      flags.threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? tf.getThreadsCount() : 1;
+    }
+    console.log(JSON.stringify({ backend: tf.getBackend(), tfjs: tf.version_core, ...flags,
                                  faces: benchRounds * inputs.length, ms_per_face: ms }));
     return;
   }
