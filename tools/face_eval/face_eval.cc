@@ -136,6 +136,7 @@ int Run(int argc, char** argv) {
   }
   const double accuracy = AccuracyAt(scored, threshold);
   const BestThreshold best = FindBestThreshold(scored);
+  const CrossValidatedAccuracy cross_validated = CrossValidateAccuracy(scored, 10);
   const double auc = RocAuc(scored);
   const OperatingPoint far_01 = TarAtFar(scored, 0.001);
   const OperatingPoint far_1 = TarAtFar(scored, 0.01);
@@ -153,6 +154,11 @@ int Run(int argc, char** argv) {
         {"accuracy", accuracy},
         {"best_threshold", best.threshold},
         {"best_accuracy", best.accuracy},
+        {"cross_validated",
+         {{"folds", cross_validated.folds},
+          {"accuracy", cross_validated.accuracy},
+          {"thresholds", {cross_validated.lowest_threshold, cross_validated.highest_threshold}}}},
+        {"model_id", (*pipeline)->models().model_id},
         {"roc_auc", auc},
         {"tar_at_far_0.1%",
          {{"tar", far_01.tar}, {"far", far_01.far}, {"threshold", far_01.threshold}}},
@@ -162,6 +168,8 @@ int Run(int argc, char** argv) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
+  std::printf("model                 %s (what encuentrod uses by default)\n",
+              (*pipeline)->models().model_id.c_str());
   std::printf("pairs                 %zu (%zu images, %.1f s, %u threads)\n", scored.size(),
               images.size(), seconds, threads);
   std::printf(
@@ -169,6 +177,10 @@ int Run(int argc, char** argv) {
       no_fallback ? " (their pairs scored as different)" : " (analysed at the centre box instead)");
   if (unreadable > 0) std::printf("unreadable            %zu images\n", unreadable);
   std::printf("accuracy at %.3f     %.2f%%\n", threshold, 100 * accuracy);
+  std::printf(
+      "cross-validated       %.2f%% (threshold chosen on the other %d of %d folds: %.3f-%.3f)\n",
+      100 * cross_validated.accuracy, cross_validated.folds - 1, cross_validated.folds,
+      cross_validated.lowest_threshold, cross_validated.highest_threshold);
   std::printf("best threshold        %.3f (accuracy %.2f%%, in-sample)\n", best.threshold,
               100 * best.accuracy);
   std::printf("ROC AUC               %.5f\n", auc);

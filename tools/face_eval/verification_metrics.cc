@@ -49,6 +49,32 @@ BestThreshold FindBestThreshold(const std::vector<ScoredPair>& pairs) {
   return best;
 }
 
+CrossValidatedAccuracy CrossValidateAccuracy(const std::vector<ScoredPair>& pairs, int folds) {
+  CrossValidatedAccuracy result;
+  result.folds = std::clamp(folds, 2, static_cast<int>(std::max<size_t>(pairs.size(), 2)));
+  size_t correct = 0;
+  bool first = true;
+  for (int fold = 0; fold < result.folds; ++fold) {
+    std::vector<ScoredPair> training;
+    std::vector<ScoredPair> held_out;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      (static_cast<int>(i % static_cast<size_t>(result.folds)) == fold ? held_out : training)
+          .push_back(pairs[i]);
+    }
+    const double threshold = FindBestThreshold(training).threshold;
+    for (const ScoredPair& p : held_out) {
+      if ((p.distance < threshold) == p.same) ++correct;
+    }
+    result.lowest_threshold = first ? threshold : std::min(result.lowest_threshold, threshold);
+    result.highest_threshold = first ? threshold : std::max(result.highest_threshold, threshold);
+    first = false;
+  }
+  if (!pairs.empty()) {
+    result.accuracy = static_cast<double>(correct) / static_cast<double>(pairs.size());
+  }
+  return result;
+}
+
 double RocAuc(const std::vector<ScoredPair>& pairs) {
   const std::vector<double> same = Distances(pairs, true);
   const std::vector<double> different = Distances(pairs, false);

@@ -24,6 +24,18 @@ struct BestThreshold {
 // very pairs: an optimistic, in-sample figure.
 BestThreshold FindBestThreshold(const std::vector<ScoredPair>& pairs);
 
+// Accuracy with the threshold chosen out of sample: the pairs are dealt into `folds` folds (pair
+// i into fold i % folds), and each fold is classified at the threshold FindBestThreshold picks on
+// the other folds. Pairs of one fold may share people with the others (a pairs file does not say
+// who is who across pairs); with a single parameter fitted, that leaks little.
+struct CrossValidatedAccuracy {
+  double accuracy = 0;  // pooled over the folds
+  double lowest_threshold = 0;
+  double highest_threshold = 0;
+  int folds = 0;
+};
+CrossValidatedAccuracy CrossValidateAccuracy(const std::vector<ScoredPair>& pairs, int folds);
+
 // Area under the ROC curve: the probability that a random same-person pair is closer than a
 // random different-person pair (ties count half).
 double RocAuc(const std::vector<ScoredPair>& pairs);
