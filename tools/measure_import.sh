@@ -10,13 +10,19 @@ BUILD=${ENCUENTRO_BUILD_DIR:-build}
 FACES=/usr/share/doc/libdlib19.1/examples/faces
 WORK=$(mktemp -d /tmp/encuentro-measure-XXXXXX)
 chmod o+x "$WORK"
-trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+source tools/lib/encuentrod.sh
+ENCUENTROD_PID=
+trap '[ -n "$ENCUENTROD_PID" ] && kill -TERM $ENCUENTROD_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
-"$BUILD/server/encuentrod" --data-dir "$WORK/var" --listen 127.0.0.1:0 --log-level warn \
-  >"$WORK/out" 2>"$WORK/err" &
-SERVER=$!
-for _ in $(seq 100); do grep -q 'listening on' "$WORK/out" && break; sleep 0.2; done
-ADDRESS=$(grep -o 'listening on [^ ]*' "$WORK/out" | cut -d' ' -f3)
+# A commission's staff member imports, as in real intake; made on the database before serving.
+ADMIN=("$BUILD/server/encuentrod" admin)
+run_quietly "$WORK/admin.log" "${ADMIN[@]}" create-org cbp-medida --kind search_commission \
+  --data-dir "$WORK/var"
+run_quietly "$WORK/admin.log" "${ADMIN[@]}" create-user medida --org cbp-medida \
+  --role commission_staff --data-dir "$WORK/var"
+TOKEN=$("${ADMIN[@]}" issue-token medida --data-dir "$WORK/var" 2>&1 | grep -o 'enc_[0-9a-f]\{64\}')
+start_encuentrod "$WORK/server" --data-dir "$WORK/var" --listen 127.0.0.1:0 --log-level warn
+ADDRESS=$ENCUENTROD_ADDRESS
 
 PHOTOS=(2007_007763.jpg 2008_001009.jpg 2008_001322.jpg 2008_002079.jpg 2008_002470.jpg
         2008_002506.jpg 2008_004176.jpg 2008_007676.jpg 2009_004587.jpg Tom_Cruise_avp_2014_4.jpg)
@@ -37,8 +43,8 @@ mkdir -p "$WORK/photos"
 } >"$WORK/people.csv"
 
 start=$(date +%s.%N)
-"$BUILD/cli/encuentro" --server "$ADDRESS" import missing "$WORK/people.csv" \
-  --photos "$WORK/photos" --jobs "$JOBS" | head -1
+"$BUILD/cli/encuentro" --server "$ADDRESS" --token "$TOKEN" import missing "$WORK/people.csv" \
+  --photos "$WORK/photos" --jobs "$JOBS" 2>/dev/null | tail -1
 end=$(date +%s.%N)
 PHOTO_COUNT=$((PEOPLE * 5))
 awk -v n="$PHOTO_COUNT" -v s="$start" -v e="$end" \
