@@ -132,6 +132,13 @@ void CandidatePool::Remove(int64_t id) {
   people_.pop_back();
 }
 
+std::vector<index::GalleryTemplate> CandidatePool::TemplatesOf(int64_t id) const {
+  std::shared_lock lock(mu_);
+  const auto found = index_.find(id);
+  return found == index_.end() ? std::vector<index::GalleryTemplate>{}
+                               : people_[found->second].templates;
+}
+
 size_t CandidatePool::size() const {
   std::shared_lock lock(mu_);
   return people_.size();

@@ -55,6 +55,8 @@ class CandidatePool {
   // with their templates as the gallery now holds them.
   void ReplaceAll(std::vector<records::MissingPerson> profiles);
   size_t size() const;
+  // The pool's copies of `id`'s templates; none if `id` is not in the pool.
+  std::vector<index::GalleryTemplate> TemplatesOf(int64_t id) const;
   // Calls `visit` once with every live person, in no particular order (rankings break ties by
   // id), under the shared lock, so that a scan split over threads sees one state of the pool:
   // keep it short of I/O.

@@ -250,7 +250,9 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
   std::map<int64_t, DecisionRecord> latest_decision;  // oldest first, so the last wins
   for (const auto& d : *decisions) latest_decision[d.missing_person_id] = d;
 
-  const index::FaceGallery::Reader reader(*gallery_);
+  // The templates the scan scored, from the pool's copies, so that the reasons explain the very
+  // numbers the ranking used.
+  std::vector<index::GalleryTemplate> copies;
   std::vector<index::TemplateView> templates;
   for (const RankKey& s : scored) {
     const auto found = by_id.find(s.id);
@@ -258,7 +260,10 @@ absl::StatusOr<SearchResult> Matcher::Rank(const records::UnidentifiedRemains& r
     RankedCandidate candidate;
     candidate.person = std::move(*found->second);
     templates.clear();
-    if (!probes.empty()) reader.TemplatesOf(s.id, &templates);
+    if (!probes.empty()) {
+      copies = pool_->TemplatesOf(s.id);
+      for (const index::GalleryTemplate& t : copies) templates.push_back(index::ViewOf(t));
+    }
     scorer_.Score(candidate.person, remains_evidence, probes, templates, /*explain=*/true,
                   &candidate.evidence);
     candidate.posterior =
