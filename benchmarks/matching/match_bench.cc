@@ -20,6 +20,7 @@
 #include "matching/face_calibration.h"
 #include "matching/matcher.h"
 #include "matching/population.h"
+#include "tools/evidence_eval/simulation.h"
 
 namespace {
 
@@ -142,6 +143,54 @@ void BM_AttributeFactorsOnly(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AttributeFactorsOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A faceless search, the usual case for remains in Mexico, over 50,000 people with the whole
+// attribute record evidence_eval simulates: sex, ages, reported heights, last-seen places, marks
+// (a third with a tattoo), dental charts and effects; the remains carry a biological profile, the
+// marks and teeth examiners saw, effects and the place they were found.
+struct FacelessRegistry {
+  std::unique_ptr<index::FaceGallery> gallery = index::FaceGallery::Build({});
+  std::unique_ptr<matching::CandidatePool> pool;
+  evaluation::SimulatedRegistry simulated;
+  std::unique_ptr<matching::PairScorer> scorer;
+  std::unique_ptr<matching::RemainsEvidence> evidence;
+  const records::UnidentifiedRemains* remains = nullptr;
+
+  FacelessRegistry() {
+    evaluation::SimulationOptions options;
+    options.registry_size = kPeople;
+    options.remains_with_face = 0;
+    options.remains_not_in_registry = 0;
+    options.remains_faceless = 1;
+    simulated = evaluation::GenerateRegistry(options);
+    pool = std::make_unique<matching::CandidatePool>(gallery.get());
+    std::vector<records::MissingPerson> people;
+    for (const records::MissingPerson& p : simulated.people) {
+      people.push_back(matching::MatchProfileOf(p));
+    }
+    pool->ReplaceAll(std::move(people));
+    remains = &simulated.remains.front().record;
+    scorer = std::make_unique<matching::PairScorer>(
+        [](double, int, bool) { return matching::Factor{}; }, 0.05, 0.5);
+    evidence = std::make_unique<matching::RemainsEvidence>(
+        *remains, simulated.population, DateOf(2026, 1, 1), matching::EvidenceOptions{});
+  }
+};
+
+void BM_ScanFacelessRegistry(benchmark::State& state) {
+  static const FacelessRegistry* const registry = new FacelessRegistry();
+  size_t scored = 0;
+  for (auto _ : state) {
+    std::vector<matching::RankKey> keys =
+        matching::ScanCandidates(*registry->pool, *registry->scorer, *registry->evidence, {},
+                                 /*include_excluded=*/false, static_cast<int>(state.range(0)));
+    scored = keys.size();
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.counters["candidates"] = static_cast<double>(registry->pool->size());
+  state.counters["not_excluded"] = static_cast<double>(scored);
+}
+BENCHMARK(BM_ScanFacelessRegistry)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
