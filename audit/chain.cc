@@ -198,16 +198,17 @@ VerificationReport VerifyExport(std::istream& in, const std::string& public_key_
     } catch (const nlohmann::json::exception&) {
       return fail(line, 0, "an entry lacks position, entry, prev_hash or hash");
     }
-    const int64_t expected = static_cast<int64_t>(hashes.size());
-    if (position > expected) {
-      return fail(line, expected,
-                  position == expected + 1
-                      ? absl::StrCat("entry ", expected, " is missing")
-                      : absl::StrCat("entries ", expected, " to ", position - 1, " are missing"));
+    const int64_t next_position = static_cast<int64_t>(hashes.size());
+    if (position > next_position) {
+      return fail(
+          line, next_position,
+          position == next_position + 1
+              ? absl::StrCat("entry ", next_position, " is missing")
+              : absl::StrCat("entries ", next_position, " to ", position - 1, " are missing"));
     }
-    if (position < expected) {
+    if (position < next_position) {
       return fail(line, position,
-                  absl::StrCat("entry ", position, " appears again after entry ", expected - 1,
+                  absl::StrCat("entry ", position, " appears again after entry ", next_position - 1,
                                ": the log was reordered or duplicated"));
     }
     if (prev_hash != hashes.back()) {
