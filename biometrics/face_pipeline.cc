@@ -480,11 +480,6 @@ absl::StatusOr<RgbImage> FacePipeline::ExtractChip(const RgbImage& image,
 
 absl::StatusOr<FaceDescriptor> FacePipeline::Describe(const RgbImage& chip) const {
   if (absl::Status status = CheckImage(chip); !status.ok()) return status;
-  if (chip.width != face_network::kChipSize || chip.height != face_network::kChipSize) {
-    return absl::InvalidArgumentError(absl::StrCat("a face chip is ", face_network::kChipSize, "x",
-                                                   face_network::kChipSize, ", not ", chip.width,
-                                                   "x", chip.height));
-  }
   try {
     WorkerPool::Lease worker = impl_->AcquireWorker();
     return impl_->Describe(*worker, ToDlib(chip));

@@ -102,8 +102,8 @@ void CandidatePool::TemplatesChanged(int64_t owner) {
 }
 
 void CandidatePool::ReplaceAll(std::vector<records::MissingPerson> profiles) {
-  // Copied under the pool's lock, like every copy (about 50 ms for 10^5 templates, during which
-  // searches wait: this runs at start-up and when a replica catches up after missed changes).
+  // Copied under the pool's lock, like every copy, so searches wait meanwhile: this runs at
+  // start-up and when a replica catches up after missed changes.
   std::unique_lock lock(mu_);
   const index::FaceGallery::Reader reader(*gallery_);
   std::vector<Candidate> people;

@@ -124,9 +124,7 @@ std::vector<RankKey> ScanCandidates(const CandidatePool& pool, const PairScorer&
                                     bool include_excluded, int threads) {
   std::vector<RankKey> scored;
   pool.Visit([&](std::span<const Candidate> people) {
-    const size_t parts = people.size() < 4096
-                             ? 1
-                             : std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, 16);
+    const size_t parts = people.size() < 4096 ? 1 : static_cast<size_t>(std::clamp(threads, 1, 16));
     std::vector<std::vector<RankKey>> found(parts);
     const auto scan = [&](size_t part) {
       std::vector<index::TemplateView> views;  // one candidate's templates at a time

@@ -585,9 +585,9 @@ void MatchingStateSync::RecordRemoved(records::RecordKind kind, int64_t id) {
     return;
   }
   for (int64_t photo : *photos) gallery_->Remove(photo);
-  // A replica's follower may have put the person back meanwhile, from what it read before the
-  // deletion committed; this copies what is left (nothing) if so.
-  pool_->TemplatesChanged(id);
+  // Again: a replica's follower may have put the person back meanwhile, from what it read
+  // before the deletion committed.
+  pool_->Remove(id);
 }
 
 absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceGallery& gallery,
