@@ -10,26 +10,82 @@
 namespace encuentro::biometrics {
 namespace {
 
-Shape OutputOf(const Convolution& conv, const Shape& input) {
-  return {1 + (input.rows + 2 * conv.padding - conv.size) / conv.stride,
-          1 + (input.columns + 2 * conv.padding - conv.size) / conv.stride, conv.out_channels};
+// The output's rows and columns, and the zero rows (columns) before the first window.
+struct Placement {
+  int rows = 0;
+  int columns = 0;
+  int pad_top = 0;
+  int pad_left = 0;
+};
+
+int SamePadBefore(int input, int output, const Window& window) {
+  return std::max((output - 1) * window.stride + window.size - input, 0) / 2;
 }
+
+Placement PlacementOf(const Window& window, const Shape& input) {
+  if (window.tensorflow_same) {
+    Placement placement{(input.rows + window.stride - 1) / window.stride,
+                        (input.columns + window.stride - 1) / window.stride};
+    placement.pad_top = SamePadBefore(input.rows, placement.rows, window);
+    placement.pad_left = SamePadBefore(input.columns, placement.columns, window);
+    return placement;
+  }
+  return {1 + (input.rows + 2 * window.padding - window.size) / window.stride,
+          1 + (input.columns + 2 * window.padding - window.size) / window.stride, window.padding,
+          window.padding};
+}
+
+// Bias, then relu or PReLU, over `positions` rows of `channels` values.
+void FinishOutputs(float* output, int positions, int channels, const std::vector<float>& bias,
+                   bool relu, const std::vector<float>& prelu_slopes) {
+  for (int i = 0; i < positions; ++i) {
+    float* values = output + static_cast<size_t>(i) * channels;
+    for (int k = 0; k < channels; ++k) values[k] += bias[k];
+    if (relu) {
+      for (int k = 0; k < channels; ++k) values[k] = std::max(values[k], 0.f);
+    } else if (!prelu_slopes.empty()) {
+      for (int k = 0; k < channels; ++k)
+        values[k] = values[k] < 0.f ? values[k] * prelu_slopes[k] : values[k];
+    }
+  }
+}
+
+// Each output position's patch unrolled into one row of `patches`, zeros where it overhangs.
+void UnrollPatches(const Window& conv, const Placement& placement, const float* input,
+                   const Shape& input_shape, std::vector<float>& patches);
 
 }  // namespace
 
 Shape Convolve(const Convolution& conv, const float* input, const Shape& input_shape,
                std::vector<float>& patches, std::vector<float>& output, bool relu) {
-  const Shape output_shape = OutputOf(conv, input_shape);
+  const Placement placement = PlacementOf(conv, input_shape);
+  const Shape output_shape{placement.rows, placement.columns, conv.out_channels};
   const int patch = conv.size * conv.size * input_shape.channels;
-  patches.resize(static_cast<size_t>(output_shape.rows) * output_shape.columns * patch);
+  const int positions = output_shape.rows * output_shape.columns;
+  const bool pointwise = conv.size == 1 && conv.stride == 1 && placement.pad_top == 0;
+  if (!pointwise) UnrollPatches(conv, placement, input, input_shape, patches);
+  output.resize(output_shape.size());
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, positions, conv.out_channels, patch, 1.f,
+              pointwise ? input : patches.data(), patch, conv.weights.data(), patch, 0.f,
+              output.data(), conv.out_channels);
+  FinishOutputs(output.data(), positions, conv.out_channels, conv.bias, relu, conv.prelu_slopes);
+  return output_shape;
+}
+
+namespace {
+
+void UnrollPatches(const Window& conv, const Placement& placement, const float* input,
+                   const Shape& input_shape, std::vector<float>& patches) {
+  const int patch = conv.size * conv.size * input_shape.channels;
+  patches.resize(static_cast<size_t>(placement.rows) * placement.columns * patch);
   float* patch_out = patches.data();
   const size_t run = static_cast<size_t>(input_shape.channels) * sizeof(float);
-  for (int oy = 0; oy < output_shape.rows; ++oy) {
-    for (int ox = 0; ox < output_shape.columns; ++ox) {
+  for (int oy = 0; oy < placement.rows; ++oy) {
+    for (int ox = 0; ox < placement.columns; ++ox) {
       for (int ky = 0; ky < conv.size; ++ky) {
-        const int y = oy * conv.stride + ky - conv.padding;
+        const int y = oy * conv.stride + ky - placement.pad_top;
         for (int kx = 0; kx < conv.size; ++kx, patch_out += input_shape.channels) {
-          const int x = ox * conv.stride + kx - conv.padding;
+          const int x = ox * conv.stride + kx - placement.pad_left;
           if (y < 0 || y >= input_shape.rows || x < 0 || x >= input_shape.columns) {
             std::memset(patch_out, 0, run);
           } else {
@@ -42,19 +98,41 @@ Shape Convolve(const Convolution& conv, const float* input, const Shape& input_s
       }
     }
   }
-  const int positions = output_shape.rows * output_shape.columns;
-  output.resize(output_shape.size());
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, positions, conv.out_channels, patch, 1.f,
-              patches.data(), patch, conv.weights.data(), patch, 0.f, output.data(),
-              conv.out_channels);
-  for (int i = 0; i < positions; ++i) {
-    float* channels = output.data() + static_cast<size_t>(i) * conv.out_channels;
-    for (int k = 0; k < conv.out_channels; ++k) {
-      channels[k] += conv.bias[k];
-      if (relu) channels[k] = std::max(channels[k], 0.f);
+}
+
+}  // namespace
+
+Shape DepthwiseConvolve(const DepthwiseConvolution& conv, const float* input,
+                        const Shape& input_shape, std::vector<float>& output, bool relu) {
+  const Placement placement = PlacementOf(conv, input_shape);
+  const Shape output_shape{placement.rows, placement.columns, conv.channels};
+  const int channels = conv.channels;
+  output.assign(output_shape.size(), 0.f);
+  for (int oy = 0; oy < output_shape.rows; ++oy) {
+    for (int ox = 0; ox < output_shape.columns; ++ox) {
+      float* sum = output.data() + (static_cast<size_t>(oy) * output_shape.columns + ox) * channels;
+      for (int ky = 0; ky < conv.size; ++ky) {
+        const int y = oy * conv.stride + ky - placement.pad_top;
+        if (y < 0 || y >= input_shape.rows) continue;
+        for (int kx = 0; kx < conv.size; ++kx) {
+          const int x = ox * conv.stride + kx - placement.pad_left;
+          if (x < 0 || x >= input_shape.columns) continue;
+          const float* value =
+              input + (static_cast<size_t>(y) * input_shape.columns + x) * channels;
+          const float* weight =
+              conv.weights.data() + (static_cast<size_t>(ky) * conv.size + kx) * channels;
+          for (int k = 0; k < channels; ++k) sum[k] += value[k] * weight[k];
+        }
+      }
     }
   }
+  FinishOutputs(output.data(), output_shape.rows * output_shape.columns, channels, conv.bias, relu,
+                conv.prelu_slopes);
   return output_shape;
+}
+
+void AddInPlace(float* sum, const float* addend, size_t count) {
+  for (size_t i = 0; i < count; ++i) sum[i] += addend[i];
 }
 
 Shape Pool(const float* input, const Shape& input_shape, int size, bool max,

@@ -148,6 +148,7 @@ QualityInputs MeasureQuality(const FaceBox& box, const FaceLandmarks& landmarks,
 struct Worker {
   dlib::frontal_face_detector detector;
   DescriptorNetwork network;
+  MobileFaceNetwork mobile_network;
 };
 
 // Hands each caller a Worker of its own, copying the prototype when all are busy; the lock is
@@ -391,8 +392,11 @@ absl::StatusOr<std::unique_ptr<FacePipeline>> FacePipeline::Create(
       return absl::DataLossError(
           absl::StrCat(models->descriptor_network.path, ": ", runner.status().message()));
     }
-    auto prototype =
-        std::make_unique<Worker>(Worker{dlib::get_frontal_face_detector(), *std::move(runner)});
+    absl::StatusOr<MobileFaceNetwork> mobile_network =
+        MobileFaceNetwork::Load(models->mobile_face_graph.path, models->mobile_face_weights.path);
+    if (!mobile_network.ok()) return mobile_network.status();
+    auto prototype = std::make_unique<Worker>(
+        Worker{dlib::get_frontal_face_detector(), *std::move(runner), *std::move(mobile_network)});
     auto impl = std::make_unique<Impl>(options, *std::move(models), std::move(predictor),
                                        std::move(prototype));
     return std::unique_ptr<FacePipeline>(new FacePipeline(std::move(impl)));
@@ -485,6 +489,26 @@ absl::StatusOr<FaceDescriptor> FacePipeline::Describe(const RgbImage& chip) cons
     return impl_->Describe(*worker, ToDlib(chip));
   } catch (const std::exception& e) {
     return ToStatus(e, "Describe");
+  }
+}
+
+absl::StatusOr<RgbImage> FacePipeline::ExtractMobileFaceChip(const RgbImage& image,
+                                                             const FaceLandmarks& landmarks) const {
+  if (absl::Status status = CheckImage(image); !status.ok()) return status;
+  try {
+    return FromDlib(AlignForMobileFaceNet(ToDlib(image), ToShape(landmarks)));
+  } catch (const std::exception& e) {
+    return ToStatus(e, "ExtractMobileFaceChip");
+  }
+}
+
+absl::StatusOr<MobileFaceEmbedding> FacePipeline::DescribeMobileFace(const RgbImage& chip) const {
+  if (absl::Status status = CheckImage(chip); !status.ok()) return status;
+  try {
+    WorkerPool::Lease worker = impl_->AcquireWorker();
+    return worker->mobile_network.Describe(ToDlib(chip));
+  } catch (const std::exception& e) {
+    return ToStatus(e, "DescribeMobileFace");
   }
 }
 

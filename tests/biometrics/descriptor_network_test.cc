@@ -12,17 +12,6 @@
 namespace encuentro::biometrics {
 namespace {
 
-dlib::matrix<dlib::rgb_pixel> ToDlibChip(const RgbImage& image) {
-  dlib::matrix<dlib::rgb_pixel> chip(image.height, image.width);
-  for (int y = 0; y < image.height; ++y) {
-    for (int x = 0; x < image.width; ++x) {
-      const std::uint8_t* p = &image.pixels[(static_cast<size_t>(y) * image.width + x) * 3];
-      chip(y, x) = dlib::rgb_pixel(p[0], p[1], p[2]);
-    }
-  }
-  return chip;
-}
-
 face_network::Network LoadDlibNetwork() {
   face_network::Network network;
   dlib::deserialize(std::string(ENCUENTRO_TEST_MODELS_DIR) +
@@ -38,7 +27,7 @@ TEST(DescriptorNetworkTest, GivesDlibsDescriptorsOnTheReferenceChips) {
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE("chip_" + std::to_string(i));
     const dlib::matrix<dlib::rgb_pixel> chip =
-        ToDlibChip(testing::LoadOrDie(testing::TestData("chip_" + std::to_string(i) + ".png")));
+        testing::LoadChipOrDie(testing::TestData("chip_" + std::to_string(i) + ".png"));
     const dlib::matrix<float, 0, 1> expected = dlib_network(chip);
     absl::StatusOr<FaceDescriptor> described = ours->Describe(chip);
     ASSERT_TRUE(described.ok()) << described.status();

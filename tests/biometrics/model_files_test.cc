@@ -16,6 +16,9 @@ TEST(ModelFilesTest, LocatesAndVerifiesTheBuiltModels) {
   EXPECT_EQ(models->landmarks.sha256, kLandmarkModelSha256);
   EXPECT_GT(models->descriptor_network.size_bytes, 20'000'000u);
   EXPECT_EQ(models->model_id, kFaceModelId);
+  EXPECT_EQ(models->mobile_face_graph.sha256, kMobileFaceGraphSha256);
+  EXPECT_EQ(models->mobile_face_weights.sha256, kMobileFaceWeightsSha256);
+  EXPECT_EQ(models->mobile_face_model_id, kMobileFaceModelId);
 }
 
 TEST(ModelFilesTest, MissingModelsSayHowToGetThem) {

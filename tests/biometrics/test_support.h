@@ -3,6 +3,9 @@
 #ifndef ENCUENTRO_TESTS_BIOMETRICS_TEST_SUPPORT_H_
 #define ENCUENTRO_TESTS_BIOMETRICS_TEST_SUPPORT_H_
 
+#include <dlib/matrix.h>
+#include <dlib/pixel.h>
+
 #include <memory>
 #include <string>
 
@@ -48,6 +51,19 @@ inline RgbImage LoadOrDie(const std::string& path) {
     std::abort();
   }
   return *std::move(image);
+}
+
+// A decoded chip in dlib's layout, for the networks' own Describe.
+inline dlib::matrix<dlib::rgb_pixel> LoadChipOrDie(const std::string& path) {
+  const RgbImage image = LoadOrDie(path);
+  dlib::matrix<dlib::rgb_pixel> chip(image.height, image.width);
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const std::uint8_t* p = &image.pixels[(static_cast<size_t>(y) * image.width + x) * 3];
+      chip(y, x) = dlib::rgb_pixel(p[0], p[1], p[2]);
+    }
+  }
+  return chip;
 }
 
 }  // namespace encuentro::biometrics::testing

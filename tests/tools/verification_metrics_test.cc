@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace encuentro::face_eval {
 namespace {
 
@@ -34,6 +36,24 @@ TEST(VerificationMetricsTest, CrossValidationChoosesEachFoldsThresholdOnTheOther
   EXPECT_LE(halves.accuracy, 0.8);
   // More folds than pairs: one pair per fold.
   EXPECT_EQ(CrossValidateAccuracy(Pairs(), 50).folds, 10);
+}
+
+TEST(VerificationMetricsTest, FusionWeighsTheSecondModelByWhatItAdds) {
+  // The first model cannot tell these pairs apart (all at 0.5); the second separates them
+  // perfectly. Any weight above zero then ranks every same-person pair first.
+  std::vector<TwoModelPair> pairs;
+  for (int i = 0; i < 20; ++i) pairs.push_back({i % 2 == 0, 0.5, i % 2 == 0 ? 0.4 : 1.3});
+  const std::vector<ScoredPair> fused = FuseDistances(pairs, 0.5);
+  EXPECT_DOUBLE_EQ(fused[0].distance, std::sqrt(0.25 + 0.25 * 0.16));
+  EXPECT_DOUBLE_EQ(RocAuc(fused), 1.0);
+  EXPECT_DOUBLE_EQ(RocAuc(FuseDistances(pairs, 0.0)), 0.5);
+
+  const CrossValidatedFusion cv = CrossValidateFusion(pairs, {0.0, 0.5, 1.0}, 5);
+  EXPECT_EQ(cv.folds, 5);
+  EXPECT_DOUBLE_EQ(cv.accuracy, 1.0);
+  // AUC ties between 0.5 and 1.0; the first best is kept, and weight 0 (no second model) never.
+  EXPECT_DOUBLE_EQ(cv.lowest_weight, 0.5);
+  EXPECT_DOUBLE_EQ(cv.median_weight, 0.5);
 }
 
 }  // namespace

@@ -3,6 +3,11 @@
 //
 // Usage: encuentro_face_eval --models-dir DIR PAIRS.csv [--upsample N] [--jitter N]
 //          [--threshold 0.6] [--no-center-fallback] [--threads N] [--json] [--errors]
+//          [--second-model]
+//
+// --second-model also runs MobileFaceNet on the same faces and reports it, and the fusion of both
+// (the distance between concatenated descriptors, MobileFaceNet's scaled by a weight that is
+// chosen with the threshold on the training folds), next to dlib's figures.
 //
 // Face choice: LFW crops are centred on the labelled person, so each image contributes the
 // detected face that best overlaps a central box. When the detector finds no face there, the
@@ -20,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "biometrics/face_pipeline.h"
 #include "tools/face_eval/pair_distances.h"
 #include "tools/face_eval/verification_metrics.h"
@@ -28,6 +34,64 @@ namespace encuentro::face_eval {
 namespace {
 
 using biometrics::FacePipeline;
+
+// The figures that do not depend on a chosen threshold, or choose it out of sample.
+struct ModelFigures {
+  std::string name;
+  CrossValidatedAccuracy cross_validated;
+  BestThreshold best;
+  double auc = 0;
+  OperatingPoint far_01;
+  OperatingPoint far_1;
+};
+
+ModelFigures FiguresOf(std::string name, const std::vector<ScoredPair>& scored) {
+  return {std::move(name), CrossValidateAccuracy(scored, 10), FindBestThreshold(scored),
+          RocAuc(scored),  TarAtFar(scored, 0.001),           TarAtFar(scored, 0.01)};
+}
+
+nlohmann::json ToJson(const ModelFigures& figures) {
+  return {
+      {"model", figures.name},
+      {"cross_validated",
+       {{"folds", figures.cross_validated.folds},
+        {"accuracy", figures.cross_validated.accuracy},
+        {"thresholds",
+         {figures.cross_validated.lowest_threshold, figures.cross_validated.highest_threshold}}}},
+      {"best_threshold", figures.best.threshold},
+      {"best_accuracy", figures.best.accuracy},
+      {"roc_auc", figures.auc},
+      {"tar_at_far_0.1%",
+       {{"tar", figures.far_01.tar},
+        {"far", figures.far_01.far},
+        {"threshold", figures.far_01.threshold}}},
+      {"tar_at_far_1%",
+       {{"tar", figures.far_1.tar},
+        {"far", figures.far_1.far},
+        {"threshold", figures.far_1.threshold}}}};
+}
+
+void PrintFigures(const ModelFigures& figures) {
+  std::printf(
+      "cross-validated       %.2f%% (threshold chosen on the other %d of %d folds: %.3f-%.3f)\n",
+      100 * figures.cross_validated.accuracy, figures.cross_validated.folds - 1,
+      figures.cross_validated.folds, figures.cross_validated.lowest_threshold,
+      figures.cross_validated.highest_threshold);
+  std::printf("best threshold        %.3f (accuracy %.2f%%, in-sample)\n", figures.best.threshold,
+              100 * figures.best.accuracy);
+  std::printf("ROC AUC               %.5f\n", figures.auc);
+  std::printf("TAR at FAR 0.1%%       %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
+              100 * figures.far_01.tar, 100 * figures.far_01.far, figures.far_01.threshold);
+  std::printf("TAR at FAR 1%%         %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
+              100 * figures.far_1.tar, 100 * figures.far_1.far, figures.far_1.threshold);
+}
+
+// The fusion weights tried, for MobileFaceNet's unit vectors beside dlib's descriptors.
+std::vector<double> FusionWeights() {
+  std::vector<double> weights;
+  for (int i = 1; i <= 20; ++i) weights.push_back(0.05 * i);
+  return weights;
+}
 
 int Run(int argc, char** argv) {
   CLI::App app{"Face verification accuracy of the Encuentro face pipeline on labelled pairs"};
@@ -52,6 +116,9 @@ int Run(int argc, char** argv) {
   app.add_option("--threads", threads, "Worker threads")->capture_default_str();
   app.add_flag("--json", json, "Print the results as one JSON object");
   app.add_flag("--errors", list_errors, "List the pairs misclassified at --threshold on stderr");
+  bool second_model = false;
+  app.add_flag("--second-model", second_model,
+               "Also report MobileFaceNet and its fusion with dlib's model");
   CLI11_PARSE(app, argc, argv);
 
   absl::StatusOr<std::vector<PairSpec>> pairs = ReadPairs(pairs_path);
@@ -70,6 +137,7 @@ int Run(int argc, char** argv) {
   PairDistanceOptions run;
   run.root = std::filesystem::path(pairs_path).parent_path().string();
   run.center_fallback = !no_fallback;
+  run.second_model = second_model;
   run.threads = threads;
   run.progress = [](size_t finished, size_t total) {
     if (finished % 10 == 0 || finished == total) {
@@ -135,36 +203,44 @@ int Run(int argc, char** argv) {
     }
   }
   const double accuracy = AccuracyAt(scored, threshold);
-  const BestThreshold best = FindBestThreshold(scored);
-  const CrossValidatedAccuracy cross_validated = CrossValidateAccuracy(scored, 10);
-  const double auc = RocAuc(scored);
-  const OperatingPoint far_01 = TarAtFar(scored, 0.001);
-  const OperatingPoint far_1 = TarAtFar(scored, 0.01);
+  const ModelFigures dlib = FiguresOf((*pipeline)->models().model_id, scored);
+  std::vector<ModelFigures> others;
+  CrossValidatedFusion fusion;
+  if (second_model) {
+    std::vector<ScoredPair> mobile;
+    std::vector<TwoModelPair> both;
+    for (size_t i = 0; i < pairs->size(); ++i) {
+      mobile.push_back({(*pairs)[i].same, measured.mobile_distances[i]});
+      both.push_back({(*pairs)[i].same, measured.distances[i], measured.mobile_distances[i]});
+    }
+    others.push_back(FiguresOf((*pipeline)->models().mobile_face_model_id, mobile));
+    fusion = CrossValidateFusion(both, FusionWeights(), 10);
+    // The threshold-free figures need one weight: the median of those the folds chose.
+    const double weight = fusion.median_weight;
+    others.push_back(
+        FiguresOf(absl::StrFormat("fusion, weight %.2f", weight), FuseDistances(both, weight)));
+    others.back().cross_validated = fusion;
+  }
 
   if (json) {
-    nlohmann::json out = {
-        {"pairs", scored.size()},
-        {"images", images.size()},
-        {"failed_to_detect", undetected},
-        {"unreadable", unreadable},
-        {"center_fallback", !no_fallback},
-        {"upsample", options.upsample},
-        {"jitter", options.jitter},
-        {"threshold", threshold},
-        {"accuracy", accuracy},
-        {"best_threshold", best.threshold},
-        {"best_accuracy", best.accuracy},
-        {"cross_validated",
-         {{"folds", cross_validated.folds},
-          {"accuracy", cross_validated.accuracy},
-          {"thresholds", {cross_validated.lowest_threshold, cross_validated.highest_threshold}}}},
-        {"model_id", (*pipeline)->models().model_id},
-        {"roc_auc", auc},
-        {"tar_at_far_0.1%",
-         {{"tar", far_01.tar}, {"far", far_01.far}, {"threshold", far_01.threshold}}},
-        {"tar_at_far_1%", {{"tar", far_1.tar}, {"far", far_1.far}, {"threshold", far_1.threshold}}},
-        {"quality_verdicts", quality_counts},
-        {"seconds", seconds}};
+    nlohmann::json out = {{"pairs", scored.size()},
+                          {"images", images.size()},
+                          {"failed_to_detect", undetected},
+                          {"unreadable", unreadable},
+                          {"center_fallback", !no_fallback},
+                          {"upsample", options.upsample},
+                          {"jitter", options.jitter},
+                          {"threshold", threshold},
+                          {"accuracy", accuracy},
+                          {"model_id", (*pipeline)->models().model_id},
+                          {"quality_verdicts", quality_counts},
+                          {"seconds", seconds}};
+    out.update(ToJson(dlib));
+    if (second_model) {
+      out["other_models"] = nlohmann::json::array();
+      for (const ModelFigures& figures : others) out["other_models"].push_back(ToJson(figures));
+      out["other_models"].back()["weights"] = {fusion.lowest_weight, fusion.highest_weight};
+    }
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
@@ -177,17 +253,16 @@ int Run(int argc, char** argv) {
       no_fallback ? " (their pairs scored as different)" : " (analysed at the centre box instead)");
   if (unreadable > 0) std::printf("unreadable            %zu images\n", unreadable);
   std::printf("accuracy at %.3f     %.2f%%\n", threshold, 100 * accuracy);
-  std::printf(
-      "cross-validated       %.2f%% (threshold chosen on the other %d of %d folds: %.3f-%.3f)\n",
-      100 * cross_validated.accuracy, cross_validated.folds - 1, cross_validated.folds,
-      cross_validated.lowest_threshold, cross_validated.highest_threshold);
-  std::printf("best threshold        %.3f (accuracy %.2f%%, in-sample)\n", best.threshold,
-              100 * best.accuracy);
-  std::printf("ROC AUC               %.5f\n", auc);
-  std::printf("TAR at FAR 0.1%%       %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
-              100 * far_01.tar, 100 * far_01.far, far_01.threshold);
-  std::printf("TAR at FAR 1%%         %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
-              100 * far_1.tar, 100 * far_1.far, far_1.threshold);
+  PrintFigures(dlib);
+  for (const ModelFigures& figures : others) {
+    std::printf("\nmodel                 %s\n", figures.name.c_str());
+    PrintFigures(figures);
+  }
+  if (second_model) {
+    std::printf(
+        "fusion weights        %.2f-%.2f (chosen with the threshold on the training folds)\n",
+        fusion.lowest_weight, fusion.highest_weight);
+  }
   std::printf("quality verdicts      (pass/warn/fail per image)\n");
   for (const auto& [name, counts] : quality_counts.items()) {
     std::printf("  %-19s %d/%d/%d\n", name.c_str(), counts["pass"].get<int>(),

@@ -54,8 +54,29 @@ FaceBox CenterBox(const RgbImage& image) {
   return {(image.width - side) / 2, (image.height - side) / 2, side, side};
 }
 
+namespace {
+
+// The face's MobileFaceNet embedding, left empty when it cannot be computed (the dlib
+// descriptor's error, if any, is what the result reports).
+void AddMobileEmbedding(const FacePipeline& pipeline, const RgbImage& image,
+                        const biometrics::FaceLandmarks& landmarks, ImageResult& result) {
+  absl::StatusOr<RgbImage> chip = pipeline.ExtractMobileFaceChip(image, landmarks);
+  if (!chip.ok()) return;
+  absl::StatusOr<biometrics::MobileFaceEmbedding> embedding = pipeline.DescribeMobileFace(*chip);
+  if (embedding.ok()) result.mobile_embedding = *embedding;
+}
+
+double EmbeddingDistance(const biometrics::MobileFaceEmbedding& a,
+                         const biometrics::MobileFaceEmbedding& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
+  return std::sqrt(sum);
+}
+
+}  // namespace
+
 ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path,
-                         bool center_fallback) {
+                         bool center_fallback, bool second_model) {
   ImageResult result;
   absl::StatusOr<RgbImage> image = biometrics::DecodeImageFile(path);
   if (!image.ok()) {
@@ -72,6 +93,7 @@ ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path,
     result.detected = true;
     result.descriptor = (*faces)[*best].descriptor;
     result.quality = (*faces)[*best].quality;
+    if (second_model) AddMobileEmbedding(pipeline, *image, (*faces)[*best].landmarks, result);
     return result;
   }
   if (center_fallback) {
@@ -79,6 +101,7 @@ ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path,
     if (face.ok()) {
       result.descriptor = face->descriptor;
       result.quality = face->quality;
+      if (second_model) AddMobileEmbedding(pipeline, *image, face->landmarks, result);
     }
   }
   return result;
@@ -104,8 +127,8 @@ PairDistances ComputePairDistances(const FacePipeline& pipeline, const std::vect
   for (unsigned t = 0; t < std::max(1u, options.threads); ++t) {
     workers.emplace_back([&] {
       for (size_t i = next++; i < out.images.size(); i = next++) {
-        out.results[i] =
-            AnalyzeImage(pipeline, (root / out.images[i]).string(), options.center_fallback);
+        out.results[i] = AnalyzeImage(pipeline, (root / out.images[i]).string(),
+                                      options.center_fallback, options.second_model);
         const size_t finished = ++done;
         if (options.progress) {
           std::lock_guard<std::mutex> lock(progress_mu);
@@ -127,6 +150,12 @@ PairDistances ComputePairDistances(const FacePipeline& pipeline, const std::vect
     out.image_a.push_back(a);
     out.image_b.push_back(b);
     out.distances.push_back(distance);
+    if (options.second_model) {
+      const auto& ea = out.results[a].mobile_embedding;
+      const auto& eb = out.results[b].mobile_embedding;
+      out.mobile_distances.push_back(ea && eb ? EmbeddingDistance(*ea, *eb)
+                                              : std::numeric_limits<double>::infinity());
+    }
   }
   return out;
 }

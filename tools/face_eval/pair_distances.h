@@ -27,6 +27,7 @@ absl::StatusOr<std::vector<PairSpec>> ReadPairs(const std::string& path);
 
 struct ImageResult {
   std::optional<FaceDescriptor> descriptor;
+  std::optional<biometrics::MobileFaceEmbedding> mobile_embedding;  // with `second_model`
   std::optional<biometrics::QualityReport> quality;
   bool detected = false;  // False when the descriptor came from the centre-box fallback.
   std::string error;      // Set when the image could not be decoded or analysed.
@@ -39,8 +40,9 @@ biometrics::FaceBox CenterBox(const biometrics::RgbImage& image);
 // Face choice: LFW crops are centred on the labelled person, so each image contributes the
 // detected face that best overlaps CenterBox. When the detector finds no face there and
 // `center_fallback` is set, the central box itself is analysed (and `detected` stays false).
+// With `second_model`, the same face's MobileFaceNet embedding too.
 ImageResult AnalyzeImage(const biometrics::FacePipeline& pipeline, const std::string& path,
-                         bool center_fallback);
+                         bool center_fallback, bool second_model = false);
 
 struct PairDistances {
   std::vector<std::string> images;   // Each distinct image once, in order of first use.
@@ -50,12 +52,15 @@ struct PairDistances {
   std::vector<std::size_t> image_b;
   // Per pair: Euclidean descriptor distance, +inf when either image has no descriptor.
   std::vector<double> distances;
+  // The same for MobileFaceNet's embeddings (Euclidean, on unit vectors), with `second_model`.
+  std::vector<double> mobile_distances;
   double seconds = 0;  // Wall time of the analysis.
 };
 
 struct PairDistanceOptions {
   std::string root;  // Folder the image paths are relative to.
   bool center_fallback = true;
+  bool second_model = false;  // also run MobileFaceNet (mobile_face_network.h)
   unsigned threads = 1;
   // Called after each analysed image (serialized; from worker threads); may be empty.
   std::function<void(std::size_t done, std::size_t total)> progress;

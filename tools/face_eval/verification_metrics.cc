@@ -49,28 +49,97 @@ BestThreshold FindBestThreshold(const std::vector<ScoredPair>& pairs) {
   return best;
 }
 
-CrossValidatedAccuracy CrossValidateAccuracy(const std::vector<ScoredPair>& pairs, int folds) {
-  CrossValidatedAccuracy result;
+namespace {
+
+// Deals `pairs` into `folds` folds (pair i into fold i % folds) and calls
+// score(training, held_out) once per fold; it returns how many held-out pairs it got right. The
+// pooled accuracy goes into `result`, with its fold count.
+template <typename Pair, typename ScoreFold>
+void CrossValidate(const std::vector<Pair>& pairs, int folds, ScoreFold score_fold,
+                   CrossValidatedAccuracy& result) {
   result.folds = std::clamp(folds, 2, static_cast<int>(std::max<size_t>(pairs.size(), 2)));
   size_t correct = 0;
-  bool first = true;
   for (int fold = 0; fold < result.folds; ++fold) {
-    std::vector<ScoredPair> training;
-    std::vector<ScoredPair> held_out;
+    std::vector<Pair> training;
+    std::vector<Pair> held_out;
     for (size_t i = 0; i < pairs.size(); ++i) {
       (static_cast<int>(i % static_cast<size_t>(result.folds)) == fold ? held_out : training)
           .push_back(pairs[i]);
     }
-    const double threshold = FindBestThreshold(training).threshold;
-    for (const ScoredPair& p : held_out) {
-      if ((p.distance < threshold) == p.same) ++correct;
-    }
-    result.lowest_threshold = first ? threshold : std::min(result.lowest_threshold, threshold);
-    result.highest_threshold = first ? threshold : std::max(result.highest_threshold, threshold);
-    first = false;
+    correct += score_fold(training, held_out);
   }
   if (!pairs.empty()) {
     result.accuracy = static_cast<double>(correct) / static_cast<double>(pairs.size());
+  }
+}
+
+void Widen(double value, bool first, double& lowest, double& highest) {
+  lowest = first ? value : std::min(lowest, value);
+  highest = first ? value : std::max(highest, value);
+}
+
+size_t CountCorrect(const std::vector<ScoredPair>& pairs, double threshold) {
+  size_t correct = 0;
+  for (const ScoredPair& p : pairs) correct += (p.distance < threshold) == p.same ? 1 : 0;
+  return correct;
+}
+
+}  // namespace
+
+CrossValidatedAccuracy CrossValidateAccuracy(const std::vector<ScoredPair>& pairs, int folds) {
+  CrossValidatedAccuracy result;
+  bool first = true;
+  CrossValidate(
+      pairs, folds,
+      [&](const std::vector<ScoredPair>& training, const std::vector<ScoredPair>& held_out) {
+        const double threshold = FindBestThreshold(training).threshold;
+        Widen(threshold, first, result.lowest_threshold, result.highest_threshold);
+        first = false;
+        return CountCorrect(held_out, threshold);
+      },
+      result);
+  return result;
+}
+
+std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, double weight) {
+  std::vector<ScoredPair> fused;
+  fused.reserve(pairs.size());
+  for (const TwoModelPair& p : pairs) {
+    fused.push_back({p.same, std::sqrt(p.first * p.first + weight * weight * p.second * p.second)});
+  }
+  return fused;
+}
+
+CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs,
+                                         const std::vector<double>& weights, int folds) {
+  CrossValidatedFusion result;
+  std::vector<double> chosen;
+  bool first = true;
+  CrossValidate(
+      pairs, folds,
+      [&](const std::vector<TwoModelPair>& training, const std::vector<TwoModelPair>& held_out) {
+        // The weight by ROC AUC, which ranks all training pairs: accuracy moves in steps of one
+        // pair and ties over most weights, so it would pick the weight almost at random.
+        double best_weight = weights.empty() ? 0 : weights.front();
+        double best_auc = -1;
+        for (double weight : weights) {
+          const double auc = RocAuc(FuseDistances(training, weight));
+          if (auc > best_auc) {
+            best_auc = auc;
+            best_weight = weight;
+          }
+        }
+        const BestThreshold best = FindBestThreshold(FuseDistances(training, best_weight));
+        Widen(best.threshold, first, result.lowest_threshold, result.highest_threshold);
+        Widen(best_weight, first, result.lowest_weight, result.highest_weight);
+        chosen.push_back(best_weight);
+        first = false;
+        return CountCorrect(FuseDistances(held_out, best_weight), best.threshold);
+      },
+      result);
+  if (!chosen.empty()) {
+    std::sort(chosen.begin(), chosen.end());
+    result.median_weight = chosen[chosen.size() / 2];
   }
   return result;
 }

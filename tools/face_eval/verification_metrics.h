@@ -36,6 +36,28 @@ struct CrossValidatedAccuracy {
 };
 CrossValidatedAccuracy CrossValidateAccuracy(const std::vector<ScoredPair>& pairs, int folds);
 
+// One pair's distances under two face models.
+struct TwoModelPair {
+  bool same = false;
+  double first = 0;
+  double second = 0;
+};
+
+// Each pair's distance between the concatenations of its two descriptors, the second model's
+// scaled by `weight`: sqrt(first^2 + (weight * second)^2).
+std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, double weight);
+
+// CrossValidateAccuracy for the fused distance, with the weight (the one of `weights` with the
+// best ROC AUC) and then the threshold chosen on the training folds, so that neither is fitted on
+// the pairs it scores.
+struct CrossValidatedFusion : CrossValidatedAccuracy {
+  double lowest_weight = 0;
+  double highest_weight = 0;
+  double median_weight = 0;  // of the folds' choices
+};
+CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs,
+                                         const std::vector<double>& weights, int folds);
+
 // Area under the ROC curve: the probability that a random same-person pair is closer than a
 // random different-person pair (ties count half).
 double RocAuc(const std::vector<ScoredPair>& pairs);

@@ -1,8 +1,9 @@
-// Writes the aligned 150x150 chips the descriptor network sees, as PNG (for test data) and binary
-// PPM (for the Node reference script, which has no PNG decoder), plus our own descriptors.
+// Writes the aligned chips both face models see, as PNG (for test data) and binary PPM (for the
+// Node reference scripts, which have no PNG decoder), plus our own descriptors of them.
 //
 // Usage: encuentro_dump_face_chips MODELS_DIR OUT_DIR IMAGE:FACE_INDEX...
-// Writes OUT_DIR/chip_<k>.png, OUT_DIR/chip_<k>.ppm and OUT_DIR/dlib_descriptors.json.
+// Writes OUT_DIR/chip_<k>.{png,ppm} (dlib's 150x150), OUT_DIR/mobile_chip_<k>.{png,ppm}
+// (MobileFaceNet's 112x112) and OUT_DIR/dlib_descriptors.json.
 
 #include <cstdio>
 #include <fstream>
@@ -76,14 +77,24 @@ int main(int argc, char** argv) {
         !WritePpm(*chip, out_dir + "/" + stem + ".ppm")) {
       return Fail("cannot write " + out_dir + "/" + stem);
     }
+    absl::StatusOr<RgbImage> mobile_chip =
+        (*pipeline)->ExtractMobileFaceChip(*image, (*faces)[index].landmarks);
+    if (!mobile_chip.ok()) return Fail(mobile_chip.status().ToString());
+    if (!WritePng(*mobile_chip, out_dir + "/mobile_" + stem + ".png") ||
+        !WritePpm(*mobile_chip, out_dir + "/mobile_" + stem + ".ppm")) {
+      return Fail("cannot write " + out_dir + "/mobile_" + stem);
+    }
     absl::StatusOr<encuentro::FaceDescriptor> descriptor = (*pipeline)->Describe(*chip);
     if (!descriptor.ok()) return Fail(descriptor.status().ToString());
+    absl::StatusOr<MobileFaceEmbedding> embedding = (*pipeline)->DescribeMobileFace(*mobile_chip);
+    if (!embedding.ok()) return Fail(embedding.status().ToString());
     const size_t slash = path.rfind('/');
     chips.push_back(
         {{"chip", stem + ".png"},
          {"source", (slash == std::string::npos ? path : path.substr(slash + 1)) + " face " +
                         std::to_string(index)},
-         {"dlib_descriptor", std::vector<float>(descriptor->begin(), descriptor->end())}});
+         {"dlib_descriptor", std::vector<float>(descriptor->begin(), descriptor->end())},
+         {"mobile_face_embedding", std::vector<float>(embedding->begin(), embedding->end())}});
   }
   std::ofstream(out_dir + "/dlib_descriptors.json") << chips.dump(1) << "\n";
   return 0;

@@ -18,21 +18,9 @@
 
 const fs = require('fs');
 const path = require('path');
+const { readPpm } = require('./ppm.js');
 
 const MEAN_RGB = [122.782, 117.001, 104.298];
-
-function readPpm(file) {
-  const data = fs.readFileSync(file);
-  // "P6\n<w> <h>\n255\n" then w*h*3 bytes.
-  const header = data.subarray(0, 64).toString('latin1');
-  const match = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(header);
-  if (!match) throw new Error(`${file}: not a binary PPM`);
-  const width = Number(match[1]);
-  const height = Number(match[2]);
-  const pixels = data.subarray(match[0].length);
-  if (pixels.length !== width * height * 3) throw new Error(`${file}: wrong pixel count`);
-  return { width, height, pixels };
-}
 
 function chipTensor(tf, chip, dlibScaling) {
   const values = new Float32Array(chip.pixels.length);

