@@ -496,10 +496,39 @@ absl::StatusOr<RgbImage> FacePipeline::ExtractMobileFaceChip(const RgbImage& ima
                                                              const FaceLandmarks& landmarks) const {
   if (absl::Status status = CheckImage(image); !status.ok()) return status;
   try {
-    return FromDlib(AlignForMobileFaceNet(ToDlib(image), ToShape(landmarks)));
+    // Only the face's surroundings are copied into dlib's layout, not the whole photo: the chip
+    // reaches about half the face's width beyond its landmarks.
+    int left = image.width, top = image.height, right = 0, bottom = 0;
+    for (const LandmarkPoint& p : landmarks) {
+      left = std::min(left, p.x);
+      top = std::min(top, p.y);
+      right = std::max(right, p.x);
+      bottom = std::max(bottom, p.y);
+    }
+    const int margin = std::max(right - left, bottom - top) + 8;
+    left = std::clamp(left - margin, 0, image.width);
+    top = std::clamp(top - margin, 0, image.height);
+    right = std::clamp(right + margin, left, image.width);
+    bottom = std::clamp(bottom + margin, top, image.height);
+    DlibImage region(bottom - top, right - left);
+    for (int y = top; y < bottom && right > left; ++y) {
+      std::memcpy(&region(y - top, 0),
+                  &image.pixels[(static_cast<size_t>(y) * image.width + left) * 3],
+                  static_cast<size_t>(right - left) * 3);
+    }
+    FaceLandmarks shifted = landmarks;
+    for (LandmarkPoint& p : shifted) p = {p.x - left, p.y - top};
+    return FromDlib(AlignForMobileFaceNet(region, ToShape(shifted)));
   } catch (const std::exception& e) {
     return ToStatus(e, "ExtractMobileFaceChip");
   }
+}
+
+absl::StatusOr<SecondFaceEmbedding> FacePipeline::DescribeSecondModel(
+    const RgbImage& image, const FaceLandmarks& landmarks) const {
+  absl::StatusOr<RgbImage> chip = ExtractMobileFaceChip(image, landmarks);
+  if (!chip.ok()) return chip.status();
+  return DescribeMobileFace(*chip);
 }
 
 absl::StatusOr<MobileFaceEmbedding> FacePipeline::DescribeMobileFace(const RgbImage& chip) const {

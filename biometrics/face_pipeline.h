@@ -145,6 +145,10 @@ class FacePipeline {
   absl::StatusOr<RgbImage> ExtractMobileFaceChip(const RgbImage& image,
                                                  const FaceLandmarks& landmarks) const;
   absl::StatusOr<MobileFaceEmbedding> DescribeMobileFace(const RgbImage& chip) const;
+  // Both at once for the face at `landmarks` (from Analyze on the same `image`): the second
+  // model's embedding, whose model id is models().mobile_face_model_id.
+  absl::StatusOr<SecondFaceEmbedding> DescribeSecondModel(const RgbImage& image,
+                                                          const FaceLandmarks& landmarks) const;
 
   const FaceModelFiles& models() const;
   const FacePipelineOptions& options() const;

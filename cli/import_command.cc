@@ -21,8 +21,8 @@
 #include "cli/mark_commands.h"
 #include "cli/output.h"
 #include "cli/photo_upload.h"
-#include "cli/progress.h"
 #include "common/csv.h"
+#include "common/progress.h"
 #include "common/sha256.h"
 #include "common/text.h"
 #include "encuentro/v1/dental.grpc.pb.h"
@@ -155,7 +155,7 @@ class Importer {
     for (const std::string& id : already) state_ << id << "\t\n";
     state_.flush();
 
-    ProgressBar progress(static_cast<int>(rows_.size()), "rows", "photos", options_.json);
+    common::ProgressBar progress(static_cast<int>(rows_.size()), "rows", "photos", options_.json);
     std::atomic<size_t> next{0};
     std::atomic<int> done{0}, photos{0}, skipped{0};
     std::vector<std::thread> workers;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cli/output.h"
-#include "cli/progress.h"
+#include "common/progress.h"
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "nlohmann/json.hpp"
 
@@ -160,7 +160,7 @@ int RunBatch(const MatchFlags& flags, const ClientOptions& options) {
     }
     stream->WritesDone();
   });
-  ProgressBar progress(static_cast<int>(todo.size()), "searches", "", options.json);
+  common::ProgressBar progress(static_cast<int>(todo.size()), "searches", "", options.json);
   int done = 0, failed = 0;
   for (v1::BatchSearchResult result; stream->Read(&result);) {
     if (result.code() != 0) ++failed;

@@ -1,10 +1,13 @@
 // A face template: the numbers a face model gives one face, compared by Euclidean distance. The
-// one descriptor type of every module (the face pipeline, photo records, the gallery, matching).
+// descriptor types of every module (the face pipeline, photo records, the gallery, matching):
+// dlib's 128-d descriptor and the second model's (MobileFaceNet's) 192-d unit-length embedding.
 // Descriptors of different models are never comparable, so wherever one is kept the id of the
-// model that made it is kept beside it (records::Photo::model_id, the face calibration's model).
+// model that made it is kept beside it (records::Photo::model_id and second_model_id, the face
+// calibration's model ids).
 #pragma once
 
 #include <array>
+#include <cmath>
 
 namespace encuentro {
 
@@ -17,6 +20,24 @@ float DescriptorDistance(const float* a, const float* b);
 
 inline float DescriptorDistance(const FaceDescriptor& a, const FaceDescriptor& b) {
   return DescriptorDistance(a.data(), b.data());
+}
+
+inline constexpr int kSecondEmbeddingSize = 192;
+using SecondFaceEmbedding = std::array<float, kSecondEmbeddingSize>;
+
+// Euclidean distance between two second-model embeddings seen in place (kSecondEmbeddingSize
+// floats each); 0 to 2 on unit vectors.
+float SecondEmbeddingDistance(const float* a, const float* b);
+
+inline float SecondEmbeddingDistance(const SecondFaceEmbedding& a, const SecondFaceEmbedding& b) {
+  return SecondEmbeddingDistance(a.data(), b.data());
+}
+
+// The distance between two faces seen by both models: between the concatenations of each face's
+// two descriptors, the second model's scaled by `second_weight`.
+inline float FusedDistance(float descriptor_distance, float second_distance, float second_weight) {
+  return std::sqrt(descriptor_distance * descriptor_distance +
+                   second_weight * second_weight * second_distance * second_distance);
 }
 
 }  // namespace encuentro

@@ -9,11 +9,11 @@
 
 namespace encuentro {
 
-// A descriptor of unit length in a uniformly random direction.
-template <typename Random>
-FaceDescriptor RandomUnitDescriptor(Random& random) {
+// A descriptor (of either model) of unit length in a uniformly random direction.
+template <typename Descriptor = FaceDescriptor, typename Random>
+Descriptor RandomUnitDescriptor(Random& random) {
   std::normal_distribution<float> normal;
-  FaceDescriptor d;
+  Descriptor d;
   float norm = 0;
   for (float& x : d) {
     x = normal(random);
@@ -25,10 +25,10 @@ FaceDescriptor RandomUnitDescriptor(Random& random) {
 
 // A copy of `d` moved by `distance` (Euclidean) in a random direction, as a second photo of the
 // same face is.
-template <typename Random>
-FaceDescriptor NearDescriptor(const FaceDescriptor& d, float distance, Random& random) {
-  const FaceDescriptor noise = RandomUnitDescriptor(random);
-  FaceDescriptor out;
+template <typename Descriptor, typename Random>
+Descriptor NearDescriptor(const Descriptor& d, float distance, Random& random) {
+  const Descriptor noise = RandomUnitDescriptor<Descriptor>(random);
+  Descriptor out;
   for (size_t i = 0; i < d.size(); ++i) out[i] = d[i] + distance * noise[i];
   return out;
 }

@@ -32,10 +32,13 @@ using idx_t = faiss::Index::idx_t;
 // Version 3: each template's traits (owner, age, synthetic, quality) before the index.
 // Version 4: one digest over everything after it, header included, so that no field is read
 // before it is known to be intact. An older snapshot is simply rebuilt from the database.
-constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-4\n";
+// Version 5: the second model's embeddings (id, then 192 floats each) after the traits.
+constexpr char kSnapshotMagic[] = "ENCUENTRO-GALLERY-5\n";
 
 // Bytes of one template's traits in a snapshot: id, owner, age, synthetic, failed quality.
 constexpr size_t kTraitBytes = 8 + 8 + 4 + 1 + 1;
+// And of one second-model embedding: id, then the floats.
+constexpr size_t kSecondEmbeddingBytes = 8 + sizeof(SecondFaceEmbedding);
 
 std::string SnapshotDigest(std::string_view bytes) {
   std::array<unsigned char, crypto_generichash_BYTES> digest{};
@@ -125,7 +128,10 @@ std::unique_ptr<FaceGallery> FaceGallery::Build(const std::vector<GalleryTemplat
     index->add_with_ids(static_cast<idx_t>(ids.size()), data.data(), ids.data());
   auto gallery =
       std::unique_ptr<FaceGallery>(new FaceGallery(std::move(index), approximate, options));
-  for (const GalleryTemplate& t : templates) gallery->TrackLocked(t.id, t.traits);
+  for (const GalleryTemplate& t : templates) {
+    gallery->TrackLocked(t.id, t.traits);
+    if (t.second_embedding) gallery->second_[t.id] = *t.second_embedding;
+  }
   return gallery;
 }
 
@@ -143,6 +149,7 @@ void FaceGallery::UntrackLocked(int64_t id) {
     if (owner->second.empty()) by_owner_.erase(owner);
   }
   traits_.erase(found);
+  second_.erase(id);
 }
 
 absl::Status FaceGallery::Add(const GalleryTemplate& entry) {
@@ -158,6 +165,7 @@ absl::Status FaceGallery::Add(const GalleryTemplate& entry) {
   const idx_t id = entry.id;
   index_->add_with_ids(1, entry.descriptor.data(), &id);
   TrackLocked(entry.id, entry.traits);
+  if (entry.second_embedding) second_[entry.id] = *entry.second_embedding;
   if (!approximate_ && static_cast<size_t>(index_->ntotal) >= options_.approximate_from) {
     RebuildLocked();  // grown past the exact-search size: switch to HNSW
   }
@@ -177,6 +185,45 @@ bool FaceGallery::Remove(int64_t id) {
   removed_.insert(id);
   if (removed_.size() * 10 > static_cast<size_t>(index_->ntotal)) RebuildLocked();
   return true;
+}
+
+absl::Status FaceGallery::SetSecondEmbedding(int64_t id, const SecondFaceEmbedding& embedding) {
+  std::unique_lock lock(mu_);
+  if (!traits_.contains(id)) {
+    return absl::NotFoundError(absl::StrCat("template ", id, " is not in the gallery"));
+  }
+  second_[id] = embedding;
+  return absl::OkStatus();
+}
+
+bool FaceGallery::HasSecondEmbedding(int64_t id) const {
+  std::shared_lock lock(mu_);
+  return second_.contains(id);
+}
+
+size_t FaceGallery::second_embeddings() const {
+  std::shared_lock lock(mu_);
+  return second_.size();
+}
+
+std::vector<GalleryHit> FaceGallery::SearchSecond(const SecondFaceEmbedding& query, int k) const {
+  std::vector<GalleryHit> hits;
+  if (k <= 0) return hits;
+  {
+    std::shared_lock lock(mu_);
+    hits.reserve(second_.size());
+    for (const auto& [id, embedding] : second_) {
+      hits.push_back({id, SecondEmbeddingDistance(query.data(), embedding.data())});
+    }
+  }
+  const auto nearer = [](const GalleryHit& a, const GalleryHit& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+  };
+  const size_t kept = std::min(hits.size(), static_cast<size_t>(k));
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(kept), hits.end(),
+                    nearer);
+  hits.resize(kept);
+  return hits;
 }
 
 bool FaceGallery::Contains(int64_t id) const {
@@ -204,7 +251,9 @@ void FaceGallery::Reader::TemplatesOf(int64_t owner, std::vector<TemplateView>* 
   if (found == gallery_.by_owner_.end()) return;
   for (const auto& [id, traits] : found->second) {
     const auto position = static_cast<size_t>(map_->rev_map.at(id));
-    out->push_back({id, vectors_ + position * kDescriptorSize, traits});
+    const auto second = gallery_.second_.find(id);
+    out->push_back({id, vectors_ + position * kDescriptorSize, traits,
+                    second == gallery_.second_.end() ? nullptr : second->second.data()});
   }
 }
 
@@ -313,6 +362,11 @@ absl::Status FaceGallery::SaveSnapshot(const std::filesystem::path& path,
       Append(body, static_cast<uint8_t>(t.synthetic));
       Append(body, static_cast<uint8_t>(t.failed_quality));
     }
+    Append(body, static_cast<uint64_t>(second_.size()));
+    for (const auto& [id, embedding] : second_) {
+      Append(body, id);
+      body.append(reinterpret_cast<const char*>(embedding.data()), sizeof embedding);
+    }
     Append(body, static_cast<uint64_t>(writer.data.size()));
     body.append(reinterpret_cast<const char*>(writer.data.data()), writer.data.size());
     blob = kSnapshotMagic + SnapshotDigest(body);
@@ -371,6 +425,12 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
   }
   const std::string_view traits_bytes = view.substr(0, trait_count * kTraitBytes);
   view.remove_prefix(traits_bytes.size());
+  uint64_t second_count = 0;
+  if (!Take(view, &second_count) || second_count > view.size() / kSecondEmbeddingBytes) {
+    return corrupt("truncated");
+  }
+  std::string_view second_bytes = view.substr(0, second_count * kSecondEmbeddingBytes);
+  view.remove_prefix(second_bytes.size());
   uint64_t index_size = 0;
   if (!Take(view, &index_size) || view.size() != index_size) return corrupt("truncated");
   const std::string_view index_bytes = view;
@@ -405,6 +465,15 @@ absl::StatusOr<std::unique_ptr<FaceGallery>> FaceGallery::LoadSnapshot(
   if (gallery->traits_.size() + gallery->removed_.size() !=
       static_cast<size_t>(gallery->index_->ntotal)) {
     return corrupt("traits do not cover the index");
+  }
+  for (uint64_t i = 0; i < second_count; ++i) {
+    int64_t id = 0;
+    SecondFaceEmbedding embedding;
+    Take(second_bytes, &id);
+    std::memcpy(embedding.data(), second_bytes.data(), sizeof embedding);
+    second_bytes.remove_prefix(sizeof embedding);
+    if (!gallery->traits_.contains(id)) return corrupt("an embedding of no template");
+    gallery->second_[id] = embedding;
   }
   return gallery;
 }

@@ -45,24 +45,28 @@ struct TemplateTraits {
   bool failed_quality = false;  // the chosen face failed the quality checks
 };
 
-// One template: its id (the photo id it came from), its descriptor and traits.
+// One template: its id (the photo id it came from), its descriptor and traits, and the second
+// model's embedding of the same face when it has one.
 struct GalleryTemplate {
   int64_t id = 0;
   FaceDescriptor descriptor{};
   TemplateTraits traits;
+  std::optional<SecondFaceEmbedding> second_embedding;
 };
 
-// A template seen in place: its descriptor is read where it is stored, valid while whatever holds
-// it (a FaceGallery::Reader, or the GalleryTemplate it points into) lives.
+// A template seen in place: its descriptors are read where they are stored, valid while whatever
+// holds them (a FaceGallery::Reader, or the GalleryTemplate it points into) lives.
 struct TemplateView {
   int64_t id = 0;
   const float* descriptor = nullptr;  // kDescriptorSize floats
   TemplateTraits traits;
+  const float* second_embedding = nullptr;  // kSecondEmbeddingSize floats, or none
 };
 
 // A view of a template held elsewhere (e.g. one read from the database).
 inline TemplateView ViewOf(const GalleryTemplate& t) {
-  return {t.id, t.descriptor.data(), t.traits};
+  return {t.id, t.descriptor.data(), t.traits,
+          t.second_embedding ? t.second_embedding->data() : nullptr};
 }
 
 struct GalleryHit {
@@ -83,6 +87,12 @@ class FaceGallery {
 
   // ALREADY_EXISTS if the id is in the gallery.
   absl::Status Add(const GalleryTemplate& entry);
+  // Gives a template in the gallery the second model's embedding (a back-fill); NOT_FOUND if the
+  // id is not in the gallery.
+  absl::Status SetSecondEmbedding(int64_t id, const SecondFaceEmbedding& embedding);
+  bool HasSecondEmbedding(int64_t id) const;
+  // How many templates have the second model's embedding.
+  size_t second_embeddings() const;
   // False if the id was not in the gallery.
   bool Remove(int64_t id);
   bool Contains(int64_t id) const;
@@ -107,6 +117,9 @@ class FaceGallery {
 
   // The k nearest templates, nearest first; ties broken by id.
   std::vector<GalleryHit> Search(const FaceDescriptor& query, int k) const;
+  // The same by the second model's embeddings, among the templates that have one (an exact
+  // scan: ranking reads the candidate pool, so this serves checks and tools).
+  std::vector<GalleryHit> SearchSecond(const SecondFaceEmbedding& query, int k) const;
   // Many queries at once (uses every core); result i answers query i.
   std::vector<std::vector<GalleryHit>> SearchMany(const std::vector<FaceDescriptor>& queries,
                                                   int k) const;
@@ -143,6 +156,9 @@ class FaceGallery {
   // Each owner's templates in the order they came (a candidate's comparisons are ordered by
   // distance and id, not by this order).
   std::unordered_map<int64_t, std::vector<std::pair<int64_t, TemplateTraits>>> by_owner_;
+  // The second model's embeddings of the live templates that have one; guarded by mu_. Node-based,
+  // so a Reader's views of them stay put while it lives.
+  std::unordered_map<int64_t, SecondFaceEmbedding> second_;
 };
 
 }  // namespace encuentro::index

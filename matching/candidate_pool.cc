@@ -72,6 +72,11 @@ std::vector<index::GalleryTemplate> CandidatePool::CopyTemplates(
     t.id = view.id;
     std::copy(view.descriptor, view.descriptor + kDescriptorSize, t.descriptor.begin());
     t.traits = view.traits;
+    if (view.second_embedding != nullptr) {
+      t.second_embedding.emplace();
+      std::copy(view.second_embedding, view.second_embedding + kSecondEmbeddingSize,
+                t.second_embedding->begin());
+    }
   }
   return templates;
 }

@@ -22,11 +22,12 @@ std::optional<double> RemainsAgeMidpoint(const records::UnidentifiedRemains& rem
 
 // One comparison of a remains template with a person's template.
 struct FaceComparison {
-  double distance = 0;
+  double distance = 0;  // the first model's, or the fused one (see Compare)
   int64_t remains_photo_id = 0;
   int64_t person_photo_id = 0;
   // Years between the person's age in their photo and the remains' estimated age, when known.
   std::optional<double> age_gap;
+  double first_distance = 0;  // the first model's, kept while the distance is fused
 };
 
 // The comparison a person's face evidence rests on: the nearest, or, among those within
@@ -56,16 +57,36 @@ const FaceComparison& ChooseComparison(const Container& comparisons, double age_
 // or age progressions).
 using Comparisons = absl::InlinedVector<FaceComparison, 8>;
 
+// With `second_weight`, the distances are fused ones, and `*fused` says whether every pairing had
+// both models' descriptors; when one did not, the first model's distances are returned instead
+// (and `*fused` is false).
 Comparisons Compare(std::span<const index::TemplateView> remains_templates,
                     std::span<const index::TemplateView> person_templates, bool synthetic,
-                    std::optional<double> remains_age) {
+                    std::optional<double> remains_age, std::optional<float> second_weight,
+                    bool* fused) {
   Comparisons comparisons;
+  *fused = second_weight.has_value();
   for (const index::TemplateView& probe : remains_templates) {
     if (probe.traits.failed_quality) continue;
     for (const index::TemplateView& mine : person_templates) {
       if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
       FaceComparison c{DescriptorDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
                        std::nullopt};
+      if (*fused) {
+        if (probe.second_embedding == nullptr || mine.second_embedding == nullptr) {
+          // Back to the first model alone, for the pairings seen so far too.
+          *fused = false;
+          for (FaceComparison& earlier : comparisons) {
+            earlier.distance = earlier.first_distance;
+          }
+        } else {
+          c.first_distance = c.distance;
+          c.distance =
+              FusedDistance(static_cast<float>(c.distance),
+                            SecondEmbeddingDistance(probe.second_embedding, mine.second_embedding),
+                            *second_weight);
+        }
+      }
       if (remains_age && !std::isnan(mine.traits.age_years)) {
         c.age_gap = std::abs(static_cast<double>(mine.traits.age_years) - *remains_age);
       }
@@ -78,8 +99,9 @@ Comparisons Compare(std::span<const index::TemplateView> remains_templates,
 }  // namespace
 
 PairScorer::PairScorer(FaceFactorFn face_factor, double age_preference_window,
-                       double synthetic_weight)
+                       double synthetic_weight, std::optional<FusedFace> fused)
     : face_factor_(std::move(face_factor)),
+      fused_(std::move(fused)),
       age_preference_window_(age_preference_window),
       synthetic_weight_(synthetic_weight) {}
 
@@ -95,11 +117,14 @@ void PairScorer::Score(const records::MissingPerson& person, const RemainsEviden
   int64_t remains_photo_id = 0;
   int64_t person_photo_id = 0;
   for (const bool synthetic : {false, true}) {
+    bool fused = false;
     const Comparisons comparisons =
-        Compare(remains_templates, person_templates, synthetic, remains_age);
+        Compare(remains_templates, person_templates, synthetic, remains_age,
+                fused_ ? std::optional<float>(fused_->second_weight) : std::nullopt, &fused);
     if (comparisons.empty()) continue;
     const FaceComparison& chosen = ChooseComparison(comparisons, age_preference_window_);
-    Factor f = face_factor_(chosen.distance, static_cast<int>(comparisons.size()), explain);
+    Factor f = (fused ? fused_->factor : face_factor_)(
+        chosen.distance, static_cast<int>(comparisons.size()), explain);
     if (synthetic) {
       f.log10_lr *= synthetic_weight_;
       f.unbounded_log10_lr = f.log10_lr;

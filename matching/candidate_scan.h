@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -19,13 +20,25 @@ namespace encuentro::matching {
 // FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
 using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool explain)>;
 
+// The face evidence of both face models together: the distance between the concatenated
+// descriptors (FusedDistance, the second model's scaled by `second_weight`), turned into the
+// "face" factor by a calibration fitted on exactly that distance.
+struct FusedFace {
+  FaceFactorFn factor;
+  float second_weight = 0;
+};
+
 // Scores one (remains, missing person) pair from both sides' templates: the face comparison
 // chosen among every usable pairing, photographs and age progressions weighed apart, plus every
-// attribute factor. Immutable; safe to share between threads.
+// attribute factor. With `fused`, a pairing whose usable comparisons all have both models'
+// descriptors is scored by the fused distance and its calibration; any other (a template not yet
+// back-filled) by the first model's distance and calibration alone, so that one minimum never
+// mixes the two scales. Immutable; safe to share between threads.
 class PairScorer {
  public:
   // `age_preference_window` and `synthetic_weight` as in MatchOptions.
-  PairScorer(FaceFactorFn face_factor, double age_preference_window, double synthetic_weight);
+  PairScorer(FaceFactorFn face_factor, double age_preference_window, double synthetic_weight,
+             std::optional<FusedFace> fused = std::nullopt);
 
   // The factors, score and exclusion of the pair, into `out` (its capacity reused).
   void Score(const records::MissingPerson& person, const RemainsEvidence& remains,
@@ -35,6 +48,7 @@ class PairScorer {
 
  private:
   FaceFactorFn face_factor_;
+  std::optional<FusedFace> fused_;
   double age_preference_window_;
   double synthetic_weight_;
 };

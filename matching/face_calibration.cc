@@ -169,6 +169,9 @@ absl::StatusOr<FaceCalibration> FaceCalibration::Fit(const std::vector<double>& 
                                                      const std::vector<double>& impostor,
                                                      const CalibrationOptions& options) {
   if (options.model_id.empty()) return Invalid("the face model id is required");
+  if (!options.second_model_id.empty() && !(options.second_model_weight > 0)) {
+    return Invalid("a calibration of two models needs a positive second_model_weight");
+  }
   if (!(options.grid_step > 0) || !(options.grid_max > options.grid_min) ||
       (options.grid_max - options.grid_min) / options.grid_step >
           static_cast<double>(kMaxGridPoints)) {
@@ -193,6 +196,8 @@ absl::StatusOr<FaceCalibration> FaceCalibration::Fit(const std::vector<double>& 
         Quantile(g->sorted, 0.5), Quantile(i->sorted, 0.5)));
   }
   c.model_id_ = options.model_id;
+  c.second_model_id_ = options.second_model_id;
+  c.second_model_weight_ = options.second_model_id.empty() ? 0 : options.second_model_weight;
   c.pairs_file_ = options.pairs_file;
   c.description_ = options.description;
   c.pipeline_ = options.pipeline;
@@ -309,6 +314,18 @@ std::string FaceCalibration::ToJson() const {
       {"light", {{"match_log10_lr", match_log10_lr_}, {"no_match_log10_lr", no_match_log10_lr_}}},
       {"table_columns",
        {"distance", "log10_lr", "raw_log10_lr", "genuine_density", "impostor_density"}}};
+  if (!second_model_id_.empty()) {
+    // Right after model_id, so that a reader sees at once that the distances are fused ones.
+    nlohmann::ordered_json with_second;
+    for (const auto& [key, value] : head.items()) {
+      with_second[key] = value;
+      if (key == "model_id") {
+        with_second["second_model_id"] = second_model_id_;
+        with_second["second_model_weight"] = second_model_weight_;
+      }
+    }
+    head = std::move(with_second);
+  }
   std::string out = head.dump(2);
   // One table row per line, so that the file reads (and diffs) as a table.
   out.resize(out.size() - 2);  // Drops the closing "\n}".
@@ -339,6 +356,16 @@ absl::StatusOr<FaceCalibration> FaceCalibration::FromJson(const std::string& tex
   }
   ENCUENTRO_ASSIGN_OR_RETURN(c.model_id_, Field<std::string>(json, "", "model_id"));
   if (c.model_id_.empty()) return Invalid("field `model_id` is empty");
+  if (json.contains("second_model_id")) {
+    ENCUENTRO_ASSIGN_OR_RETURN(c.second_model_id_, Field<std::string>(json, "", "second_model_id"));
+    ENCUENTRO_ASSIGN_OR_RETURN(c.second_model_weight_,
+                               Field<double>(json, "", "second_model_weight"));
+    if (c.second_model_id_.empty() || !(c.second_model_weight_ > 0)) {
+      return Invalid(
+          "fields `second_model_id` and `second_model_weight` must name a model and a "
+          "positive weight");
+    }
+  }
   ENCUENTRO_ASSIGN_OR_RETURN(c.date_, Field<std::string>(json, "", "date"));
 
   if (!json.contains("source")) return Invalid("missing field `source`");

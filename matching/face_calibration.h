@@ -23,9 +23,9 @@
 //      point weighted by the data around it.
 // Between grid points the value is interpolated linearly; outside the grid it is the end value.
 //
-// The JSON file records where the calibration came from (pairs file, counts, face model id,
-// date, estimator parameters) and the grid table itself; the table is what Log10Lr uses, so a
-// reviewer can read every value the server can produce.
+// The JSON file records where the calibration came from (pairs file, counts, face model id, or
+// both models' ids and the fusion weight, date, estimator parameters) and the grid table itself;
+// the table is what Log10Lr uses, so a reviewer can read every value the server can produce.
 //
 // Immutable after construction: every method is const and safe to call from many threads.
 #pragma once
@@ -46,6 +46,11 @@ struct CalibrationOptions {
   // Face model whose descriptors produced the distances (biometrics::kFaceModelId); required.
   // A calibration is valid only for distances from that model.
   std::string model_id;
+  // For a calibration of both face models: the second model (biometrics::kMobileFaceModelId)
+  // and its weight in FusedDistance, the distance the calibration is then fitted on. Empty for
+  // the first model alone.
+  std::string second_model_id;
+  double second_model_weight = 0;
   // Provenance, recorded verbatim: the pairs file (or distances file) and a free description.
   std::string pairs_file;
   std::string description;
@@ -122,6 +127,9 @@ class FaceCalibration {
   double ImpostorTail(double distance) const;
 
   const std::string& model_id() const { return model_id_; }
+  // Set for a calibration of fused distances (CalibrationOptions::second_model_id).
+  const std::string& second_model_id() const { return second_model_id_; }
+  double second_model_weight() const { return second_model_weight_; }
   double upper_log10_lr() const { return upper_; }
   double lower_log10_lr() const { return lower_; }
   double max_abs_log10_lr() const { return max_abs_; }
@@ -137,6 +145,8 @@ class FaceCalibration {
   void Finish();
 
   std::string model_id_;
+  std::string second_model_id_;
+  double second_model_weight_ = 0;
   std::string pairs_file_;
   std::string description_;
   std::map<std::string, std::string> pipeline_;

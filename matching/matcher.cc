@@ -64,6 +64,7 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) 
   if (stored.age_years) t.traits.age_years = static_cast<float>(*stored.age_years);
   t.traits.synthetic = stored.synthetic;
   t.traits.failed_quality = stored.failed_quality;
+  t.second_embedding = stored.second_embedding;
   return t;
 }
 
@@ -94,14 +95,16 @@ const std::vector<std::string>& SearchPurposes() {
 
 Matcher::Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
                  const index::FaceGallery* gallery, const CandidatePool* pool,
-                 records::CaseRecords* case_records, FaceFactorFn face_factor, MatchOptions options)
+                 records::CaseRecords* case_records, FaceFactorFn face_factor,
+                 std::optional<FusedFace> fused_face, MatchOptions options)
     : records_(records),
       store_(store),
       gallery_(gallery),
       pool_(pool),
       case_records_(case_records),
       options_(options),
-      scorer_(std::move(face_factor), options.age_preference_window, options.synthetic_weight) {}
+      scorer_(std::move(face_factor), options.age_preference_window, options.synthetic_weight,
+              std::move(fused_face)) {}
 
 absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& caller,
                                                        const SearchQuery& query) {
@@ -552,6 +555,8 @@ void MatchingStateSync::TemplateAdded(const records::Photo& photo) {
   stored.photo_id = photo.id;
   stored.owner_id = photo.owner_id;
   stored.descriptor = *photo.descriptor;
+  stored.second_embedding = photo.second_embedding;
+  stored.second_model_id = photo.second_model_id;
   stored.age_years = photo.template_age_years;
   stored.synthetic = photo.progression.has_value();
   stored.failed_quality =

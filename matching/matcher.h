@@ -131,7 +131,8 @@ class Matcher {
   // reads candidates for scoring, which crosses jurisdictions by design.
   Matcher(storage::CaseRecordStore* records, storage::MatchStore* store,
           const index::FaceGallery* gallery, const CandidatePool* pool,
-          records::CaseRecords* case_records, FaceFactorFn face_factor, MatchOptions options = {});
+          records::CaseRecords* case_records, FaceFactorFn face_factor,
+          std::optional<FusedFace> fused_face = std::nullopt, MatchOptions options = {});
 
   // INVALID_ARGUMENT for a missing purpose or legal basis; NOT_FOUND for unknown remains;
   // FAILED_PRECONDITION for deleted ones. Deterministic.

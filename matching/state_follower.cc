@@ -15,12 +15,19 @@ constexpr std::chrono::milliseconds kWait(250);
 // Pause between attempts while the database is unreachable.
 constexpr std::chrono::seconds kRetry(1);
 
-// Adds to the gallery each of `templates` it does not hold yet; returns how many.
+// Adds to the gallery each of `templates` it does not hold yet, and the second model's embedding
+// to each it holds without one (a back-fill); returns how many it changed.
 absl::StatusOr<size_t> AddAbsent(index::FaceGallery* gallery,
                                  const std::vector<storage::StoredTemplate>& templates) {
   size_t added = 0;
   for (const storage::StoredTemplate& t : templates) {
-    if (gallery->Contains(t.photo_id)) continue;
+    if (gallery->Contains(t.photo_id)) {
+      if (t.second_embedding && !gallery->HasSecondEmbedding(t.photo_id) &&
+          gallery->SetSecondEmbedding(t.photo_id, *t.second_embedding).ok()) {
+        ++added;
+      }
+      continue;
+    }
     if (absl::Status s = gallery->Add(ToGalleryTemplate(t)); !s.ok() && !absl::IsAlreadyExists(s)) {
       return s;
     }

@@ -508,6 +508,10 @@ struct Photo {
   // The chosen face's template, with the model that made it and the person's age in the photo.
   std::optional<FaceDescriptor> descriptor;
   std::string model_id;
+  // The same face seen by the second model, when the template has it (enrolled with it, or
+  // back-filled); absent for templates enrolled before it until backfill-embeddings runs.
+  std::optional<SecondFaceEmbedding> second_embedding;
+  std::string second_model_id;
   std::optional<double> template_age_years;
   std::optional<AgeProgressionInfo> progression;
   // Set for a photo of a mark or an effect, which is never analysed for faces.

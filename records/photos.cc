@@ -248,6 +248,14 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
     photo.descriptor.emplace();
     std::copy(d.begin(), d.end(), photo.descriptor->begin());
     photo.model_id = pipeline_->models().model_id;
+    {
+      common::StepTimer timer(options_.durations, "face_second_model");
+      absl::StatusOr<SecondFaceEmbedding> second = pipeline_->DescribeSecondModel(
+          image->image, (*faces)[static_cast<size_t>(*chosen)].landmarks);
+      if (!second.ok()) return second.status();
+      photo.second_embedding = *second;
+      photo.second_model_id = pipeline_->models().mobile_face_model_id;
+    }
     // The age the face shows: a progression's target, a stated age, or the age computed from
     // the person's date of birth; matching prefers templates close to the remains' age.
     if (upload.progression) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -23,6 +24,9 @@
 #endif
 #ifndef ENCUENTRO_DEFAULT_FACE_CALIBRATION
 #define ENCUENTRO_DEFAULT_FACE_CALIBRATION "face_calibration.json"
+#endif
+#ifndef ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION
+#define ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION "face_calibration_fused.json"
 #endif
 
 namespace encuentro::server {
@@ -48,6 +52,7 @@ const char* const kSettings[] = {"listen",
                                  "face-jitter",
                                  "cranio-reference",
                                  "face-calibration",
+                                 "fused-face-calibration",
                                  "gallery-exact-below",
                                  "cross-match-workers",
                                  "lead-posterior",
@@ -174,6 +179,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   std::string models_dir = config.models_dir.string();
   std::string cranio_reference;
   std::string face_calibration = ENCUENTRO_DEFAULT_FACE_CALIBRATION;
+  std::string fused_face_calibration = ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION;
   std::map<std::string, CLI::Option*> options;
   options["listen"] = app.add_option("--listen", config.listen,
                                      "Address to serve gRPC on: HOST:PORT, [IPv6]:PORT or "
@@ -233,6 +239,11 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["face-calibration"] =
       app.add_option("--face-calibration", face_calibration,
                      "Face evidence calibration (JSON from encuentro_face_calibrate)");
+  options["fused-face-calibration"] = app.add_option(
+      "--fused-face-calibration", fused_face_calibration,
+      "Calibration of both face models together (encuentro_face_calibrate --second-model), used "
+      "for every comparison whose templates all carry both descriptors; empty: the first model "
+      "alone");
   options["gallery-exact-below"] =
       app.add_option("--gallery-exact-below", config.gallery_exact_below,
                      "Gallery size from which search is approximate (HNSW) instead of exact")
@@ -291,6 +302,14 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   CLI::App* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
   CLI::App* check_index = app.add_subcommand(
       "check-index", "Compare the gallery snapshot with the database and exit (server stopped)");
+  CLI::App* backfill = app.add_subcommand(
+      "backfill-embeddings",
+      "Compute the second face model's embedding of every template without one, from the stored "
+      "photos, and exit; resumable (server stopped when the database is embedded)");
+  config.backfill_jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  backfill->add_option("--jobs", config.backfill_jobs, "Photos analysed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   std::string backup_dir;
   CLI::App* backup = app.add_subcommand(
       "backup", "Back up the database and the audit signing key into a new folder, and exit");
@@ -346,6 +365,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
                    : admin->parsed()       ? Command::kAdmin
                    : backup->parsed()      ? Command::kBackup
                    : restore->parsed()     ? Command::kRestore
+                   : backfill->parsed()    ? Command::kBackfillEmbeddings
                                            : Command::kServe;
   config.backup_dir = backup_dir;
   for (CLI::App* verb : admin->get_subcommands()) {
@@ -364,6 +384,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   config.models_dir = models_dir;
   config.cranio_reference = cranio_reference;
   config.face_calibration = face_calibration;
+  config.fused_face_calibration = fused_face_calibration;
   if (config.data_dir.empty()) return absl::InvalidArgumentError("--data-dir must not be empty");
   if (absl::Status s = ValidateListen(config.listen); !s.ok()) return s;
   if (config.tls_cert.empty() && !IsLocalAddress(config.listen)) {

@@ -10,7 +10,15 @@
 
 namespace encuentro::server {
 
-enum class Command { kServe, kMigrate, kCheckIndex, kAdmin, kBackup, kRestore };
+enum class Command {
+  kServe,
+  kMigrate,
+  kCheckIndex,
+  kAdmin,
+  kBackup,
+  kRestore,
+  kBackfillEmbeddings
+};
 
 // `encuentrod admin VERB ...`: bootstrap administration straight on the database.
 struct AdminCommand {
@@ -58,6 +66,9 @@ struct ServerConfig {
   std::filesystem::path cranio_reference;
   // Distance-to-likelihood-ratio calibration of face evidence (JSON from encuentro_face_calibrate).
   std::filesystem::path face_calibration;
+  // The same for both face models' fused distance (encuentro_face_calibrate --second-model);
+  // empty: faces are compared by the first model alone.
+  std::filesystem::path fused_face_calibration;
   // Templates from which the gallery switches from exact to approximate (HNSW) search.
   int gallery_exact_below = 1'000'000;
   // Background cross-matching threads (0: jobs wait in the queue until workers run again).
@@ -82,6 +93,8 @@ struct ServerConfig {
   AdminCommand admin;
   // `backup --to DIR` and `restore --from DIR`.
   std::filesystem::path backup_dir;
+  // `backfill-embeddings --jobs N`: photos analysed at once.
+  int backfill_jobs = 2;
   // How often the audit log's head is signed when it has moved (0: only on demand).
   int audit_checkpoint_seconds = 300;
 };

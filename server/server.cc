@@ -25,10 +25,12 @@
 #include "auth/principals.h"
 #include "biometrics/face_pipeline.h"
 #include "common/logging.h"
+#include "common/progress.h"
 #include "common/version.h"
 #include "index/face_gallery.h"
 #include "matching/face_calibration.h"
 #include "metrics/server_metrics.h"
+#include "records/embedding_backfill.h"
 #include "server/backup_command.h"
 #include "server/data_directory.h"
 #include "server/serving_stack.h"
@@ -37,6 +39,7 @@
 #include "storage/embedded_cluster.h"
 #include "storage/match_store.h"
 #include "storage/migrations.h"
+#include "storage/photo_store.h"
 #include "storage/principal_store.h"
 
 namespace encuentro::server {
@@ -214,6 +217,35 @@ int RunAdmin(auth::Principals& principals, const AdminCommand& command) {
   return 0;
 }
 
+// `encuentrod backfill-embeddings`: the second model's embedding for every template without one.
+int BackfillEmbeddings(storage::Database* database, const biometrics::FacePipeline& pipeline,
+                       const ServerConfig& config) {
+  storage::PhotoStore store(database);
+  absl::StatusOr<int64_t> pending = store.CountTemplatesWithoutSecondEmbedding();
+  if (!pending.ok()) return Fail(pending.status());
+  std::printf("%lld template(s) without the %s embedding\n", static_cast<long long>(*pending),
+              pipeline.models().mobile_face_model_id.c_str());
+  std::fflush(stdout);
+  common::ProgressBar progress(static_cast<int>(*pending), "templates", "", /*quiet=*/false);
+  records::BackfillOptions options;
+  options.limits.max_bytes = static_cast<size_t>(config.max_photo_bytes);
+  options.limits.max_pixels = config.max_photo_pixels;
+  options.working_pixels = config.photo_working_pixels;
+  options.threads = config.backfill_jobs;
+  options.progress = [&](int64_t done, int64_t) { progress.Update(static_cast<int>(done)); };
+  absl::StatusOr<records::BackfillReport> report =
+      records::BackfillSecondEmbeddings(store, pipeline, options);
+  if (!report.ok()) return Fail(report.status());
+  std::printf("filled %lld, face not found again %lld, failed %lld\n",
+              static_cast<long long>(report->filled), static_cast<long long>(report->not_found),
+              static_cast<long long>(report->failed));
+  if (report->not_found + report->failed > 0) {
+    std::printf("the photos at fault are logged; run the command again to retry them\n");
+    return 1;
+  }
+  return 0;
+}
+
 // `encuentrod check-index`: the snapshot the next start would load, compared with the database.
 int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
   const index::GalleryOptions options{.approximate_from =
@@ -268,6 +300,7 @@ int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
 struct LoadedModels {
   std::unique_ptr<biometrics::FacePipeline> pipeline;
   matching::FaceCalibration calibration;
+  std::optional<matching::FaceCalibration> fused_calibration;
   // Signs audit checkpoints; made at the first start. Losing it does not break the chain, but
   // checkpoints signed with a new key need the new public key to verify.
   audit::SigningKey audit_key;
@@ -296,6 +329,25 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
         calibration->model_id(), ", but the loaded model is ", files.model_id,
         "; fit one for this model with tools/face_calibrate"));
   }
+  std::optional<matching::FaceCalibration> fused_calibration;
+  if (!config.fused_face_calibration.empty()) {
+    absl::StatusOr<matching::FaceCalibration> fused =
+        matching::FaceCalibration::LoadFile(config.fused_face_calibration.string());
+    if (!fused.ok()) return fused.status();
+    if (fused->model_id() != files.model_id ||
+        fused->second_model_id() != files.mobile_face_model_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "fused face calibration ", config.fused_face_calibration.string(),
+          " was fitted for models ", fused->model_id(), " and ",
+          fused->second_model_id().empty() ? "none" : fused->second_model_id(),
+          ", but the loaded models are ", files.model_id, " and ", files.mobile_face_model_id,
+          "; fit one with tools/face_calibrate --second-model, or set --fused-face-calibration "
+          "to \"\" to compare faces by the first model alone"));
+    }
+    spdlog::info("face models fused: second model {} (weight {})", files.mobile_face_model_id,
+                 fused->second_model_weight());
+    fused_calibration = *std::move(fused);
+  }
   absl::StatusOr<audit::SigningKey> audit_key =
       audit::SigningKey::LoadOrCreate(config.data_dir / "audit-signing.key");
   if (!audit_key.ok()) return audit_key.status();
@@ -314,8 +366,8 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
                  config.cranio_reference.string(), cranio_reference->individuals().size(),
                  cranio_reference->Populations().size());
   }
-  return LoadedModels{*std::move(pipeline), *std::move(calibration), *std::move(audit_key),
-                      std::move(cranio_reference)};
+  return LoadedModels{*std::move(pipeline), *std::move(calibration), std::move(fused_calibration),
+                      *std::move(audit_key), std::move(cranio_reference)};
 }
 
 // The database: the embedded cluster under the data directory, or --database-url's.
@@ -380,6 +432,8 @@ services::ServerFacts ServerFactsOf(const std::string& mode,
                           models.descriptor_network.sha256, models.descriptor_network.path});
   facts.models.push_back({"dlib-shape-predictor-68", services::ModelReport::State::kReady,
                           models.landmarks.sha256, models.landmarks.path});
+  facts.models.push_back({models.mobile_face_model_id, services::ModelReport::State::kReady,
+                          models.mobile_face_weights.sha256, models.mobile_face_weights.path});
   return facts;
 }
 
@@ -478,6 +532,9 @@ int RunServer(const ServerConfig& config) {
     storage::MatchStore match_store(database->get());
     return CheckIndex(match_store, config);
   }
+  if (config.command == Command::kBackfillEmbeddings) {
+    return BackfillEmbeddings(database->get(), *models->pipeline, config);
+  }
 
   // Gallery and services.
   absl::StatusOr<std::unique_ptr<ServingStack>> stack = ServingStack::Build(
@@ -487,6 +544,7 @@ int RunServer(const ServerConfig& config) {
        .principals = &principals,
        .pipeline = models->pipeline.get(),
        .calibration = &models->calibration,
+       .fused_calibration = models->fused_calibration ? &*models->fused_calibration : nullptr,
        .audit_key = &models->audit_key,
        .cranio_reference = models->cranio_reference ? &*models->cranio_reference : nullptr,
        .facts = ServerFactsOf(db->endpoints.mode, models->pipeline->models(), database->get())});

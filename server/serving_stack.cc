@@ -12,6 +12,17 @@
 namespace encuentro::server {
 namespace {
 
+// Face evidence from both models together, when a calibration of both is loaded.
+std::optional<matching::FusedFace> FusedFaceOf(const matching::FaceCalibration* fused) {
+  if (fused == nullptr) return std::nullopt;
+  return matching::FusedFace{[fused](double distance, int comparisons, bool explain) {
+                               return fused->FaceFactor(distance, comparisons,
+                                                        "nearest template (both face models)",
+                                                        explain);
+                             },
+                             static_cast<float>(fused->second_model_weight())};
+}
+
 // The gallery from its snapshot when that reflects the database as it is now, else rebuilt from
 // PostgreSQL (the system of record).
 absl::StatusOr<std::unique_ptr<index::FaceGallery>> LoadGallery(storage::MatchStore& store,
@@ -167,6 +178,7 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
                [calibration = inputs.calibration](double distance, int comparisons, bool explain) {
                  return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
                },
+               FusedFaceOf(inputs.fused_calibration),
                {.prior_probability = config_.prior_probability,
                 .match_posterior = config_.match_posterior,
                 .scan_threads = config_.search_threads,
@@ -225,7 +237,7 @@ void ServingStack::Shutdown() {
   // and a snapshot stamped current would then hide those templates for good.
   absl::StatusOr<std::string> watermark = match_store_.GalleryWatermark();
   if (!watermark.ok()) return;
-  if (storage::GalleryWatermarkOf(gallery_->Ids()) != *watermark) {
+  if (storage::GalleryWatermarkOf(gallery_->Ids(), gallery_->second_embeddings()) != *watermark) {
     spdlog::warn(
         "gallery: not saving a snapshot; the database changed since the gallery last "
         "followed it, and the next start rebuilds it");

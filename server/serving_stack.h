@@ -65,6 +65,7 @@ struct StackInputs {
   auth::Principals* principals = nullptr;
   const biometrics::FacePipeline* pipeline = nullptr;
   const matching::FaceCalibration* calibration = nullptr;
+  const matching::FaceCalibration* fused_calibration = nullptr;  // may be null: no fusion
   const audit::SigningKey* audit_key = nullptr;
   const anthropology::ReferenceSample* cranio_reference = nullptr;  // may be null
   // What GetServerInfo reports besides what it asks the database.

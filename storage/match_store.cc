@@ -26,23 +26,32 @@ StoredTemplate ReadTemplate(const pqxx::row& row) {
   StoredTemplate t;
   t.photo_id = row[0].as<int64_t>();
   t.owner_id = row[1].as<int64_t>();
-  const pqxx::binarystring bytes(row[2]);
-  std::memcpy(t.descriptor.data(), bytes.data(), sizeof t.descriptor);
+  FloatsField(row[2], t.descriptor);  // length-checked by the table
   t.age_years = DoubleField(row[3]);
   t.synthetic = row[4].as<bool>();
   t.failed_quality = row[5].as<bool>();
+  SecondFaceEmbedding second;
+  if (FloatsField(row[6], second)) {
+    t.second_embedding = second;
+    t.second_model_id = row[7].as<std::string>();
+  }
   return t;
 }
 
-// The columns after age_years that ReadTemplate expects: synthetic, and whether the chosen face
-// failed its quality checks.
-#define kTraitColumns \
-  "p.synthetic, coalesce(p.faces -> p.chosen_face ->> 'overall', 'pass') = 'fail'"
+// The columns after age_years that ReadTemplate expects: synthetic, whether the chosen face
+// failed its quality checks, and the second model's embedding with its model id.
+#define kTraitColumns                                                                \
+  "p.synthetic, coalesce(p.faces -> p.chosen_face ->> 'overall', 'pass') = 'fail', " \
+  "e.embedding, e.model_id"
+
+// Templates with their second-model embeddings, when they have one.
+#define kTemplatesFrom \
+  " FROM face_templates t LEFT JOIN face_embeddings e ON e.photo_id = t.photo_id "
 
 // Live templates of live missing persons; the gallery holds exactly these.
 constexpr char kGallerySelect[] =
     "SELECT t.photo_id, p.missing_person_id, t.descriptor, t.age_years, " kTraitColumns
-    " FROM face_templates t "
+        kTemplatesFrom
     "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON m.id = p.missing_person_id "
     "WHERE p.delete_time IS NULL AND m.delete_time IS NULL ";
 
@@ -304,7 +313,7 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplates(int64_t
          SqlParams()
              .Add(remains_id)
              .Exec(tx, "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years, " kTraitColumns
-                       " FROM face_templates t "
+                           kTemplatesFrom
                        "JOIN photos p ON p.id = t.photo_id WHERE p.remains_id = $1 AND "
                        "p.delete_time IS NULL ORDER BY t.photo_id")) {
       templates.push_back(ReadTemplate(row));
@@ -494,8 +503,7 @@ absl::StatusOr<std::vector<StoredTemplate>> MatchStore::RemainsTemplatesOf(
          SqlParams()
              .Add(IdArray(remains_ids))
              .Exec(tx, "SELECT t.photo_id, p.remains_id, t.descriptor, t.age_years, " kTraitColumns
-                       " FROM "
-                       "face_templates t JOIN photos p ON p.id = t.photo_id WHERE "
+                           kTemplatesFrom "JOIN photos p ON p.id = t.photo_id WHERE "
                        "p.remains_id = ANY($1::bigint[]) AND p.delete_time IS NULL "
                        "ORDER BY t.photo_id")) {
       templates.push_back(ReadTemplate(row));
@@ -569,7 +577,7 @@ absl::Status MatchStore::AppendAudit(const audit::AuditEvent& event) {
   return AppendAuditEntry(*database_, event);
 }
 
-std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids) {
+std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids, size_t second_embeddings) {
   // Count, largest id and sum of ids, as the SQL below computes them (the sum in 128 bits, as
   // PostgreSQL's numeric sum cannot overflow).
   int64_t largest = 0;
@@ -583,7 +591,7 @@ std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids) {
     digits.insert(digits.begin(), static_cast<char>('0' + absl::Uint128Low64(sum % 10)));
     sum /= 10;
   } while (sum != 0);
-  return absl::StrCat(photo_ids.size(), ":", largest, ":", digits);
+  return absl::StrCat(photo_ids.size(), ":", largest, ":", digits, ":", second_embeddings);
 }
 
 absl::StatusOr<std::string> MatchStore::GalleryWatermark() {
@@ -591,11 +599,12 @@ absl::StatusOr<std::string> MatchStore::GalleryWatermark() {
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     const pqxx::row row = tx.exec1(
-        "SELECT count(*), coalesce(max(t.photo_id), 0), coalesce(sum(t.photo_id), 0) FROM "
-        "face_templates t JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
+        "SELECT count(*), coalesce(max(t.photo_id), 0), coalesce(sum(t.photo_id), 0), "
+        "count(e.photo_id)" kTemplatesFrom
+        "JOIN photos p ON p.id = t.photo_id JOIN missing_persons m ON "
         "m.id = p.missing_person_id WHERE p.delete_time IS NULL AND m.delete_time IS NULL");
     watermark = absl::StrCat(row[0].as<int64_t>(), ":", row[1].as<int64_t>(), ":",
-                             row[2].as<std::string>());
+                             row[2].as<std::string>(), ":", row[3].as<int64_t>());
   });
   if (!status.ok()) return status;
   return watermark;

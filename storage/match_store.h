@@ -21,6 +21,9 @@ struct StoredTemplate {
   int64_t photo_id = 0;
   int64_t owner_id = 0;  // missing person or remains id
   FaceDescriptor descriptor{};
+  // The second model's embedding of the same face, when the template has one.
+  std::optional<SecondFaceEmbedding> second_embedding;
+  std::string second_model_id;
   std::optional<double> age_years;
   bool synthetic = false;       // an age progression
   bool failed_quality = false;  // the chosen face failed its quality checks
@@ -37,9 +40,10 @@ struct RemainsFilter {
 using matching::Decision;
 using matching::DecisionRecord;
 
-// The stamp GalleryWatermark gives when the live templates are exactly `photo_ids`: what a
-// gallery in memory compares with the database's before it is saved as a snapshot.
-std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids);
+// The stamp GalleryWatermark gives when the live templates are exactly `photo_ids`, of which
+// `second_embeddings` carry the second model's embedding: what a gallery in memory compares with
+// the database's before it is saved as a snapshot.
+std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids, size_t second_embeddings);
 
 // Thread-safe: each call runs on a pooled connection.
 class MatchStore {

@@ -83,11 +83,19 @@ constexpr char kPhotoColumns[] =
     "p.progression_method, p.progression_author, p.progression_made_date, "
     "(extract(epoch from p.create_time) * 1e6)::bigint, "
     "(extract(epoch from p.delete_time) * 1e6)::bigint, p.delete_reason, "
-    "t.descriptor, t.model_id, t.age_years, p.capture_precision, p.mark_id, p.effect_id";
+    "t.descriptor, t.model_id, t.age_years, p.capture_precision, p.mark_id, p.effect_id, "
+    "e.embedding, e.model_id";
 
 constexpr char kPhotoFrom[] =
     " FROM photos p JOIN photo_blobs b ON b.sha256 = p.sha256 "
-    "LEFT JOIN face_templates t ON t.photo_id = p.id ";
+    "LEFT JOIN face_templates t ON t.photo_id = p.id "
+    "LEFT JOIN face_embeddings e ON e.photo_id = p.id ";
+
+void WriteSecondEmbedding(pqxx::transaction_base& tx, int64_t photo_id,
+                          const SecondFaceEmbedding& embedding, const std::string& model_id) {
+  tx.exec_params("INSERT INTO face_embeddings (photo_id, embedding, model_id) VALUES ($1, $2, $3)",
+                 photo_id, pqxx::binarystring(embedding.data(), sizeof embedding), model_id);
+}
 
 Photo ReadPhoto(const pqxx::row& row) {
   Photo photo;
@@ -123,9 +131,8 @@ Photo ReadPhoto(const pqxx::row& row) {
   photo.delete_time = OptionalMicrosField(row[21]);
   photo.delete_reason = TextField(row[22]);
   if (!row[23].is_null()) {
-    const pqxx::binarystring bytes(row[23]);
     FaceDescriptor descriptor;
-    std::memcpy(descriptor.data(), bytes.data(), sizeof descriptor);
+    FloatsField(row[23], descriptor);  // length-checked by the table
     photo.descriptor = descriptor;
     photo.model_id = row[24].as<std::string>();
     photo.template_age_years = DoubleField(row[25]);
@@ -137,6 +144,11 @@ Photo ReadPhoto(const pqxx::row& row) {
   } else if (!row[28].is_null()) {
     photo.depicts =
         records::PhotoSubject{records::PhotoSubject::Kind::kEffect, row[28].as<int64_t>()};
+  }
+  SecondFaceEmbedding second;
+  if (FloatsField(row[29], second)) {
+    photo.second_embedding = second;
+    photo.second_model_id = row[30].as<std::string>();
   }
   return photo;
 }
@@ -292,6 +304,8 @@ absl::StatusOr<Photo> PhotoStore::InsertPhoto(const Photo& photo, const std::str
           id, pqxx::binarystring(photo.descriptor->data(), sizeof(FaceDescriptor)), photo.model_id,
           photo.template_age_years ? std::to_string(*photo.template_age_years).c_str()
                                    : static_cast<const char*>(nullptr));
+      if (photo.second_embedding)
+        WriteSecondEmbedding(tx, id, *photo.second_embedding, photo.second_model_id);
     }
     BumpOwnerRevision(tx, photo.owner_kind, photo.owner_id);
     if (photo.descriptor) EnqueueCrossMatch(tx, photo.owner_kind, photo.owner_id, "face added");
@@ -330,6 +344,65 @@ absl::StatusOr<std::string> PhotoStore::GetPhotoBytes(const std::string& sha256)
   if (!status.ok()) return status;
   if (!bytes) return absl::NotFoundError("photo bytes " + sha256 + " not found");
   return *bytes;
+}
+
+// Live photos with a template and without its second embedding.
+constexpr char kWithoutSecondEmbedding[] =
+    "WHERE t.photo_id IS NOT NULL AND e.photo_id IS NULL AND p.delete_time IS NULL ";
+
+absl::StatusOr<std::vector<Photo>> PhotoStore::TemplatesWithoutSecondEmbedding(
+    int64_t after_photo_id, int limit) {
+  std::vector<Photo> photos;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    photos.clear();
+    pqxx::result rows =
+        SqlParams()
+            .Add(after_photo_id)
+            .Add(static_cast<int64_t>(limit))
+            .Exec(tx, absl::StrCat("SELECT ", kPhotoColumns, kPhotoFrom, kWithoutSecondEmbedding,
+                                   "AND p.id > $1 ORDER BY p.id LIMIT $2"));
+    for (const auto& row : rows) photos.push_back(ReadPhoto(row));
+  });
+  if (!status.ok()) return status;
+  return photos;
+}
+
+absl::StatusOr<int64_t> PhotoStore::CountTemplatesWithoutSecondEmbedding() {
+  int64_t count = 0;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    count = tx.exec1(absl::StrCat("SELECT count(*)", kPhotoFrom, kWithoutSecondEmbedding))[0]
+                .as<int64_t>();
+  });
+  if (!status.ok()) return status;
+  return count;
+}
+
+absl::Status PhotoStore::InsertSecondEmbedding(int64_t photo_id,
+                                               const SecondFaceEmbedding& embedding,
+                                               const std::string& model_id) {
+  std::optional<absl::Status> outcome;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    pqxx::result existing = tx.exec_params(
+        "SELECT e.photo_id IS NOT NULL FROM face_templates t LEFT JOIN face_embeddings e ON "
+        "e.photo_id = t.photo_id WHERE t.photo_id = $1",
+        photo_id);
+    if (existing.empty()) {
+      outcome = absl::NotFoundError(absl::StrCat("photo ", photo_id, " has no face template"));
+      return;
+    }
+    if (existing[0][0].as<bool>()) {
+      outcome = absl::AlreadyExistsError(
+          absl::StrCat("the template of photo ", photo_id, " has its second embedding"));
+      return;
+    }
+    WriteSecondEmbedding(tx, photo_id, embedding, model_id);
+    tx.commit();
+  });
+  if (!status.ok()) return status;
+  return outcome.value_or(absl::OkStatus());
 }
 
 absl::StatusOr<records::Page<Photo>> PhotoStore::ListPhotos(RecordKind kind, int64_t owner_id,

@@ -55,6 +55,16 @@ class PhotoStore {
                                                  int64_t photo_id, const std::string& reason,
                                                  const audit::AuditEvent& event);
 
+  // Live photos whose template lacks the second model's embedding, after `after_photo_id` in id
+  // order, at most `limit`; and how many there are in all. What backfill-embeddings computes.
+  absl::StatusOr<std::vector<records::Photo>> TemplatesWithoutSecondEmbedding(
+      int64_t after_photo_id, int limit);
+  absl::StatusOr<int64_t> CountTemplatesWithoutSecondEmbedding();
+  // Stores a template's second-model embedding (announced to matching like a new template);
+  // ALREADY_EXISTS if it has one, NOT_FOUND if the photo has no template.
+  absl::Status InsertSecondEmbedding(int64_t photo_id, const SecondFaceEmbedding& embedding,
+                                     const std::string& model_id);
+
   // Records a read of case data in the audit log.
   absl::Status AppendAudit(const audit::AuditEvent& event);
 

@@ -1,6 +1,8 @@
 // Conversions between record values and SQL parameters/fields, private to storage.
 #pragma once
 
+#include <array>
+#include <cstring>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -36,6 +38,17 @@ class SqlParams {
 
 // A bigint[] literal ("{1,2,3}") for `= ANY($n::bigint[])`.
 std::string IdArray(const std::vector<int64_t>& ids);
+
+// A bytea of N float32 (a face descriptor or embedding) copied into `out`; false, leaving `out`
+// untouched, when the field is null or not N floats long.
+template <size_t N>
+bool FloatsField(const pqxx::field& field, std::array<float, N>& out) {
+  if (field.is_null()) return false;
+  const pqxx::binarystring bytes(field);
+  if (bytes.size() != sizeof out) return false;
+  std::memcpy(out.data(), bytes.data(), sizeof out);
+  return true;
+}
 
 std::optional<records::Date> DateField(const pqxx::field& field);
 std::optional<double> DoubleField(const pqxx::field& field);

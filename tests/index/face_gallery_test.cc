@@ -105,6 +105,54 @@ TEST(FaceGallery, RebuildEqualsIncrementalUpdates) {
   }
 }
 
+TEST(FaceGallery, SecondEmbeddingsAreKeptSearchedBackFilledAndSnapshotted) {
+  std::mt19937 random(7);
+  std::vector<GalleryTemplate> templates;
+  for (int64_t id = 1; id <= 50; ++id) {
+    GalleryTemplate t{id, RandomUnitDescriptor(random), {.owner = 100 + id % 10}};
+    if (id % 2 == 0) t.second_embedding = RandomUnitDescriptor<SecondFaceEmbedding>(random);
+    templates.push_back(t);
+  }
+  auto gallery = FaceGallery::Build(templates);
+  EXPECT_EQ(gallery->second_embeddings(), 25u);
+  EXPECT_TRUE(gallery->HasSecondEmbedding(2));
+  EXPECT_FALSE(gallery->HasSecondEmbedding(1));
+
+  // The second model's search finds a template by its own embedding, among those that have one.
+  const SecondFaceEmbedding probe = NearDescriptor(*templates[9].second_embedding, 0.1f, random);
+  const std::vector<GalleryHit> hits = gallery->SearchSecond(probe, 3);
+  ASSERT_EQ(hits.size(), 3u);
+  EXPECT_EQ(hits[0].id, 10);
+  for (const GalleryHit& hit : hits) EXPECT_EQ(hit.id % 2, 0);
+
+  // A back-fill gives template 1 its embedding; readers see it beside the descriptor.
+  const SecondFaceEmbedding filled = RandomUnitDescriptor<SecondFaceEmbedding>(random);
+  ASSERT_TRUE(gallery->SetSecondEmbedding(1, filled).ok());
+  EXPECT_EQ(gallery->SetSecondEmbedding(999, filled).code(), absl::StatusCode::kNotFound);
+  {
+    FaceGallery::Reader reader(*gallery);
+    std::vector<TemplateView> views;
+    reader.TemplatesOf(101, &views);  // ids 1, 11, 21, 31, 41
+    ASSERT_EQ(views.size(), 5u);
+    ASSERT_NE(views[0].second_embedding, nullptr);
+    EXPECT_EQ(views[0].second_embedding[0], filled[0]);
+    EXPECT_EQ(views[1].second_embedding, nullptr);  // 11: none
+  }
+  gallery->Remove(2);
+  EXPECT_EQ(gallery->second_embeddings(), 25u);  // +1 filled, -1 removed
+
+  testing::TempDir dir;
+  const auto path = dir.path() / "gallery.snapshot";
+  ASSERT_TRUE(gallery->SaveSnapshot(path, "w").ok());
+  std::string watermark;
+  auto loaded = FaceGallery::LoadSnapshot(path, {}, &watermark);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->second_embeddings(), 25u);
+  EXPECT_TRUE((*loaded)->HasSecondEmbedding(1));
+  EXPECT_FALSE((*loaded)->HasSecondEmbedding(2));
+  EXPECT_EQ((*loaded)->SearchSecond(probe, 1)[0].id, 10);
+}
+
 TEST(FaceGallery, SnapshotRoundTripAndCorruptionIsDetected) {
   testing::TempDir dir;
   std::mt19937 rng(6);

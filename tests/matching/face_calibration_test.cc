@@ -197,6 +197,35 @@ TEST(FaceCalibration, JsonRoundTrip) {
   EXPECT_EQ(parsed["source"]["pipeline"]["upsample"], "1");
 }
 
+TEST(FaceCalibration, ACalibrationOfBothModelsRecordsThePairAndTheWeight) {
+  CalibrationOptions options = Options();
+  options.second_model_id = "second-model";
+  options.second_model_weight = 0.8;
+  const FaceCalibration c = Synthetic(options);
+  EXPECT_EQ(c.second_model_id(), "second-model");
+  EXPECT_DOUBLE_EQ(c.second_model_weight(), 0.8);
+  const std::string json = c.ToJson();
+  absl::StatusOr<FaceCalibration> loaded = FaceCalibration::FromJson(json);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->ToJson(), json);
+  EXPECT_EQ(loaded->model_id(), kModelId);
+  EXPECT_EQ(loaded->second_model_id(), "second-model");
+  EXPECT_DOUBLE_EQ(loaded->second_model_weight(), 0.8);
+  // The first model alone records neither.
+  EXPECT_FALSE(nlohmann::json::parse(Synthetic().ToJson()).contains("second_model_id"));
+  EXPECT_TRUE(Synthetic().second_model_id().empty());
+
+  options.second_model_weight = 0;
+  EXPECT_EQ(FaceCalibration::Fit(Normal(0.35, 0.1, 500, 1), Normal(0.8, 0.1, 500, 2), options)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  nlohmann::json edited = nlohmann::json::parse(json);
+  edited["second_model_weight"] = -1;
+  EXPECT_EQ(FaceCalibration::FromJson(edited.dump()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 std::string Message(const std::string& json) {
   const absl::Status status = FaceCalibration::FromJson(json).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << json.substr(0, 80);

@@ -414,8 +414,9 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
   for (const auto& t : *templates) entries.push_back(ToGalleryTemplate(t));
   EXPECT_EQ(index::FaceGallery::Build(entries)->Ids(), gallery_->Ids());
   // The gallery's own stamp is the database's: what a shutdown compares before saving.
-  EXPECT_EQ(storage::GalleryWatermarkOf(gallery_->Ids()), *match_store_->GalleryWatermark());
-  EXPECT_NE(storage::GalleryWatermarkOf({}), *match_store_->GalleryWatermark());
+  EXPECT_EQ(storage::GalleryWatermarkOf(gallery_->Ids(), gallery_->second_embeddings()),
+            *match_store_->GalleryWatermark());
+  EXPECT_NE(storage::GalleryWatermarkOf({}, 0), *match_store_->GalleryWatermark());
   // The consistency check agrees, and notices a gallery that lost or gained a template.
   auto same = CompareGalleryWithDatabase(*gallery_, *match_store_);
   ASSERT_TRUE(same.ok());

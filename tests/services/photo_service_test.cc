@@ -15,6 +15,7 @@
 #include "cli/photo_upload.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "records/embedding_backfill.h"
 #include "services/case_record_services.h"
 #include "storage/database.h"
 #include "storage/mark_store.h"
@@ -108,6 +109,58 @@ class PhotoServiceTest : public ::testing::Test {
   std::unique_ptr<v1::MissingPersonService::Stub> missing_;
   v1::MissingPerson person_;
 };
+
+TEST_F(PhotoServiceTest, TemplatesCarryTheSecondModelAndOldOnesAreBackFilled) {
+  v1::Photo photo;
+  ASSERT_TRUE(Upload(DlibFace("2008_002506.jpg"), &photo).ok());
+  const int64_t owner = std::stoll(person_.name().substr(std::string("missingPersons/").size()));
+  const int64_t id = std::stoll(photo.name().substr(photo.name().rfind('/') + 1));
+  absl::StatusOr<records::Photo> enrolled =
+      photo_store_->GetPhoto(records::RecordKind::kMissingPerson, owner, id);
+  ASSERT_TRUE(enrolled.ok()) << enrolled.status();
+  ASSERT_TRUE(enrolled->second_embedding.has_value());
+  EXPECT_EQ(enrolled->second_model_id, Pipeline().models().mobile_face_model_id);
+  double norm = 0;
+  for (float v : *enrolled->second_embedding) norm += v * v;
+  EXPECT_NEAR(norm, 1.0, 1e-4);
+
+  // A template enrolled before the second model: its embedding is missing.
+  {
+    pqxx::connection conn(owner_);
+    pqxx::work tx(conn);
+    tx.exec("DELETE FROM face_embeddings");
+    tx.commit();
+  }
+  EXPECT_EQ(*photo_store_->CountTemplatesWithoutSecondEmbedding(), 1);
+  records::BackfillOptions options;
+  options.working_pixels = library_->options().working_pixels;
+  options.threads = 2;
+  int64_t reported = 0;
+  options.progress = [&](int64_t done, int64_t total) {
+    reported = done;
+    EXPECT_EQ(total, 1);
+  };
+  absl::StatusOr<records::BackfillReport> report =
+      records::BackfillSecondEmbeddings(*photo_store_, Pipeline(), options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->filled, 1);
+  EXPECT_EQ(report->not_found + report->failed, 0);
+  EXPECT_EQ(reported, 1);
+  // The same face found again, so the same embedding as at enrolment.
+  absl::StatusOr<records::Photo> filled =
+      photo_store_->GetPhoto(records::RecordKind::kMissingPerson, owner, id);
+  ASSERT_TRUE(filled.ok() && filled->second_embedding.has_value());
+  EXPECT_LT(SecondEmbeddingDistance(*filled->second_embedding, *enrolled->second_embedding), 1e-5);
+
+  // Nothing left to do: a second run (say, after an interruption) changes nothing.
+  EXPECT_EQ(*photo_store_->CountTemplatesWithoutSecondEmbedding(), 0);
+  report = records::BackfillSecondEmbeddings(*photo_store_, Pipeline(), options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->filled, 0);
+  EXPECT_EQ(photo_store_->InsertSecondEmbedding(id, *enrolled->second_embedding, "x").code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Count("SELECT count(*) FROM face_embeddings"), 1);
+}
 
 TEST_F(PhotoServiceTest, PhotoTemplateAndRecordUpdateCommitTogether) {
   v1::Photo photo;

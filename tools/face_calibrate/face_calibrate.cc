@@ -6,7 +6,7 @@
 // Usage:
 //   encuentro_face_calibrate PAIRS.csv -o OUT.json [--models-dir DIR] [--upsample N]
 //       [--jitter N] [--no-center-fallback] [--threads N] [--write-distances D.csv]
-//       [--all-pairs]
+//       [--all-pairs] [--second-model [--second-weight W]]
 //   encuentro_face_calibrate --distances D.csv -o OUT.json [--model-id ID]
 //   common: [--description TEXT] [--max-abs-log10-lr 4] [--grid-step 0.01]
 //
@@ -14,6 +14,10 @@
 // lie in one person's folder (LFW's layout): far more pairs than the protocol lists, so the
 // densities' tails are estimated from data and the sample-size bound (log10 of the opposing
 // sample) no longer caps a strong comparison at about log10 300.
+//
+// --second-model calibrates both face models together: each pair's distance is the fused one
+// (common/face_descriptor.h's FusedDistance), and the file records both model ids and the
+// weight, which encuentrod checks against the models it loads.
 //
 // --write-distances keeps the measured distances (`same,distance`) so that a refit with other
 // estimator settings (--distances) needs no second pass over the photos. Pairs where a face
@@ -36,6 +40,7 @@
 #include "biometrics/model_files.h"
 #include "matching/face_calibration.h"
 #include "tools/face_eval/pair_distances.h"
+#include "tools/face_eval/verification_metrics.h"
 
 namespace encuentro::face_calibrate {
 namespace {
@@ -128,6 +133,15 @@ int Run(int argc, char** argv) {
                "Pair every image with every other (same person: same folder), not only the "
                "listed pairs")
       ->excludes(distances_option);
+  bool second_model = false;
+  double second_weight = 0;
+  app.add_flag("--second-model", second_model,
+               "Calibrate both face models together: the fused distance (dlib's and "
+               "MobileFaceNet's descriptors concatenated, the second scaled by --second-weight)")
+      ->excludes(distances_option);
+  app.add_option("--second-weight", second_weight,
+                 "MobileFaceNet's weight in the fused distance (default: the one of 0.05, "
+                 "0.10, ... 1.00 with the best ROC AUC on the pairs)");
   app.add_option("--model-id", options.model_id,
                  "Face model that produced --distances (with pairs: the pipeline's own)")
       ->capture_default_str();
@@ -168,6 +182,7 @@ int Run(int argc, char** argv) {
     face_eval::PairDistanceOptions run;
     run.root = std::filesystem::path(pairs_path).parent_path().string();
     run.center_fallback = !no_fallback;
+    run.second_model = second_model;
     run.threads = threads;
     run.progress = [](size_t done, size_t total) {
       if (done % 10 == 0 || done == total) {
@@ -192,6 +207,9 @@ int Run(int argc, char** argv) {
                  "centre (%s)\n",
                  fallbacks,
                  no_fallback ? "their pairs left out" : "analysed at the centre box instead");
+    // Both models' distances of every pair calibrated on (the second's only with --second-model).
+    std::vector<face_eval::TwoModelPair> both;
+    const double infinity = std::numeric_limits<double>::infinity();
     if (all_pairs) {
       // The person is the image's folder.
       std::vector<std::string> person;
@@ -200,17 +218,46 @@ int Run(int argc, char** argv) {
       }
       for (size_t i = 0; i < distances.images.size(); ++i) {
         for (size_t j = i + 1; j < distances.images.size(); ++j) {
-          const auto& a = distances.results[i].descriptor;
-          const auto& b = distances.results[j].descriptor;
-          measured.push_back(
-              {person[i] == person[j], a && b ? static_cast<double>(DescriptorDistance(*a, *b))
-                                              : std::numeric_limits<double>::infinity()});
+          const face_eval::ImageResult& a = distances.results[i];
+          const face_eval::ImageResult& b = distances.results[j];
+          both.push_back({person[i] == person[j],
+                          a.descriptor && b.descriptor
+                              ? DescriptorDistance(*a.descriptor, *b.descriptor)
+                              : infinity,
+                          a.mobile_embedding && b.mobile_embedding
+                              ? SecondEmbeddingDistance(*a.mobile_embedding, *b.mobile_embedding)
+                              : infinity});
         }
       }
     } else {
       for (size_t i = 0; i < pairs->size(); ++i) {
-        measured.push_back({(*pairs)[i].same, distances.distances[i]});
+        both.push_back({(*pairs)[i].same, distances.distances[i],
+                        second_model ? distances.mobile_distances[i] : infinity});
       }
+    }
+    if (second_model) {
+      if (second_weight <= 0) {
+        double best_auc = -1;
+        for (int step = 1; step <= 20; ++step) {
+          const double auc = face_eval::RocAuc(face_eval::FuseDistances(both, 0.05 * step));
+          if (auc > best_auc) {
+            best_auc = auc;
+            second_weight = 0.05 * step;
+          }
+        }
+        std::fprintf(stderr,
+                     "encuentro_face_calibrate: second model's weight %.2f (ROC AUC %.5f)\n",
+                     second_weight, best_auc);
+      }
+      for (const face_eval::ScoredPair& p : face_eval::FuseDistances(both, second_weight)) {
+        measured.push_back({p.same, p.distance});
+      }
+      options.second_model_id = (*pipeline)->models().mobile_face_model_id;
+      options.second_model_weight = second_weight;
+      // Fused distances run past the first model's 1.5.
+      options.grid_max = std::max(options.grid_max, 2.0);
+    } else {
+      for (const face_eval::TwoModelPair& p : both) measured.push_back({p.same, p.first});
     }
     options.model_id = (*pipeline)->models().model_id;
     options.pairs_file = ShortName(pairs_path);

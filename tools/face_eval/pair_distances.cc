@@ -66,13 +66,6 @@ void AddMobileEmbedding(const FacePipeline& pipeline, const RgbImage& image,
   if (embedding.ok()) result.mobile_embedding = *embedding;
 }
 
-double EmbeddingDistance(const biometrics::MobileFaceEmbedding& a,
-                         const biometrics::MobileFaceEmbedding& b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) sum += (a[i] - b[i]) * (a[i] - b[i]);
-  return std::sqrt(sum);
-}
-
 }  // namespace
 
 ImageResult AnalyzeImage(const FacePipeline& pipeline, const std::string& path,
@@ -153,7 +146,7 @@ PairDistances ComputePairDistances(const FacePipeline& pipeline, const std::vect
     if (options.second_model) {
       const auto& ea = out.results[a].mobile_embedding;
       const auto& eb = out.results[b].mobile_embedding;
-      out.mobile_distances.push_back(ea && eb ? EmbeddingDistance(*ea, *eb)
+      out.mobile_distances.push_back(ea && eb ? SecondEmbeddingDistance(*ea, *eb)
                                               : std::numeric_limits<double>::infinity());
     }
   }

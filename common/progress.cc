@@ -1,10 +1,10 @@
-#include "cli/progress.h"
+#include "common/progress.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace encuentro::cli {
+namespace encuentro::common {
 
 ProgressBar::ProgressBar(int total, std::string unit, std::string secondary_unit, bool quiet)
     : total_(total),
@@ -39,4 +39,4 @@ void ProgressBar::Update(int done, int secondary_done) {
   std::fflush(stderr);
 }
 
-}  // namespace encuentro::cli
+}  // namespace encuentro::common

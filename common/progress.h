@@ -1,12 +1,12 @@
-// A progress bar on stderr for long client work (imports, batch searches): redrawn in place on a
-// terminal, a line every 10% otherwise, silent when output is for scripts.
+// A progress bar on stderr for long work (imports, batch searches, back-fills): redrawn in place on
+// a terminal, a line every 10% otherwise, silent when output is for scripts.
 #pragma once
 
 #include <chrono>
 #include <mutex>
 #include <string>
 
-namespace encuentro::cli {
+namespace encuentro::common {
 
 // Thread-safe: workers report progress concurrently.
 class ProgressBar {
@@ -28,4 +28,4 @@ class ProgressBar {
   int next_percent_ = 0;  // guarded by mu_
 };
 
-}  // namespace encuentro::cli
+}  // namespace encuentro::common
