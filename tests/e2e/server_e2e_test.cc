@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <regex>
 #include <set>
@@ -393,6 +394,34 @@ TEST_F(ServerE2E, SecondServerOnSameDataDirectoryIsRefused) {
       << second->Stderr();
   first->Signal(SIGTERM);
   EXPECT_EQ(first->WaitForExit(seconds(60)), 0);
+}
+
+// A calibration of both face models fitted for another model pair would mislead every fused
+// comparison: the server refuses to start and says how to fix it. The first model alone
+// (--fused-face-calibration "") and the back-fill of an empty registry both work.
+TEST_F(ServerE2E, RefusesAFusedCalibrationOfOtherModels) {
+  std::ifstream in(ENCUENTRO_TEST_FUSED_FACE_CALIBRATION);
+  nlohmann::json calibration = nlohmann::json::parse(in);
+  ASSERT_FALSE(calibration["second_model_id"].get<std::string>().empty());
+  calibration["second_model_id"] = "some-other-model";
+  const std::string foreign = (dir_.path() / "foreign.json").string();
+  std::ofstream(foreign) << calibration.dump();
+  auto refused = StartServer({"--fused-face-calibration", foreign});
+  EXPECT_EQ(refused->WaitForExit(seconds(60)), 1);
+  EXPECT_NE(refused->Stderr().find("was fitted for models"), std::string::npos)
+      << refused->Stderr();
+  EXPECT_NE(refused->Stderr().find("some-other-model"), std::string::npos) << refused->Stderr();
+
+  auto first_model_only = StartServer({"--fused-face-calibration", ""});
+  ASSERT_TRUE(first_model_only->WaitForListening(seconds(60))) << first_model_only->Stderr();
+  first_model_only->Signal(SIGTERM);
+  ASSERT_EQ(first_model_only->WaitForExit(seconds(60)), 0);
+
+  CommandResult backfilled =
+      RunCommand(ENCUENTROD_PATH, {"backfill-embeddings", "--data-dir", data_dir().string()},
+                 dir_.path(), seconds(120));
+  EXPECT_EQ(backfilled.exit_code, 0) << backfilled.err;
+  EXPECT_NE(backfilled.out.find("0 template(s) without"), std::string::npos) << backfilled.out;
 }
 
 TEST_F(ServerE2E, CliReportsHealthAndInfo) {

@@ -3,11 +3,13 @@
 //
 // Usage: encuentro_face_eval --models-dir DIR PAIRS.csv [--upsample N] [--jitter N]
 //          [--threshold 0.6] [--no-center-fallback] [--threads N] [--json] [--errors]
-//          [--second-model]
+//          [--fused-face-calibration FILE] [--each-model]
 //
-// --second-model also runs MobileFaceNet on the same faces and reports it, and the fusion of both
-// (the distance between concatenated descriptors, MobileFaceNet's scaled by a weight that is
-// chosen with the threshold on the training folds), next to dlib's figures.
+// It evaluates what encuentrod compares faces with by default: both face models fused (the
+// distance between the concatenated descriptors, MobileFaceNet's scaled by the weight that
+// encuentrod's fused calibration records), or, with --fused-face-calibration "", dlib's model
+// alone. --each-model also reports each model on its own and the fusion with its weight chosen
+// with the threshold on the training folds (cross-validated, like every threshold here).
 //
 // Face choice: LFW crops are centred on the labelled person, so each image contributes the
 // detected face that best overlaps a central box. When the detector finds no face there, the
@@ -27,6 +29,7 @@
 
 #include "absl/strings/str_format.h"
 #include "biometrics/face_pipeline.h"
+#include "matching/face_calibration.h"
 #include "tools/face_eval/pair_distances.h"
 #include "tools/face_eval/verification_metrics.h"
 
@@ -110,16 +113,34 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--jitter", options.jitter, "Jittered copies averaged per face (0 = off)")
       ->capture_default_str();
-  app.add_option("--threshold", threshold, "Same-person distance threshold")->capture_default_str();
+  app.add_option("--threshold", threshold,
+                 "Same-person threshold on dlib's distance (its accuracy alone; --errors)")
+      ->capture_default_str();
   app.add_flag("--no-center-fallback", no_fallback,
                "Score pairs with an undetected face as different instead of analysing the centre");
   app.add_option("--threads", threads, "Worker threads")->capture_default_str();
   app.add_flag("--json", json, "Print the results as one JSON object");
   app.add_flag("--errors", list_errors, "List the pairs misclassified at --threshold on stderr");
-  bool second_model = false;
-  app.add_flag("--second-model", second_model,
-               "Also report MobileFaceNet and its fusion with dlib's model");
+  std::string fused_calibration_path = ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION;
+  app.add_option("--fused-face-calibration", fused_calibration_path,
+                 "encuentrod's calibration of both models, whose fusion weight is evaluated; "
+                 "empty: dlib's model alone, as encuentrod then compares faces")
+      ->capture_default_str();
+  bool each_model = false;
+  app.add_flag("--each-model", each_model,
+               "Also report each model alone, and the fusion with a cross-validated weight");
   CLI11_PARSE(app, argc, argv);
+  std::optional<double> fusion_weight;
+  if (!fused_calibration_path.empty()) {
+    absl::StatusOr<matching::FaceCalibration> fused =
+        matching::FaceCalibration::LoadFile(fused_calibration_path);
+    if (!fused.ok()) {
+      std::fprintf(stderr, "encuentro_face_eval: %s\n", fused.status().ToString().c_str());
+      return 1;
+    }
+    fusion_weight = fused->second_model_weight();
+  }
+  const bool second_model = fusion_weight.has_value() || each_model;
 
   absl::StatusOr<std::vector<PairSpec>> pairs = ReadPairs(pairs_path);
   if (!pairs.ok()) {
@@ -202,23 +223,36 @@ int Run(int argc, char** argv) {
                    b.detected ? "" : " (b: centre fallback)");
     }
   }
+  const biometrics::FaceModelFiles& models = (*pipeline)->models();
+  std::vector<TwoModelPair> both;
+  for (size_t i = 0; i < pairs->size(); ++i) {
+    both.push_back(
+        {(*pairs)[i].same, measured.distances[i], second_model ? measured.mobile_distances[i] : 0});
+  }
+  // What encuentrod uses: the fusion at its calibration's weight, or dlib's model alone.
+  const std::string served_name =
+      fusion_weight ? absl::StrFormat("%s + %s (fused, weight %.2f)", models.model_id,
+                                      models.mobile_face_model_id, *fusion_weight)
+                    : models.model_id;
+  const std::vector<ScoredPair> served =
+      fusion_weight ? FuseDistances(both, *fusion_weight) : scored;
+  const ModelFigures headline = FiguresOf(served_name, served);
+  // The first model's fixed threshold (0.6) means nothing on fused distances.
+  const bool fixed_threshold = !fusion_weight.has_value();
   const double accuracy = AccuracyAt(scored, threshold);
-  const ModelFigures dlib = FiguresOf((*pipeline)->models().model_id, scored);
   std::vector<ModelFigures> others;
   CrossValidatedFusion fusion;
-  if (second_model) {
+  if (each_model) {
     std::vector<ScoredPair> mobile;
-    std::vector<TwoModelPair> both;
-    for (size_t i = 0; i < pairs->size(); ++i) {
-      mobile.push_back({(*pairs)[i].same, measured.mobile_distances[i]});
-      both.push_back({(*pairs)[i].same, measured.distances[i], measured.mobile_distances[i]});
-    }
-    others.push_back(FiguresOf((*pipeline)->models().mobile_face_model_id, mobile));
+    for (const TwoModelPair& p : both) mobile.push_back({p.same, p.second});
+    if (fusion_weight) others.push_back(FiguresOf(models.model_id, scored));
+    others.push_back(FiguresOf(models.mobile_face_model_id, mobile));
     fusion = CrossValidateFusion(both, FusionWeights(), 10);
     // The threshold-free figures need one weight: the median of those the folds chose.
     const double weight = fusion.median_weight;
     others.push_back(
-        FiguresOf(absl::StrFormat("fusion, weight %.2f", weight), FuseDistances(both, weight)));
+        FiguresOf(absl::StrFormat("fusion, weight chosen by cross-validation (%.2f)", weight),
+                  FuseDistances(both, weight)));
     others.back().cross_validated = fusion;
   }
 
@@ -230,13 +264,19 @@ int Run(int argc, char** argv) {
                           {"center_fallback", !no_fallback},
                           {"upsample", options.upsample},
                           {"jitter", options.jitter},
-                          {"threshold", threshold},
-                          {"accuracy", accuracy},
-                          {"model_id", (*pipeline)->models().model_id},
+                          {"model_id", models.model_id},
                           {"quality_verdicts", quality_counts},
                           {"seconds", seconds}};
-    out.update(ToJson(dlib));
-    if (second_model) {
+    if (fixed_threshold) {
+      out["threshold"] = threshold;
+      out["accuracy"] = accuracy;
+    }
+    if (fusion_weight) {
+      out["second_model_id"] = models.mobile_face_model_id;
+      out["fusion_weight"] = *fusion_weight;
+    }
+    out.update(ToJson(headline));
+    if (each_model) {
       out["other_models"] = nlohmann::json::array();
       for (const ModelFigures& figures : others) out["other_models"].push_back(ToJson(figures));
       out["other_models"].back()["weights"] = {fusion.lowest_weight, fusion.highest_weight};
@@ -244,21 +284,23 @@ int Run(int argc, char** argv) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
-  std::printf("model                 %s (what encuentrod uses by default)\n",
-              (*pipeline)->models().model_id.c_str());
+  std::printf("model                 %s (what encuentrod uses %s)\n", headline.name.c_str(),
+              fused_calibration_path == ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION
+                  ? "by default"
+                  : "with the same --fused-face-calibration");
   std::printf("pairs                 %zu (%zu images, %.1f s, %u threads)\n", scored.size(),
               images.size(), seconds, threads);
   std::printf(
       "failed to detect      %zu images%s\n", undetected,
       no_fallback ? " (their pairs scored as different)" : " (analysed at the centre box instead)");
   if (unreadable > 0) std::printf("unreadable            %zu images\n", unreadable);
-  std::printf("accuracy at %.3f     %.2f%%\n", threshold, 100 * accuracy);
-  PrintFigures(dlib);
+  if (fixed_threshold) std::printf("accuracy at %.3f     %.2f%%\n", threshold, 100 * accuracy);
+  PrintFigures(headline);
   for (const ModelFigures& figures : others) {
     std::printf("\nmodel                 %s\n", figures.name.c_str());
     PrintFigures(figures);
   }
-  if (second_model) {
+  if (each_model) {
     std::printf(
         "fusion weights        %.2f-%.2f (chosen with the threshold on the training folds)\n",
         fusion.lowest_weight, fusion.highest_weight);
