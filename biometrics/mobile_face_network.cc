@@ -358,7 +358,7 @@ class Lowering {
             if (relu == nullptr && !step.relu) {
               return Unsupported(abs, "adds x rather than relu(x)");  // not a PReLU at all
             }
-            if (relu == nullptr && !repairs_.unfuse_relu_before_prelu) {
+            if (step.relu && !repairs_.unfuse_relu_before_prelu) {
               return absl::OkStatus();  // as shipped: x >= 0, so x - |x| is 0 and only relu remains
             }
             step.relu = false;
@@ -403,6 +403,9 @@ class Lowering {
   absl::Status LowerResidual(const Node& add) {
     const auto a = values_.find(add.inputs.at(0));
     const auto b = values_.find(add.inputs.at(1));
+    if (a != values_.end() && b != values_.end() && a->second == b->second) {
+      return Unsupported(add, "adds a value to itself");
+    }
     if (a == values_.end() || b == values_.end() || shapes_[a->second].size() == 0 ||
         shapes_[a->second].rows != shapes_[b->second].rows ||
         shapes_[a->second].columns != shapes_[b->second].columns ||
@@ -425,6 +428,9 @@ class Lowering {
   // Gives each value a buffer, reusing those whose values are no longer read. A sum takes over an
   // addend's buffer; a normalization works in place.
   absl::StatusOr<std::shared_ptr<MobileFaceWeights>> AssignBuffers(int output_value) {
+    if (input_value_ < 0) {
+      return absl::FailedPreconditionError("MobileFaceNet graph: no input (Placeholder) node");
+    }
     std::vector<size_t> last_use(shapes_.size(), 0);
     const auto reads = [](const MobileFaceWeights::Step& step) -> std::vector<int> {
       return std::visit(
@@ -558,7 +564,7 @@ absl::StatusOr<MobileFaceNetwork> MobileFaceNetwork::Load(const std::string& gra
     absl::StatusOr<std::shared_ptr<MobileFaceWeights>> weights = lowering.Run(output);
     if (!weights.ok()) return weights.status();
     return MobileFaceNetwork(*std::move(weights));
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {  // nlohmann's, or std::stoi's on a malformed attribute
     return absl::DataLossError(absl::StrCat(graph_path, " is malformed: ", e.what()));
   }
 }

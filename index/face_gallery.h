@@ -51,7 +51,9 @@ struct GalleryTemplate {
   int64_t id = 0;
   FaceDescriptor descriptor{};
   TemplateTraits traits;
-  std::optional<SecondFaceEmbedding> second_embedding;
+  // Shared and immutable, so that a template without one costs a pointer, not 768 bytes, in the
+  // candidate pool's copies that every search scans.
+  std::shared_ptr<const SecondFaceEmbedding> second_embedding;
 };
 
 // A template seen in place: its descriptors are read where they are stored, valid while whatever

@@ -73,9 +73,10 @@ std::vector<index::GalleryTemplate> CandidatePool::CopyTemplates(
     std::copy(view.descriptor, view.descriptor + kDescriptorSize, t.descriptor.begin());
     t.traits = view.traits;
     if (view.second_embedding != nullptr) {
-      t.second_embedding.emplace();
+      auto second = std::make_shared<SecondFaceEmbedding>();
       std::copy(view.second_embedding, view.second_embedding + kSecondEmbeddingSize,
-                t.second_embedding->begin());
+                second->begin());
+      t.second_embedding = std::move(second);
     }
   }
   return templates;

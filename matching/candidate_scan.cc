@@ -27,16 +27,25 @@ struct FaceComparison {
   int64_t person_photo_id = 0;
   // Years between the person's age in their photo and the remains' estimated age, when known.
   std::optional<double> age_gap;
-  double first_distance = 0;  // the first model's, kept while the distance is fused
+  double first_distance = 0;  // the first model's, whichever `distance` is
 };
 
 // The comparison a person's face evidence rests on: the nearest, or, among those within
 // `age_window` of it, the one closest in age to the remains (recognition degrades with the age
-// gap, so a near-equal distance at a closer age is the better witness).
+// gap, so a near-equal distance at a closer age is the better witness). The window is set on the
+// first model's distances; on fused ones it widens by how much farther the nearest fused
+// distance is than the nearest first-model one.
 template <typename Container>
 const FaceComparison& ChooseComparison(const Container& comparisons, double age_window) {
   double best = std::numeric_limits<double>::infinity();
-  for (const FaceComparison& c : comparisons) best = std::min(best, c.distance);
+  double best_first = std::numeric_limits<double>::infinity();
+  for (const FaceComparison& c : comparisons) {
+    best = std::min(best, c.distance);
+    best_first = std::min(best_first, c.first_distance);
+  }
+  if (best_first > 0 && std::isfinite(best) && best != best_first) {
+    age_window *= best / best_first;
+  }
   const FaceComparison* chosen = nullptr;
   for (const FaceComparison& c : comparisons) {
     if (c.distance > best + age_window) continue;
@@ -72,6 +81,7 @@ Comparisons Compare(std::span<const index::TemplateView> remains_templates,
       if (mine.traits.failed_quality || mine.traits.synthetic != synthetic) continue;
       FaceComparison c{DescriptorDistance(probe.descriptor, mine.descriptor), probe.id, mine.id,
                        std::nullopt};
+      c.first_distance = c.distance;
       if (*fused) {
         if (probe.second_embedding == nullptr || mine.second_embedding == nullptr) {
           // Back to the first model alone, for the pairings seen so far too.
@@ -80,7 +90,6 @@ Comparisons Compare(std::span<const index::TemplateView> remains_templates,
             earlier.distance = earlier.first_distance;
           }
         } else {
-          c.first_distance = c.distance;
           c.distance =
               FusedDistance(static_cast<float>(c.distance),
                             SecondEmbeddingDistance(probe.second_embedding, mine.second_embedding),
@@ -134,7 +143,8 @@ void PairScorer::Score(const records::MissingPerson& person, const RemainsEviden
       if (face && face->log10_lr >= f.log10_lr) continue;
     }
     face = std::move(f);
-    face_distance = chosen.distance;
+    // The first model's distance, on one scale for every candidate: rank keys break ties on it.
+    face_distance = chosen.first_distance;
     remains_photo_id = chosen.remains_photo_id;
     person_photo_id = chosen.person_photo_id;
   }

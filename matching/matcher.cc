@@ -64,7 +64,9 @@ index::GalleryTemplate ToGalleryTemplate(const storage::StoredTemplate& stored) 
   if (stored.age_years) t.traits.age_years = static_cast<float>(*stored.age_years);
   t.traits.synthetic = stored.synthetic;
   t.traits.failed_quality = stored.failed_quality;
-  t.second_embedding = stored.second_embedding;
+  if (stored.second_embedding) {
+    t.second_embedding = std::make_shared<const SecondFaceEmbedding>(*stored.second_embedding);
+  }
   return t;
 }
 

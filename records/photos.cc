@@ -10,6 +10,7 @@
 #include "common/text.h"
 #include "records/names.h"
 #include "records/validation.h"
+#include "spdlog/spdlog.h"
 
 namespace encuentro::records {
 namespace {
@@ -252,9 +253,14 @@ absl::StatusOr<Photo> PhotoLibrary::AddPhoto(const auth::Principal& caller,
       common::StepTimer timer(options_.durations, "face_second_model");
       absl::StatusOr<SecondFaceEmbedding> second = pipeline_->DescribeSecondModel(
           image->image, (*faces)[static_cast<size_t>(*chosen)].landmarks);
-      if (!second.ok()) return second.status();
-      photo.second_embedding = *second;
-      photo.second_model_id = pipeline_->models().mobile_face_model_id;
+      if (second.ok()) {
+        photo.second_embedding = *second;
+        photo.second_model_id = pipeline_->models().mobile_face_model_id;
+      } else {
+        // The template still serves with the first model alone, as an older one does.
+        spdlog::warn("photo of {}: second face model failed: {}",
+                     RecordName(upload.owner_kind, upload.owner_id), second.status().ToString());
+      }
     }
     // The age the face shows: a progression's target, a stated age, or the age computed from
     // the person's date of birth; matching prefers templates close to the remains' age.

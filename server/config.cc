@@ -242,8 +242,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["fused-face-calibration"] = app.add_option(
       "--fused-face-calibration", fused_face_calibration,
       "Calibration of both face models together (encuentro_face_calibrate --second-model), used "
-      "for every comparison whose templates all carry both descriptors; empty: the first model "
-      "alone");
+      "for every comparison whose templates all carry both descriptors; \"none\" (or empty): "
+      "the first model alone");
   options["gallery-exact-below"] =
       app.add_option("--gallery-exact-below", config.gallery_exact_below,
                      "Gallery size from which search is approximate (HNSW) instead of exact")

@@ -67,7 +67,7 @@ struct ServerConfig {
   // Distance-to-likelihood-ratio calibration of face evidence (JSON from encuentro_face_calibrate).
   std::filesystem::path face_calibration;
   // The same for both face models' fused distance (encuentro_face_calibrate --second-model);
-  // empty: faces are compared by the first model alone.
+  // empty or "none": faces are compared by the first model alone.
   std::filesystem::path fused_face_calibration;
   // Templates from which the gallery switches from exact to approximate (HNSW) search.
   int gallery_exact_below = 1'000'000;

@@ -239,8 +239,11 @@ int BackfillEmbeddings(storage::Database* database, const biometrics::FacePipeli
   std::printf("filled %lld, face not found again %lld, failed %lld\n",
               static_cast<long long>(report->filled), static_cast<long long>(report->not_found),
               static_cast<long long>(report->failed));
-  if (report->not_found + report->failed > 0) {
-    std::printf("the photos at fault are logged; run the command again to retry them\n");
+  if (report->not_found > 0) {
+    std::printf("faces not found again stay compared by the first model alone (logged by photo)\n");
+  }
+  if (report->failed > 0) {
+    std::printf("the photos that failed are logged; run the command again to retry them\n");
     return 1;
   }
   return 0;
@@ -323,6 +326,13 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
   absl::StatusOr<matching::FaceCalibration> calibration =
       matching::FaceCalibration::LoadFile(config.face_calibration.string());
   if (!calibration.ok()) return calibration.status();
+  if (!calibration->second_model_id().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("face calibration ", config.face_calibration.string(),
+                     " is a calibration of two fused models (", calibration->second_model_id(),
+                     "): pass it as --fused-face-calibration, and a calibration of ",
+                     files.model_id, " alone as --face-calibration"));
+  }
   if (calibration->model_id() != files.model_id) {
     return absl::FailedPreconditionError(absl::StrCat(
         "face calibration ", config.face_calibration.string(), " was fitted for model ",
@@ -330,7 +340,7 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
         "; fit one for this model with tools/face_calibrate"));
   }
   std::optional<matching::FaceCalibration> fused_calibration;
-  if (!config.fused_face_calibration.empty()) {
+  if (!config.fused_face_calibration.empty() && config.fused_face_calibration != "none") {
     absl::StatusOr<matching::FaceCalibration> fused =
         matching::FaceCalibration::LoadFile(config.fused_face_calibration.string());
     if (!fused.ok()) return fused.status();
@@ -342,7 +352,7 @@ absl::StatusOr<LoadedModels> LoadModels(const ServerConfig& config) {
           fused->second_model_id().empty() ? "none" : fused->second_model_id(),
           ", but the loaded models are ", files.model_id, " and ", files.mobile_face_model_id,
           "; fit one with tools/face_calibrate --second-model, or set --fused-face-calibration "
-          "to \"\" to compare faces by the first model alone"));
+          "none to compare faces by the first model alone"));
     }
     spdlog::info("face models fused: second model {} (weight {})", files.mobile_face_model_id,
                  fused->second_model_weight());

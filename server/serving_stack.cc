@@ -100,6 +100,17 @@ absl::StatusOr<std::unique_ptr<ServingStack>> ServingStack::Build(StackInputs in
   auto listener = std::make_unique<storage::MatchingChangeListener>(inputs.database->options());
   if (absl::Status s = listener->Listen(); !s.ok()) return s;
   storage::MatchStore match_store(inputs.database);
+  // Embeddings of another second model would be fused as if they were this one's.
+  absl::StatusOr<std::vector<std::string>> second_models = match_store.SecondEmbeddingModels();
+  if (!second_models.ok()) return second_models.status();
+  const std::string& loaded_second = inputs.pipeline->models().mobile_face_model_id;
+  for (const std::string& model : *second_models) {
+    if (model != loaded_second) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database holds second-model embeddings of ", model, ", not of the loaded ",
+          loaded_second, "; they cannot be compared with this model's"));
+    }
+  }
   const auto loading = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<index::FaceGallery>> gallery =
       LoadGallery(match_store, *inputs.config);

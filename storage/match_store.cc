@@ -594,6 +594,19 @@ std::string GalleryWatermarkOf(const std::vector<int64_t>& photo_ids, size_t sec
   return absl::StrCat(photo_ids.size(), ":", largest, ":", digits, ":", second_embeddings);
 }
 
+absl::StatusOr<std::vector<std::string>> MatchStore::SecondEmbeddingModels() {
+  std::vector<std::string> models;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    models.clear();
+    for (const auto& row : tx.exec("SELECT DISTINCT model_id FROM face_embeddings ORDER BY 1")) {
+      models.push_back(row[0].as<std::string>());
+    }
+  });
+  if (!status.ok()) return status;
+  return models;
+}
+
 absl::StatusOr<std::string> MatchStore::GalleryWatermark() {
   std::string watermark;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {

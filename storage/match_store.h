@@ -97,6 +97,8 @@ class MatchStore {
   absl::Status AppendAudit(const audit::AuditEvent& event);
   // A stamp of the gallery's database state: changes whenever a template is added or removed.
   absl::StatusOr<std::string> GalleryWatermark();
+  // The distinct model ids of the stored second-model embeddings.
+  absl::StatusOr<std::vector<std::string>> SecondEmbeddingModels();
 
  private:
   Database* database_;

@@ -385,20 +385,32 @@ absl::Status PhotoStore::InsertSecondEmbedding(int64_t photo_id,
   std::optional<absl::Status> outcome;
   absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
-    pqxx::result existing = tx.exec_params(
-        "SELECT e.photo_id IS NOT NULL FROM face_templates t LEFT JOIN face_embeddings e ON "
-        "e.photo_id = t.photo_id WHERE t.photo_id = $1",
+    pqxx::result owner = tx.exec_params(
+        "SELECT p.missing_person_id, p.remains_id FROM face_templates t JOIN photos p ON "
+        "p.id = t.photo_id WHERE t.photo_id = $1",
         photo_id);
-    if (existing.empty()) {
+    if (owner.empty()) {
       outcome = absl::NotFoundError(absl::StrCat("photo ", photo_id, " has no face template"));
       return;
     }
-    if (existing[0][0].as<bool>()) {
+    // Another run (or replica) may be filling the same template: the first one wins.
+    pqxx::result inserted = tx.exec_params(
+        "INSERT INTO face_embeddings (photo_id, embedding, model_id) VALUES ($1, $2, $3) "
+        "ON CONFLICT (photo_id) DO NOTHING RETURNING photo_id",
+        photo_id, pqxx::binarystring(embedding.data(), sizeof embedding), model_id);
+    if (inserted.empty()) {
       outcome = absl::AlreadyExistsError(
           absl::StrCat("the template of photo ", photo_id, " has its second embedding"));
       return;
     }
-    WriteSecondEmbedding(tx, photo_id, embedding, model_id);
+    // The pair's evidence may change (both models fused): its owner is matched again.
+    if (!owner[0][0].is_null()) {
+      EnqueueCrossMatch(tx, RecordKind::kMissingPerson, owner[0][0].as<int64_t>(),
+                        "second face model added");
+    } else {
+      EnqueueCrossMatch(tx, RecordKind::kRemains, owner[0][1].as<int64_t>(),
+                        "second face model added");
+    }
     tx.commit();
   });
   if (!status.ok()) return status;

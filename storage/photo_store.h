@@ -60,8 +60,9 @@ class PhotoStore {
   absl::StatusOr<std::vector<records::Photo>> TemplatesWithoutSecondEmbedding(
       int64_t after_photo_id, int limit);
   absl::StatusOr<int64_t> CountTemplatesWithoutSecondEmbedding();
-  // Stores a template's second-model embedding (announced to matching like a new template);
-  // ALREADY_EXISTS if it has one, NOT_FOUND if the photo has no template.
+  // Stores a template's second-model embedding (announced to matching like a new template) and
+  // queues its owner for cross-matching; ALREADY_EXISTS if it has one, NOT_FOUND if the photo has
+  // no template.
   absl::Status InsertSecondEmbedding(int64_t photo_id, const SecondFaceEmbedding& embedding,
                                      const std::string& model_id);
 

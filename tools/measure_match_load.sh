@@ -5,6 +5,8 @@
 # with 1 and CONCURRENCY clients, the snapshot load time at the next start, and check-index.
 # Usage: tools/measure_match_load.sh [PERSONS] [CONCURRENCY] [SECONDS]
 # With MATCH_LOAD_MARKS=1, a third of the people (and their planted remains) carry a tattoo.
+# With MATCH_LOAD_SECOND_MODEL=1, every template carries a second-model embedding too, so that each
+# comparison is scored by both face models fused (encuentrod's default when templates have both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PERSONS=${1:-50000}
@@ -18,7 +20,8 @@ ENCUENTROD_PID=
 trap '[ -n "$ENCUENTROD_PID" ] && kill -TERM $ENCUENTROD_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
 run_quietly "$WORK/populate.log" "$BUILD/tools/match_load/encuentro_match_load" populate \
-  --data-dir "$WORK/var" --persons "$PERSONS" --remains 500 ${MATCH_LOAD_MARKS:+--with-marks}
+  --data-dir "$WORK/var" --persons "$PERSONS" --remains 500 ${MATCH_LOAD_MARKS:+--with-marks} \
+  ${MATCH_LOAD_SECOND_MODEL:+--second-model}
 grep populated "$WORK/populate.log"
 
 start_server() {

@@ -398,7 +398,7 @@ TEST_F(ServerE2E, SecondServerOnSameDataDirectoryIsRefused) {
 
 // A calibration of both face models fitted for another model pair would mislead every fused
 // comparison: the server refuses to start and says how to fix it. The first model alone
-// (--fused-face-calibration "") and the back-fill of an empty registry both work.
+// (--fused-face-calibration none) and the back-fill of an empty registry both work.
 TEST_F(ServerE2E, RefusesAFusedCalibrationOfOtherModels) {
   std::ifstream in(ENCUENTRO_TEST_FUSED_FACE_CALIBRATION);
   nlohmann::json calibration = nlohmann::json::parse(in);
@@ -412,7 +412,7 @@ TEST_F(ServerE2E, RefusesAFusedCalibrationOfOtherModels) {
       << refused->Stderr();
   EXPECT_NE(refused->Stderr().find("some-other-model"), std::string::npos) << refused->Stderr();
 
-  auto first_model_only = StartServer({"--fused-face-calibration", ""});
+  auto first_model_only = StartServer({"--fused-face-calibration", "none"});
   ASSERT_TRUE(first_model_only->WaitForListening(seconds(60))) << first_model_only->Stderr();
   first_model_only->Signal(SIGTERM);
   ASSERT_EQ(first_model_only->WaitForExit(seconds(60)), 0);

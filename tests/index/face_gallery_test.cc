@@ -110,7 +110,10 @@ TEST(FaceGallery, SecondEmbeddingsAreKeptSearchedBackFilledAndSnapshotted) {
   std::vector<GalleryTemplate> templates;
   for (int64_t id = 1; id <= 50; ++id) {
     GalleryTemplate t{id, RandomUnitDescriptor(random), {.owner = 100 + id % 10}};
-    if (id % 2 == 0) t.second_embedding = RandomUnitDescriptor<SecondFaceEmbedding>(random);
+    if (id % 2 == 0) {
+      t.second_embedding =
+          std::make_shared<SecondFaceEmbedding>(RandomUnitDescriptor<SecondFaceEmbedding>(random));
+    }
     templates.push_back(t);
   }
   auto gallery = FaceGallery::Build(templates);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -57,14 +58,11 @@ TEST(PairScorer, FusesBothModelsOnlyWhenEveryPairingHasBoth) {
                 },
                 kWeight});
 
-  index::GalleryTemplate probe{1,
-                               RandomUnitDescriptor(random),
-                               {.owner = 1},
-                               RandomUnitDescriptor<SecondFaceEmbedding>(random)};
-  index::GalleryTemplate mine{10,
-                              RandomUnitDescriptor(random),
-                              {.owner = 2},
-                              RandomUnitDescriptor<SecondFaceEmbedding>(random)};
+  const auto embedding = [&] {
+    return std::make_shared<SecondFaceEmbedding>(RandomUnitDescriptor<SecondFaceEmbedding>(random));
+  };
+  index::GalleryTemplate probe{1, RandomUnitDescriptor(random), {.owner = 1}, embedding()};
+  index::GalleryTemplate mine{10, RandomUnitDescriptor(random), {.owner = 2}, embedding()};
   const std::vector<index::TemplateView> probes = {index::ViewOf(probe)};
   PairEvidence out;
   scorer.Score(person, evidence, probes, std::vector{index::ViewOf(mine)}, false, &out);

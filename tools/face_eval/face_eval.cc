@@ -7,7 +7,7 @@
 //
 // It evaluates what encuentrod compares faces with by default: both face models fused (the
 // distance between the concatenated descriptors, MobileFaceNet's scaled by the weight that
-// encuentrod's fused calibration records), or, with --fused-face-calibration "", dlib's model
+// encuentrod's fused calibration records), or, with --fused-face-calibration none, dlib's model
 // alone. --each-model also reports each model on its own and the fusion with its weight chosen
 // with the threshold on the training folds (cross-validated, like every threshold here).
 //
@@ -124,14 +124,15 @@ int Run(int argc, char** argv) {
   std::string fused_calibration_path = ENCUENTRO_DEFAULT_FUSED_FACE_CALIBRATION;
   app.add_option("--fused-face-calibration", fused_calibration_path,
                  "encuentrod's calibration of both models, whose fusion weight is evaluated; "
-                 "empty: dlib's model alone, as encuentrod then compares faces")
+                 "\"none\": dlib's model alone, as encuentrod then compares faces")
       ->capture_default_str();
   bool each_model = false;
   app.add_flag("--each-model", each_model,
                "Also report each model alone, and the fusion with a cross-validated weight");
   CLI11_PARSE(app, argc, argv);
   std::optional<double> fusion_weight;
-  if (!fused_calibration_path.empty()) {
+  std::optional<matching::FaceCalibration> fused_calibration;
+  if (!fused_calibration_path.empty() && fused_calibration_path != "none") {
     absl::StatusOr<matching::FaceCalibration> fused =
         matching::FaceCalibration::LoadFile(fused_calibration_path);
     if (!fused.ok()) {
@@ -139,6 +140,7 @@ int Run(int argc, char** argv) {
       return 1;
     }
     fusion_weight = fused->second_model_weight();
+    fused_calibration = *std::move(fused);
   }
   const bool second_model = fusion_weight.has_value() || each_model;
 
@@ -155,6 +157,15 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  if (fused_calibration &&
+      (fused_calibration->model_id() != (*pipeline)->models().model_id ||
+       fused_calibration->second_model_id() != (*pipeline)->models().mobile_face_model_id)) {
+    std::fprintf(stderr,
+                 "encuentro_face_eval: %s is not a calibration of %s and %s, the loaded models\n",
+                 fused_calibration_path.c_str(), (*pipeline)->models().model_id.c_str(),
+                 (*pipeline)->models().mobile_face_model_id.c_str());
+    return 1;
+  }
   PairDistanceOptions run;
   run.root = std::filesystem::path(pairs_path).parent_path().string();
   run.center_fallback = !no_fallback;

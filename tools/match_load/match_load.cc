@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "auth/principals.h"
+#include "biometrics/model_files.h"
 #include "common/synthetic_descriptors.h"
 #include "encuentro/v1/matching.grpc.pb.h"
 #include "storage/case_record_store.h"
@@ -50,7 +52,8 @@ Date DateOf(int y, int m, int d) {
 }
 
 records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
-                              const FaceDescriptor& descriptor, const std::string& bytes) {
+                              const FaceDescriptor& descriptor, const std::string& bytes,
+                              const std::optional<SecondFaceEmbedding>& second) {
   records::Photo photo;
   photo.owner_kind = kind;
   photo.owner_id = owner;
@@ -63,6 +66,11 @@ records::Photo SyntheticPhoto(records::RecordKind kind, int64_t owner,
   photo.chosen_face = 0;
   photo.descriptor = descriptor;
   photo.model_id = "synthetic";
+  if (second) {
+    photo.second_embedding = *second;
+    // The loaded model's id, which encuentrod requires of every stored embedding.
+    photo.second_model_id = biometrics::kMobileFaceModelId;
+  }
   return photo;
 }
 
@@ -84,7 +92,7 @@ records::DistinguishingMark SyntheticTattoo(records::RecordKind kind, int64_t ow
 }
 
 int Populate(const std::filesystem::path& data_dir, int persons, int per_person, int remains,
-             bool with_marks) {
+             bool with_marks, bool second_model) {
   auto cluster = storage::EmbeddedCluster::Start({.data_dir = data_dir});
   if (!cluster.ok()) {
     std::fprintf(stderr, "%s\n", std::string(cluster.status().message()).c_str());
@@ -108,6 +116,14 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
 
   // Persons are made by 4 threads; person i's first descriptor is kept for planting remains.
   std::vector<FaceDescriptor> first(static_cast<size_t>(persons));
+  std::vector<SecondFaceEmbedding> first_second(second_model ? static_cast<size_t>(persons) : 0);
+  // A second photo of the same face, as the second model sees it (farther apart on its scale).
+  const auto second_of = [&](size_t person, bool fresh,
+                             std::mt19937_64& rng) -> std::optional<SecondFaceEmbedding> {
+    if (!second_model) return std::nullopt;
+    if (fresh) first_second[person] = RandomUnitDescriptor<SecondFaceEmbedding>(rng);
+    return fresh ? first_second[person] : NearDescriptor(first_second[person], 0.6f, rng);
+  };
   std::vector<int64_t> ids(static_cast<size_t>(persons));
   std::atomic<int> next{0};
   std::atomic<int> done{0};
@@ -144,10 +160,10 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
         const FaceDescriptor d = t == 0 ? RandomUnitDescriptor(rng)
                                         : NearDescriptor(first[static_cast<size_t>(i)], 0.35f, rng);
         if (t == 0) first[static_cast<size_t>(i)] = d;
-        auto photo =
-            photos.InsertPhoto(SyntheticPhoto(records::RecordKind::kMissingPerson, created->meta.id,
-                                              d, absl::StrCat(i, "-", t)),
-                               absl::StrCat("p", i, "-", t), {}, event);
+        auto photo = photos.InsertPhoto(
+            SyntheticPhoto(records::RecordKind::kMissingPerson, created->meta.id, d,
+                           absl::StrCat(i, "-", t), second_of(static_cast<size_t>(i), t == 0, rng)),
+            absl::StrCat("p", i, "-", t), {}, event);
         if (!photo.ok()) {
           std::fprintf(stderr, "photo: %s\n", std::string(photo.status().message()).c_str());
           failed = true;
@@ -190,7 +206,7 @@ int Populate(const std::filesystem::path& data_dir, int persons, int per_person,
     auto photo = photos.InsertPhoto(
         SyntheticPhoto(records::RecordKind::kRemains, created->meta.id,
                        NearDescriptor(first[static_cast<size_t>(person)], 0.35f, rng),
-                       absl::StrCat("r", r)),
+                       absl::StrCat("r", r), second_of(static_cast<size_t>(person), false, rng)),
         absl::StrCat("r", r), {}, event);
     if (!photo.ok()) return 1;
     std::printf("planted remains/%lld -> missingPersons/%lld\n",
@@ -298,8 +314,12 @@ int main(int argc, char** argv) {
   populate->add_option("--templates-per-person", per_person)->check(CLI::Range(1, 100));
   populate->add_option("--remains", remains)->check(CLI::Range(1, 100'000));
   bool with_marks = false;
+  bool second_model = false;
   populate->add_flag("--with-marks", with_marks,
                      "A third of the people (and their planted remains) with a tattoo");
+  populate->add_flag("--second-model", second_model,
+                     "Templates carry a synthetic second-model embedding too, so that searches "
+                     "score both face models fused");
   CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
   std::string token;
   search->add_option("--server", server, "encuentrod address, or several as A,B,C")->required();
@@ -310,6 +330,8 @@ int main(int argc, char** argv) {
   search->add_option("--remains", remains, "Remains ids 1..N to search")
       ->check(CLI::Range(1, 100'000));
   CLI11_PARSE(app, argc, argv);
-  if (populate->parsed()) return Populate(data_dir, persons, per_person, remains, with_marks);
+  if (populate->parsed()) {
+    return Populate(data_dir, persons, per_person, remains, with_marks, second_model);
+  }
   return Search(server, token, concurrency, seconds, remains);
 }
