@@ -33,11 +33,11 @@ inline float SecondEmbeddingDistance(const SecondFaceEmbedding& a, const SecondF
   return SecondEmbeddingDistance(a.data(), b.data());
 }
 
-// The distance between two faces seen by both models: between the concatenations of each face's
-// two descriptors, the second model's scaled by `second_weight`.
+// The distance between two faces seen by both models: the weighted sum of the two models'
+// distances (the sum rule of score-level fusion). On LFW fold 1 it classified pairs at least as
+// well as the distance between the concatenated descriptors, over a wider range of weights.
 inline float FusedDistance(float descriptor_distance, float second_distance, float second_weight) {
-  return std::sqrt(descriptor_distance * descriptor_distance +
-                   second_weight * second_weight * second_distance * second_distance);
+  return descriptor_distance + second_weight * second_distance;
 }
 
 }  // namespace encuentro

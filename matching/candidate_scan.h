@@ -20,9 +20,9 @@ namespace encuentro::matching {
 // FaceCalibration::FaceFactor); its reason is written only when `explain` is set.
 using FaceFactorFn = std::function<Factor(double distance, int comparisons, bool explain)>;
 
-// The face evidence of both face models together: the distance between the concatenated
-// descriptors (FusedDistance, the second model's scaled by `second_weight`), turned into the
-// "face" factor by a calibration fitted on exactly that distance.
+// The face evidence of both face models together: the weighted sum of their distances
+// (FusedDistance, the second model's weighted by `second_weight`), turned into the "face" factor
+// by a calibration fitted on exactly that distance.
 struct FusedFace {
   FaceFactorFn factor;
   float second_weight = 0;

@@ -221,8 +221,12 @@ absl::StatusOr<FaceCalibration> FaceCalibration::Fit(const std::vector<double>& 
   // densities would be kernel tails only.
   c.supported_min_ = std::min(g->sorted.front() - g->bandwidth, i->sorted.front() - i->bandwidth);
   c.supported_max_ = std::max(g->sorted.back() + g->bandwidth, i->sorted.back() + i->bandwidth);
-  if (c.supported_max_ < options.grid_min || c.supported_min_ > options.grid_max) {
-    return Invalid(absl::StrFormat("the distances (%.3f..%.3f) lie outside the grid %g..%g",
+  // A grid that ends inside the data would hold its last value over the rest: distances the
+  // data cover, scored as if they were the grid's end. (Below, the bandwidth may reach under
+  // zero, where no distance lies.)
+  if (c.supported_max_ < options.grid_min || c.supported_min_ > options.grid_max ||
+      c.supported_max_ > options.grid_max) {
+    return Invalid(absl::StrFormat("the distances (%.3f..%.3f) reach beyond the grid %g..%g",
                                    c.supported_min_, c.supported_max_, options.grid_min,
                                    options.grid_max));
   }

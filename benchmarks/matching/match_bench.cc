@@ -42,10 +42,13 @@ struct Registry {
   index::GalleryTemplate probe;
   matching::PopulationStatistics population;
   std::optional<matching::FaceCalibration> calibration;
+  std::optional<matching::FaceCalibration> fused;
   std::unique_ptr<matching::PairScorer> scorer;
   std::unique_ptr<matching::RemainsEvidence> evidence;
 
-  Registry() {
+  // With `both_models`, every template (and the probe) also carries a second-model embedding, and
+  // the scorer fuses the two as encuentrod does by default.
+  explicit Registry(bool both_models) {
     std::mt19937_64 rng(7);
     std::vector<index::GalleryTemplate> templates;
     std::vector<records::MissingPerson> people;
@@ -63,6 +66,10 @@ struct Registry {
         g.id = static_cast<int64_t>(i) * kTemplatesEach + t;
         g.descriptor = RandomUnitDescriptor(rng);
         g.traits.owner = i;
+        if (both_models) {
+          g.second_embedding = std::make_shared<const SecondFaceEmbedding>(
+              RandomUnitDescriptor<SecondFaceEmbedding>(rng));
+        }
         templates.push_back(g);
       }
     }
@@ -76,6 +83,7 @@ struct Registry {
     remains.found_date = DateOf(2024, 6, 1);
     probe.id = 1;
     probe.descriptor = templates[1234].descriptor;
+    probe.second_embedding = templates[1234].second_embedding;
     probe.traits.owner = 1;
     population = matching::PopulationFromRegistry({});
     calibration.emplace(
@@ -84,20 +92,34 @@ struct Registry {
         [this](double distance, int comparisons, bool explain) {
           return calibration->FaceFactor(distance, comparisons, "nearest template", explain);
         },
-        matching::MatchOptions{}.age_preference_window, matching::MatchOptions{}.synthetic_weight);
+        matching::MatchOptions{}.age_preference_window, matching::MatchOptions{}.synthetic_weight,
+        both_models
+            ? std::optional<matching::FusedFace>(matching::FusedFace{
+                  [this](double distance, int comparisons, bool explain) {
+                    return fused->FaceFactor(distance, comparisons, "nearest template", explain);
+                  },
+                  0.8f})
+            : std::nullopt);
+    if (both_models) {
+      fused.emplace(
+          matching::FaceCalibration::LoadFile(ENCUENTRO_BENCH_FUSED_FACE_CALIBRATION).value());
+    }
     evidence = std::make_unique<matching::RemainsEvidence>(remains, population, DateOf(2026, 1, 1),
                                                            matching::EvidenceOptions{});
   }
 };
 
-const Registry& Shared() {
-  static const Registry* const registry = new Registry();
-  return *registry;
+const Registry& Shared(bool both_models = false) {
+  static const Registry* const one = new Registry(false);
+  if (!both_models) return *one;
+  static const Registry* const both = new Registry(true);
+  return *both;
 }
 
-// The whole scan of one search (arg: scan threads), as Matcher::Rank runs it.
-void BM_ScanCandidates(benchmark::State& state) {
-  const Registry& r = Shared();
+// The whole scan of one search (arg: scan threads), as Matcher::Rank runs it; with
+// `both_models`, every comparison fused (the second model's distance too).
+void Scan(benchmark::State& state, bool both_models) {
+  const Registry& r = Shared(both_models);
   const std::vector<index::TemplateView> probes = {index::ViewOf(r.probe)};
   for (auto _ : state) {
     std::vector<matching::RankKey> keys =
@@ -107,7 +129,10 @@ void BM_ScanCandidates(benchmark::State& state) {
   }
   state.counters["candidates"] = static_cast<double>(r.pool->size());
 }
+void BM_ScanCandidates(benchmark::State& state) { Scan(state, /*both_models=*/false); }
+void BM_ScanBothModels(benchmark::State& state) { Scan(state, /*both_models=*/true); }
 BENCHMARK(BM_ScanCandidates)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ScanBothModels)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Only the distances from the probe to every candidate's templates.
 void BM_FaceComparisonsOnly(benchmark::State& state) {

@@ -44,7 +44,7 @@ TEST(VerificationMetricsTest, FusionWeighsTheSecondModelByWhatItAdds) {
   std::vector<TwoModelPair> pairs;
   for (int i = 0; i < 20; ++i) pairs.push_back({i % 2 == 0, 0.5, i % 2 == 0 ? 0.4 : 1.3});
   const std::vector<ScoredPair> fused = FuseDistances(pairs, 0.5);
-  EXPECT_DOUBLE_EQ(fused[0].distance, std::sqrt(0.25 + 0.25 * 0.16));
+  EXPECT_FLOAT_EQ(fused[0].distance, 0.5 + 0.5 * 0.4);
   EXPECT_DOUBLE_EQ(RocAuc(fused), 1.0);
   EXPECT_DOUBLE_EQ(RocAuc(FuseDistances(pairs, 0.0)), 0.5);
 

@@ -136,12 +136,12 @@ int Run(int argc, char** argv) {
   bool second_model = false;
   double second_weight = 0;
   app.add_flag("--second-model", second_model,
-               "Calibrate both face models together: the fused distance (dlib's and "
-               "MobileFaceNet's descriptors concatenated, the second scaled by --second-weight)")
+               "Calibrate both face models together: the fused distance (dlib's distance plus "
+               "MobileFaceNet's times --second-weight)")
       ->excludes(distances_option);
   app.add_option("--second-weight", second_weight,
                  "MobileFaceNet's weight in the fused distance (default: the one of 0.05, "
-                 "0.10, ... 1.00 with the best ROC AUC on the pairs)");
+                 "0.10, ... 2.00 with the best ROC AUC on the pairs)");
   app.add_option("--model-id", options.model_id,
                  "Face model that produced --distances (with pairs: the pipeline's own)")
       ->capture_default_str();
@@ -163,6 +163,10 @@ int Run(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (pairs_path.empty() == distances_path.empty()) {
     return Fail("give a pairs file or --distances (one of them)");
+  }
+  if (second_model && !write_distances_path.empty()) {
+    // A refit from them (--distances) would not know they are fused, nor of which models.
+    return Fail("--write-distances keeps one model's distances; it cannot go with --second-model");
   }
 
   std::vector<LabelledDistance> measured;
@@ -237,25 +241,22 @@ int Run(int argc, char** argv) {
     }
     if (second_model) {
       if (second_weight <= 0) {
-        double best_auc = -1;
-        for (int step = 1; step <= 20; ++step) {
-          const double auc = face_eval::RocAuc(face_eval::FuseDistances(both, 0.05 * step));
-          if (auc > best_auc) {
-            best_auc = auc;
-            second_weight = 0.05 * step;
-          }
-        }
-        std::fprintf(stderr,
-                     "encuentro_face_calibrate: second model's weight %.2f (ROC AUC %.5f)\n",
-                     second_weight, best_auc);
+        second_weight = face_eval::BestFusionWeight(both, face_eval::FusionWeightGrid());
+        std::fprintf(
+            stderr, "encuentro_face_calibrate: second model's weight %.2f (ROC AUC %.5f)\n",
+            second_weight, face_eval::RocAuc(face_eval::FuseDistances(both, second_weight)));
       }
       for (const face_eval::ScoredPair& p : face_eval::FuseDistances(both, second_weight)) {
         measured.push_back({p.same, p.distance});
       }
       options.second_model_id = (*pipeline)->models().mobile_face_model_id;
       options.second_model_weight = second_weight;
-      // Fused distances run past the first model's 1.5.
-      options.grid_max = std::max(options.grid_max, 2.0);
+      // Fused distances run past the first model's 1.5: the grid reaches half a unit beyond them.
+      for (const LabelledDistance& d : measured) {
+        if (std::isfinite(d.distance)) {
+          options.grid_max = std::max(options.grid_max, std::ceil(d.distance * 2 + 1) / 2);
+        }
+      }
     } else {
       for (const face_eval::TwoModelPair& p : both) measured.push_back({p.same, p.first});
     }

@@ -5,11 +5,11 @@
 //          [--threshold 0.6] [--no-center-fallback] [--threads N] [--json] [--errors]
 //          [--fused-face-calibration FILE] [--each-model]
 //
-// It evaluates what encuentrod compares faces with by default: both face models fused (the
-// distance between the concatenated descriptors, MobileFaceNet's scaled by the weight that
-// encuentrod's fused calibration records), or, with --fused-face-calibration none, dlib's model
-// alone. --each-model also reports each model on its own and the fusion with its weight chosen
-// with the threshold on the training folds (cross-validated, like every threshold here).
+// It evaluates what encuentrod compares faces with by default: both face models fused (dlib's
+// distance plus MobileFaceNet's times the weight that encuentrod's fused calibration records), or,
+// with --fused-face-calibration none, dlib's model alone. --each-model also reports each model on
+// its own and the fusion with its weight chosen with the threshold on the training folds
+// (cross-validated, like every threshold here).
 //
 // Face choice: LFW crops are centred on the labelled person, so each image contributes the
 // detected face that best overlaps a central box. When the detector finds no face there, the
@@ -87,13 +87,6 @@ void PrintFigures(const ModelFigures& figures) {
               100 * figures.far_01.tar, 100 * figures.far_01.far, figures.far_01.threshold);
   std::printf("TAR at FAR 1%%         %.2f%% (FAR reached %.2f%%, threshold %.3f)\n",
               100 * figures.far_1.tar, 100 * figures.far_1.far, figures.far_1.threshold);
-}
-
-// The fusion weights tried, for MobileFaceNet's unit vectors beside dlib's descriptors.
-std::vector<double> FusionWeights() {
-  std::vector<double> weights;
-  for (int i = 1; i <= 20; ++i) weights.push_back(0.05 * i);
-  return weights;
 }
 
 int Run(int argc, char** argv) {
@@ -258,7 +251,7 @@ int Run(int argc, char** argv) {
     for (const TwoModelPair& p : both) mobile.push_back({p.same, p.second});
     if (fusion_weight) others.push_back(FiguresOf(models.model_id, scored));
     others.push_back(FiguresOf(models.mobile_face_model_id, mobile));
-    fusion = CrossValidateFusion(both, FusionWeights(), 10);
+    fusion = CrossValidateFusion(both, FusionWeightGrid(), 10);
     // The threshold-free figures need one weight: the median of those the folds chose.
     const double weight = fusion.median_weight;
     others.push_back(

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstddef>
 
+#include "common/face_descriptor.h"
+
 namespace encuentro::face_eval {
 namespace {
 
@@ -105,9 +107,31 @@ std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, do
   std::vector<ScoredPair> fused;
   fused.reserve(pairs.size());
   for (const TwoModelPair& p : pairs) {
-    fused.push_back({p.same, std::sqrt(p.first * p.first + weight * weight * p.second * p.second)});
+    fused.push_back(
+        {p.same, FusedDistance(static_cast<float>(p.first), static_cast<float>(p.second),
+                               static_cast<float>(weight))});
   }
   return fused;
+}
+
+std::vector<double> FusionWeightGrid() {
+  std::vector<double> weights;
+  for (int i = 1; i <= 40; ++i) weights.push_back(0.05 * i);
+  return weights;
+}
+
+double BestFusionWeight(const std::vector<TwoModelPair>& pairs,
+                        const std::vector<double>& weights) {
+  double best_weight = weights.empty() ? 0 : weights.front();
+  double best_auc = -1;
+  for (double weight : weights) {
+    const double auc = RocAuc(FuseDistances(pairs, weight));
+    if (auc > best_auc) {
+      best_auc = auc;
+      best_weight = weight;
+    }
+  }
+  return best_weight;
 }
 
 CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs,
@@ -120,15 +144,7 @@ CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs,
       [&](const std::vector<TwoModelPair>& training, const std::vector<TwoModelPair>& held_out) {
         // The weight by ROC AUC, which ranks all training pairs: accuracy moves in steps of one
         // pair and ties over most weights, so it would pick the weight almost at random.
-        double best_weight = weights.empty() ? 0 : weights.front();
-        double best_auc = -1;
-        for (double weight : weights) {
-          const double auc = RocAuc(FuseDistances(training, weight));
-          if (auc > best_auc) {
-            best_auc = auc;
-            best_weight = weight;
-          }
-        }
+        const double best_weight = BestFusionWeight(training, weights);
         const BestThreshold best = FindBestThreshold(FuseDistances(training, best_weight));
         Widen(best.threshold, first, result.lowest_threshold, result.highest_threshold);
         Widen(best_weight, first, result.lowest_weight, result.highest_weight);

@@ -43,9 +43,15 @@ struct TwoModelPair {
   double second = 0;
 };
 
-// Each pair's distance between the concatenations of its two descriptors, the second model's
-// scaled by `weight`: sqrt(first^2 + (weight * second)^2).
+// Each pair's fused distance (common/face_descriptor.h's FusedDistance): first + weight * second.
 std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, double weight);
+
+// The weights tried for the second model in a fusion: 0.05, 0.10, ... 2.00.
+std::vector<double> FusionWeightGrid();
+
+// The weight of `weights` whose fused distances rank the pairs best (largest ROC AUC; the first
+// of equals).
+double BestFusionWeight(const std::vector<TwoModelPair>& pairs, const std::vector<double>& weights);
 
 // CrossValidateAccuracy for the fused distance, with the weight (the one of `weights` with the
 // best ROC AUC) and then the threshold chosen on the training folds, so that neither is fitted on
