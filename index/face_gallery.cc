@@ -201,6 +201,13 @@ bool FaceGallery::HasSecondEmbedding(int64_t id) const {
   return second_.contains(id);
 }
 
+std::optional<SecondFaceEmbedding> FaceGallery::LookupSecond(int64_t id) const {
+  std::shared_lock lock(mu_);
+  const auto found = second_.find(id);
+  if (found == second_.end()) return std::nullopt;
+  return found->second;
+}
+
 size_t FaceGallery::second_embeddings() const {
   std::shared_lock lock(mu_);
   return second_.size();

@@ -93,6 +93,8 @@ class FaceGallery {
   // id is not in the gallery.
   absl::Status SetSecondEmbedding(int64_t id, const SecondFaceEmbedding& embedding);
   bool HasSecondEmbedding(int64_t id) const;
+  // The stored second-model embedding of a template; nullopt if it has none or is absent.
+  std::optional<SecondFaceEmbedding> LookupSecond(int64_t id) const;
   // How many templates have the second model's embedding.
   size_t second_embeddings() const;
   // False if the id was not in the gallery.

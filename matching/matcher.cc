@@ -611,8 +611,13 @@ absl::StatusOr<GalleryDifferences> CompareGalleryWithDatabase(const index::FaceG
     const std::optional<FaceDescriptor> stored = gallery.Lookup(t.photo_id);
     if (!stored) {
       differences.missing.push_back(t.photo_id);
-    } else if (!std::equal(stored->begin(), stored->end(), t.descriptor.begin())) {
-      differences.different.push_back(t.photo_id);
+    } else {
+      if (!std::equal(stored->begin(), stored->end(), t.descriptor.begin())) {
+        differences.different.push_back(t.photo_id);
+      }
+      if (gallery.LookupSecond(t.photo_id) != t.second_embedding) {
+        differences.second_different.push_back(t.photo_id);
+      }
     }
   }
   std::sort(in_database.begin(), in_database.end());

@@ -236,10 +236,13 @@ struct GalleryDifferences {
   std::vector<int64_t> missing;     // in the database, not in the gallery
   std::vector<int64_t> unexpected;  // in the gallery, not (or no longer) in the database
   std::vector<int64_t> different;   // in both, with different descriptors
+  // In both, with the second model's embedding on one side only, or different on the two.
+  std::vector<int64_t> second_different;
   // Templates that a search for their own descriptor does not return first (a broken index).
   std::vector<int64_t> unfindable;
   bool consistent() const {
-    return missing.empty() && unexpected.empty() && different.empty() && unfindable.empty();
+    return missing.empty() && unexpected.empty() && different.empty() && second_different.empty() &&
+           unfindable.empty();
   }
 };
 

@@ -289,6 +289,7 @@ int CheckIndex(storage::MatchStore& store, const ServerConfig& config) {
   list("templates in the database but not in the gallery", differences->missing);
   list("templates in the gallery but not in the database", differences->unexpected);
   list("templates whose descriptor differs", differences->different);
+  list("templates whose second-model embedding differs", differences->second_different);
   list("templates a search for their own descriptor does not find", differences->unfindable);
   if (differences->consistent() && snapshot_watermark == *watermark) {
     std::printf("consistent\n");

@@ -236,6 +236,12 @@ grpc::Status PhotoServiceImpl::GetPhoto(grpc::ServerContext* context,
                    if (photo->descriptor) {
                      response->mutable_face_descriptor()->Add(photo->descriptor->begin(),
                                                               photo->descriptor->end());
+                     response->set_face_model_id(photo->model_id);
+                   }
+                   if (photo->second_embedding) {
+                     response->mutable_second_face_descriptor()->Add(
+                         photo->second_embedding->begin(), photo->second_embedding->end());
+                     response->set_second_face_model_id(photo->second_model_id);
                    }
                  }
                  return absl::OkStatus();

@@ -428,6 +428,14 @@ TEST_F(MatcherTest, GalleryFollowsCommitsAndDeletions) {
   EXPECT_FALSE(differences->consistent());
   EXPECT_EQ(differences->missing, std::vector<int64_t>{photo->id});
   EXPECT_EQ(differences->unexpected, std::vector<int64_t>{photo->id + 1000});
+  // Enrolment stored the second model's embedding; a gallery without it is noticed too.
+  ASSERT_NE(entries[0].second_embedding, nullptr);
+  auto without_second =
+      index::FaceGallery::Build({{photo->id, entries[0].descriptor, entries[0].traits}});
+  auto second_check = CompareGalleryWithDatabase(*without_second, *match_store_);
+  ASSERT_TRUE(second_check.ok());
+  EXPECT_TRUE(second_check->different.empty());
+  EXPECT_EQ(second_check->second_different, std::vector<int64_t>{photo->id});
 
   ASSERT_TRUE(records_->DeleteMissingPerson(caller_, {person, "duplicate", std::nullopt}).ok());
   EXPECT_FALSE(gallery_->Contains(photo->id));

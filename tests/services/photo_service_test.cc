@@ -195,11 +195,15 @@ TEST_F(PhotoServiceTest, PhotoTemplateAndRecordUpdateCommitTogether) {
   ASSERT_TRUE(photos_->GetPhoto(callers_->Context().get(), full, &fetched).ok());
   EXPECT_EQ(fetched.content(), DlibFace("2008_002506.jpg"));
   EXPECT_EQ(fetched.face_descriptor_size(), 128);
+  EXPECT_EQ(fetched.face_model_id(), Pipeline().models().model_id);
+  EXPECT_EQ(fetched.second_face_descriptor_size(), 192);
+  EXPECT_EQ(fetched.second_face_model_id(), Pipeline().models().mobile_face_model_id);
   v1::GetPhotoRequest basic;
   basic.set_name(photo.name());
   ASSERT_TRUE(photos_->GetPhoto(callers_->Context().get(), basic, &fetched).ok());
   EXPECT_TRUE(fetched.content().empty());
   EXPECT_EQ(fetched.face_descriptor_size(), 0);
+  EXPECT_EQ(fetched.second_face_descriptor_size(), 0);
 }
 
 TEST_F(PhotoServiceTest, PhotoWithoutAFaceIsKeptWithoutTemplate) {
