@@ -41,17 +41,22 @@ Principal ToPrincipal(const storage::StoredUser& user) {
   return {user.name, user.organization, user.role};
 }
 
-}  // namespace
-
-std::string NewApiToken() {
+// 256 random bits as hex after `prefix`.
+std::string NewSecret(const char* prefix) {
   if (sodium_init() < 0) std::abort();  // no randomness: nothing safe can be issued
   std::array<unsigned char, 32> bytes{};
   randombytes_buf(bytes.data(), bytes.size());
   std::string hex(bytes.size() * 2 + 1, '\0');
   sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
   hex.pop_back();
-  return "enc_" + hex;
+  return prefix + hex;
 }
+
+}  // namespace
+
+std::string NewApiToken() { return NewSecret("enc_"); }
+
+std::string NewSessionSecret() { return NewSecret("ses_"); }
 
 absl::Status Principals::CreateOrganization(const Principal& caller, const std::string& name,
                                             OrganizationKind kind) {
@@ -154,6 +159,58 @@ absl::StatusOr<Principal> Principals::AuthenticateToken(const std::string& token
     return absl::UnauthenticatedError(absl::StrCat("API token ", stored.id, " has expired"));
   }
   return ToPrincipal(user);
+}
+
+absl::StatusOr<WebSession> Principals::OpenSession(const std::string& token,
+                                                   std::chrono::seconds lifetime) {
+  absl::StatusOr<std::optional<std::pair<storage::StoredToken, storage::StoredUser>>> found =
+      store_->FindToken(Sha256Hex(token));
+  if (!found.ok()) return found.status();
+  // The same refusals as a call with the token.
+  absl::StatusOr<Principal> principal = AuthenticateToken(token);
+  if (!principal.ok()) return principal.status();
+  const storage::StoredToken& stored = (*found)->first;
+  records::Timestamp expire_time = std::chrono::system_clock::now() + lifetime;
+  if (stored.expire_time) expire_time = std::min(expire_time, *stored.expire_time);
+  WebSession session{NewSessionSecret(), *principal, expire_time};
+  absl::StatusOr<storage::StoredSession> inserted =
+      store_->InsertSession(principal->user, stored.id, Sha256Hex(session.secret), expire_time,
+                            audit::EventFor(*principal, "WebConsole/Login"));
+  if (!inserted.ok()) return inserted.status();
+  return session;
+}
+
+absl::StatusOr<Principal> Principals::AuthenticateSession(const std::string& secret) {
+  absl::StatusOr<std::optional<storage::StoredSession>> found =
+      store_->FindSession(Sha256Hex(secret));
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::UnauthenticatedError("unknown session; log in again");
+  const storage::StoredSession& session = **found;
+  const auto now = std::chrono::system_clock::now();
+  if (session.revoke_time) {
+    return absl::UnauthenticatedError("the session was closed; log in again");
+  }
+  if (session.expire_time <= now) {
+    return absl::UnauthenticatedError("the session has expired; log in again");
+  }
+  if (session.token && session.token->revoke_time) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("API token ", session.token->id, " that opened the session was revoked"));
+  }
+  if (session.token && session.token->expire_time && *session.token->expire_time <= now) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("API token ", session.token->id, " that opened the session has expired"));
+  }
+  return ToPrincipal(session.user);
+}
+
+absl::Status Principals::CloseSession(const std::string& secret) {
+  absl::StatusOr<std::optional<storage::StoredSession>> found =
+      store_->FindSession(Sha256Hex(secret));
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError("no such session");
+  return store_->RevokeSession(Sha256Hex(secret),
+                               audit::EventFor(ToPrincipal((*found)->user), "WebConsole/Logout"));
 }
 
 absl::StatusOr<Principal> Principals::AuthenticateCertificate(const std::string& subject) {

@@ -23,6 +23,16 @@ struct IssuedToken {
   std::optional<records::Timestamp> expire_time;
 };
 
+// "ses_" and 64 hex digits: a web console session's secret, the value of its cookie.
+std::string NewSessionSecret();
+
+// An open web console session.
+struct WebSession {
+  std::string secret;  // the only time it is seen
+  Principal principal;
+  records::Timestamp expire_time;
+};
+
 // Thread-safe (the store is). Administration methods are audited as `caller`.
 class Principals {
  public:
@@ -51,6 +61,15 @@ class Principals {
   absl::StatusOr<Principal> AuthenticateToken(const std::string& token);
   // UNAUTHENTICATED when no user has this certificate subject.
   absl::StatusOr<Principal> AuthenticateCertificate(const std::string& subject);
+
+  // Opens a web console session for the holder of `token`. It ends after `lifetime`, when the
+  // token expires or is revoked, or on CloseSession, whichever comes first. Audited as
+  // "WebConsole/Login"; UNAUTHENTICATED as AuthenticateToken.
+  absl::StatusOr<WebSession> OpenSession(const std::string& token, std::chrono::seconds lifetime);
+  // UNAUTHENTICATED, saying why, for an unknown, expired or ended session.
+  absl::StatusOr<Principal> AuthenticateSession(const std::string& secret);
+  // Ends a session (logout); audited as "WebConsole/Logout". NOT_FOUND for an unknown one.
+  absl::Status CloseSession(const std::string& secret);
 
   storage::PrincipalStore* store() { return store_; }
 

@@ -17,6 +17,7 @@
 #include "cli/photo_commands.h"
 #include "cli/record_commands.h"
 #include "cli/server_commands.h"
+#include "cli/sheet_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   encuentro::cli::AddAnthroCommands(app, options, &exit_code);
   encuentro::cli::AddAuditCommands(app, options, &exit_code);
   encuentro::cli::AddAdminCommands(app, options, &exit_code);
+  encuentro::cli::AddSheetCommand(app, options, &exit_code);
   encuentro::biometrics::AddFacesCommands(app, ENCUENTRO_DEFAULT_MODELS_DIR);
   try {
     app.parse(argc, argv);

@@ -115,8 +115,8 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
                          {"log10_lr", c.evidence.log10_lr},
                          {"lead_posterior", posterior}});
         if (posterior < options_.lead_posterior) continue;
-        outcome.leads.push_back(
-            {job.record_id, c.person.meta.id, LeadReason(posterior, c.evidence)});
+        outcome.leads.push_back({job.record_id, c.person.meta.id, LeadReason(posterior, c.evidence),
+                                 posterior, c.evidence.log10_lr});
       }
     }
   } else {
@@ -143,8 +143,9 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
                          {"log10_lr", r.evidence.log10_lr},
                          {"lead_posterior", posterior}});
         if (posterior < options_.lead_posterior) continue;
-        outcome.leads.push_back(
-            {r.remains.meta.id, job.record_id, LeadReason(posterior, r.evidence)});
+        outcome.leads.push_back({r.remains.meta.id, job.record_id,
+                                 LeadReason(posterior, r.evidence), posterior,
+                                 r.evidence.log10_lr});
       }
     }
   }

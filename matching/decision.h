@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "records/model.h"
@@ -23,6 +24,12 @@ struct DecisionRecord {
   std::string principal;
   std::string organization;
   records::Timestamp create_time;
+  // A lead raised automatically (by cross-matching, or for another commission by a search): the
+  // posterior and combined log10 LR it was raised with, by which the review queue sorts.
+  std::optional<double> lead_posterior;
+  std::optional<double> lead_log10_lr;
+  // Read only: the lab that holds the remains, by which the review queue filters.
+  std::string remains_lab;
 };
 
 }  // namespace encuentro::matching

@@ -161,6 +161,8 @@ absl::StatusOr<SearchResult> Matcher::SearchCandidates(const auth::Principal& ca
           c.person.meta.organization);
       lead.principal = caller.user;
       lead.organization = caller.organization;
+      lead.lead_posterior = c.posterior;
+      lead.lead_log10_lr = c.evidence.log10_lr;
       audit::AuditEvent raised = audit::EventFor(
           caller, "MatchService/SearchCandidates",
           {records::RemainsName(query.remains_id), records::MissingPersonName(c.person.meta.id)});

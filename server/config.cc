@@ -36,6 +36,9 @@ namespace {
 // variable (ENCUENTRO_NAME, upper case, '-' as '_').
 const char* const kSettings[] = {"listen",
                                  "metrics-listen",
+                                 "http-listen",
+                                 "http-session-minutes",
+                                 "http-threads",
                                  "data-dir",
                                  "database-url",
                                  "models-dir",
@@ -187,6 +190,17 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
   options["metrics-listen"] = app.add_option(
       "--metrics-listen", config.metrics_listen,
       "Address (HOST:PORT on loopback) to serve Prometheus metrics on, at /metrics; empty: off");
+  options["http-listen"] = app.add_option(
+      "--http-listen", config.http_listen,
+      "Address (HOST:PORT) to serve the web console and its JSON API on, over HTTPS with "
+      "--tls-cert and --tls-key (plain HTTP only on loopback); empty: off");
+  options["http-session-minutes"] =
+      app.add_option("--http-session-minutes", config.http_session_minutes,
+                     "How long a web console login lasts, in minutes")
+          ->check(CLI::Range(1, 24 * 60));
+  options["http-threads"] =
+      app.add_option("--http-threads", config.http_threads, "Web console requests served at once")
+          ->check(CLI::Range(1, 256));
   options["data-dir"] =
       app.add_option("--data-dir", data_dir,
                      "Directory for encuentrod's state, including the embedded PostgreSQL cluster");
@@ -392,6 +406,20 @@ absl::StatusOr<ServerConfig> ParseServerConfig(int argc, const char* const* argv
         "--listen ", config.listen,
         " is reachable from other machines: give --tls-cert and "
         "--tls-key (plaintext is allowed only on a unix socket or a loopback address)"));
+  }
+  if (!config.http_listen.empty()) {
+    // The same rule as for gRPC: case data travels in the clear only within this machine.
+    if (absl::Status s = ValidateListen(config.http_listen);
+        !s.ok() || absl::StartsWith(config.http_listen, "unix:")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http-listen ", config.http_listen, " must be HOST:PORT"));
+    }
+    if (config.tls_cert.empty() && !IsLocalAddress(config.http_listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--http-listen ", config.http_listen,
+          " is reachable from other machines: give --tls-cert and --tls-key (plain HTTP is "
+          "allowed only on a loopback address)"));
+    }
   }
   if (!config.metrics_listen.empty()) {
     // Plain HTTP: the figures are not secret, but they are not for other machines either.

@@ -40,6 +40,13 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Prometheus text endpoint (GET /metrics), HOST:PORT on loopback; empty: none.
   std::string metrics_listen;
+  // The web console and its JSON API, HOST:PORT (TLS with --tls-cert unless on loopback);
+  // empty: none.
+  std::string http_listen;
+  // How long a web console login lasts.
+  int http_session_minutes = 30;
+  // Web console requests served at once.
+  int http_threads = 8;
   std::filesystem::path data_dir = "var";
   // Empty: run the embedded PostgreSQL cluster under data_dir.
   std::string database_url;

@@ -41,6 +41,7 @@
 #include "storage/migrations.h"
 #include "storage/photo_store.h"
 #include "storage/principal_store.h"
+#include "web/console_server.h"
 
 namespace encuentro::server {
 namespace {
@@ -453,9 +454,11 @@ struct Listeners {
   std::unique_ptr<grpc::Server> grpc;
   std::string address;  // with the port the system chose for port 0
   std::unique_ptr<metrics::MetricsEndpoint> metrics;
+  std::unique_ptr<web::ConsoleServer> console;
 };
 
-absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStack* stack) {
+absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStack* stack,
+                                         auth::Principals* principals) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -488,6 +491,20 @@ absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStac
                      listeners.metrics->port());
     spdlog::info("metrics: http://{}/metrics", metrics_address);
     std::printf("encuentrod metrics on http://%s/metrics\n", metrics_address.c_str());
+  }
+  if (!config.http_listen.empty()) {
+    web::ConsoleOptions options{
+        .listen = config.http_listen,
+        .tls_cert = config.tls_cert,
+        .tls_key = config.tls_key,
+        .session_lifetime = std::chrono::minutes(config.http_session_minutes),
+        .threads = config.http_threads};
+    absl::StatusOr<std::unique_ptr<web::ConsoleServer>> console = web::ConsoleServer::Start(
+        options, listeners.grpc->InProcessChannel(grpc::ChannelArguments()), principals);
+    if (!console.ok()) return console.status();
+    listeners.console = *std::move(console);
+    spdlog::info("web console: {}/", listeners.console->url());
+    std::printf("encuentrod web console on %s/\n", listeners.console->url().c_str());
   }
   listeners.grpc->GetHealthCheckService()->SetServingStatus(true);
   return listeners;
@@ -562,7 +579,7 @@ int RunServer(const ServerConfig& config) {
   if (!stack.ok()) return Fail(stack.status());
 
   // Listeners.
-  absl::StatusOr<Listeners> listeners = StartListeners(config, stack->get());
+  absl::StatusOr<Listeners> listeners = StartListeners(config, stack->get(), &principals);
   if (!listeners.ok()) return Fail(listeners.status());
   (*stack)->StartBackgroundWork();
   spdlog::info("serving on {} (database: {})", listeners->address, db->endpoints.mode);
@@ -572,6 +589,7 @@ int RunServer(const ServerConfig& config) {
 
   // Shutdown: drain on SIGINT/SIGTERM, then stop in reverse order of start.
   ServeUntilSignal(config, listeners->grpc.get());
+  listeners->console.reset();  // before the gRPC server its calls go to
   listeners->metrics.reset();
   (*stack)->Shutdown();
   listeners->grpc.reset();  // gRPC requires its services to outlive the server

@@ -10,6 +10,8 @@ using auth::Role;
 
 constexpr char kAuthorizationHeader[] = "authorization";
 constexpr char kBearer[] = "Bearer ";
+// The web console's calls, made in-process on behalf of a logged-in browser.
+constexpr char kSession[] = "Session ";
 
 }  // namespace
 
@@ -89,6 +91,9 @@ absl::StatusOr<auth::Principal> Gatekeeper::Authenticate(const grpc::ServerConte
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
     const std::string value(it->second.data(), it->second.size());
+    if (absl::StartsWith(value, kSession)) {
+      return principals_->AuthenticateSession(value.substr(sizeof kSession - 1));
+    }
     if (!absl::StartsWith(value, kBearer)) {
       return absl::UnauthenticatedError("the authorization header must be 'Bearer <token>'");
     }

@@ -1,5 +1,5 @@
-// The first step of every RPC: who is calling (a bearer API token, or a verified client
-// certificate under mutual TLS), may their role call this method, and are they within their
+// The first step of every RPC: who is calling (a bearer API token, a web console session, or a
+// verified client certificate under mutual TLS), may their role call this method, and are they within their
 // rate limit. Deny by default: a method missing from RpcRoles() is refused to everyone.
 #pragma once
 

@@ -42,7 +42,12 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
   out.set_missing_person(records::MissingPersonName(pair.missing_person_id));
   out.set_person_organization(pair.person_organization);
   out.set_reference_only(pair.reference_only);
-  for (const auto& d : pair.history) *out.add_history() = ToProto(d);
+  for (const auto& d : pair.history) {
+    *out.add_history() = ToProto(d);
+    out.set_remains_lab(d.remains_lab);
+    if (d.lead_posterior && out.lead_posterior() == 0) out.set_lead_posterior(*d.lead_posterior);
+    if (d.lead_log10_lr && out.lead_log10_lr() == 0) out.set_lead_log10_lr(*d.lead_log10_lr);
+  }
   if (!pair.history.empty()) *out.mutable_current() = ToProto(pair.history.back());
   v1::DnaReadiness* dna = out.mutable_dna();
   dna->set_family_references_profiled(pair.dna.family_references.profiled);

@@ -102,10 +102,13 @@ absl::StatusOr<bool> CrossMatchQueue::RunNext(const Work& work) {
               .Add(lead.reason)
               .Add(event.principal.user)
               .Add(event.principal.organization)
+              .Add(lead.posterior)
+              .Add(lead.log10_lr)
               .Exec(tx,
                     "INSERT INTO match_decisions (remains_id, missing_person_id, decision, "
-                    "reason, principal, organization) SELECT $1, $2, 'pending', $3, $4, $5 "
-                    "WHERE NOT EXISTS (SELECT 1 FROM match_decisions WHERE remains_id = $1 AND "
+                    "reason, principal, organization, lead_posterior, lead_log10_lr) SELECT $1, "
+                    "$2, 'pending', $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM "
+                    "match_decisions WHERE remains_id = $1 AND "
                     "missing_person_id = $2) RETURNING id");
       if (!inserted.empty()) {
         event.targets.push_back(records::RemainsName(lead.remains_id));

@@ -29,6 +29,8 @@ struct PendingLead {
   int64_t remains_id = 0;
   int64_t missing_person_id = 0;
   std::string reason;
+  double posterior = 0;
+  double log10_lr = 0;
 };
 
 struct CrossMatchOutcome {

@@ -69,7 +69,8 @@ Decision DecisionFromSql(const std::string& text) {
 
 constexpr char kDecisionColumns[] =
     "SELECT id, remains_id, missing_person_id, decision, reason, principal, organization, "
-    "(extract(epoch from create_time) * 1e6)::bigint FROM match_decisions ";
+    "(extract(epoch from create_time) * 1e6)::bigint, lead_posterior, lead_log10_lr, "
+    "(SELECT r.lab FROM remains r WHERE r.id = remains_id) FROM match_decisions ";
 
 DecisionRecord ReadDecision(const pqxx::row& row) {
   DecisionRecord d;
@@ -81,6 +82,9 @@ DecisionRecord ReadDecision(const pqxx::row& row) {
   d.principal = row[5].as<std::string>();
   d.organization = row[6].as<std::string>();
   d.create_time = MicrosField(row[7]);
+  if (!row[8].is_null()) d.lead_posterior = row[8].as<double>();
+  if (!row[9].is_null()) d.lead_log10_lr = row[9].as<double>();
+  d.remains_lab = row[10].as<std::string>("");
   return d;
 }
 
@@ -119,9 +123,12 @@ absl::StatusOr<DecisionRecord> MatchStore::InsertDecision(const DecisionRecord& 
             .Add(decision.reason)
             .Add(decision.principal)
             .Add(decision.organization)
+            .Add(decision.lead_posterior)
+            .Add(decision.lead_log10_lr)
             .Exec(tx,
                   "INSERT INTO match_decisions (remains_id, missing_person_id, decision, reason, "
-                  "principal, organization) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+                  "principal, organization, lead_posterior, lead_log10_lr) VALUES ($1, $2, $3, "
+                  "$4, $5, $6, $7, $8) RETURNING id");
     AppendAuditEntry(*database_, tx, event);
     stored = ReadDecision(SqlParams()
                               .Add(inserted.at(0)[0].as<int64_t>())

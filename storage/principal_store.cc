@@ -34,6 +34,11 @@ StoredToken ReadToken(const pqxx::row& row) {
           OptionalMicrosField(row[3])};
 }
 
+constexpr char kSessionColumns[] =
+    "SELECT s.id, u.name, (extract(epoch from s.expire_time) * 1e6)::bigint, "
+    "(extract(epoch from s.revoke_time) * 1e6)::bigint, s.token_id FROM web_sessions s "
+    "JOIN users u ON u.id = s.user_id ";
+
 const char* KindToSql(records::RecordKind kind) {
   return kind == records::RecordKind::kRemains ? "remains" : "missing_person";
 }
@@ -214,6 +219,87 @@ absl::StatusOr<std::optional<std::pair<StoredToken, StoredUser>>> PrincipalStore
   });
   if (!status.ok()) return status;
   return found;
+}
+
+absl::StatusOr<StoredSession> PrincipalStore::InsertSession(const std::string& user,
+                                                            std::optional<int64_t> token_id,
+                                                            const std::string& sha256,
+                                                            records::Timestamp expire_time,
+                                                            const audit::AuditEvent& event) {
+  std::optional<int64_t> id;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    const pqxx::result inserted =
+        SqlParams()
+            .Add(user)
+            .Add(sha256)
+            .Add(token_id)
+            .Add(expire_time)
+            .Exec(tx,
+                  "INSERT INTO web_sessions (user_id, secret_sha256, token_id, expire_time) "
+                  "SELECT id, $2, $3, to_timestamp($4) FROM users WHERE name = $1 RETURNING id");
+    if (inserted.empty()) return;
+    id = inserted[0][0].as<int64_t>();
+    audit::AuditEvent entry = event;
+    entry.outcome_json = absl::StrCat(R"({"session_id":)", *id, "}");
+    AppendAuditEntry(*database_, tx, entry);
+    tx.commit();
+  });
+  if (!status.ok()) return status;
+  if (!id) return absl::NotFoundError(absl::StrCat("user ", user, " not found"));
+  absl::StatusOr<std::optional<StoredSession>> stored = FindSession(sha256);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return absl::InternalError("a new session vanished");
+  return **stored;
+}
+
+absl::StatusOr<std::optional<StoredSession>> PrincipalStore::FindSession(
+    const std::string& sha256) {
+  std::optional<StoredSession> found;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    const pqxx::result session = SqlParams().Add(sha256).Exec(
+        tx, std::string(kSessionColumns) + "WHERE s.secret_sha256 = $1");
+    if (session.empty()) return;
+    StoredSession s;
+    s.id = session[0][0].as<int64_t>();
+    s.expire_time = MicrosField(session[0][2]);
+    s.revoke_time = OptionalMicrosField(session[0][3]);
+    s.user = ReadUser(SqlParams()
+                          .Add(session[0][1].as<std::string>())
+                          .Exec(tx, std::string(kUserColumns) + "WHERE u.name = $1")
+                          .at(0));
+    if (!session[0][4].is_null()) {
+      s.token = ReadToken(SqlParams()
+                              .Add(session[0][4].as<int64_t>())
+                              .Exec(tx, std::string(kTokenColumns) + "WHERE t.id = $1")
+                              .at(0));
+    }
+    found = std::move(s);
+  });
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status PrincipalStore::RevokeSession(const std::string& sha256,
+                                           const audit::AuditEvent& event) {
+  bool revoked = false;
+  absl::Status status = database_->pool().Run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    const pqxx::result updated = SqlParams().Add(sha256).Exec(
+        tx,
+        "UPDATE web_sessions SET revoke_time = coalesce(revoke_time, clock_timestamp()) "
+        "WHERE secret_sha256 = $1 RETURNING id");
+    if (updated.empty()) return;
+    audit::AuditEvent entry = event;
+    entry.outcome_json = absl::StrCat(R"({"session_id":)", updated[0][0].as<int64_t>(), "}");
+    AppendAuditEntry(*database_, tx, entry);
+    tx.commit();
+    revoked = true;
+  });
+  if (!status.ok()) return status;
+  if (!revoked) return absl::NotFoundError("no such session");
+  return absl::OkStatus();
 }
 
 absl::Status PrincipalStore::InsertCaseLink(const std::string& organization,

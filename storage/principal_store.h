@@ -30,6 +30,16 @@ struct StoredToken {
   std::optional<records::Timestamp> revoke_time;
 };
 
+// A web console session and the state of what it rests on: its user, and the token that opened
+// it (revoking or expiring the token ends the session too).
+struct StoredSession {
+  int64_t id = 0;
+  StoredUser user;
+  records::Timestamp expire_time;
+  std::optional<records::Timestamp> revoke_time;
+  std::optional<StoredToken> token;  // none for a client-certificate login
+};
+
 // Thread-safe: each call runs on a pooled connection. Every write is audited in its transaction.
 class PrincipalStore {
  public:
@@ -56,6 +66,17 @@ class PrincipalStore {
   // The token with this digest and its user; nullopt if none.
   absl::StatusOr<std::optional<std::pair<StoredToken, StoredUser>>> FindToken(
       const std::string& sha256);
+
+  // NOT_FOUND for an unknown user. `token_id` is the token that logged in, if one did.
+  absl::StatusOr<StoredSession> InsertSession(const std::string& user,
+                                              std::optional<int64_t> token_id,
+                                              const std::string& sha256,
+                                              records::Timestamp expire_time,
+                                              const audit::AuditEvent& event);
+  // The session with this digest; nullopt if none.
+  absl::StatusOr<std::optional<StoredSession>> FindSession(const std::string& sha256);
+  // Ends a session (revoking twice keeps the first time); NOT_FOUND for an unknown digest.
+  absl::Status RevokeSession(const std::string& sha256, const audit::AuditEvent& event);
 
   // Links a families' collective to a case that `event.principal`'s organization registered.
   // NOT_FOUND for a record that does not exist (or is deleted); PERMISSION_DENIED for another

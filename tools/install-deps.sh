@@ -21,6 +21,8 @@ PACKAGES=(
   prometheus-cpp-dev libcpp-httplib-dev
   # Tests and benchmarks; clang and its runtime for the fuzz targets (libFuzzer, ASan, UBSan)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # The web console's browser tests and `encuentro sheet` (PDF): a headless Chromium
+  chromium
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # Measures matching end to end: fills a throwaway data directory with a synthetic gallery of
 # PERSONS x 2 templates (plus 500 remains with planted matches), then reports the gallery build
 # time from PostgreSQL at start-up, SearchCandidates latency and requests per second through gRPC
-# with 1 and CONCURRENCY clients, the snapshot load time at the next start, and check-index.
+# with 1 and CONCURRENCY clients, a web console page of 50 candidates through the JSON API (one
+# client), the snapshot load time at the next start, and check-index.
 # Usage: tools/measure_match_load.sh [PERSONS] [CONCURRENCY] [SECONDS]
 # With MATCH_LOAD_MARKS=1, a third of the people (and their planted remains) carry a tattoo.
 # With MATCH_LOAD_SECOND_MODEL=1, every template carries a second-model embedding too, so that each
@@ -28,8 +29,10 @@ start_server() {
   # Cross-matching is off (the populated records queued jobs that would compete for the cores),
   # and so is the rate limit, which a load test exists to exceed.
   start_encuentrod "$WORK/server" --data-dir "$WORK/var" --listen 127.0.0.1:0 \
-    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info
+    --cross-match-workers 0 --rate-limit-per-minute 0 --log-level info \
+    --http-listen 127.0.0.1:0
   ADDRESS=$ENCUENTROD_ADDRESS
+  CONSOLE=$(grep -o 'web console on [^ ]*' "$WORK/server.out" | cut -d' ' -f4 | sed 's:/$::' || true)
   grep -o 'gallery: .*' "$WORK/server.err" | sed 's/^/start-up: /'
   echo "resident memory after start: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$ENCUENTROD_PID/status)"
 }
@@ -44,6 +47,11 @@ LOAD=("$BUILD/tools/match_load/encuentro_match_load" search --server "$ADDRESS" 
   --token "$(cat "$WORK/var/load.token")")
 "${LOAD[@]}" --concurrency 1 --seconds "$SECONDS_PER_RUN"
 "${LOAD[@]}" --concurrency "$CONCURRENCY" --seconds "$SECONDS_PER_RUN"
+if [ -n "${CONSOLE:-}" ]; then
+  # The web console's remains page: 50 candidates through the JSON API, one client.
+  "$BUILD/tools/match_load/encuentro_match_load" search --console "$CONSOLE" --remains 500 \
+    --top-n 50 --token "$(cat "$WORK/var/load.token")" --concurrency 1 --seconds "$SECONDS_PER_RUN"
+fi
 stop_server
 start_server
 stop_server

@@ -11,6 +11,9 @@
 //     Runs concurrent SearchCandidates calls on the planted remains and prints latency
 //     percentiles, requests per second, and how often the first candidate's face evidence was a
 //     MATCH (the planted person; impostors on random descriptors are far apart).
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -296,6 +299,76 @@ int Search(const std::string& server, const std::string& token, int concurrency,
   return errors == 0 ? 0 : 1;
 }
 
+// The web console's candidate list: POST /api/v1/remains/N/candidates:search through the JSON
+// gateway, as the remains page asks for it, with a session opened by the token.
+int SearchConsole(const std::string& console, const std::string& token, int concurrency,
+                  int seconds, int remains, int top_n) {
+  httplib::Client login(console);
+  httplib::Result opened = login.Post("/api/v1/sessions", {{"Origin", console}},
+                                      nlohmann::json({{"token", token}}).dump(),
+                                      "application/json");
+  if (!opened || opened->status != 200) {
+    std::fprintf(stderr, "cannot log in to %s: %s\n", console.c_str(),
+                 opened ? opened->body.c_str() : httplib::to_string(opened.error()).c_str());
+    return 1;
+  }
+  const std::string cookie = opened->get_header_value("Set-Cookie");
+  const httplib::Headers headers = {
+      {"Cookie", cookie.substr(0, cookie.find(';'))},
+      {"X-CSRF-Token", nlohmann::json::parse(opened->body)["csrfToken"].get<std::string>()},
+      {"Origin", console}};
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::atomic<int> errors{0};
+  std::atomic<int64_t> bytes{0};
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  auto client = [&](int seed) {
+    httplib::Client http(console);
+    http.set_keep_alive(true);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::vector<double> mine;
+    const std::string body = nlohmann::json({{"topN", top_n},
+                                             {"purpose", "identification"},
+                                             {"legalBasis", "LOAD-TEST"}})
+                                 .dump();
+    while (Clock::now() < deadline) {
+      const std::string path = absl::StrCat(
+          "/api/v1/remains/", 1 + rng() % static_cast<uint64_t>(remains), "/candidates:search");
+      const auto start = Clock::now();
+      httplib::Result answer = http.Post(path, headers, body, "application/json");
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!answer || answer->status != 200) {
+        if (errors++ == 0) {
+          std::fprintf(stderr, "error: %s\n", answer ? answer->body.c_str() : "no answer");
+        }
+        continue;
+      }
+      bytes += static_cast<int64_t>(answer->body.size());
+      mine.push_back(ms);
+    }
+    std::lock_guard lock(mu);
+    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) threads.emplace_back(client, t + 1);
+  for (auto& t : threads) t.join();
+  if (latencies_ms.empty()) {
+    std::fprintf(stderr, "no successful requests (%d errors)\n", errors.load());
+    return 1;
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  std::printf(
+      "web console candidates:search, top %d, %d concurrent clients, %d s: %zu requests, %.1f "
+      "requests/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f KiB per answer, %d "
+      "errors\n",
+      top_n, concurrency, seconds, latencies_ms.size(),
+      static_cast<double>(latencies_ms.size()) / seconds, Percentile(latencies_ms, 0.5),
+      Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99), latencies_ms.back(),
+      static_cast<double>(bytes.load()) / static_cast<double>(latencies_ms.size()) / 1024,
+      errors.load());
+  return errors == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,7 +395,14 @@ int main(int argc, char** argv) {
                      "score both face models fused");
   CLI::App* search = app.add_subcommand("search", "Load a running encuentrod");
   std::string token;
-  search->add_option("--server", server, "encuentrod address, or several as A,B,C")->required();
+  std::string console;
+  int top_n = 50;
+  search->add_option("--server", server, "encuentrod address, or several as A,B,C");
+  search->add_option("--console", console,
+                     "Load the web console's JSON API at this URL (encuentrod --http-listen) "
+                     "instead of gRPC");
+  search->add_option("--top-n", top_n, "Candidates asked for, with --console")
+      ->check(CLI::Range(1, 500));
   search->add_option("--token", token, "API token (populate leaves one in DIR/load.token)")
       ->required();
   search->add_option("--concurrency", concurrency)->check(CLI::Range(1, 256));
@@ -332,6 +412,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (populate->parsed()) {
     return Populate(data_dir, persons, per_person, remains, with_marks, second_model);
+  }
+  if (!console.empty()) return SearchConsole(console, token, concurrency, seconds, remains, top_n);
+  if (server.empty()) {
+    std::fprintf(stderr, "search: give --server or --console\n");
+    return 2;
   }
   return Search(server, token, concurrency, seconds, remains);
 }
