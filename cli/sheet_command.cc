@@ -169,11 +169,34 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
                                        flags.missing_person, "?purpose=", QueryValue(flags.purpose),
                                        "&legalBasis=", QueryValue(flags.legal_basis));
   if (absl::Status s = page.Navigate(url); !s.ok()) return Fail(std::string(s.message()));
-  if (absl::Status s = page.WaitFor(
-          "document.body.dataset.page === 'sheet' && document.body.dataset.ready !== 'false' && "
-          "document.body.dataset.ready !== undefined");
-      !s.ok()) {
+  // The sheet's evidence comes from a search, which the page runs when its form is submitted
+  // (as a person would: opening a link never searches); the address filled the form in.
+  const std::string settled =
+      "document.body.dataset.page === 'sheet' && document.body.dataset.ready !== 'false' && "
+      "document.body.dataset.ready !== undefined";
+  if (absl::Status s = page.WaitFor(settled); !s.ok()) {
     return Fail("the sheet did not render: " + std::string(s.message()));
+  }
+  absl::StatusOr<nlohmann::json> asks =
+      page.Evaluate("!!document.querySelector('[data-test=search-submit]')");
+  if (asks.ok() && *asks == true) {
+    for (const auto& [field, value] : {std::pair{"search-purpose", flags.purpose},
+                                       std::pair{"search-legal-basis", flags.legal_basis}}) {
+      if (absl::Status s = page.Type(absl::StrCat("[data-test=", field, "]"), value); !s.ok()) {
+        return Fail(std::string(s.message()));
+      }
+    }
+    if (absl::Status s = page.Click("[data-test=search-submit]"); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+    if (absl::Status s = page.WaitFor("!document.querySelector('[data-test=search-submit]') || "
+                                      "document.querySelector('[data-test=search-error]')");
+        !s.ok()) {
+      return Fail("the search did not finish: " + std::string(s.message()));
+    }
+    if (absl::Status s = page.WaitFor(settled); !s.ok()) {
+      return Fail("the sheet did not render: " + std::string(s.message()));
+    }
   }
   absl::StatusOr<nlohmann::json> state = page.Evaluate(
       "({ready: document.body.dataset.ready, error: (document.querySelector("
@@ -181,6 +204,16 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
   if (!state.ok()) return Fail(std::string(state.status().message()));
   if ((*state)["ready"] != "true") {
     return Fail("the console could not make the sheet: " + (*state)["error"].get<std::string>());
+  }
+  absl::StatusOr<nlohmann::json> error = page.Evaluate(
+      "(document.querySelector('[data-test=search-error]') || {textContent: ''}).textContent");
+  if (error.ok() && error->is_string() && !error->get<std::string>().empty()) {
+    return Fail("the search was refused: " + error->get<std::string>());
+  }
+  absl::StatusOr<nlohmann::json> found =
+      page.Evaluate("!!document.querySelector('[data-test=evidence]')");
+  if (!found.ok() || *found != true) {
+    return Fail(flags.missing_person + " is not among the candidates of " + flags.remains);
   }
   absl::StatusOr<std::string> pdf = page.PrintToPdf();
   if (!pdf.ok()) return Fail(std::string(pdf.status().message()));

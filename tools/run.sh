@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds Release, and starts encuentrod on
-# its embedded PostgreSQL (data in ./var). Extra arguments go to encuentrod, e.g. --listen.
+# its embedded PostgreSQL (data in ./var), with the web console at http://127.0.0.1:8080/. Extra
+# arguments go to encuentrod, e.g. --listen.
 # On the first run it also makes the first administrator and keeps their API token in
 # var/admin.token (readable by you only): `export ENCUENTRO_TOKEN=$(cat var/admin.token)`.
 set -euo pipefail
@@ -17,4 +18,10 @@ if [ ! -e var/admin.token ] && [[ " $* " != *" --data-dir"* ]]; then
     echo "run: no first administrator made: $out" >&2
   fi
 fi
-exec "$ENCUENTROD" "$@"
+# The web console on this machine only, unless the arguments say otherwise.
+CONSOLE=()
+if [[ " $* " != *" --http-listen"* && " $* " != *" --config"* && -z "${ENCUENTRO_HTTP_LISTEN:-}" &&
+  -z "${ENCUENTRO_CONFIG:-}" ]]; then
+  CONSOLE=(--http-listen 127.0.0.1:8080)
+fi
+exec "$ENCUENTROD" "${CONSOLE[@]}" "$@"

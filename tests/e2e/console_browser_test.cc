@@ -150,12 +150,14 @@ class ConsoleBrowserTest : public ::testing::Test {
   }
   std::string Text(const std::string& selector) {
     const nlohmann::json text =
-        Eval("(document.querySelector('" + selector + "') || {textContent: ''}).textContent");
+        Eval("(document.querySelector(" + Quoted(selector) + ") || {textContent: ''}).textContent");
     return text.is_string() ? text.get<std::string>() : "";
   }
   int Count(const std::string& selector) {
-    return Eval("document.querySelectorAll('" + selector + "').length").get<int>();
+    return Eval("document.querySelectorAll(" + Quoted(selector) + ").length").get<int>();
   }
+  // A JavaScript string literal.
+  static std::string Quoted(const std::string& text) { return nlohmann::json(text).dump(); }
   std::string Console() {
     std::string all;
     for (const std::string& line : browser_->ConsoleMessages()) all += line + "\n";
@@ -332,6 +334,8 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
       "IS NULL");
   tx.commit();
   EXPECT_EQ(FetchStatus("/api/v1/remains/1"), 401);
+  // A fresh load (the same URL but for its fragment would not reload the page).
+  ASSERT_TRUE(browser_->Navigate("about:blank").ok());
   ASSERT_TRUE(browser_->Navigate(registry->console + "/#/queue").ok());
   ASSERT_NO_FATAL_FAILURE(WaitForPage("login"));
 }
