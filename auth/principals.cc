@@ -58,6 +58,12 @@ std::string NewApiToken() { return NewSecret("enc_"); }
 
 std::string NewSessionSecret() { return NewSecret("ses_"); }
 
+bool IsSessionSecret(std::string_view text) {
+  return text.size() == 68 && text.substr(0, 4) == "ses_" &&
+         std::all_of(text.begin() + 4, text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 absl::Status Principals::CreateOrganization(const Principal& caller, const std::string& name,
                                             OrganizationKind kind) {
   if (!IsPrincipalName(name, /*user=*/false)) {

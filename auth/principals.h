@@ -25,6 +25,7 @@ struct IssuedToken {
 
 // "ses_" and 64 hex digits: a web console session's secret, the value of its cookie.
 std::string NewSessionSecret();
+bool IsSessionSecret(std::string_view text);
 
 // An open web console session.
 struct WebSession {

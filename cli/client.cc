@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -116,25 +117,9 @@ grpc::Status CallWithRetries(const std::function<grpc::Status()>& call, bool ide
 }
 
 int ReportRpcError(const std::string& method, const grpc::Status& status) {
-  static const char* const kCodes[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
   const int code = status.error_code();
-  const char* name = code >= 0 && code <= 16 ? kCodes[code] : "UNRECOGNIZED";
+  std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  if (name.empty()) name = "UNRECOGNIZED";
   google::rpc::BadRequest bad;
   google::rpc::Status details;
   if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
@@ -143,11 +128,11 @@ int ReportRpcError(const std::string& method, const grpc::Status& status) {
     }
   }
   if (bad.field_violations_size() == 0) {
-    std::fprintf(stderr, "encuentro: %s failed: %s: %s\n", method.c_str(), name,
+    std::fprintf(stderr, "encuentro: %s failed: %s: %s\n", method.c_str(), name.c_str(),
                  status.error_message().c_str());
     return 1;
   }
-  std::fprintf(stderr, "encuentro: %s failed: %s:\n", method.c_str(), name);
+  std::fprintf(stderr, "encuentro: %s failed: %s:\n", method.c_str(), name.c_str());
   for (const auto& v : bad.field_violations()) {
     std::fprintf(stderr, "  %s: %s\n", v.field().c_str(), v.description().c_str());
   }

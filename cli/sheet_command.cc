@@ -1,5 +1,6 @@
 #include "cli/sheet_command.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -70,7 +71,16 @@ absl::StatusOr<std::string> VerifiedKeyPin(const std::string& host, int port,
   // SSL_set_tlsext_host_name, without its macro's C cast.
   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(host.c_str()));
-  SSL_set1_host(ssl, host.c_str());
+  // The certificate must name the host: an address by an IP entry, a name by a DNS one.
+  in6_addr ip6{};
+  in_addr ip4{};
+  const bool is_ip =
+      inet_pton(AF_INET, host.c_str(), &ip4) == 1 || inet_pton(AF_INET6, host.c_str(), &ip6) == 1;
+  if (is_ip) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+  } else {
+    SSL_set1_host(ssl, host.c_str());
+  }
   if (BIO_do_connect(connection.get()) != 1 || BIO_do_handshake(connection.get()) != 1 ||
       SSL_get_verify_result(ssl) != X509_V_OK) {
     return absl::UnavailableError(absl::StrCat("cannot verify the console's certificate at ",
@@ -117,8 +127,8 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
   if (login->status != 200) return Fail("login refused: " + login->body);
   std::string secret;
   const std::string cookie = login->get_header_value("Set-Cookie");
-  if (absl::StartsWith(cookie, "encuentro_session=")) {
-    secret = cookie.substr(18, cookie.find(';') - 18);
+  if (absl::StartsWith(cookie, "__Host-encuentro_session=")) {
+    secret = cookie.substr(25, cookie.find(';') - 25);
   }
   if (secret.empty()) return Fail("the console sent no session");
   const std::string csrf = nlohmann::json::parse(login->body).value("csrfToken", "");
@@ -129,9 +139,9 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
     const std::string& csrf;
     const std::string& origin;
     ~LogOut() {
-      client.Delete(
-          "/api/v1/session",
-          {{"Cookie", "encuentro_session=" + secret}, {"X-CSRF-Token", csrf}, {"Origin", origin}});
+      client.Delete("/api/v1/session", {{"Cookie", "__Host-encuentro_session=" + secret},
+                                        {"X-CSRF-Token", csrf},
+                                        {"Origin", origin}});
     }
   } log_out{client, secret, csrf, flags.console};
 
@@ -141,8 +151,15 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
   if (tls) {
     const std::string authority = flags.console.substr(8, flags.console.find('/', 8) - 8);
     const size_t colon = authority.rfind(':');
-    const std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
-    const int port = colon == std::string::npos ? 443 : std::atoi(authority.c_str() + colon + 1);
+    std::string host = colon == std::string::npos || authority.back() == ']'
+                           ? authority
+                           : authority.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    const int port = colon == std::string::npos || authority.back() == ']'
+                         ? 443
+                         : std::atoi(authority.c_str() + colon + 1);
     absl::StatusOr<std::string> pin = VerifiedKeyPin(host, port, options.tls_ca);
     if (!pin.ok()) return Fail(std::string(pin.status().message()));
     chromium.extra_arguments.push_back("--ignore-certificate-errors-spki-list=" + *pin);
@@ -156,7 +173,7 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
                      started.status().message()));
   }
   browser::HeadlessChromium& page = **started;
-  if (absl::Status s = page.SetCookie({{"name", "encuentro_session"},
+  if (absl::Status s = page.SetCookie({{"name", "__Host-encuentro_session"},
                                        {"value", secret},
                                        {"url", flags.console + "/"},
                                        {"httpOnly", true},

@@ -114,7 +114,9 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
         found.push_back({{"candidate", records::MissingPersonName(c.person.meta.id)},
                          {"log10_lr", c.evidence.log10_lr},
                          {"lead_posterior", posterior}});
-        if (posterior < options_.lead_posterior) continue;
+        // In a small registry the prior alone can reach the threshold: a lead also needs
+        // evidence for the pair.
+        if (posterior < options_.lead_posterior || c.evidence.log10_lr <= 0) continue;
         outcome.leads.push_back({job.record_id, c.person.meta.id, LeadReason(posterior, c.evidence),
                                  posterior, c.evidence.log10_lr});
       }
@@ -142,7 +144,7 @@ absl::StatusOr<storage::CrossMatchOutcome> CrossMatcher::Run(
         found.push_back({{"candidate", records::RemainsName(r.remains.meta.id)},
                          {"log10_lr", r.evidence.log10_lr},
                          {"lead_posterior", posterior}});
-        if (posterior < options_.lead_posterior) continue;
+        if (posterior < options_.lead_posterior || r.evidence.log10_lr <= 0) continue;
         outcome.leads.push_back({r.remains.meta.id, job.record_id,
                                  LeadReason(posterior, r.evidence), posterior,
                                  r.evidence.log10_lr});

@@ -1,12 +1,12 @@
--- Web console sessions: a user logs in with an API token (or a client certificate) and gets a
--- short-lived session, held by the browser as an HttpOnly cookie. Like tokens, only the SHA-256
--- of the session secret is stored, and revocation (logout, or an administrator) is final.
+-- Web console sessions: a user logs in with an API token and gets a short-lived session, held by
+-- the browser as an HttpOnly cookie. Like tokens, only the SHA-256 of the session secret is
+-- stored, and revocation (logout) is final.
 CREATE TABLE web_sessions (
   id              bigserial PRIMARY KEY,
   secret_sha256   text NOT NULL UNIQUE,
   user_id         bigint NOT NULL REFERENCES users (id),
-  -- The token that opened the session; NULL for a client-certificate login. Revoking the token
-  -- ends its sessions.
+  -- The token that opened the session (NULL is kept for logins by client certificate, which the
+  -- console does not offer yet). Revoking the token ends its sessions.
   token_id        bigint REFERENCES api_tokens (id),
   create_time     timestamptz NOT NULL DEFAULT clock_timestamp(),
   expire_time     timestamptz NOT NULL,

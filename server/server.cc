@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -113,7 +114,8 @@ void InstallShutdownSignalHandlers() {
 
 // Waits for SIGINT/SIGTERM (blocked by main, or caught by CatchShutdownSignal in a thread that
 // does not block them) or for `stop`, then drains the server.
-void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, int grace_seconds) {
+void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, int grace_seconds,
+                           const std::function<void()>& before_shutdown) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -130,6 +132,7 @@ void WaitForShutdownSignal(grpc::Server* server, const std::atomic<bool>& stop, 
   spdlog::info("received {}; draining in-flight calls for up to {} s",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM", grace_seconds);
   server->GetHealthCheckService()->SetServingStatus(false);
+  before_shutdown();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
 }
 
@@ -458,7 +461,8 @@ struct Listeners {
 };
 
 absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStack* stack,
-                                         auth::Principals* principals) {
+                                         auth::Principals* principals,
+                                         const std::string& console_key) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -498,9 +502,14 @@ absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStac
         .tls_cert = config.tls_cert,
         .tls_key = config.tls_key,
         .session_lifetime = std::chrono::minutes(config.http_session_minutes),
-        .threads = config.http_threads};
+        .threads = config.http_threads,
+        .console_key = console_key};
+    // The console's calls carry whole photos back, up to the largest gRPC message.
+    grpc::ChannelArguments channel_arguments;
+    channel_arguments.SetMaxReceiveMessageSize(config.max_message_bytes);
+    channel_arguments.SetMaxSendMessageSize(config.max_message_bytes);
     absl::StatusOr<std::unique_ptr<web::ConsoleServer>> console = web::ConsoleServer::Start(
-        options, listeners.grpc->InProcessChannel(grpc::ChannelArguments()), principals);
+        options, listeners.grpc->InProcessChannel(channel_arguments), principals);
     if (!console.ok()) return console.status();
     listeners.console = *std::move(console);
     spdlog::info("web console: {}/", listeners.console->url());
@@ -511,10 +520,13 @@ absl::StatusOr<Listeners> StartListeners(const ServerConfig& config, ServingStac
 }
 
 // Serves until SIGINT or SIGTERM, then drains in-flight calls for the grace period.
-void ServeUntilSignal(const ServerConfig& config, grpc::Server* server) {
+// `before_shutdown` runs on the signal, before gRPC drains (the web console stops there, its
+// requests answered, while the gRPC server they call still serves).
+void ServeUntilSignal(const ServerConfig& config, grpc::Server* server,
+                      const std::function<void()>& before_shutdown) {
   std::atomic<bool> stop{false};
   std::thread signal_waiter(
-      [&] { WaitForShutdownSignal(server, stop, config.shutdown_grace_seconds); });
+      [&] { WaitForShutdownSignal(server, stop, config.shutdown_grace_seconds, before_shutdown); });
   server->Wait();
   stop = true;
   signal_waiter.join();
@@ -564,7 +576,8 @@ int RunServer(const ServerConfig& config) {
     return BackfillEmbeddings(database->get(), *models->pipeline, config);
   }
 
-  // Gallery and services.
+  // Gallery and services. The web console's key is new at every start (256 random bits).
+  const std::string console_key = config.http_listen.empty() ? "" : auth::NewSessionSecret();
   absl::StatusOr<std::unique_ptr<ServingStack>> stack = ServingStack::Build(
       {.config = &config,
        .database = database->get(),
@@ -575,11 +588,13 @@ int RunServer(const ServerConfig& config) {
        .fused_calibration = models->fused_calibration ? &*models->fused_calibration : nullptr,
        .audit_key = &models->audit_key,
        .cranio_reference = models->cranio_reference ? &*models->cranio_reference : nullptr,
-       .facts = ServerFactsOf(db->endpoints.mode, models->pipeline->models(), database->get())});
+       .facts = ServerFactsOf(db->endpoints.mode, models->pipeline->models(), database->get()),
+       .console_key = console_key});
   if (!stack.ok()) return Fail(stack.status());
 
   // Listeners.
-  absl::StatusOr<Listeners> listeners = StartListeners(config, stack->get(), &principals);
+  absl::StatusOr<Listeners> listeners =
+      StartListeners(config, stack->get(), &principals, console_key);
   if (!listeners.ok()) return Fail(listeners.status());
   (*stack)->StartBackgroundWork();
   spdlog::info("serving on {} (database: {})", listeners->address, db->endpoints.mode);
@@ -588,8 +603,10 @@ int RunServer(const ServerConfig& config) {
   std::fflush(stdout);
 
   // Shutdown: drain on SIGINT/SIGTERM, then stop in reverse order of start.
-  ServeUntilSignal(config, listeners->grpc.get());
-  listeners->console.reset();  // before the gRPC server its calls go to
+  ServeUntilSignal(config, listeners->grpc.get(), [&listeners] {
+    if (listeners->console) listeners->console->Stop();
+  });
+  listeners->console.reset();
   listeners->metrics.reset();
   (*stack)->Shutdown();
   listeners->grpc.reset();  // gRPC requires its services to outlive the server

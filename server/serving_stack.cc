@@ -131,7 +131,8 @@ ServingStack::ServingStack(StackInputs inputs, std::unique_ptr<index::FaceGaller
                            double gallery_load_seconds)
     : config_(*inputs.config),
       database_(inputs.database),
-      gatekeeper_(inputs.principals, {.requests_per_minute = config_.rate_limit_per_minute}),
+      gatekeeper_(inputs.principals, {.requests_per_minute = config_.rate_limit_per_minute,
+                                      .console_key = inputs.console_key}),
       cross_match_queue_(database_),
       server_service_(&gatekeeper_,
                       [&] {

@@ -70,6 +70,8 @@ struct StackInputs {
   const anthropology::ReferenceSample* cranio_reference = nullptr;  // may be null
   // What GetServerInfo reports besides what it asks the database.
   services::ServerFacts facts;
+  // The key the web console's in-process calls carry (GatekeeperOptions::console_key).
+  std::string console_key;
 };
 
 // Thread-safe as its parts are; built and shut down by one thread.

@@ -1,5 +1,7 @@
 #include "services/gatekeeper.h"
 
+#include <sodium.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -92,6 +94,16 @@ absl::StatusOr<auth::Principal> Gatekeeper::Authenticate(const grpc::ServerConte
   if (auto it = metadata.find(kAuthorizationHeader); it != metadata.end()) {
     const std::string value(it->second.data(), it->second.size());
     if (absl::StartsWith(value, kSession)) {
+      // A session is the web console's, which calls in-process with the key: a session secret
+      // sent to the network port never reaches what the console does not offer (administration).
+      const auto key = metadata.find(kConsoleKeyHeader);
+      if (options_.console_key.empty() || key == metadata.end() ||
+          key->second.size() != options_.console_key.size() ||
+          sodium_memcmp(key->second.data(), options_.console_key.data(),
+                        options_.console_key.size()) != 0) {
+        return absl::UnauthenticatedError(
+            "a web console session is accepted only through the web console");
+      }
       return principals_->AuthenticateSession(value.substr(sizeof kSession - 1));
     }
     if (!absl::StartsWith(value, kBearer)) {

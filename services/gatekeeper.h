@@ -1,6 +1,7 @@
 // The first step of every RPC: who is calling (a bearer API token, a web console session, or a
-// verified client certificate under mutual TLS), may their role call this method, and are they within their
-// rate limit. Deny by default: a method missing from RpcRoles() is refused to everyone.
+// verified client certificate under mutual TLS), may their role call this method, and are they
+// within their rate limit. Deny by default: a method missing from RpcRoles() is refused to
+// everyone.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -26,7 +27,14 @@ const std::map<std::string, std::set<auth::Role>>& RpcRoles();
 struct GatekeeperOptions {
   // Calls a principal may make per minute (a token bucket holding a minute's worth); 0: no limit.
   int requests_per_minute = 600;
+  // The web console's in-process calls carry this key (kConsoleKeyHeader) with a session; it
+  // never leaves the process, so a session secret sent from elsewhere (a stolen cookie) is
+  // refused. Empty: no session is accepted.
+  std::string console_key;
 };
+
+// The metadata that carries GatekeeperOptions::console_key.
+inline constexpr char kConsoleKeyHeader[] = "x-encuentro-console-key";
 
 // Thread-safe.
 class Gatekeeper {

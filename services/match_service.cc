@@ -45,8 +45,11 @@ v1::CandidatePair ToProto(const matching::PairDecisions& pair) {
   for (const auto& d : pair.history) {
     *out.add_history() = ToProto(d);
     out.set_remains_lab(d.remains_lab);
-    if (d.lead_posterior && out.lead_posterior() == 0) out.set_lead_posterior(*d.lead_posterior);
-    if (d.lead_log10_lr && out.lead_log10_lr() == 0) out.set_lead_log10_lr(*d.lead_log10_lr);
+    // Another commission's pair: its reviewers' reasons are withheld, and so are the scores
+    // they quote.
+    if (pair.reference_only) continue;
+    if (d.lead_posterior && !out.has_lead_posterior()) out.set_lead_posterior(*d.lead_posterior);
+    if (d.lead_log10_lr && !out.has_lead_log10_lr()) out.set_lead_log10_lr(*d.lead_log10_lr);
   }
   if (!pair.history.empty()) *out.mutable_current() = ToProto(pair.history.back());
   v1::DnaReadiness* dna = out.mutable_dna();

@@ -70,7 +70,7 @@ Decision DecisionFromSql(const std::string& text) {
 constexpr char kDecisionColumns[] =
     "SELECT id, remains_id, missing_person_id, decision, reason, principal, organization, "
     "(extract(epoch from create_time) * 1e6)::bigint, lead_posterior, lead_log10_lr, "
-    "(SELECT r.lab FROM remains r WHERE r.id = remains_id) FROM match_decisions ";
+    "(SELECT r.lab FROM remains r WHERE r.id = match_decisions.remains_id) FROM match_decisions ";
 
 DecisionRecord ReadDecision(const pqxx::row& row) {
   DecisionRecord d;

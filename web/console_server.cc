@@ -1,6 +1,7 @@
 #include "web/console_server.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
 
 #include <nlohmann/json.hpp>
 
@@ -18,7 +19,9 @@
 namespace encuentro::web {
 namespace {
 
-constexpr char kSessionCookie[] = "encuentro_session";
+// "__Host-": the browser accepts it only from this origin, over a secure context, for all its
+// paths, so that no sibling site can plant a session of its own choosing.
+constexpr char kSessionCookie[] = "__Host-encuentro_session";
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
 // No inline script or style, nothing from elsewhere, no framing: what the console needs and no
@@ -49,25 +52,36 @@ void Refuse(grpc::StatusCode code, const std::string& message, httplib::Response
   Answer(ErrorAnswer(grpc::Status(code, message)), response);
 }
 
+// The session cookie's secret; empty when there is none, it is malformed, or there are two.
 std::string SessionSecretOf(const httplib::Request& request) {
+  std::vector<std::string> found;
   for (size_t i = 0; i < request.get_header_value_count("Cookie"); ++i) {
     for (absl::string_view cookie : absl::StrSplit(request.get_header_value("Cookie", i), ';')) {
       cookie = absl::StripAsciiWhitespace(cookie);
       if (absl::ConsumePrefix(&cookie, kSessionCookie) && absl::ConsumePrefix(&cookie, "=")) {
-        return std::string(cookie);
+        found.emplace_back(cookie);
       }
     }
   }
-  return "";
+  if (found.size() != 1 || !auth::IsSessionSecret(found[0])) return "";
+  return found[0];
 }
 
-// A request that changes something must come from the console's own pages: the browser sends
-// Origin (and Sec-Fetch-Site) on such requests, which a page elsewhere cannot forge.
-bool FromOwnOrigin(const httplib::Request& request, const std::string& own_origin) {
-  const std::string origin = request.get_header_value("Origin");
-  if (!origin.empty() && origin != own_origin) return false;
+bool SameSecret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// API requests must come from the console's own pages (or from no page: a typed address, a
+// program). Browsers say where a request comes from in Sec-Fetch-Site, and in Origin for one
+// that changes something; a page elsewhere, even on a sibling site, cannot forge either. The
+// origin is compared with the Host the browser addressed, which is right behind any name or port.
+bool FromOwnOrigin(const httplib::Request& request, bool tls) {
   const std::string site = request.get_header_value("Sec-Fetch-Site");
-  return site.empty() || site == "same-origin";
+  if (!site.empty() && site != "same-origin" && site != "none") return false;
+  const std::string origin = request.get_header_value("Origin");
+  if (origin.empty()) return true;
+  const std::string host = request.get_header_value("Host");
+  return !host.empty() && origin == absl::StrCat(tls ? "https://" : "http://", host);
 }
 
 bool IsStateChange(const std::string& method) { return method != "GET" && method != "HEAD"; }
@@ -76,28 +90,27 @@ bool IsStateChange(const std::string& method) { return method != "GET" && method
 class Dispatcher {
  public:
   Dispatcher(const ConsoleOptions& options, const JsonGateway* gateway,
-             auth::Principals* principals, std::string own_origin)
+             auth::Principals* principals)
       : options_(options),
         gateway_(gateway),
         principals_(principals),
-        own_origin_(std::move(own_origin)),
         tls_(!options.tls_cert.empty()) {}
 
   void Serve(const httplib::Request& request, httplib::Response& response) const {
     SetSecurityHeaders(tls_, response);
-    if (request.method == "GET" && (request.path == "/" || request.path == "/index.html")) {
+    const bool reads = request.method == "GET" || request.method == "HEAD";
+    if (reads && (request.path == "/" || request.path == "/index.html")) {
       return ServeAsset("index.html", response);
     }
-    if (request.method == "GET" && absl::StartsWith(request.path, "/console/")) {
+    if (reads && absl::StartsWith(request.path, "/console/")) {
       return ServeAsset(request.path.substr(std::strlen("/console/")), response);
     }
     if (!absl::StartsWith(request.path, "/api/v1/")) {
       return Refuse(grpc::StatusCode::NOT_FOUND, "no such page: " + request.path, response);
     }
-    if (IsStateChange(request.method) && !FromOwnOrigin(request, own_origin_)) {
+    if (!FromOwnOrigin(request, tls_)) {
       return Refuse(grpc::StatusCode::PERMISSION_DENIED,
-                    "cross-site request refused: changes are accepted only from the console's "
-                    "own pages",
+                    "cross-site request refused: the API answers only the console's own pages",
                     response);
     }
     if (request.path == "/api/v1/sessions" && request.method == "POST") {
@@ -108,7 +121,7 @@ class Dispatcher {
       return Refuse(grpc::StatusCode::UNAUTHENTICATED, "not logged in", response);
     }
     if (IsStateChange(request.method) &&
-        request.get_header_value(kCsrfHeader) != CsrfTokenOf(secret)) {
+        !SameSecret(request.get_header_value(kCsrfHeader), CsrfTokenOf(secret))) {
       return Refuse(grpc::StatusCode::PERMISSION_DENIED,
                     "missing or wrong X-CSRF-Token: reload the page and try again", response);
     }
@@ -116,13 +129,33 @@ class Dispatcher {
       if (request.method == "GET") return DescribeSession(secret, response);
       if (request.method == "DELETE") return LogOut(secret, response);
     }
-    ApiRequest api{request.method, request.path,        {},
-                   request.body,   "Session " + secret, request.remote_addr};
+    ApiRequest api{request.method, request.path, {}, request.body, "Session " + secret};
+    if (request.method == "GET" && request.path == "/api/v1/auditEntries:export") {
+      return StreamAuditExport(api, response);
+    }
     for (const auto& [key, value] : request.params) api.query.emplace(key, value);
     Answer(gateway_->Handle(api), response);
   }
 
  private:
+  void StreamAuditExport(const ApiRequest& api, httplib::Response& response) const {
+    HttpAnswer refused;
+    std::shared_ptr<AuditExportStream> stream = gateway_->OpenAuditExport(api, &refused);
+    if (!stream) return Answer(refused, response);
+    response.set_header("Cache-Control", "no-store");
+    // A failure halfway aborts the response (no final chunk), so that a cut export is never
+    // taken for a whole one: a prefix of the chain would verify.
+    response.set_chunked_content_provider("application/x-ndjson",
+                                          [stream](size_t, httplib::DataSink& sink) {
+                                            std::string lines;
+                                            if (stream->Next(&lines))
+                                              return sink.write(lines.data(), lines.size());
+                                            if (!stream->Finish().ok()) return false;
+                                            sink.done();
+                                            return true;
+                                          });
+  }
+
   void ServeAsset(const std::string& path, httplib::Response& response) const {
     const ConsoleAsset* asset = FindConsoleAsset(path);
     if (asset == nullptr) {
@@ -144,10 +177,21 @@ class Dispatcher {
     absl::StatusOr<auth::WebSession> session =
         principals_->OpenSession(body["token"].get<std::string>(), options_.session_lifetime);
     if (!session.ok()) {
-      return Refuse(static_cast<grpc::StatusCode>(session.status().code()),
-                    std::string(session.status().message()), response);
+      spdlog::warn("web console: login refused from {}: {}", request.remote_addr,
+                   session.status().message());
+      // Why a token is refused is the caller's to know; a failure of ours stays in our log.
+      if (absl::IsUnauthenticated(session.status())) {
+        return Refuse(grpc::StatusCode::UNAUTHENTICATED, std::string(session.status().message()),
+                      response);
+      }
+      return Refuse(grpc::StatusCode::UNAVAILABLE, "cannot log in now; try again", response);
     }
     spdlog::info("web console: {} logged in from {}", session->principal.user, request.remote_addr);
+    absl::StatusOr<nlohmann::json> linked = LinkedCases(session->principal);
+    if (!linked.ok()) {
+      principals_->CloseSession(session->secret).IgnoreError();
+      return Refuse(grpc::StatusCode::UNAVAILABLE, "cannot log in now; try again", response);
+    }
     const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
                              session->expire_time - std::chrono::system_clock::now())
                              .count();
@@ -155,7 +199,7 @@ class Dispatcher {
                         absl::StrCat(kSessionCookie, "=", session->secret,
                                      "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=",
                                      std::max<int64_t>(max_age, 0)));
-    SendSession(session->secret, session->principal, session->expire_time, response);
+    SendSession(session->secret, session->principal, session->expire_time, *linked, response);
   }
 
   void DescribeSession(const std::string& secret, httplib::Response& response) const {
@@ -169,21 +213,27 @@ class Dispatcher {
     if (!stored.ok() || !stored->has_value()) {
       return Refuse(grpc::StatusCode::UNAVAILABLE, "cannot read the session", response);
     }
-    SendSession(secret, *principal, (*stored)->expire_time, response);
+    absl::StatusOr<nlohmann::json> linked = LinkedCases(*principal);
+    if (!linked.ok()) {
+      return Refuse(grpc::StatusCode::UNAVAILABLE, "cannot read the session; try again", response);
+    }
+    SendSession(secret, *principal, (*stored)->expire_time, *linked, response);
+  }
+
+  // The cases linked to a families' collective; none for other roles.
+  absl::StatusOr<nlohmann::json> LinkedCases(const auth::Principal& principal) const {
+    nlohmann::json linked = nlohmann::json::array();
+    if (principal.role != auth::Role::kFamilyAuditor) return linked;
+    absl::StatusOr<std::vector<std::string>> records =
+        principals_->store()->LinkedRecords(principal.organization);
+    if (!records.ok()) return records.status();
+    for (const std::string& name : *records) linked.push_back(name);
+    return linked;
   }
 
   void SendSession(const std::string& secret, const auth::Principal& principal,
-                   records::Timestamp expire_time, httplib::Response& response) const {
-    nlohmann::json linked = nlohmann::json::array();
-    if (principal.role == auth::Role::kFamilyAuditor) {
-      absl::StatusOr<std::vector<std::string>> records =
-          principals_->store()->LinkedRecords(principal.organization);
-      if (!records.ok()) {
-        return Refuse(grpc::StatusCode::UNAVAILABLE, std::string(records.status().message()),
-                      response);
-      }
-      for (const std::string& name : *records) linked.push_back(name);
-    }
+                   records::Timestamp expire_time, const nlohmann::json& linked,
+                   httplib::Response& response) const {
     const nlohmann::json out = {{"user", principal.user},
                                 {"organization", principal.organization},
                                 {"role", auth::RoleName(principal.role)},
@@ -206,7 +256,6 @@ class Dispatcher {
   const ConsoleOptions options_;
   const JsonGateway* gateway_;
   auth::Principals* principals_;
-  const std::string own_origin_;
   const bool tls_;
 };
 
@@ -260,9 +309,8 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
                                       ": cannot listen there (in use, or not this machine's)");
   }
   console->url_ = absl::StrCat(tls ? "https://" : "http://", url_host, ":", port);
-  console->gateway_ = std::make_unique<JsonGateway>(std::move(channel));
-  auto dispatcher =
-      std::make_shared<Dispatcher>(options, console->gateway_.get(), principals, console->url_);
+  console->gateway_ = std::make_unique<JsonGateway>(std::move(channel), options.console_key);
+  auto dispatcher = std::make_shared<Dispatcher>(options, console->gateway_.get(), principals);
   auto handler = [dispatcher](const httplib::Request& request, httplib::Response& response) {
     dispatcher->Serve(request, response);
   };
@@ -280,9 +328,12 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   return console;
 }
 
-ConsoleServer::~ConsoleServer() {
+void ConsoleServer::Stop() {
+  std::lock_guard lock(stop_mu_);
   if (server_) server_->stop();
   if (listener_.joinable()) listener_.join();
 }
+
+ConsoleServer::~ConsoleServer() { Stop(); }
 
 }  // namespace encuentro::web

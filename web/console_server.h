@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -32,6 +33,8 @@ struct ConsoleOptions {
   std::chrono::seconds session_lifetime{std::chrono::minutes(30)};
   // Requests served at once.
   int threads = 8;
+  // Sent with every in-process call (services::GatekeeperOptions::console_key).
+  std::string console_key;
 };
 
 // The CSRF token of a session: a digest of its secret, so that only a page that was told it (by
@@ -47,6 +50,10 @@ class ConsoleServer {
       auth::Principals* principals);
   ~ConsoleServer();
 
+  // Stops taking requests and waits for those in flight (before the gRPC server they call goes
+  // away). Idempotent.
+  void Stop();
+
   // "http://127.0.0.1:8080" or "https://host:8443", with the port chosen.
   const std::string& url() const { return url_; }
 
@@ -57,6 +64,7 @@ class ConsoleServer {
   std::unique_ptr<httplib::Server> server_;
   std::thread listener_;
   std::string url_;
+  std::mutex stop_mu_;
 };
 
 }  // namespace encuentro::web

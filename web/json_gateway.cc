@@ -9,11 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "encuentro/v1/audit.grpc.pb.h"
 #include "encuentro/v1/photos.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/gatekeeper.h"
 
 namespace encuentro::web {
 namespace {
@@ -71,10 +73,11 @@ const std::vector<Route>& Routes() {
             "encuentro.v1.DentalService.GetDentalChart", "name", Fields::kQuery),
       route("GET", absl::StrCat(kRemains, "/measurementVersions"),
             "encuentro.v1.AnthropologyService.ListMeasurementVersions", "parent", Fields::kQuery),
-      route("GET", absl::StrCat(kRemains, ":estimateSex"),
-            "encuentro.v1.AnthropologyService.EstimateSex", "remains", Fields::kQuery),
-      route("GET", absl::StrCat(kRemains, ":estimateStature"),
-            "encuentro.v1.AnthropologyService.EstimateStature", "remains", Fields::kQuery),
+      // POST: with save_to_profile an estimate changes the record.
+      route("POST", absl::StrCat(kRemains, ":estimateSex"),
+            "encuentro.v1.AnthropologyService.EstimateSex", "remains", Fields::kBody),
+      route("POST", absl::StrCat(kRemains, ":estimateStature"),
+            "encuentro.v1.AnthropologyService.EstimateStature", "remains", Fields::kBody),
       route("GET", "auditEntries", "encuentro.v1.AuditService.ListEntries", "", Fields::kQuery),
       route("GET", "auditCheckpoint", "encuentro.v1.AuditService.GetCheckpoint", "",
             Fields::kQuery),
@@ -87,28 +90,37 @@ const std::regex& PhotoContentPath() {
   return *kPath;
 }
 
-constexpr char kExportPath[] = "/api/v1/auditEntries:export";
-
 grpc::Status Invalid(const std::string& message) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
 }
 
-// A query string as a JSON object: "true"/"false" become booleans, everything else a string,
-// which protobuf's JSON parser also takes for numbers and enums; a repeated key, a list.
-nlohmann::json QueryAsJson(const std::multimap<std::string, std::string>& query) {
-  nlohmann::json out = nlohmann::json::object();
+// A query string as the JSON object of `type`'s fields: a bool field's "true"/"false" as a
+// boolean, a repeated field's values (its key given once or more) as a list, everything else as
+// a string, which protobuf's JSON parser also takes for numbers and enums. An unknown key is
+// kept, for the parser to refuse by name.
+grpc::Status QueryAsJson(const std::multimap<std::string, std::string>& query,
+                         const protobuf::Descriptor& type, nlohmann::json* out) {
+  *out = nlohmann::json::object();
   for (const auto& [key, value] : query) {
+    const protobuf::FieldDescriptor* field = type.FindFieldByName(key);
+    for (int i = 0; field == nullptr && i < type.field_count(); ++i) {
+      if (type.field(i)->json_name() == key) field = type.field(i);
+    }
     nlohmann::json v = value;
-    if (value == "true") v = true;
-    if (value == "false") v = false;
-    if (!out.contains(key)) {
-      out[key] = v;
+    if (field != nullptr && field->type() == protobuf::FieldDescriptor::TYPE_BOOL &&
+        (value == "true" || value == "false")) {
+      v = value == "true";
+    }
+    if (field != nullptr && field->is_repeated()) {
+      if (!out->contains(key)) (*out)[key] = nlohmann::json::array();
+      (*out)[key].push_back(v);
+    } else if (out->contains(key)) {
+      return Invalid("'" + key + "' is given more than once");
     } else {
-      if (!out[key].is_array()) out[key] = nlohmann::json::array({out[key]});
-      out[key].push_back(v);
+      (*out)[key] = v;
     }
   }
-  return out;
+  return grpc::Status::OK;
 }
 
 // The request message of `route` from the path, the query or the body.
@@ -123,7 +135,9 @@ grpc::Status BuildRequest(const Route& route, const std::smatch& match, const Ap
     if (!http.query.empty()) return Invalid("this method takes its fields in the body");
   } else {
     if (!http.body.empty()) return Invalid("this method takes its fields in the query string");
-    fields = QueryAsJson(http.query);
+    if (grpc::Status s = QueryAsJson(http.query, *request->GetDescriptor(), &fields); !s.ok()) {
+      return s;
+    }
   }
   if (*route.path_field != '\0') {
     const std::string json_name =
@@ -145,6 +159,7 @@ grpc::Status BuildRequest(const Route& route, const std::smatch& match, const Ap
 std::unique_ptr<grpc::ClientContext> ContextFor(const ApiRequest& http) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->AddMetadata("authorization", http.authorization);
+  context->AddMetadata(services::kConsoleKeyHeader, http.console_key);
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
   return context;
 }
@@ -208,19 +223,62 @@ HttpAnswer PhotoContent(const std::shared_ptr<grpc::Channel>& channel, const std
   return {200, photo.content_type(), photo.content()};
 }
 
-HttpAnswer AuditExport(const std::shared_ptr<grpc::Channel>& channel, const ApiRequest& http) {
-  auto stub = v1::AuditService::NewStub(channel);
-  std::unique_ptr<grpc::ClientContext> context = ContextFor(http);
-  std::unique_ptr<grpc::ClientReader<v1::ExportAuditEntriesChunk>> reader =
-      stub->ExportEntries(context.get(), v1::ExportAuditEntriesRequest());
-  HttpAnswer answer{200, "application/x-ndjson", ""};
-  v1::ExportAuditEntriesChunk chunk;
-  while (reader->Read(&chunk)) {
-    for (const std::string& line : chunk.lines()) absl::StrAppend(&answer.body, line, "\n");
+class GrpcAuditExportStream : public AuditExportStream {
+ public:
+  GrpcAuditExportStream(const std::shared_ptr<grpc::Channel>& channel, const ApiRequest& http)
+      : stub_(v1::AuditService::NewStub(channel)) {
+    context_.AddMetadata("authorization", http.authorization);
+    context_.AddMetadata(services::kConsoleKeyHeader, http.console_key);
+    // No deadline: a long log takes as long as the browser takes to read it, and the browser
+    // going away cancels the call.
+    reader_ = stub_->ExportEntries(&context_, v1::ExportAuditEntriesRequest());
   }
-  if (grpc::Status s = reader->Finish(); !s.ok()) return ErrorAnswer(s);
-  return answer;
-}
+  ~GrpcAuditExportStream() override {
+    if (!finished_) {
+      context_.TryCancel();
+      reader_->Finish().ok();
+    }
+  }
+
+  // Reads the first chunk ahead; false when there is none (an error, or an empty log).
+  bool Prime() {
+    primed_ = Read(&first_);
+    return primed_;
+  }
+
+  bool Next(std::string* lines) override {
+    if (primed_) {
+      primed_ = false;
+      *lines = std::move(first_);
+      return true;
+    }
+    return Read(lines);
+  }
+  grpc::Status Finish() override {
+    if (!finished_) {
+      finished_ = true;
+      status_ = reader_->Finish();
+    }
+    return status_;
+  }
+
+ private:
+  bool Read(std::string* lines) {
+    lines->clear();
+    v1::ExportAuditEntriesChunk chunk;
+    if (finished_ || !reader_->Read(&chunk)) return false;
+    for (const std::string& line : chunk.lines()) absl::StrAppend(lines, line, "\n");
+    return true;
+  }
+
+  std::unique_ptr<v1::AuditService::Stub> stub_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::ExportAuditEntriesChunk>> reader_;
+  std::string first_;
+  bool primed_ = false;
+  bool finished_ = false;
+  grpc::Status status_;
+};
 
 }  // namespace
 
@@ -258,26 +316,9 @@ int HttpStatusOf(grpc::StatusCode code) {
 }
 
 HttpAnswer ErrorAnswer(const grpc::Status& status) {
-  static constexpr const char* kNames[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
   const int code = static_cast<int>(status.error_code());
   nlohmann::json error = {{"code", HttpStatusOf(status.error_code())},
-                          {"status", code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN"},
+                          {"status", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))},
                           {"message", status.error_message()},
                           {"details", nlohmann::json::array()}};
   google::rpc::Status details;
@@ -298,12 +339,27 @@ HttpAnswer ErrorAnswer(const grpc::Status& status) {
               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-HttpAnswer JsonGateway::Handle(const ApiRequest& http) const {
+std::unique_ptr<AuditExportStream> JsonGateway::OpenAuditExport(const ApiRequest& asked,
+                                                                HttpAnswer* refused) const {
+  ApiRequest http = asked;
+  http.console_key = console_key_;
+  auto stream = std::make_unique<GrpcAuditExportStream>(channel_, http);
+  if (!stream->Prime()) {
+    if (grpc::Status s = stream->Finish(); !s.ok()) {
+      *refused = ErrorAnswer(s);
+      return nullptr;
+    }
+  }
+  return stream;
+}
+
+HttpAnswer JsonGateway::Handle(const ApiRequest& asked) const {
+  ApiRequest http = asked;
+  http.console_key = console_key_;
   std::smatch match;
   if (http.method == "GET" && std::regex_match(http.path, match, PhotoContentPath())) {
     return PhotoContent(channel_, match[1].str(), http);
   }
-  if (http.method == "GET" && http.path == kExportPath) return AuditExport(channel_, http);
   bool path_known = false;
   for (const Route& route : Routes()) {
     if (!std::regex_match(http.path, match, route.path)) continue;

@@ -3,8 +3,10 @@
 // families' collective sees only its linked case and verifies an export in the browser; CSRF,
 // foreign origins and expired sessions are refused. Screenshots of each page are kept under
 // ENCUENTRO_TEST_ARTIFACTS_DIR.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "browser/headless_chromium.h"
+#include "encuentro/v1/server.grpc.pb.h"
 #include "storage/embedded_cluster.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -37,6 +40,8 @@ struct Registry {
   std::string address;  // gRPC
   std::string console;  // "http://127.0.0.1:PORT"
   std::string admin, staff, family;
+  // The imports run in parallel: which id Ana (A-1, whose face the remains have) gets varies.
+  std::string ana, berta;
   std::string public_key_hex;
 };
 
@@ -93,9 +98,13 @@ class ConsoleBrowserTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       leads = Cli(r.staff, {"--json", "candidates", "--current", "pending"}).out;
     }
-    ASSERT_NE(leads.find("missingPersons/1"), std::string::npos) << leads;
-    ASSERT_EQ(Cli(r.staff, {"admin", "link-case", "colectivo-buscadoras", "missingPersons/1",
-                            "--consent", "acta de consentimiento 12/2026"})
+    ASSERT_NE(leads.find("remains/1"), std::string::npos) << leads;
+    r.ana = nlohmann::json::parse(leads.substr(0, leads.find('\n')))["missing_person"];
+    const std::string folio = Cli(r.staff, {"--json", "missing", "get", r.ana}).out;
+    ASSERT_NE(folio.find("\"A-1\""), std::string::npos) << folio;
+    r.berta = r.ana == "missingPersons/1" ? "missingPersons/2" : "missingPersons/1";
+    ASSERT_EQ(Cli(r.staff, {"admin", "link-case", "colectivo-buscadoras", r.ana, "--consent",
+                            "acta de consentimiento 12/2026"})
                   .exit_code,
               0);
     ASSERT_EQ(Cli(r.admin, {"audit", "checkpoint", "--create"}).exit_code, 0);
@@ -171,7 +180,7 @@ class ConsoleBrowserTest : public ::testing::Test {
     absl::StatusOr<nlohmann::json> cookies = browser_->Cookies({registry->console + "/"});
     if (!cookies.ok()) return "";
     for (const auto& c : *cookies) {
-      if (c["name"] == "encuentro_session") return c["value"];
+      if (c["name"] == "__Host-encuentro_session") return c["value"];
     }
     return "";
   }
@@ -192,7 +201,7 @@ TEST_F(ConsoleBrowserTest, StaffComparePlantedLeadDecideAndSeeItInTheHistory) {
   EXPECT_EQ(Eval("document.cookie"), "");
 
   const std::string lead =
-      "[data-test=lead-row][data-remains='remains/1'][data-person='missingPersons/1']";
+      "[data-test=lead-row][data-remains='remains/1'][data-person='" + registry->ana + "']";
   ASSERT_EQ(Count(lead), 1) << Text("body");
   ASSERT_TRUE(browser_->Click(lead + " [data-test=lead-compare]").ok());
   // No search of these remains yet in this session: the console asks why, as the API does.
@@ -239,10 +248,10 @@ TEST_F(ConsoleBrowserTest, StaffComparePlantedLeadDecideAndSeeItInTheHistory) {
   ASSERT_TRUE(browser_->Navigate(registry->console + "/#/remains/1").ok());
   ASSERT_NO_FATAL_FAILURE(WaitForPage("remains"));
   Screenshot("4-remains");
-  ASSERT_TRUE(browser_->Navigate(registry->console + "/#/missingPersons/1").ok());
+  ASSERT_TRUE(browser_->Navigate(registry->console + "/#/" + registry->ana).ok());
   ASSERT_NO_FATAL_FAILURE(WaitForPage("person"));
   Screenshot("5-person");
-  ASSERT_TRUE(browser_->Navigate(registry->console + "/#/sheet/remains/1/missingPersons/1").ok());
+  ASSERT_TRUE(browser_->Navigate(registry->console + "/#/sheet/remains/1/" + registry->ana).ok());
   ASSERT_NO_FATAL_FAILURE(WaitForPage("sheet"));
   EXPECT_NE(Text("[data-test=sheet-footer]").find(std::to_string(1)), std::string::npos);
   Screenshot("6-sheet");
@@ -253,8 +262,8 @@ TEST_F(ConsoleBrowserTest, StaffComparePlantedLeadDecideAndSeeItInTheHistory) {
   // The same sheet from the command line, for the case file.
   const auto sheet = registry->dir->path() / "sheet.pdf";
   CommandResult printed =
-      Cli(registry->staff, {"sheet", "remains/1", "missingPersons/1", "-o", sheet.string(),
-                            "--console", registry->console, "--legal-basis", "FGE-CI-2026-41"});
+      Cli(registry->staff, {"sheet", "remains/1", registry->ana, "-o", sheet.string(), "--console",
+                            registry->console, "--legal-basis", "FGE-CI-2026-41"});
   ASSERT_EQ(printed.exit_code, 0) << printed.out << printed.err;
   std::ifstream sheet_in(sheet, std::ios::binary);
   const std::string sheet_pdf((std::istreambuf_iterator<char>(sheet_in)),
@@ -272,7 +281,7 @@ TEST_F(ConsoleBrowserTest, StaffComparePlantedLeadDecideAndSeeItInTheHistory) {
   ASSERT_NO_FATAL_FAILURE(WaitForPage("login"));
   httplib::Client client(registry->console);
   httplib::Result after =
-      client.Get("/api/v1/session", {{"Cookie", "encuentro_session=" + secret}});
+      client.Get("/api/v1/session", {{"Cookie", "__Host-encuentro_session=" + secret}});
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 401) << after->body;
 }
@@ -281,7 +290,9 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
   ASSERT_NO_FATAL_FAILURE(LogIn(registry->staff, "queue"));
   const std::string decision =
       R"({method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify()"
-      R"({remains: 'remains/1', missingPerson: 'missingPersons/2', decision: 'EXCLUDED', )"
+      R"({remains: 'remains/1', missingPerson: ')" +
+      registry->berta +
+      R"(', decision: 'EXCLUDED', )"
       R"(reason: 'forged'})})";
   // Without the CSRF token, even from the console's own page.
   EXPECT_EQ(FetchStatus("/api/v1/candidates:recordDecision", decision), 403);
@@ -291,12 +302,12 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
                                "s.csrfToken)")
                                .get<std::string>();
   httplib::Client client(registry->console);
-  const std::string body =
-      R"({"remains": "remains/1", "missingPerson": "missingPersons/2", "decision": "EXCLUDED",)"
-      R"( "reason": "forged"})";
+  const std::string body = R"({"remains": "remains/1", "missingPerson": ")" + registry->berta +
+                           R"(", "decision": "EXCLUDED",)"
+                           R"( "reason": "forged"})";
   // With the token but from another site's page.
   httplib::Result foreign = client.Post("/api/v1/candidates:recordDecision",
-                                        {{"Cookie", "encuentro_session=" + secret},
+                                        {{"Cookie", "__Host-encuentro_session=" + secret},
                                          {"X-CSRF-Token", csrf},
                                          {"Origin", "https://evil.example"}},
                                         body, "application/json");
@@ -305,8 +316,8 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
   // A wrong token.
   httplib::Result wrong = client.Post(
       "/api/v1/candidates:recordDecision",
-      {{"Cookie", "encuentro_session=" + secret}, {"X-CSRF-Token", std::string(64, '0')}}, body,
-      "application/json");
+      {{"Cookie", "__Host-encuentro_session=" + secret}, {"X-CSRF-Token", std::string(64, '0')}},
+      body, "application/json");
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 403) << wrong->body;
   EXPECT_EQ(Cli(registry->staff, {"--json", "candidates", "remains/1"}).out.find("forged"),
@@ -314,13 +325,28 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
   // Bad input is refused with the field named, and nothing is written.
   httplib::Result no_reason =
       client.Post("/api/v1/candidates:recordDecision",
-                  {{"Cookie", "encuentro_session=" + secret}, {"X-CSRF-Token", csrf}},
-                  R"({"remains": "remains/1", "missingPerson": "missingPersons/2",)"
-                  R"( "decision": "EXCLUDED", "reason": ""})",
+                  {{"Cookie", "__Host-encuentro_session=" + secret}, {"X-CSRF-Token", csrf}},
+                  R"({"remains": "remains/1", "missingPerson": ")" + registry->berta +
+                      R"(",)"
+                      R"( "decision": "EXCLUDED", "reason": ""})",
                   "application/json");
   ASSERT_TRUE(no_reason);
   EXPECT_EQ(no_reason->status, 400) << no_reason->body;
   EXPECT_NE(no_reason->body.find("\"field\":\"reason\""), std::string::npos) << no_reason->body;
+  // A read from another site's page (a sibling site sends a SameSite=Strict cookie too).
+  httplib::Result sibling = client.Get(
+      "/api/v1/remains/1",
+      {{"Cookie", "__Host-encuentro_session=" + secret}, {"Sec-Fetch-Site", "same-site"}});
+  ASSERT_TRUE(sibling);
+  EXPECT_EQ(sibling->status, 403) << sibling->body;
+  // A session is the console's alone: sent to the gRPC port (a stolen cookie), it is refused.
+  auto stub = v1::ServerService::NewStub(
+      grpc::CreateChannel(registry->address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Session " + secret);
+  v1::ServerInfo info;
+  EXPECT_EQ(stub->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   // Every answer carries the console's security headers.
   EXPECT_NE(no_reason->get_header_value("Content-Security-Policy").find("script-src 'self'"),
             std::string::npos);
@@ -346,8 +372,8 @@ TEST_F(ConsoleBrowserTest, FamilySeesOnlyTheirCaseAndVerifiesTheExportInTheBrows
   EXPECT_NE(Text("[data-test=linked-case]").find("A-1"), std::string::npos) << Text("body");
   EXPECT_GE(Count("[data-test=audit-entry]"), 1);
   // Another family's case, and photos, are not theirs to see.
-  EXPECT_EQ(FetchStatus("/api/v1/missingPersons/2"), 403);
-  EXPECT_EQ(FetchStatus("/api/v1/missingPersons/1/photos"), 403);
+  EXPECT_EQ(FetchStatus("/api/v1/" + registry->berta), 403);
+  EXPECT_EQ(FetchStatus("/api/v1/" + registry->ana + "/photos"), 403);
   EXPECT_EQ(FetchStatus("/api/v1/remains/1/photos/3:content"), 403);
 
   ASSERT_TRUE(browser_->Type("[data-test=verify-pubkey]", registry->public_key_hex).ok());
@@ -360,8 +386,8 @@ TEST_F(ConsoleBrowserTest, FamilySeesOnlyTheirCaseAndVerifiesTheExportInTheBrows
 
   // A copy with one entry changed fails, in the browser.
   httplib::Client client(registry->console);
-  httplib::Result exported = client.Get("/api/v1/auditEntries:export",
-                                        {{"Cookie", "encuentro_session=" + SessionCookie()}});
+  httplib::Result exported = client.Get(
+      "/api/v1/auditEntries:export", {{"Cookie", "__Host-encuentro_session=" + SessionCookie()}});
   ASSERT_TRUE(exported);
   ASSERT_EQ(exported->status, 200) << exported->body;
   // The second line's hash, one digit changed: the chain breaks there.
@@ -381,6 +407,74 @@ TEST_F(ConsoleBrowserTest, FamilySeesOnlyTheirCaseAndVerifiesTheExportInTheBrows
   ASSERT_TRUE(browser_->WaitForSelector("[data-test=verify-result][data-ok]").ok()) << Text("body");
   EXPECT_EQ(Eval("document.querySelector('[data-test=verify-result]').dataset.ok"), "false");
   Screenshot("8-family-tampered");
+}
+
+// Over HTTPS, as the console is served off loopback: with the gRPC certificate, and HSTS; and
+// `encuentro sheet` checks the certificate against the CA and has Chromium trust that key alone.
+TEST_F(ConsoleBrowserTest, OverHttpsTheSheetTrustsOnlyTheVerifiedKey) {
+  Registry& r = *registry;
+  const auto pki = r.dir->path() / "pki";
+  std::filesystem::create_directories(pki);
+  const auto p = [&](const std::string& name) { return (pki / name).string(); };
+  const auto openssl = [&](std::vector<std::string> args) {
+    CommandResult result = RunCommand("/usr/bin/openssl", args, r.dir->path());
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  };
+  std::ofstream(pki / "server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  ASSERT_NO_FATAL_FAILURE(
+      openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out",
+               p("ca.crt"), "-days", "2", "-subj", "/CN=Encuentro Test CA"}));
+  ASSERT_NO_FATAL_FAILURE(
+      openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out",
+               p("server.csr"), "-subj", "/CN=localhost"}));
+  ASSERT_NO_FATAL_FAILURE(openssl({"x509", "-req", "-in", p("server.csr"), "-CA", p("ca.crt"),
+                                   "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
+                                   p("server.crt"), "-days", "2", "-extfile", p("server.ext")}));
+  // A second server on the same database and audit chain (a replica), over TLS.
+  const auto var = r.dir->path() / "tls-var";
+  std::filesystem::create_directories(var);
+  for (const char* key : {"audit-signing.key", "audit-signing.key.pub"}) {
+    std::filesystem::copy_file(r.dir->path() / "var" / key, var / key);
+  }
+  ServerProcess server(
+      ENCUENTROD_PATH,
+      {"--data-dir", var.string(), "--database-url", r.database_url, "--listen", "127.0.0.1:0",
+       "--http-listen", "127.0.0.1:0", "--tls-cert", p("server.crt"), "--tls-key", p("server.key"),
+       "--cross-match-workers", "0", "--rate-limit-per-minute", "0"},
+      r.dir->path());
+  std::optional<std::string> address = server.WaitForListening(seconds(60));
+  ASSERT_TRUE(address) << server.Stderr();
+  const std::string out = server.Stdout();
+  const size_t at = out.find("web console on https://");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string console = out.substr(at + 15, out.find('/', at + 23) - at - 15);
+
+  httplib::Client client(console);
+  client.set_ca_cert_path(p("ca.crt").c_str());
+  client.enable_server_certificate_verification(true);
+  httplib::Result page = client.Get("/");
+  ASSERT_TRUE(page) << httplib::to_string(page.error());
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Strict-Transport-Security"), "");
+
+  const auto sheet = r.dir->path() / "sheet-https.pdf";
+  const std::vector<std::string> print = {"sheet", "remains/1",     registry->ana,
+                                          "-o",    sheet.string(),  "--console",
+                                          console, "--legal-basis", "FGE-CI-2026-41"};
+  std::vector<std::string> with_ca = {"--token", r.staff, "--tls-ca", p("ca.crt")};
+  with_ca.insert(with_ca.end(), print.begin(), print.end());
+  CommandResult printed = RunCommand(ENCUENTRO_CLI_PATH, with_ca, r.dir->path(), seconds(120));
+  ASSERT_EQ(printed.exit_code, 0) << printed.out << printed.err;
+  std::ifstream in(sheet, std::ios::binary);
+  const std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+  // Without the CA that signed it, the certificate is not trusted, by the client or Chromium.
+  std::vector<std::string> without_ca = {"--token", r.staff};
+  without_ca.insert(without_ca.end(), print.begin(), print.end());
+  CommandResult refused = RunCommand(ENCUENTRO_CLI_PATH, without_ca, r.dir->path(), seconds(120));
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  server.Signal(SIGTERM);
+  EXPECT_EQ(server.WaitForExit(seconds(60)), 0) << server.Stderr();
 }
 
 }  // namespace

@@ -600,6 +600,21 @@ class CrossMatchTest : public MatcherTest {
   std::unique_ptr<CrossMatcher> cross_;
 };
 
+// In a registry of one person the prior is 1: the posterior of a pair with no evidence at all
+// reaches any threshold, but a lead needs evidence for the pair.
+TEST_F(CrossMatchTest, NoLeadWithoutEvidenceForThePair) {
+  const int64_t person = Person("Solo", records::Sex::kUnknown, 2020);
+  const int64_t remains = Remains(2021);
+  // Nothing speaks for the pair, yet the prior alone puts it at the lead threshold.
+  auto ranked = matcher_->SearchCandidates(caller_, Query(remains));
+  ASSERT_TRUE(ranked.ok()) << ranked.status();
+  ASSERT_EQ(ranked->candidates.size(), 1u);
+  ASSERT_LE(ranked->candidates[0].evidence.log10_lr, 0);
+  ASSERT_GE(ranked->candidates[0].posterior, 0.5);
+  EXPECT_EQ(RunQueue(), 2);
+  EXPECT_FALSE(Current(remains, person).has_value());
+}
+
 TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   const auto identities = BaldGuysIdentities();
   ASSERT_EQ(identities.size(), 4u);
@@ -628,6 +643,11 @@ TEST_F(CrossMatchTest, NewRecordsRaisePendingLeadsInBothDirections) {
   EXPECT_EQ(lead->principal, CrossMatchPrincipal().user);
   EXPECT_EQ(lead->reason.rfind("cross-match posterior ", 0), 0u) << lead->reason;
   EXPECT_NE(lead->reason.find("face +"), std::string::npos) << lead->reason;
+  // The scores it was raised with, by which the review queue sorts.
+  ASSERT_TRUE(lead->lead_posterior.has_value());
+  EXPECT_GE(*lead->lead_posterior, 0.5);
+  ASSERT_TRUE(lead->lead_log10_lr.has_value());
+  EXPECT_GT(*lead->lead_log10_lr, 0);
   for (int i : {0, 1, 3}) EXPECT_FALSE(Current(remains, people[i]).has_value()) << i;
   auto pending = matcher_->ListPairsByDecision(caller_, Decision::kPending, 0, 10);
   ASSERT_TRUE(pending.ok());

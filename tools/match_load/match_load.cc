@@ -11,10 +11,8 @@
 //     Runs concurrent SearchCandidates calls on the planted remains and prints latency
 //     percentiles, requests per second, and how often the first candidate's face evidence was a
 //     MATCH (the planted person; impostors on random descriptors are far apart).
-#include <httplib.h>
-
-#include <nlohmann/json.hpp>
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,7 +20,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <thread>
@@ -237,6 +237,64 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[static_cast<size_t>(p * static_cast<double>(sorted.size() - 1))];
 }
 
+// What a load run measured: every successful request's latency (sorted), and the failures.
+struct LoadRun {
+  std::vector<double> latencies_ms;
+  int errors = 0;
+};
+
+// One client's requests: each call makes one request with the client's own generator and says
+// whether it succeeded (printing the first failure's reason is the runner's job).
+using ClientRequest = std::function<bool(std::mt19937_64& rng, std::string* error)>;
+
+// Runs `concurrency` clients for `seconds`, client k (1-based) making requests with
+// make_client(k); nullopt (with a message) when no request succeeded.
+std::optional<LoadRun> RunLoad(int concurrency, int seconds,
+                               const std::function<ClientRequest(int client)>& make_client) {
+  std::mutex mu;
+  LoadRun run;
+  std::atomic<int> errors{0};
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  auto client = [&](int seed) {
+    const ClientRequest request = make_client(seed);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::vector<double> mine;
+    std::string error;
+    while (Clock::now() < deadline) {
+      const auto start = Clock::now();
+      const bool ok = request(rng, &error);
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!ok) {
+        if (errors++ == 0) std::fprintf(stderr, "error: %s\n", error.c_str());
+        continue;
+      }
+      mine.push_back(ms);
+    }
+    std::lock_guard lock(mu);
+    run.latencies_ms.insert(run.latencies_ms.end(), mine.begin(), mine.end());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) threads.emplace_back(client, t + 1);
+  for (auto& t : threads) t.join();
+  run.errors = errors.load();
+  if (run.latencies_ms.empty()) {
+    std::fprintf(stderr, "no successful requests (%d errors)\n", run.errors);
+    return std::nullopt;
+  }
+  std::sort(run.latencies_ms.begin(), run.latencies_ms.end());
+  return run;
+}
+
+// "N requests, R requests/s, p50 …, p90 …, p99 …, max …, E errors"
+std::string Summary(LoadRun& run, int seconds) {
+  return absl::StrFormat(
+      "%zu requests, %.1f requests/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %d "
+      "errors",
+      run.latencies_ms.size(), static_cast<double>(run.latencies_ms.size()) / seconds,
+      Percentile(run.latencies_ms, 0.5), Percentile(run.latencies_ms, 0.9),
+      Percentile(run.latencies_ms, 0.99), run.latencies_ms.back(), run.errors);
+}
+
 int Search(const std::string& server, const std::string& token, int concurrency, int seconds,
            int remains) {
   // Several servers (replicas): client k calls server k mod n.
@@ -245,16 +303,10 @@ int Search(const std::string& server, const std::string& token, int concurrency,
     stubs.push_back(v1::MatchService::NewStub(
         grpc::CreateChannel(std::string(address), grpc::InsecureChannelCredentials())));
   }
-  std::mutex mu;
-  std::vector<double> latencies_ms;
-  std::atomic<int> errors{0};
   std::atomic<int> face_first{0};
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  auto client = [&](int seed) {
-    v1::MatchService::Stub* stub = stubs[static_cast<size_t>(seed - 1) % stubs.size()].get();
-    std::mt19937_64 rng(static_cast<uint64_t>(seed));
-    std::vector<double> mine;
-    while (Clock::now() < deadline) {
+  std::optional<LoadRun> run = RunLoad(concurrency, seconds, [&](int client) -> ClientRequest {
+    v1::MatchService::Stub* stub = stubs[static_cast<size_t>(client - 1) % stubs.size()].get();
+    return [&, stub](std::mt19937_64& rng, std::string* error) {
       v1::SearchCandidatesRequest request;
       request.set_remains(absl::StrCat("remains/", 1 + rng() % static_cast<uint64_t>(remains)));
       request.set_top_n(20);
@@ -263,40 +315,25 @@ int Search(const std::string& server, const std::string& token, int concurrency,
       grpc::ClientContext context;
       context.AddMetadata("authorization", "Bearer " + token);
       v1::SearchCandidatesResponse response;
-      const auto start = Clock::now();
       grpc::Status status = stub->SearchCandidates(&context, request, &response);
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       if (!status.ok()) {
-        if (errors++ == 0) std::fprintf(stderr, "error: %s\n", status.error_message().c_str());
-        continue;
+        *error = status.error_message();
+        return false;
       }
-      mine.push_back(ms);
       if (response.candidates_size() > 0 && response.candidates(0).factors_size() > 0 &&
           response.candidates(0).factors(0).light() == v1::EvidenceFactor::MATCH) {
         ++face_first;
       }
-    }
-    std::lock_guard lock(mu);
-    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < concurrency; ++t) threads.emplace_back(client, t + 1);
-  for (auto& t : threads) t.join();
-  if (latencies_ms.empty()) {
-    std::fprintf(stderr, "no successful requests (%d errors)\n", errors.load());
-    return 1;
-  }
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+      return true;
+    };
+  });
+  if (!run) return 1;
   std::printf(
-      "SearchCandidates, %zu server(s), %d concurrent clients, %d s: %zu requests, %.1f "
-      "requests/s, "
-      "p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors; first candidate a face "
+      "SearchCandidates, %zu server(s), %d concurrent clients, %d s: %s; first candidate a face "
       "MATCH in %.1f%%\n",
-      stubs.size(), concurrency, seconds, latencies_ms.size(),
-      static_cast<double>(latencies_ms.size()) / seconds, Percentile(latencies_ms, 0.5),
-      Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99), latencies_ms.back(),
-      errors.load(), 100.0 * face_first.load() / static_cast<double>(latencies_ms.size()));
-  return errors == 0 ? 0 : 1;
+      stubs.size(), concurrency, seconds, Summary(*run, seconds).c_str(),
+      100.0 * face_first.load() / static_cast<double>(run->latencies_ms.size()));
+  return run->errors == 0 ? 0 : 1;
 }
 
 // The web console's candidate list: POST /api/v1/remains/N/candidates:search through the JSON
@@ -304,9 +341,9 @@ int Search(const std::string& server, const std::string& token, int concurrency,
 int SearchConsole(const std::string& console, const std::string& token, int concurrency,
                   int seconds, int remains, int top_n) {
   httplib::Client login(console);
-  httplib::Result opened = login.Post("/api/v1/sessions", {{"Origin", console}},
-                                      nlohmann::json({{"token", token}}).dump(),
-                                      "application/json");
+  httplib::Result opened =
+      login.Post("/api/v1/sessions", {{"Origin", console}},
+                 nlohmann::json({{"token", token}}).dump(), "application/json");
   if (!opened || opened->status != 200) {
     std::fprintf(stderr, "cannot log in to %s: %s\n", console.c_str(),
                  opened ? opened->body.c_str() : httplib::to_string(opened.error()).c_str());
@@ -317,56 +354,32 @@ int SearchConsole(const std::string& console, const std::string& token, int conc
       {"Cookie", cookie.substr(0, cookie.find(';'))},
       {"X-CSRF-Token", nlohmann::json::parse(opened->body)["csrfToken"].get<std::string>()},
       {"Origin", console}};
-  std::mutex mu;
-  std::vector<double> latencies_ms;
-  std::atomic<int> errors{0};
+  const std::string body =
+      nlohmann::json({{"topN", top_n}, {"purpose", "identification"}, {"legalBasis", "LOAD-TEST"}})
+          .dump();
   std::atomic<int64_t> bytes{0};
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  auto client = [&](int seed) {
-    httplib::Client http(console);
-    http.set_keep_alive(true);
-    std::mt19937_64 rng(static_cast<uint64_t>(seed));
-    std::vector<double> mine;
-    const std::string body = nlohmann::json({{"topN", top_n},
-                                             {"purpose", "identification"},
-                                             {"legalBasis", "LOAD-TEST"}})
-                                 .dump();
-    while (Clock::now() < deadline) {
+  std::optional<LoadRun> run = RunLoad(concurrency, seconds, [&](int) -> ClientRequest {
+    auto http = std::make_shared<httplib::Client>(console);
+    http->set_keep_alive(true);
+    return [&, http](std::mt19937_64& rng, std::string* error) {
       const std::string path = absl::StrCat(
           "/api/v1/remains/", 1 + rng() % static_cast<uint64_t>(remains), "/candidates:search");
-      const auto start = Clock::now();
-      httplib::Result answer = http.Post(path, headers, body, "application/json");
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      httplib::Result answer = http->Post(path, headers, body, "application/json");
       if (!answer || answer->status != 200) {
-        if (errors++ == 0) {
-          std::fprintf(stderr, "error: %s\n", answer ? answer->body.c_str() : "no answer");
-        }
-        continue;
+        *error = answer ? answer->body : httplib::to_string(answer.error());
+        return false;
       }
       bytes += static_cast<int64_t>(answer->body.size());
-      mine.push_back(ms);
-    }
-    std::lock_guard lock(mu);
-    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < concurrency; ++t) threads.emplace_back(client, t + 1);
-  for (auto& t : threads) t.join();
-  if (latencies_ms.empty()) {
-    std::fprintf(stderr, "no successful requests (%d errors)\n", errors.load());
-    return 1;
-  }
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+      return true;
+    };
+  });
+  if (!run) return 1;
   std::printf(
-      "web console candidates:search, top %d, %d concurrent clients, %d s: %zu requests, %.1f "
-      "requests/s, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f KiB per answer, %d "
-      "errors\n",
-      top_n, concurrency, seconds, latencies_ms.size(),
-      static_cast<double>(latencies_ms.size()) / seconds, Percentile(latencies_ms, 0.5),
-      Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99), latencies_ms.back(),
-      static_cast<double>(bytes.load()) / static_cast<double>(latencies_ms.size()) / 1024,
-      errors.load());
-  return errors == 0 ? 0 : 1;
+      "web console candidates:search, top %d, %d concurrent clients, %d s: %s; %.0f KiB "
+      "per answer\n",
+      top_n, concurrency, seconds, Summary(*run, seconds).c_str(),
+      static_cast<double>(bytes.load()) / static_cast<double>(run->latencies_ms.size()) / 1024);
+  return run->errors == 0 ? 0 : 1;
 }
 
 }  // namespace

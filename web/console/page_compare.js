@@ -15,7 +15,7 @@ import { fmtTimestamp, personLabel, remainsLabel } from './format.js';
 import { t } from './i18n.js';
 import { faceQualityList, photoCaption, photoFigure, placeholder } from './photos.js';
 import { personSummary, remainsSummary } from './records.js';
-import { cachedSearch, findCandidate, runSearch, searchForm } from './search.js';
+import { cachedSearch, findCandidate, searchForm, searchPair } from './search.js';
 
 export const name = 'compare';
 
@@ -83,12 +83,9 @@ export async function mount(root, params, ctx) {
   // leaves the form, with the server's message, and the page usable.
   async function search(values) {
     await ctx.work(async () => {
-      const entry = await runSearch(remains, values);
+      const found = await searchPair(remains, person, values);
       if (!ctx.isCurrent()) return;
-      state.search = entry;
-      state.candidate = findCandidate(entry, person);
-      state.withoutPerson = !state.candidate;
-      state.askAgain = false;
+      Object.assign(state, found, { askAgain: false });
       await render();
     });
   }

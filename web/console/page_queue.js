@@ -47,10 +47,9 @@ function fold(text) {
   return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-// Scores of 0 are unknown (the lead was not raised automatically): they sort last.
+// A lead's score, or -Infinity when the pair has none (raised by a reviewer): those sort last.
 function score(value) {
-  const x = Number(value);
-  return x === 0 || !Number.isFinite(x) ? -Infinity : x;
+  return typeof value === 'number' && Number.isFinite(value) ? value : -Infinity;
 }
 
 function visiblePairs(pairs, filters) {
@@ -118,8 +117,8 @@ export async function mount(root, params, ctx) {
                   pair.referenceOnly ? el('span', { class: 'tag' }, t('queue.referenceOnly')) : null),
               el('td', { test: 'lead-lab' }, pair.remainsLab || '—'),
               el('td', {}, pair.personOrganization || '—'),
-              el('td', { class: 'num', test: 'lead-posterior' }, Number(pair.leadPosterior) ? fmtProbability(pair.leadPosterior) : t('queue.unknownScore')),
-              el('td', { class: 'num', test: 'lead-log10lr' }, Number(pair.leadLog10Lr) ? fmtLog10(pair.leadLog10Lr) : t('queue.unknownScore')),
+              el('td', { class: 'num', test: 'lead-posterior' }, typeof pair.leadPosterior === 'number' ? fmtProbability(pair.leadPosterior) : t('queue.unknownScore')),
+              el('td', { class: 'num', test: 'lead-log10lr' }, typeof pair.leadLog10Lr === 'number' ? fmtLog10(pair.leadLog10Lr) : t('queue.unknownScore')),
               el('td', {}, decisionBadge(current.decision), el('br'),
                   el('time', { datetime: current.createTime || '', class: 'small' }, fmtTimestamp(current.createTime))),
               el('td', { class: 'reason' }, current.reason || '—'),

@@ -21,9 +21,10 @@ export const name = 'remains';
 
 // An estimate needs measurements; without them the server answers 400 or 412, which is a state
 // of the record, not a failure.
+// An estimate is a POST custom method (asked to, it saves to the profile; here it never is).
 async function estimate(path) {
   try {
-    return { ok: true, value: await api.get(path) };
+    return { ok: true, value: await api.post(path, {}) };
   } catch (error) {
     if (error instanceof ApiError && (error.status === 400 || error.status === 412)) {
       return { ok: true, value: null, reason: error.message };

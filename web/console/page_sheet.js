@@ -10,7 +10,7 @@ import { combinedScores, factorTable, historyList, loadPairContext } from './evi
 import { fmtNumber, fmtTimestamp, personLabel, remainsLabel } from './format.js';
 import { t } from './i18n.js';
 import { photoPair, recordSummaries, usableSearch } from './page_compare.js';
-import { PURPOSES, findCandidate, runSearch, searchForm } from './search.js';
+import { searchForm, searchPair } from './search.js';
 
 export const name = 'sheet';
 
@@ -72,11 +72,9 @@ export async function mount(root, params, ctx) {
 
   async function search(values) {
     await ctx.work(async () => {
-      const entry = await runSearch(remains, values);
+      const found = await searchPair(remains, person, values);
       if (!ctx.isCurrent()) return;
-      state.search = entry;
-      state.candidate = findCandidate(entry, person);
-      state.withoutPerson = !state.candidate;
+      Object.assign(state, found);
       await render();
     });
   }

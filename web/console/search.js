@@ -71,6 +71,14 @@ export async function runSearch(remains, { purpose, legalBasis, topN = 500, incl
   return entry;
 }
 
+// A search for one pair's evidence (the comparison and the sheet): the result, the pair's
+// candidate in it, and whether the person was missing from it.
+export async function searchPair(remains, person, values) {
+  const search = await runSearch(remains, values);
+  const candidate = findCandidate(search, person);
+  return { search, candidate, withoutPerson: !candidate };
+}
+
 // After a decision: the kept result shows the new one too.
 export function updateCachedDecision(remains, person, decision) {
   const entry = readJson(RESULT_PREFIX + remains);
