@@ -45,6 +45,7 @@ void Answer(const HttpAnswer& answer, httplib::Response& response) {
   response.status = answer.status;
   // Case data (and photos above all) must not linger in caches.
   response.set_header("Cache-Control", "no-store");
+  if (!answer.allow.empty()) response.set_header("Allow", answer.allow);
   response.set_content(answer.body, answer.content_type);
 }
 

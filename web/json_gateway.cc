@@ -360,11 +360,13 @@ HttpAnswer JsonGateway::Handle(const ApiRequest& asked) const {
   if (http.method == "GET" && std::regex_match(http.path, match, PhotoContentPath())) {
     return PhotoContent(channel_, match[1].str(), http);
   }
-  bool path_known = false;
+  std::string allowed;  // the methods the path takes, when it names a resource
   for (const Route& route : Routes()) {
     if (!std::regex_match(http.path, match, route.path)) continue;
-    path_known = true;
-    if (http.method != route.http_method) continue;
+    if (http.method != route.http_method) {
+      absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", route.http_method);
+      continue;
+    }
     const protobuf::MethodDescriptor* method =
         protobuf::DescriptorPool::generated_pool()->FindMethodByName(route.rpc);
     const protobuf::Message* prototype =
@@ -380,10 +382,12 @@ HttpAnswer JsonGateway::Handle(const ApiRequest& asked) const {
     }
     return JsonAnswer(*response);
   }
-  if (path_known) {
-    HttpAnswer answer = ErrorAnswer(
-        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "method not allowed on " + http.path));
+  if (!allowed.empty()) {
+    HttpAnswer answer = ErrorAnswer(grpc::Status(
+        grpc::StatusCode::UNIMPLEMENTED,
+        absl::StrCat(http.method, " is not allowed on ", http.path, "; use ", allowed)));
     answer.status = 405;
+    answer.allow = allowed;
     return answer;
   }
   return ErrorAnswer(grpc::Status(grpc::StatusCode::NOT_FOUND, "no such API path: " + http.path));

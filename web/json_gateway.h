@@ -16,6 +16,8 @@ struct HttpAnswer {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // For a 405: the methods the path takes ("GET, POST").
+  std::string allow;
 };
 
 // An HTTP request as the gateway sees it: the listener has already checked the session, CSRF

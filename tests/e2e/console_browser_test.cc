@@ -347,6 +347,13 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
   v1::ServerInfo info;
   EXPECT_EQ(stub->GetServerInfo(&context, v1::GetServerInfoRequest(), &info).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  // A method a resource does not take is named with those it does.
+  httplib::Result deleted =
+      client.Delete("/api/v1/remains/1",
+                    {{"Cookie", "__Host-encuentro_session=" + secret}, {"X-CSRF-Token", csrf}});
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->status, 405) << deleted->body;
+  EXPECT_EQ(deleted->get_header_value("Allow"), "GET");
   // Every answer carries the console's security headers.
   EXPECT_NE(no_reason->get_header_value("Content-Security-Policy").find("script-src 'self'"),
             std::string::npos);
