@@ -41,6 +41,17 @@ Principal ToPrincipal(const storage::StoredUser& user) {
   return {user.name, user.organization, user.role};
 }
 
+// UNAUTHENTICATED, saying why, for a revoked or expired token.
+absl::Status CheckTokenIsLive(const storage::StoredToken& token) {
+  if (token.revoke_time) {
+    return absl::UnauthenticatedError(absl::StrCat("API token ", token.id, " was revoked"));
+  }
+  if (token.expire_time && *token.expire_time <= std::chrono::system_clock::now()) {
+    return absl::UnauthenticatedError(absl::StrCat("API token ", token.id, " has expired"));
+  }
+  return absl::OkStatus();
+}
+
 // 256 random bits as hex after `prefix`.
 std::string NewSecret(const char* prefix) {
   if (sodium_init() < 0) std::abort();  // no randomness: nothing safe can be issued
@@ -158,12 +169,7 @@ absl::StatusOr<Principal> Principals::AuthenticateToken(const std::string& token
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::UnauthenticatedError("unknown API token");
   const auto& [stored, user] = **found;
-  if (stored.revoke_time) {
-    return absl::UnauthenticatedError(absl::StrCat("API token ", stored.id, " was revoked"));
-  }
-  if (stored.expire_time && *stored.expire_time <= std::chrono::system_clock::now()) {
-    return absl::UnauthenticatedError(absl::StrCat("API token ", stored.id, " has expired"));
-  }
+  if (absl::Status s = CheckTokenIsLive(stored); !s.ok()) return s;
   return ToPrincipal(user);
 }
 
@@ -173,15 +179,15 @@ absl::StatusOr<WebSession> Principals::OpenSession(const std::string& token,
       store_->FindToken(Sha256Hex(token));
   if (!found.ok()) return found.status();
   // The same refusals as a call with the token.
-  absl::StatusOr<Principal> principal = AuthenticateToken(token);
-  if (!principal.ok()) return principal.status();
-  const storage::StoredToken& stored = (*found)->first;
+  if (!found->has_value()) return absl::UnauthenticatedError("unknown API token");
+  const auto& [stored, user] = **found;
+  if (absl::Status s = CheckTokenIsLive(stored); !s.ok()) return s;
   records::Timestamp expire_time = std::chrono::system_clock::now() + lifetime;
   if (stored.expire_time) expire_time = std::min(expire_time, *stored.expire_time);
-  WebSession session{NewSessionSecret(), *principal, expire_time};
+  WebSession session{NewSessionSecret(), ToPrincipal(user), expire_time};
   absl::StatusOr<storage::StoredSession> inserted =
-      store_->InsertSession(principal->user, stored.id, Sha256Hex(session.secret), expire_time,
-                            audit::EventFor(*principal, "WebConsole/Login"));
+      store_->InsertSession(user.name, stored.id, Sha256Hex(session.secret), expire_time,
+                            audit::EventFor(session.principal, "WebConsole/Login"));
   if (!inserted.ok()) return inserted.status();
   return session;
 }
@@ -192,20 +198,15 @@ absl::StatusOr<Principal> Principals::AuthenticateSession(const std::string& sec
   if (!found.ok()) return found.status();
   if (!found->has_value()) return absl::UnauthenticatedError("unknown session; log in again");
   const storage::StoredSession& session = **found;
-  const auto now = std::chrono::system_clock::now();
   if (session.revoke_time) {
     return absl::UnauthenticatedError("the session was closed; log in again");
   }
-  if (session.expire_time <= now) {
+  if (session.expire_time <= std::chrono::system_clock::now()) {
     return absl::UnauthenticatedError("the session has expired; log in again");
   }
-  if (session.token && session.token->revoke_time) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("API token ", session.token->id, " that opened the session was revoked"));
-  }
-  if (session.token && session.token->expire_time && *session.token->expire_time <= now) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("API token ", session.token->id, " that opened the session has expired"));
+  // Revoking or expiring the token that opened it ends the session.
+  if (session.token) {
+    if (absl::Status s = CheckTokenIsLive(*session.token); !s.ok()) return s;
   }
   return ToPrincipal(session.user);
 }

@@ -12,11 +12,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "browser/headless_chromium.h"
 #include "common/durable_file.h"
 
 namespace encuentro::cli {
 namespace {
+
+// The console's session cookie (web/console_server.cc).
+constexpr char kSessionCookie[] = "__Host-encuentro_session";
 
 struct SheetFlags {
   std::string remains;
@@ -127,8 +131,10 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
   if (login->status != 200) return Fail("login refused: " + login->body);
   std::string secret;
   const std::string cookie = login->get_header_value("Set-Cookie");
-  if (absl::StartsWith(cookie, "__Host-encuentro_session=")) {
-    secret = cookie.substr(25, cookie.find(';') - 25);
+  absl::string_view cookie_value = cookie;
+  if (absl::ConsumePrefix(&cookie_value, kSessionCookie) &&
+      absl::ConsumePrefix(&cookie_value, "=")) {
+    secret = std::string(cookie_value.substr(0, cookie_value.find(';')));
   }
   if (secret.empty()) return Fail("the console sent no session");
   const std::string csrf = nlohmann::json::parse(login->body).value("csrfToken", "");
@@ -139,7 +145,7 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
     const std::string& csrf;
     const std::string& origin;
     ~LogOut() {
-      client.Delete("/api/v1/session", {{"Cookie", "__Host-encuentro_session=" + secret},
+      client.Delete("/api/v1/session", {{"Cookie", absl::StrCat(kSessionCookie, "=", secret)},
                                         {"X-CSRF-Token", csrf},
                                         {"Origin", origin}});
     }
@@ -173,7 +179,7 @@ int RunSheet(const ClientOptions& options, const SheetFlags& flags) {
                      started.status().message()));
   }
   browser::HeadlessChromium& page = **started;
-  if (absl::Status s = page.SetCookie({{"name", "__Host-encuentro_session"},
+  if (absl::Status s = page.SetCookie({{"name", kSessionCookie},
                                        {"value", secret},
                                        {"url", flags.console + "/"},
                                        {"httpOnly", true},

@@ -1,7 +1,6 @@
 #include "web/json_gateway.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 
@@ -22,17 +21,14 @@ namespace {
 
 namespace protobuf = google::protobuf;
 
-// Where a request's fields come from besides the path.
-enum class Fields { kQuery, kBody };
-
 // One HTTP method and path, and the RPC it calls. The path's first capture group, when there is
-// one, fills `path_field` (a resource name such as "remains/7").
+// one, fills `path_field` (a resource name such as "remains/7"); a GET takes the request's other
+// fields from the query string, a POST from its JSON body.
 struct Route {
   const char* http_method;
   std::regex path;
   const char* rpc;  // full name, "encuentro.v1.RemainsService.GetRemains"
   const char* path_field;
-  Fields fields;
 };
 
 // The resource names of the gRPC API (AIP-122), as they appear in paths.
@@ -42,45 +38,41 @@ constexpr char kPhoto[] = "((?:remains|missingPersons)/[0-9]+/photos/[0-9]+)";
 
 const std::vector<Route>& Routes() {
   auto route = [](const char* http, const std::string& path, const char* rpc,
-                  const char* path_field, Fields fields) {
-    return Route{http, std::regex("/api/v1/" + path), rpc, path_field, fields};
+                  const char* path_field = "") {
+    return Route{http, std::regex("/api/v1/" + path), rpc, path_field};
   };
   static const auto* const kRoutes = new std::vector<Route>{
-      route("GET", "server", "encuentro.v1.ServerService.GetServerInfo", "", Fields::kQuery),
-      route("GET", "missingPersons", "encuentro.v1.MissingPersonService.ListMissingPersons", "",
-            Fields::kQuery),
+      route("GET", "server", "encuentro.v1.ServerService.GetServerInfo"),
+      route("GET", "missingPersons", "encuentro.v1.MissingPersonService.ListMissingPersons"),
       route("GET", "(missingPersons/[0-9]+)", "encuentro.v1.MissingPersonService.GetMissingPerson",
-            "name", Fields::kQuery),
-      route("GET", "remains", "encuentro.v1.RemainsService.ListRemains", "", Fields::kQuery),
-      route("GET", kRemains, "encuentro.v1.RemainsService.GetRemains", "name", Fields::kQuery),
+            "name"),
+      route("GET", "remains", "encuentro.v1.RemainsService.ListRemains"),
+      route("GET", kRemains, "encuentro.v1.RemainsService.GetRemains", "name"),
       route("GET", absl::StrCat(kRecord, "/photos"), "encuentro.v1.PhotoService.ListPhotos",
-            "parent", Fields::kQuery),
-      route("GET", kPhoto, "encuentro.v1.PhotoService.GetPhoto", "name", Fields::kQuery),
+            "parent"),
+      route("GET", kPhoto, "encuentro.v1.PhotoService.GetPhoto", "name"),
       route("GET", absl::StrCat(kRecord, "/candidates"), "encuentro.v1.MatchService.ListCandidates",
-            "parent", Fields::kQuery),
-      route("GET", "candidates", "encuentro.v1.MatchService.ListCandidates", "", Fields::kQuery),
+            "parent"),
+      route("GET", "candidates", "encuentro.v1.MatchService.ListCandidates"),
       route("POST", absl::StrCat(kRemains, "/candidates:search"),
-            "encuentro.v1.MatchService.SearchCandidates", "remains", Fields::kBody),
-      route("POST", "candidates:recordDecision", "encuentro.v1.MatchService.RecordDecision", "",
-            Fields::kBody),
-      route("GET", absl::StrCat(kRecord, "/marks"), "encuentro.v1.MarkService.ListMarks", "parent",
-            Fields::kQuery),
+            "encuentro.v1.MatchService.SearchCandidates", "remains"),
+      route("POST", "candidates:recordDecision", "encuentro.v1.MatchService.RecordDecision"),
+      route("GET", absl::StrCat(kRecord, "/marks"), "encuentro.v1.MarkService.ListMarks", "parent"),
       route("GET", absl::StrCat(kRecord, "/effects"), "encuentro.v1.EffectService.ListEffects",
-            "parent", Fields::kQuery),
+            "parent"),
       route("GET", absl::StrCat(kRecord, "/dnaSamples"),
-            "encuentro.v1.DnaSampleService.ListDnaSamples", "parent", Fields::kQuery),
+            "encuentro.v1.DnaSampleService.ListDnaSamples", "parent"),
       route("GET", absl::StrCat("(", kRecord, "/dentalChart)"),
-            "encuentro.v1.DentalService.GetDentalChart", "name", Fields::kQuery),
+            "encuentro.v1.DentalService.GetDentalChart", "name"),
       route("GET", absl::StrCat(kRemains, "/measurementVersions"),
-            "encuentro.v1.AnthropologyService.ListMeasurementVersions", "parent", Fields::kQuery),
+            "encuentro.v1.AnthropologyService.ListMeasurementVersions", "parent"),
       // POST: with save_to_profile an estimate changes the record.
       route("POST", absl::StrCat(kRemains, ":estimateSex"),
-            "encuentro.v1.AnthropologyService.EstimateSex", "remains", Fields::kBody),
+            "encuentro.v1.AnthropologyService.EstimateSex", "remains"),
       route("POST", absl::StrCat(kRemains, ":estimateStature"),
-            "encuentro.v1.AnthropologyService.EstimateStature", "remains", Fields::kBody),
-      route("GET", "auditEntries", "encuentro.v1.AuditService.ListEntries", "", Fields::kQuery),
-      route("GET", "auditCheckpoint", "encuentro.v1.AuditService.GetCheckpoint", "",
-            Fields::kQuery),
+            "encuentro.v1.AnthropologyService.EstimateStature", "remains"),
+      route("GET", "auditEntries", "encuentro.v1.AuditService.ListEntries"),
+      route("GET", "auditCheckpoint", "encuentro.v1.AuditService.GetCheckpoint"),
   };
   return *kRoutes;
 }
@@ -127,7 +119,7 @@ grpc::Status QueryAsJson(const std::multimap<std::string, std::string>& query,
 grpc::Status BuildRequest(const Route& route, const std::smatch& match, const ApiRequest& http,
                           protobuf::Message* request) {
   nlohmann::json fields;
-  if (route.fields == Fields::kBody) {
+  if (std::string_view(route.http_method) == "POST") {
     fields = nlohmann::json::parse(http.body.empty() ? "{}" : http.body, nullptr, false);
     if (fields.is_discarded() || !fields.is_object()) {
       return Invalid("the request body must be a JSON object");
@@ -156,46 +148,32 @@ grpc::Status BuildRequest(const Route& route, const std::smatch& match, const Ap
   return grpc::Status::OK;
 }
 
-std::unique_ptr<grpc::ClientContext> ContextFor(const ApiRequest& http) {
-  auto context = std::make_unique<grpc::ClientContext>();
+// The browser's session, and the key that says the call comes from the console.
+void AddCredentials(const ApiRequest& http, grpc::ClientContext* context) {
   context->AddMetadata("authorization", http.authorization);
   context->AddMetadata(services::kConsoleKeyHeader, http.console_key);
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
-  return context;
 }
 
 // One unary call by full method name, with serialized messages.
 grpc::Status CallUnary(const std::shared_ptr<grpc::Channel>& channel,
                        const protobuf::MethodDescriptor& method, const ApiRequest& http,
                        const protobuf::Message& request, protobuf::Message* response) {
+  using Proto = grpc::SerializationTraits<protobuf::Message>;
   grpc::GenericStub stub(channel);
-  std::unique_ptr<grpc::ClientContext> context = ContextFor(http);
+  grpc::ClientContext context;
+  AddCredentials(http, &context);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(2));
   grpc::ByteBuffer request_bytes;
-  {
-    const std::string serialized = request.SerializeAsString();
-    grpc::Slice slice(serialized);
-    request_bytes = grpc::ByteBuffer(&slice, 1);
-  }
+  bool own_buffer = false;
+  if (grpc::Status s = Proto::Serialize(request, &request_bytes, &own_buffer); !s.ok()) return s;
   grpc::ByteBuffer response_bytes;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(context.get(),
-                 absl::StrCat("/", method.service()->full_name(), "/", method.name()),
+  stub.UnaryCall(&context, absl::StrCat("/", method.service()->full_name(), "/", method.name()),
                  grpc::StubOptions(), &request_bytes, &response_bytes,
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   grpc::Status status = done.get_future().get();
   if (!status.ok()) return status;
-  std::vector<grpc::Slice> slices;
-  if (!response_bytes.Dump(&slices).ok()) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "unreadable response");
-  }
-  std::string serialized;
-  for (const grpc::Slice& s : slices) {
-    serialized.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  if (!response->ParseFromString(serialized)) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "unparsable response");
-  }
-  return grpc::Status::OK;
+  return Proto::Deserialize(&response_bytes, response);
 }
 
 HttpAnswer JsonAnswer(const protobuf::Message& message) {
@@ -227,8 +205,7 @@ class GrpcAuditExportStream : public AuditExportStream {
  public:
   GrpcAuditExportStream(const std::shared_ptr<grpc::Channel>& channel, const ApiRequest& http)
       : stub_(v1::AuditService::NewStub(channel)) {
-    context_.AddMetadata("authorization", http.authorization);
-    context_.AddMetadata(services::kConsoleKeyHeader, http.console_key);
+    AddCredentials(http, &context_);
     // No deadline: a long log takes as long as the browser takes to read it, and the browser
     // going away cancels the call.
     reader_ = stub_->ExportEntries(&context_, v1::ExportAuditEntriesRequest());
