@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace encuentro::face_eval {
 namespace {
@@ -47,13 +49,46 @@ TEST(VerificationMetricsTest, FusionWeighsTheSecondModelByWhatItAdds) {
   EXPECT_FLOAT_EQ(fused[0].distance, 0.5 + 0.5 * 0.4);
   EXPECT_DOUBLE_EQ(RocAuc(fused), 1.0);
   EXPECT_DOUBLE_EQ(RocAuc(FuseDistances(pairs, 0.0)), 0.5);
+}
 
-  const CrossValidatedFusion cv = CrossValidateFusion(pairs, {0.0, 0.5, 1.0}, 5);
+TEST(VerificationMetricsTest, FusionWeightMatchesTheModelsSpreadsBetweenDifferentPeople) {
+  // Different people: the first model's distances spread twice as wide as the second's, so the
+  // second is weighted 2. Same-person pairs, wherever they fall, and pairs a model could not
+  // measure change nothing.
+  std::vector<TwoModelPair> pairs;
+  for (int i = 0; i < 40; ++i) {
+    const double x = (i % 5) * 0.1;
+    pairs.push_back({false, 0.8 + 2 * x, 1.2 + x});
+  }
+  EXPECT_NEAR(ScaleMatchedFusionWeight(pairs), 2.0, 1e-12);
+  pairs.push_back({true, 0.1, 3.0});
+  pairs.push_back({true, 0.2, 0.1});
+  pairs.push_back({false, std::numeric_limits<double>::infinity(), 1.0});
+  EXPECT_NEAR(ScaleMatchedFusionWeight(pairs), 2.0, 1e-12);
+
+  // Nothing to measure a spread on.
+  EXPECT_EQ(ScaleMatchedFusionWeight({{false, 0.5, 1.0}, {true, 0.3, 0.6}}), 0);
+  EXPECT_EQ(ScaleMatchedFusionWeight({{false, 0.5, 1.0}, {false, 0.7, 1.0}}), 0);
+}
+
+TEST(VerificationMetricsTest, CrossValidatedFusionChoosesTheWeightOnTheTrainingFolds) {
+  // Same-person pairs at (0.5, 0.4); different-person pairs at (0.7, 1.4) or (0.5, 1.6), so the
+  // two models' spreads between different people are equal in any fold's training pairs: every
+  // fold weighs the second model 1 and classifies its held-out pairs right.
+  std::vector<TwoModelPair> pairs;
+  for (int i = 0; i < 40; ++i) {
+    if (i % 2 == 0) {
+      pairs.push_back({true, 0.5, 0.4});
+    } else {
+      pairs.push_back(i % 4 == 1 ? TwoModelPair{false, 0.7, 1.4} : TwoModelPair{false, 0.5, 1.6});
+    }
+  }
+  const CrossValidatedFusion cv = CrossValidateFusion(pairs, 5);
   EXPECT_EQ(cv.folds, 5);
   EXPECT_DOUBLE_EQ(cv.accuracy, 1.0);
-  // AUC ties between 0.5 and 1.0; the first best is kept, and weight 0 (no second model) never.
-  EXPECT_DOUBLE_EQ(cv.lowest_weight, 0.5);
-  EXPECT_DOUBLE_EQ(cv.median_weight, 0.5);
+  EXPECT_NEAR(cv.lowest_weight, 1.0, 1e-9);
+  EXPECT_NEAR(cv.highest_weight, 1.0, 1e-9);
+  EXPECT_NEAR(cv.median_weight, 1.0, 1e-9);
 }
 
 }  // namespace

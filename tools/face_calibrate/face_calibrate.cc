@@ -17,7 +17,9 @@
 //
 // --second-model calibrates both face models together: each pair's distance is the fused one
 // (common/face_descriptor.h's FusedDistance), and the file records both model ids and the
-// weight, which encuentrod checks against the models it loads.
+// weight, which encuentrod checks against the models it loads. Unless --second-weight fixes it,
+// the weight matches the two models' spreads of distance between different people
+// (face_eval::ScaleMatchedFusionWeight).
 //
 // --write-distances keeps the measured distances (`same,distance`) so that a refit with other
 // estimator settings (--distances) needs no second pass over the photos. Pairs where a face
@@ -140,8 +142,8 @@ int Run(int argc, char** argv) {
                "MobileFaceNet's times --second-weight)")
       ->excludes(distances_option);
   app.add_option("--second-weight", second_weight,
-                 "MobileFaceNet's weight in the fused distance (default: the one of 0.05, "
-                 "0.10, ... 2.00 with the best ROC AUC on the pairs)");
+                 "MobileFaceNet's weight in the fused distance (default: the ratio of the "
+                 "two models' spreads of distance between different people)");
   app.add_option("--model-id", options.model_id,
                  "Face model that produced --distances (with pairs: the pipeline's own)")
       ->capture_default_str();
@@ -241,10 +243,17 @@ int Run(int argc, char** argv) {
     }
     if (second_model) {
       if (second_weight <= 0) {
-        second_weight = face_eval::BestFusionWeight(both, face_eval::FusionWeightGrid());
-        std::fprintf(
-            stderr, "encuentro_face_calibrate: second model's weight %.2f (ROC AUC %.5f)\n",
-            second_weight, face_eval::RocAuc(face_eval::FuseDistances(both, second_weight)));
+        second_weight = face_eval::ScaleMatchedFusionWeight(both);
+        if (second_weight <= 0) {
+          return Fail(
+              "too few different-person pairs with both models' distances to match "
+              "their spreads; give --second-weight");
+        }
+        std::fprintf(stderr,
+                     "encuentro_face_calibrate: second model's weight %.4f (spreads matched "
+                     "over the different-person pairs; ROC AUC %.5f)\n",
+                     second_weight,
+                     face_eval::RocAuc(face_eval::FuseDistances(both, second_weight)));
       }
       for (const face_eval::ScoredPair& p : face_eval::FuseDistances(both, second_weight)) {
         measured.push_back({p.same, p.distance});

@@ -251,11 +251,11 @@ int Run(int argc, char** argv) {
     for (const TwoModelPair& p : both) mobile.push_back({p.same, p.second});
     if (fusion_weight) others.push_back(FiguresOf(models.model_id, scored));
     others.push_back(FiguresOf(models.mobile_face_model_id, mobile));
-    fusion = CrossValidateFusion(both, FusionWeightGrid(), 10);
+    fusion = CrossValidateFusion(both, 10);
     // The threshold-free figures need one weight: the median of those the folds chose.
     const double weight = fusion.median_weight;
     others.push_back(
-        FiguresOf(absl::StrFormat("fusion, weight chosen by cross-validation (%.2f)", weight),
+        FiguresOf(absl::StrFormat("fusion, weight matched on the training folds (%.2f)", weight),
                   FuseDistances(both, weight)));
     others.back().cross_validated = fusion;
   }

@@ -114,43 +114,41 @@ std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, do
   return fused;
 }
 
-std::vector<double> FusionWeightGrid() {
-  std::vector<double> weights;
-  for (int i = 1; i <= 40; ++i) weights.push_back(0.05 * i);
-  return weights;
-}
-
-double BestFusionWeight(const std::vector<TwoModelPair>& pairs,
-                        const std::vector<double>& weights) {
-  double best_weight = weights.empty() ? 0 : weights.front();
-  double best_auc = -1;
-  for (double weight : weights) {
-    const double auc = RocAuc(FuseDistances(pairs, weight));
-    if (auc > best_auc) {
-      best_auc = auc;
-      best_weight = weight;
+double ScaleMatchedFusionWeight(const std::vector<TwoModelPair>& pairs) {
+  // Welford's running variance, one per model, over the different-person pairs.
+  struct Spread {
+    double mean = 0, m2 = 0;
+    void Add(double x, double n) {
+      const double delta = x - mean;
+      mean += delta / n;
+      m2 += delta * (x - mean);
     }
+  } first, second;
+  double n = 0;
+  for (const TwoModelPair& p : pairs) {
+    if (p.same || !std::isfinite(p.first) || !std::isfinite(p.second)) continue;
+    ++n;
+    first.Add(p.first, n);
+    second.Add(p.second, n);
   }
-  return best_weight;
+  if (n < 2 || !(second.m2 > 0)) return 0;
+  return std::sqrt(first.m2 / second.m2);
 }
 
-CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs,
-                                         const std::vector<double>& weights, int folds) {
+CrossValidatedFusion CrossValidateFusion(const std::vector<TwoModelPair>& pairs, int folds) {
   CrossValidatedFusion result;
   std::vector<double> chosen;
   bool first = true;
   CrossValidate(
       pairs, folds,
       [&](const std::vector<TwoModelPair>& training, const std::vector<TwoModelPair>& held_out) {
-        // The weight by ROC AUC, which ranks all training pairs: accuracy moves in steps of one
-        // pair and ties over most weights, so it would pick the weight almost at random.
-        const double best_weight = BestFusionWeight(training, weights);
-        const BestThreshold best = FindBestThreshold(FuseDistances(training, best_weight));
+        const double weight = ScaleMatchedFusionWeight(training);
+        const BestThreshold best = FindBestThreshold(FuseDistances(training, weight));
         Widen(best.threshold, first, result.lowest_threshold, result.highest_threshold);
-        Widen(best_weight, first, result.lowest_weight, result.highest_weight);
-        chosen.push_back(best_weight);
+        Widen(weight, first, result.lowest_weight, result.highest_weight);
+        chosen.push_back(weight);
         first = false;
-        return CountCorrect(FuseDistances(held_out, best_weight), best.threshold);
+        return CountCorrect(FuseDistances(held_out, weight), best.threshold);
       },
       result);
   if (!chosen.empty()) {
