@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,13 @@ void Answer(const HttpAnswer& answer, httplib::Response& response) {
   response.set_header("Cache-Control", "no-store");
   if (!answer.allow.empty()) response.set_header("Allow", answer.allow);
   response.set_content(answer.body, answer.content_type);
+}
+
+// Whether a Content-Type names JSON (parameters such as charset allowed).
+bool IsJson(const std::string& content_type) {
+  const absl::string_view media_type =
+      absl::StripAsciiWhitespace(absl::string_view(content_type).substr(0, content_type.find(';')));
+  return absl::EqualsIgnoreCase(media_type, "application/json");
 }
 
 void Refuse(grpc::StatusCode code, const std::string& message, httplib::Response& response) {
@@ -113,6 +121,12 @@ class Dispatcher {
       return Refuse(grpc::StatusCode::PERMISSION_DENIED,
                     "cross-site request refused: the API answers only the console's own pages",
                     response);
+    }
+    if (!request.body.empty() && !IsJson(request.get_header_value("Content-Type"))) {
+      // A form's fields would otherwise read as query parameters, and the refusal would name
+      // the wrong cause.
+      return Refuse(grpc::StatusCode::INVALID_ARGUMENT,
+                    "send the request body as JSON, with Content-Type: application/json", response);
     }
     if (request.path == "/api/v1/sessions" && request.method == "POST") {
       return LogIn(request, response);

@@ -333,6 +333,16 @@ TEST_F(ConsoleBrowserTest, CsrfForeignOriginsAndExpiredSessionsAreRefused) {
   ASSERT_TRUE(no_reason);
   EXPECT_EQ(no_reason->status, 400) << no_reason->body;
   EXPECT_NE(no_reason->body.find("\"field\":\"reason\""), std::string::npos) << no_reason->body;
+  // A body that is not JSON (a form's) is refused as such, and nothing is written.
+  httplib::Result form = client.Post(
+      "/api/v1/candidates:recordDecision",
+      {{"Cookie", "__Host-encuentro_session=" + secret}, {"X-CSRF-Token", csrf}},
+      "remains=remains%2F1&decision=EXCLUDED&reason=forged", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400) << form->body;
+  EXPECT_NE(form->body.find("Content-Type: application/json"), std::string::npos) << form->body;
+  EXPECT_EQ(Cli(registry->staff, {"--json", "candidates", "remains/1"}).out.find("forged"),
+            std::string::npos);
   // A read from another site's page (a sibling site sends a SameSite=Strict cookie too).
   httplib::Result sibling = client.Get(
       "/api/v1/remains/1",

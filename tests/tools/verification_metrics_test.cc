@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -40,7 +41,7 @@ TEST(VerificationMetricsTest, CrossValidationChoosesEachFoldsThresholdOnTheOther
   EXPECT_EQ(CrossValidateAccuracy(Pairs(), 50).folds, 10);
 }
 
-TEST(VerificationMetricsTest, FusionWeighsTheSecondModelByWhatItAdds) {
+TEST(VerificationMetricsTest, FusedDistanceIsTheWeightedSum) {
   // The first model cannot tell these pairs apart (all at 0.5); the second separates them
   // perfectly. Any weight above zero then ranks every same-person pair first.
   std::vector<TwoModelPair> pairs;
@@ -64,17 +65,27 @@ TEST(VerificationMetricsTest, FusionWeightMatchesTheModelsSpreadsBetweenDifferen
   pairs.push_back({true, 0.1, 3.0});
   pairs.push_back({true, 0.2, 0.1});
   pairs.push_back({false, std::numeric_limits<double>::infinity(), 1.0});
+  pairs.push_back({false, 1.0, std::numeric_limits<double>::infinity()});
+  pairs.push_back({false, std::nan(""), 1.0});
   EXPECT_NEAR(ScaleMatchedFusionWeight(pairs), 2.0, 1e-12);
 
-  // Nothing to measure a spread on.
+  // Nothing to measure a spread on: no second different-person pair, or a model that does not
+  // vary.
   EXPECT_EQ(ScaleMatchedFusionWeight({{false, 0.5, 1.0}, {true, 0.3, 0.6}}), 0);
   EXPECT_EQ(ScaleMatchedFusionWeight({{false, 0.5, 1.0}, {false, 0.7, 1.0}}), 0);
+  EXPECT_EQ(ScaleMatchedFusionWeight({{false, 0.5, 1.0}, {false, 0.5, 1.2}}), 0);
+
+  // Weight 0 is the first model alone, even where the second measured nothing.
+  const std::vector<ScoredPair> first_alone =
+      FuseDistances({{true, 0.3, std::numeric_limits<double>::infinity()}}, 0);
+  EXPECT_DOUBLE_EQ(first_alone[0].distance, 0.3);
 }
 
 TEST(VerificationMetricsTest, CrossValidatedFusionChoosesTheWeightOnTheTrainingFolds) {
-  // Same-person pairs at (0.5, 0.4); different-person pairs at (0.7, 1.4) or (0.5, 1.6), so the
-  // two models' spreads between different people are equal in any fold's training pairs: every
-  // fold weighs the second model 1 and classifies its held-out pairs right.
+  // Same-person pairs at (0.5, 0.4); different-person pairs at (0.7, 1.4) or (0.5, 1.6), where
+  // the two models spread alike, but for pair 5 at (0.7, 2.6). Pair i is held out in fold i % 5:
+  // fold 0, which holds pair 5 out, weighs the second model 1, and the other folds, which train
+  // on it, less (what their training pairs alone give).
   std::vector<TwoModelPair> pairs;
   for (int i = 0; i < 40; ++i) {
     if (i % 2 == 0) {
@@ -83,12 +94,22 @@ TEST(VerificationMetricsTest, CrossValidatedFusionChoosesTheWeightOnTheTrainingF
       pairs.push_back(i % 4 == 1 ? TwoModelPair{false, 0.7, 1.4} : TwoModelPair{false, 0.5, 1.6});
     }
   }
+  pairs[5].second = 2.6;
+  std::vector<double> fold_weights;
+  for (int fold = 1; fold < 5; ++fold) {
+    std::vector<TwoModelPair> training;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      if (static_cast<int>(i % 5) != fold) training.push_back(pairs[i]);
+    }
+    fold_weights.push_back(ScaleMatchedFusionWeight(training));
+  }
+  ASSERT_LT(*std::max_element(fold_weights.begin(), fold_weights.end()), 0.9);
+
   const CrossValidatedFusion cv = CrossValidateFusion(pairs, 5);
   EXPECT_EQ(cv.folds, 5);
   EXPECT_DOUBLE_EQ(cv.accuracy, 1.0);
-  EXPECT_NEAR(cv.lowest_weight, 1.0, 1e-9);
   EXPECT_NEAR(cv.highest_weight, 1.0, 1e-9);
-  EXPECT_NEAR(cv.median_weight, 1.0, 1e-9);
+  EXPECT_DOUBLE_EQ(cv.lowest_weight, *std::min_element(fold_weights.begin(), fold_weights.end()));
 }
 
 }  // namespace

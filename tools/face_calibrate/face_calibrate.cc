@@ -246,8 +246,9 @@ int Run(int argc, char** argv) {
         second_weight = face_eval::ScaleMatchedFusionWeight(both);
         if (second_weight <= 0) {
           return Fail(
-              "too few different-person pairs with both models' distances to match "
-              "their spreads; give --second-weight");
+              "no spreads of distance to match: fewer than two different-person pairs "
+              "measured by both models, or one model's distances do not vary; give "
+              "--second-weight");
         }
         std::fprintf(stderr,
                      "encuentro_face_calibrate: second model's weight %.4f (spreads matched "

@@ -121,7 +121,8 @@ int Run(int argc, char** argv) {
       ->capture_default_str();
   bool each_model = false;
   app.add_flag("--each-model", each_model,
-               "Also report each model alone, and the fusion with a cross-validated weight");
+               "Also report each model alone, and the fusion with its weight and threshold "
+               "chosen on each fold's training pairs");
   CLI11_PARSE(app, argc, argv);
   std::optional<double> fusion_weight;
   std::optional<matching::FaceCalibration> fused_calibration;

@@ -107,9 +107,11 @@ std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, do
   std::vector<ScoredPair> fused;
   fused.reserve(pairs.size());
   for (const TwoModelPair& p : pairs) {
-    fused.push_back(
-        {p.same, FusedDistance(static_cast<float>(p.first), static_cast<float>(p.second),
-                               static_cast<float>(weight))});
+    // Weight 0 is the first model alone, also where the second measured nothing (0 * inf).
+    fused.push_back({p.same, weight == 0 ? p.first
+                                         : FusedDistance(static_cast<float>(p.first),
+                                                         static_cast<float>(p.second),
+                                                         static_cast<float>(weight))});
   }
   return fused;
 }

@@ -43,16 +43,17 @@ struct TwoModelPair {
   double second = 0;
 };
 
-// Each pair's fused distance (common/face_descriptor.h's FusedDistance): first + weight * second.
+// Each pair's fused distance (common/face_descriptor.h's FusedDistance): first + weight * second;
+// with weight 0, first alone.
 std::vector<ScoredPair> FuseDistances(const std::vector<TwoModelPair>& pairs, double weight);
 
 // The second model's weight in the sum rule: the one that gives both models' distances between
 // different people the same spread (the ratio of their standard deviations), as Z-norm scales
 // each matcher by its impostor scores. It reads no same-person pair, so it cannot be fitted to
 // how those fall; the weight that maximises ROC AUC is not used because AUC is flat over a wide
-// range of weights (on LFW fold 1, within 2e-5 from 0.8 to 1.45) and its argmax is noise. 0 when
-// fewer than two different-person pairs have finite distances under both models, or the second
-// model's do not vary.
+// range of weights (on LFW fold 1, within 2e-5 from 0.8 to 1.45) and its argmax is noise. 0 (the
+// first model alone, for FuseDistances) when fewer than two different-person pairs have finite
+// distances under both models, or either model's do not vary.
 double ScaleMatchedFusionWeight(const std::vector<TwoModelPair>& pairs);
 
 // CrossValidateAccuracy for the fused distance, with the weight (ScaleMatchedFusionWeight) and
