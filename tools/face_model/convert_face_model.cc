@@ -274,6 +274,11 @@ absl::Status Convert(const std::string& manifest_path, const std::string& bin_pa
     return absl::InternalError(absl::StrCat("converted network gives a descriptor of norm ", norm));
   }
 
+  // dlib serializes each layer's last output along with its parameters. That output came from
+  // OpenBLAS, whose kernels (chosen for the CPU at load time) round differently, so without this
+  // the file's bytes, and its pinned SHA-256, would depend on the machine that built it.
+  net.clean();
+
   const std::string tmp_path = out_path + ".tmp";
   try {
     dlib::serialize(tmp_path) << net;
